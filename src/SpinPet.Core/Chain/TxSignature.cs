@@ -1,0 +1,64 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using SimpleBase;
+
+namespace SpinPet.Core.Chain;
+
+/// <summary>A transaction signature: 64 raw bytes, shown as base58. It names the transaction.</summary>
+public readonly struct TxSignature : IEquatable<TxSignature>
+{
+    public const int Length = 64;
+
+    private readonly Bytes _bytes;
+
+    public TxSignature(ReadOnlySpan<byte> bytes)
+    {
+        if (bytes.Length != Length)
+        {
+            throw new ArgumentException($"A signature is {Length} bytes, not {bytes.Length}.", nameof(bytes));
+        }
+        bytes.CopyTo(_bytes);
+    }
+
+    public ReadOnlySpan<byte> AsSpan() => MemoryMarshal.CreateReadOnlySpan(in _bytes[0], Length);
+
+    public void CopyTo(Span<byte> destination) => AsSpan().CopyTo(destination);
+
+    public static bool TryParse(ReadOnlySpan<char> text, out TxSignature signature)
+    {
+        signature = default;
+        // 64 bytes are 64 to 88 base58 digits.
+        if (text.Length is < 64 or > 88)
+        {
+            return false;
+        }
+        Span<byte> buffer = stackalloc byte[96];
+        if (!Base58.Bitcoin.TryDecode(text, buffer, out int written) || written != Length)
+        {
+            return false;
+        }
+        signature = new TxSignature(buffer[..Length]);
+        return true;
+    }
+
+    public static TxSignature Parse(string text) =>
+        TryParse(text, out var signature) ? signature : throw new FormatException($"Not a transaction signature: '{text}'.");
+
+    public override string ToString() => Base58.Bitcoin.Encode(AsSpan());
+
+    public bool Equals(TxSignature other) => AsSpan().SequenceEqual(other.AsSpan());
+
+    public override bool Equals(object? obj) => obj is TxSignature other && Equals(other);
+
+    public override int GetHashCode() => MemoryMarshal.Read<int>(AsSpan());
+
+    public static bool operator ==(TxSignature left, TxSignature right) => left.Equals(right);
+
+    public static bool operator !=(TxSignature left, TxSignature right) => !left.Equals(right);
+
+    [InlineArray(Length)]
+    private struct Bytes
+    {
+        private byte _element;
+    }
+}
