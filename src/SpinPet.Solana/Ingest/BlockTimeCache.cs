@@ -1,0 +1,79 @@
+using System.Collections.Concurrent;
+using SpinPet.Solana.Rpc;
+
+namespace SpinPet.Solana.Ingest;
+
+/// <summary>
+/// Block time per slot for live notifications (which carry none). One request per slot however many transactions
+/// ask (concurrent callers share the task), started as soon as the socket reader sees the slot so the applier
+/// rarely waits. A fresh slot may not be queryable for a moment (-32004): retried with a short back-off.
+/// </summary>
+public sealed class BlockTimeCache(SolanaRpcClient rpc, CancellationToken lifetime)
+{
+    // Live traffic touches a handful of recent slots; 4,096 slots is ~27 minutes of chain at 400 ms.
+    private const int Capacity = 4096;
+
+    private readonly ConcurrentDictionary<ulong, Lazy<Task<long>>> _slots = new();
+    private long _requests;
+
+    public long RequestCount => Volatile.Read(ref _requests);
+
+    /// <summary>Starts fetching a slot's block time without waiting for it (called by the socket reader).</summary>
+    public void Prefetch(ulong slot)
+    {
+        // The applier observes the outcome when it asks for this slot; nobody else should see the exception.
+        _ = Get(slot).ContinueWith(static t => _ = t.Exception, CancellationToken.None,
+            TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    }
+
+    public Task<long> GetAsync(ulong slot) => Get(slot);
+
+    /// <summary>Backfilled transactions carry their block time: remember it for live ones of the same slot.</summary>
+    public void Remember(ulong slot, long blockTime) =>
+        _slots.TryAdd(slot, new Lazy<Task<long>>(Task.FromResult(blockTime)));
+
+    private Task<long> Get(ulong slot)
+    {
+        var entry = _slots.GetOrAdd(slot, s => new Lazy<Task<long>>(() => FetchAsync(s)));
+        var task = entry.Value;
+        if (task.IsFaulted || task.IsCanceled)
+        {
+            // A failed lookup must not poison the slot: ask again.
+            _slots.TryRemove(new KeyValuePair<ulong, Lazy<Task<long>>>(slot, entry));
+            task = _slots.GetOrAdd(slot, s => new Lazy<Task<long>>(() => FetchAsync(s))).Value;
+        }
+        if (_slots.Count > Capacity)
+        {
+            Trim(slot);
+        }
+        return task;
+    }
+
+    private async Task<long> FetchAsync(ulong slot)
+    {
+        Interlocked.Increment(ref _requests);
+        var backoff = new Backoff(TimeSpan.FromMilliseconds(50), TimeSpan.FromSeconds(2));
+        for (int attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await rpc.GetBlockTimeAsync(slot, lifetime);
+            }
+            catch (RpcErrorException ex) when (ex.IsTransient && attempt < 20)
+            {
+                await Task.Delay(backoff.Next(), lifetime);
+            }
+        }
+    }
+
+    private void Trim(ulong newest)
+    {
+        foreach (var slot in _slots.Keys)
+        {
+            if (slot + Capacity / 2 < newest)
+            {
+                _slots.TryRemove(slot, out _);
+            }
+        }
+    }
+}

@@ -1,0 +1,20 @@
+namespace SpinPet.Solana.PubSub;
+
+/// <summary>
+/// An item on the live queue: a <c>logsNotification</c> of the program, or a wake-up telling the applier to
+/// look at the resync flag (a new subscription, or an overflow).
+/// </summary>
+public sealed record LiveNotification(ulong Slot, string Signature, bool Failed, IReadOnlyList<string> Logs)
+{
+    public static LiveNotification Wake { get; } = new(0, "", false, []);
+
+    public bool IsWake => ReferenceEquals(this, Wake);
+}
+
+public enum PubSubState
+{
+    Disabled,
+    Connecting,
+    Subscribed,
+    Disconnected,
+}
