@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using SimpleBase;
@@ -20,7 +21,9 @@ public readonly struct PublicKey : IEquatable<PublicKey>, IComparable<PublicKey>
         bytes.CopyTo(_bytes);
     }
 
-    public ReadOnlySpan<byte> AsSpan() => MemoryMarshal.CreateReadOnlySpan(in _bytes[0], Length);
+    // UnscopedRef lets the compiler check every caller: a span over a temporary copy cannot outlive it.
+    [UnscopedRef]
+    public ReadOnlySpan<byte> AsSpan() => _bytes;
 
     public void CopyTo(Span<byte> destination) => AsSpan().CopyTo(destination);
 

@@ -1,0 +1,15 @@
+using SpinPet.Core.Chain;
+using SpinPet.Core.Events;
+
+namespace SpinPet.Storage;
+
+/// <summary>
+/// An event as stored: its transaction, place in chain order, block time (unix seconds), kind and the raw payload
+/// (8-byte discriminator ‖ Borsh body, exactly as logged), which keeps exact u128 values for any later decoder.
+/// </summary>
+public sealed record StoredEvent(
+    TxSignature Signature,
+    ChainPosition Position,
+    long BlockTime,
+    EventKind Kind,
+    ReadOnlyMemory<byte> Payload);
