@@ -1,4 +1,49 @@
-var builder = WebApplication.CreateBuilder(args);
-var app = builder.Build();
-app.MapGet("/", () => "SpinPet K-line server");
-app.Run();
+using SpinPet.Server.Api;
+using SpinPet.Server.Configuration;
+using SpinPet.Server.Health;
+using SpinPet.Server.Hosting;
+using SpinPet.Server.Ingest;
+using SpinPet.Server.Simulation;
+using SpinPet.Server.Storage;
+
+var mode = RunMode.Parse(args);
+if (mode.Help || mode.UnknownFlags.Count > 0)
+{
+    foreach (var flag in mode.UnknownFlags)
+    {
+        Console.Error.WriteLine($"unknown option: {flag}");
+    }
+    Console.Error.WriteLine(RunMode.Usage);
+    return mode.Help && mode.UnknownFlags.Count == 0 ? 0 : ConfigurationErrors.ExitCode;
+}
+
+try
+{
+    var configurationArgs = SpinPetConfiguration.ConfigurationArguments(args);
+    var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = configurationArgs });
+    builder.Configuration.AddSpinPetSources(builder.Environment.ContentRootPath, configurationArgs);
+    await SimulatorMode.StartIfRequestedAsync(builder, mode);
+
+    builder.AddSpinPetLogging();
+    builder.UseSpinPetEndpoint();
+    builder.Services.AddSpinPetOptions(builder.Configuration);
+    builder.Services.AddSpinPetStorage();
+    builder.Services.AddSpinPetIngest();
+    builder.Services.AddSpinPetHealth();
+
+    var app = builder.Build();
+    app.MapGet("/", () => "SpinPet K-line server");
+    app.MapSpinPetHealth();
+    app.MapEventsStatus();
+
+    await app.RunAsync();
+    return 0;
+}
+catch (Exception e) when (ConfigurationErrors.TryDescribe(e, out var problems))
+{
+    foreach (var problem in problems)
+    {
+        Console.Error.WriteLine(problem);
+    }
+    return ConfigurationErrors.ExitCode;
+}

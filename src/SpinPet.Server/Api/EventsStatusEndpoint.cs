@@ -1,0 +1,49 @@
+using SpinPet.Solana.Ingest;
+using SpinPet.Storage;
+
+namespace SpinPet.Server.Api;
+
+internal static class EventsStatusEndpoint
+{
+    public static IEndpointRouteBuilder MapEventsStatus(this IEndpointRouteBuilder routes)
+    {
+        routes.MapGet("/api/events/status", (IngestStatus status, SpinPetStore store, Microsoft.Extensions.Options.IOptions<SolanaOptions> solana) =>
+            TypedResults.Json(ApiResponse<EventsStatus>.Ok(Snapshot(status, store, solana.Value)), ApiJsonContext.Default.ApiResponseEventsStatus));
+        return routes;
+    }
+
+    private static EventsStatus Snapshot(IngestStatus status, SpinPetStore store, SolanaOptions solana)
+    {
+        // The checkpoint in the store is the truth after a restart, before the ingest has applied anything new.
+        var checkpoint = store.ReadCheckpoint();
+        var counters = store.Counters;
+        var rpc = status.Rpc;
+        var pubsub = status.PubSub;
+        return new EventsStatus(
+            IsRunning: status.IsRunning,
+            ConnectionStatus: status.ConnectionState.ToString().ToLowerInvariant(),
+            ProgramId: solana.ProgramId,
+            LastEventTime: status.LastEventTime,
+            LastProcessedSlot: checkpoint?.Slot ?? 0,
+            LastProcessedSignature: checkpoint?.Signature.ToString(),
+            TotalEventsProcessed: counters.Events,
+            CaughtUp: status.CaughtUp,
+            ChainSlot: status.ChainSlot,
+            LastError: status.LastError ?? status.ConnectionError,
+            Backfill: new BackfillStatus(status.Backfilling, status.BackfillRuns, status.BackfillSignaturesFound, status.BackfillTransactionsApplied),
+            Counters: new IngestCounters(
+                counters.Transactions,
+                counters.FailedTransactions,
+                counters.RejectedPayloads,
+                status.DuplicatesSkipped,
+                status.UnknownDiscriminators,
+                status.TrailingBytesAccepted,
+                status.TruncatedLogs,
+                status.LateTransactions,
+                status.Resyncs,
+                status.Errors,
+                new RpcCounters(rpc.RateLimitedCount, rpc.HttpErrorCount, rpc.TimeoutCount, rpc.ConnectionErrorCount, rpc.GarbageCount),
+                new PubSubCounters(pubsub?.ConnectCount ?? 0, pubsub?.DisconnectCount ?? 0, pubsub?.NotificationCount ?? 0,
+                    pubsub?.GarbageCount ?? 0, pubsub?.OversizeCount ?? 0, pubsub?.DroppedCount ?? 0)));
+    }
+}

@@ -1,0 +1,42 @@
+using Microsoft.Extensions.Options;
+
+namespace SpinPet.Server.Configuration;
+
+internal sealed class KlineOptionsValidator : IValidateOptions<KlineOptions>
+{
+    // Protocol contract: a request's `limit` is 1…1000, and this is the default `limit`.
+    private const int MaxHistoryLimit = 1000;
+
+    public ValidateOptionsResult Validate(string? name, KlineOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var failures = new OptionsFailures(KlineOptions.Section);
+
+        var namesByLength = new Dictionary<long, string>();
+        foreach (var interval in KlineIntervals.Required.Concat(options.Intervals))
+        {
+            if (KlineIntervals.Problem(interval) is { } problem)
+            {
+                failures.Add("intervals", problem);
+            }
+            else if (KlineIntervals.TryParseSeconds(interval, out var seconds)
+                && !namesByLength.TryAdd(seconds, interval) && namesByLength[seconds] != interval)
+            {
+                // Two names for one bucket length (s60 and m1) would build and store the same candles twice.
+                failures.Add("intervals", $"'{interval}' is the same length as '{namesByLength[seconds]}' ({seconds} s); keep one");
+            }
+        }
+
+        failures.AtLeast("connection_timeout", options.ConnectionTimeout, 1);
+        failures.AtLeast("max_subscriptions_per_client", options.MaxSubscriptionsPerClient, 1);
+        failures.AtLeast("broadcast_buffer_size", options.BroadcastBufferSize, 1);
+        failures.Range("history_data_limit", options.HistoryDataLimit, 1, MaxHistoryLimit);
+        if (!Enum.IsDefined(options.VolumeUnit))
+        {
+            failures.Add("volume_unit", "must be none, sol or token");
+        }
+        failures.AtLeast("finalize_grace_ms", options.FinalizeGraceMs, 0);
+        failures.AtLeast("supported_symbols_limit", options.SupportedSymbolsLimit, 0);
+        return failures.Result();
+    }
+}

@@ -1,0 +1,42 @@
+using Microsoft.Extensions.Configuration;
+
+namespace SpinPet.Server.Configuration;
+
+/// <summary><c>[websocket]</c>: limits and keep-alive of <c>/ws</c> connections. Times are milliseconds.</summary>
+internal sealed record WebSocketOptions
+{
+    public const string Section = "websocket";
+
+    [ConfigurationKeyName("ping_interval")]
+    public int PingInterval { get; init; } = 25_000;
+
+    /// <summary>A connection from which nothing arrived for this long is closed.</summary>
+    [ConfigurationKeyName("ping_timeout")]
+    public int PingTimeout { get; init; } = 60_000;
+
+    [ConfigurationKeyName("max_connections")]
+    public int MaxConnections { get; init; } = 10_000;
+
+    /// <summary>Larger inbound frames close the connection with 1009.</summary>
+    [ConfigurationKeyName("max_message_bytes")]
+    public int MaxMessageBytes { get; init; } = 65_536;
+
+    /// <summary>Refill rate of the per-connection inbound token bucket.</summary>
+    [ConfigurationKeyName("max_messages_per_second")]
+    public int MaxMessagesPerSecond { get; init; } = 50;
+
+    /// <summary>Size of the per-connection inbound token bucket.</summary>
+    [ConfigurationKeyName("message_burst")]
+    public int MessageBurst { get; init; } = 200;
+
+    [ConfigurationKeyName("max_connections_per_ip")]
+    public int MaxConnectionsPerIp { get; init; } = 1000;
+
+    /// <summary>permessage-deflate.</summary>
+    [ConfigurationKeyName("compression")]
+    public bool Compression { get; init; }
+
+    /// <summary>Browser Origin allow-list; empty (or <c>*</c>) accepts any origin.</summary>
+    [ConfigurationKeyName("allowed_origins")]
+    public string[] AllowedOrigins { get; init; } = [];
+}

@@ -1,0 +1,31 @@
+using Microsoft.Extensions.Options;
+
+namespace SpinPet.Server.Configuration;
+
+internal sealed class WebSocketOptionsValidator : IValidateOptions<WebSocketOptions>
+{
+    // A subscribe request with a 44-character mint is about 130 bytes; below 256 legitimate requests would close.
+    private const int MinMessageBytes = 256;
+
+    // Frames are buffered whole before parsing, so the bound is also per-connection memory.
+    private const int MaxMessageBytes = 16 * 1024 * 1024;
+
+    public ValidateOptionsResult Validate(string? name, WebSocketOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var failures = new OptionsFailures(WebSocketOptions.Section);
+        failures.AtLeast("ping_interval", options.PingInterval, 1);
+        if (options.PingTimeout <= options.PingInterval)
+        {
+            // Otherwise a healthy client is dropped before it was even pinged.
+            failures.Add("ping_timeout", $"{options.PingTimeout} must be greater than websocket.ping_interval ({options.PingInterval})");
+        }
+        failures.AtLeast("max_connections", options.MaxConnections, 1);
+        failures.Range("max_message_bytes", options.MaxMessageBytes, MinMessageBytes, MaxMessageBytes);
+        failures.AtLeast("max_messages_per_second", options.MaxMessagesPerSecond, 1);
+        failures.AtLeast("message_burst", options.MessageBurst, 1);
+        failures.AtLeast("max_connections_per_ip", options.MaxConnectionsPerIp, 1);
+        failures.Origins("allowed_origins", options.AllowedOrigins);
+        return failures.Result();
+    }
+}

@@ -1,0 +1,30 @@
+using System.Net;
+using Microsoft.Extensions.Options;
+using SpinPet.Server.Configuration;
+
+namespace SpinPet.Server.Hosting;
+
+internal static class KestrelSetup
+{
+    /// <summary>Listens on <c>server.host</c>:<c>server.port</c> (validated options; port 0 picks a free port).</summary>
+    public static WebApplicationBuilder UseSpinPetEndpoint(this WebApplicationBuilder builder)
+    {
+        builder.WebHost.ConfigureKestrel((context, kestrel) =>
+        {
+            var server = kestrel.ApplicationServices.GetRequiredService<IOptions<ServerOptions>>().Value;
+            if (IPAddress.TryParse(server.Host, out var address))
+            {
+                kestrel.Listen(address, server.Port);
+            }
+            else if (string.Equals(server.Host, "localhost", StringComparison.OrdinalIgnoreCase))
+            {
+                kestrel.ListenLocalhost(server.Port);
+            }
+            else
+            {
+                kestrel.ListenAnyIP(server.Port);
+            }
+        });
+        return builder;
+    }
+}

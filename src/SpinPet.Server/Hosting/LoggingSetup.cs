@@ -1,0 +1,36 @@
+using SpinPet.Server.Configuration;
+
+namespace SpinPet.Server.Hosting;
+
+internal static class LoggingSetup
+{
+    /// <summary>
+    /// Console logging at <c>logging.level</c>, as text or one JSON object per line (<c>logging.format</c>).
+    /// ASP.NET Core's per-request lines stay at warning: at thousands of requests per second they would be noise.
+    /// </summary>
+    public static WebApplicationBuilder AddSpinPetLogging(this WebApplicationBuilder builder)
+    {
+        var section = builder.Configuration.GetSection(LoggingOptions.Section);
+        LoggingOptions.TryParseLevel(section["level"], out var level);
+        builder.Logging.ClearProviders();
+        if (string.Equals(section["format"], "json", StringComparison.OrdinalIgnoreCase))
+        {
+            builder.Logging.AddJsonConsole(o => o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ");
+        }
+        else
+        {
+            builder.Logging.AddSimpleConsole(o =>
+            {
+                o.SingleLine = true;
+                o.TimestampFormat = "HH:mm:ss.fff ";
+                o.UseUtcTimestamp = true;
+            });
+        }
+        builder.Logging.SetMinimumLevel(level);
+        builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
+        builder.Logging.AddFilter("System.Net.Http", LogLevel.Warning);
+        // "Now listening on: …" and "Application started" tell an operator (and the tests) where the server is.
+        builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Information);
+        return builder;
+    }
+}

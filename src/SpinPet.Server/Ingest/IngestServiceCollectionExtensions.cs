@@ -1,0 +1,26 @@
+using Microsoft.Extensions.Options;
+using SpinPet.Solana.Ingest;
+
+namespace SpinPet.Server.Ingest;
+
+internal static class IngestServiceCollectionExtensions
+{
+    public const string RpcHttpClient = "solana-rpc";
+
+    /// <summary>The chain follower: PubSub + backfill into the store, as a hosted service.</summary>
+    public static IServiceCollection AddSpinPetIngest(this IServiceCollection services)
+    {
+        // Timeouts are per call (solana.rpc_timeout_ms), inside the client's retry loop; HttpClient's own is off.
+        services.AddHttpClient(RpcHttpClient, client => client.Timeout = Timeout.InfiniteTimeSpan);
+        services.AddSingleton<IngestStatus>();
+        services.AddSingleton<IIngestSink, StoreIngestSink>();
+        services.AddSingleton(sp => new IngestService(
+            sp.GetRequiredService<IOptions<SolanaOptions>>().Value,
+            sp.GetRequiredService<IIngestSink>(),
+            sp.GetRequiredService<IHttpClientFactory>().CreateClient(RpcHttpClient),
+            sp.GetRequiredService<ILoggerFactory>(),
+            sp.GetRequiredService<IngestStatus>()));
+        services.AddHostedService(sp => sp.GetRequiredService<IngestService>());
+        return services;
+    }
+}

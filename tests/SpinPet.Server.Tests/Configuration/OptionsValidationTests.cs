@@ -1,0 +1,192 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using SpinPet.Server.Configuration;
+using SpinPet.TestSupport;
+
+namespace SpinPet.Server.Tests.Configuration;
+
+/// <summary>The repository's config/ files plus injected environment variables, validated as at start-up.</summary>
+public sealed class OptionsValidationTests
+{
+    [Theory]
+    [InlineData("SPIN_SERVER__PORT", "70000", "server.port: 70000 is out of range 1..65535")]
+    [InlineData("SPIN_SERVER__PORT", "0", "server.port: 0 is out of range 1..65535")]
+    [InlineData("SPIN_SERVER__PORT", "abc", "server.port: 'abc' is not an integer")]
+    [InlineData("SPIN_SERVER__PORT", "99999999999", "server.port: 99999999999 is out of range -2147483648..2147483647")]
+    [InlineData("SPIN_SERVER__HOST", " ", "server.host: must not be empty (0.0.0.0 listens on every interface)")]
+    [InlineData("SPIN_KLINE__INTERVALS__3", "x5", "kline.intervals: 'x5' is not an interval (a letter s, m, h or d and a count, e.g. m15)")]
+    [InlineData("SPIN_KLINE__INTERVALS__3", "m05", "kline.intervals: 'm05' is not an interval (a letter s, m, h or d and a count, e.g. m15)")]
+    [InlineData("SPIN_KLINE__INTERVALS__3", "h7", "kline.intervals: 'h7' does not divide a day evenly (candles align to UTC midnight)")]
+    [InlineData("SPIN_KLINE__INTERVALS__3", "d400", "kline.intervals: 'd400' is longer than 365 days")]
+    [InlineData("SPIN_KLINE__INTERVALS__3", "s300", "kline.intervals: 's300' is the same length as 'm5' (300 s); keep one")]
+    [InlineData("SPIN_KLINE__INTERVALS", "s1,m1", "kline.intervals: expected a list; in the environment set one variable per item (SPIN_KLINE__INTERVALS__0, __1, …)")]
+    [InlineData("SPIN_KLINE__VOLUME_UNIT", "lamports", "kline.volume_unit: 'lamports' must be none, sol or token")]
+    [InlineData("SPIN_KLINE__VOLUME_UNIT", "1", "kline.volume_unit: '1' must be none, sol or token")]
+    [InlineData("SPIN_KLINE__HISTORY_DATA_LIMIT", "-5", "kline.history_data_limit: -5 is out of range 1..1000")]
+    [InlineData("SPIN_KLINE__MAX_SUBSCRIPTIONS_PER_CLIENT", "-1", "kline.max_subscriptions_per_client: -1 must be at least 1")]
+    [InlineData("SPIN_KLINE__BROADCAST_BUFFER_SIZE", "0", "kline.broadcast_buffer_size: 0 must be at least 1")]
+    [InlineData("SPIN_KLINE__CONNECTION_TIMEOUT", "-60", "kline.connection_timeout: -60 must be at least 1")]
+    [InlineData("SPIN_KLINE__FINALIZE_GRACE_MS", "-1", "kline.finalize_grace_ms: -1 must be at least 0")]
+    [InlineData("SPIN_KLINE__SUPPORTED_SYMBOLS_LIMIT", "-1", "kline.supported_symbols_limit: -1 must be at least 0")]
+    [InlineData("SPIN_KLINE__ENABLE_KLINE_SERVICE", "yes", "kline.enable_kline_service: 'yes' must be true or false")]
+    [InlineData("SPIN_KLINE__MAX_CONECTIONS", "5", "kline.max_conections: unknown key (known keys: intervals, connection_timeout, max_subscriptions_per_client, broadcast_buffer_size, history_data_limit, enable_kline_service, volume_unit, finalize_grace_ms, supported_symbols_limit)")]
+    [InlineData("SPIN_WEBSOCKET__MAX_CONNECTIONS", "0", "websocket.max_connections: 0 must be at least 1")]
+    [InlineData("SPIN_WEBSOCKET__PING_TIMEOUT", "20000", "websocket.ping_timeout: 20000 must be greater than websocket.ping_interval (25000)")]
+    [InlineData("SPIN_WEBSOCKET__MAX_MESSAGE_BYTES", "100", "websocket.max_message_bytes: 100 is out of range 256..16777216")]
+    [InlineData("SPIN_WEBSOCKET__MESSAGE_BURST", "-3", "websocket.message_burst: -3 must be at least 1")]
+    [InlineData("SPIN_WEBSOCKET__ALLOWED_ORIGINS__0", "https://app.example/", "websocket.allowed_origins: 'https://app.example/' is not an origin (* or scheme://host[:port], no path or trailing slash)")]
+    [InlineData("SPIN_CORS__ALLOW_ORIGINS__0", "example.com", "cors.allow_origins: 'example.com' is not an origin (* or scheme://host[:port], no path or trailing slash)")]
+    [InlineData("SPIN_SECURITY__ADMIN_API_KEY", "hunter2", "security.admin_api_key: is 7 characters; use at least 16")]
+    [InlineData("SPIN_IPFS__GATEWAY_URL", "ipfs.io", "ipfs.gateway_url: 'ipfs.io' is not an absolute http(s) URL")]
+    [InlineData("SPIN_LOGGING__LEVEL", "loud", "logging.level: 'loud' must be trace, debug, info, warn, error, critical or none")]
+    [InlineData("SPIN_LOGGING__FORMAT", "xml", "logging.format: 'xml' must be text or json")]
+    [InlineData("SPIN_SIMULATOR__TPS", "0", "simulator.tps: 0 is out of range (0..100000]")]
+    [InlineData("SPIN_SIMULATOR__MINTS", "-8", "simulator.mints: -8 is out of range 1..100000")]
+    [InlineData("SPIN_SIMULATOR__RPC_PORT", "70000", "simulator.rpc_port: 70000 is out of range 0..65535")]
+    public void A_bad_value_is_reported_on_one_line_naming_its_key(string variable, string value, string expected)
+    {
+        var problems = StartupProblems(new Dictionary<string, string> { [variable] = value });
+
+        Assert.Equal([expected], problems);
+    }
+
+    [Fact]
+    public void A_wrong_type_on_the_command_line_names_the_key_too()
+    {
+        var problems = StartupProblems([], "--server:port=abc");
+
+        Assert.Equal(["server.port: 'abc' is not an integer"], problems);
+    }
+
+    [Fact]
+    public void The_logging_section_accepts_the_asp_net_core_logging_keys_it_shares()
+    {
+        var problems = StartupProblems(new Dictionary<string, string>
+        {
+            ["SPIN_LOGGING__LOGLEVEL__MICROSOFT.ASPNETCORE"] = "Warning",
+            ["SPIN_LOGGING__CONSOLE__FORMATTERNAME"] = "simple",
+        });
+
+        Assert.Empty(problems);
+    }
+
+    [Fact]
+    public void Problems_in_several_sections_are_all_reported_at_once()
+    {
+        var problems = StartupProblems(new Dictionary<string, string>
+        {
+            ["SPIN_SERVER__PORT"] = "abc",
+            ["SPIN_KLINE__VOLUME_UNIT"] = "lamports",
+            ["SPIN_WEBSOCKET__MAX_CONNECTIONS"] = "-1",
+        });
+
+        Assert.Equal(
+            [
+                "server.port: 'abc' is not an integer",
+                "kline.volume_unit: 'lamports' must be none, sol or token",
+                "websocket.max_connections: -1 must be at least 1",
+            ],
+            problems);
+    }
+
+    [Fact]
+    public void The_secret_admin_key_is_never_echoed()
+    {
+        const string shortKey = "short-secret";
+        const string goodKey = "a-long-enough-admin-key";
+
+        var problems = StartupProblems(new Dictionary<string, string> { ["SPIN_SECURITY__ADMIN_API_KEY"] = shortKey });
+        var security = Bind<SecurityOptions>(new Dictionary<string, string> { ["SPIN_SECURITY__ADMIN_API_KEY"] = goodKey });
+
+        Assert.DoesNotContain(problems, p => p.Contains(shortKey, StringComparison.Ordinal));
+        Assert.True(security.AdminRoutesEnabled);
+        Assert.DoesNotContain(goodKey, security.ToString(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("devnet")]
+    [InlineData("production")]
+    public void The_shipped_configuration_files_are_valid(string? environmentName)
+    {
+        var environment = new Dictionary<string, string>();
+        if (environmentName is not null)
+        {
+            environment["SPIN_ENV"] = environmentName;
+        }
+
+        Assert.Empty(StartupProblems(environment));
+    }
+
+    [Fact]
+    public void Default_toml_binds_to_the_options_record_defaults()
+    {
+        AssertSameValues(new ServerOptions(), Bind<ServerOptions>([]));
+        AssertSameValues(new KlineOptions(), Bind<KlineOptions>([]));
+        AssertSameValues(new WebSocketOptions(), Bind<WebSocketOptions>([]));
+        AssertSameValues(new SecurityOptions(), Bind<SecurityOptions>([]));
+        AssertSameValues(new CorsOptions(), Bind<CorsOptions>([]));
+        AssertSameValues(new IpfsOptions(), Bind<IpfsOptions>([]));
+        AssertSameValues(new LoggingOptions(), Bind<LoggingOptions>([]));
+        AssertSameValues(new SimulatorSettings(), Bind<SimulatorSettings>([]));
+    }
+
+    [Fact]
+    public void A_configured_list_replaces_the_default_list_instead_of_extending_it()
+    {
+        var cors = Bind<CorsOptions>(new Dictionary<string, string> { ["SPIN_CORS__ALLOW_ORIGINS__0"] = "https://app.example" });
+
+        Assert.Equal(["https://app.example"], cors.AllowOrigins);
+    }
+
+    [Fact]
+    public void The_production_overlay_changes_what_it_says_and_keeps_the_rest()
+    {
+        var production = new Dictionary<string, string> { ["SPIN_ENV"] = "production" };
+
+        var kline = Bind<KlineOptions>(production);
+        Assert.Equal(120, kline.ConnectionTimeout);
+        Assert.Equal(500, kline.HistoryDataLimit);
+        Assert.Equal(["s1", "s30", "m1", "m5", "m15", "h1", "h4", "d1"], kline.Intervals);
+        Assert.Equal(LogFormat.Json, Bind<LoggingOptions>(production).Format);
+        Assert.Equal(60_000, Bind<WebSocketOptions>(production).PingTimeout);
+        Assert.False(Bind<SecurityOptions>(production).AdminRoutesEnabled);
+    }
+
+    [Fact]
+    public void Enum_values_bind_case_insensitively()
+    {
+        var kline = Bind<KlineOptions>(new Dictionary<string, string> { ["SPIN_KLINE__VOLUME_UNIT"] = "SOL" });
+
+        Assert.Equal(VolumeUnit.Sol, kline.VolumeUnit);
+    }
+
+    private static IConfigurationRoot Configuration(Dictionary<string, string> environment, params string[] args) =>
+        new ConfigurationBuilder().AddSpinPetSources(RepoPaths.Root, args, environment).Build();
+
+    private static IReadOnlyList<string> StartupProblems(Dictionary<string, string> environment, params string[] args)
+    {
+        var services = new ServiceCollection().AddSpinPetOptions(Configuration(environment, args));
+        using var provider = services.BuildServiceProvider();
+        var error = Record.Exception(() => provider.GetRequiredService<IStartupValidator>().Validate());
+        if (error is null)
+        {
+            return [];
+        }
+        Assert.True(ConfigurationErrors.TryDescribe(error, out var problems), error.ToString());
+        return problems;
+    }
+
+    private static T Bind<T>(Dictionary<string, string> environment)
+        where T : class
+    {
+        var services = new ServiceCollection().AddSpinPetOptions(Configuration(environment));
+        using var provider = services.BuildServiceProvider();
+        return provider.GetRequiredService<IOptions<T>>().Value;
+    }
+
+    // Records compare arrays by reference; their JSON form compares values.
+    private static void AssertSameValues<T>(T expected, T actual) =>
+        Assert.Equal(System.Text.Json.JsonSerializer.Serialize(expected), System.Text.Json.JsonSerializer.Serialize(actual));
+}
