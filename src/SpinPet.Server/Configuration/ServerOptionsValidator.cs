@@ -12,7 +12,8 @@ internal sealed class ServerOptionsValidator : IValidateOptions<ServerOptions>
         {
             failures.Add("host", "must not be empty (0.0.0.0 listens on every interface)");
         }
-        failures.Range("port", options.Port, 1, 65_535);
+        // 0 asks the OS for a free port (tests, side-by-side instances); the chosen one is logged at start.
+        failures.Range("port", options.Port, 0, 65_535);
         return failures.Result();
     }
 }

@@ -1,0 +1,39 @@
+namespace SpinPet.Core.Candles;
+
+/// <summary>
+/// When a candle becomes final (candles.md): the ingest has caught up with the chain AND either the chain clock
+/// has reached the bucket's end or the wall clock has passed it by the grace. Pure, so that the rule is tested
+/// alone and the finalizer service only supplies clocks.
+/// </summary>
+public static class CandleFinalizer
+{
+    /// <summary>
+    /// True when <paramref name="candle"/> (of <paramref name="interval"/>) can no longer change. The bucket is
+    /// [time, time + L): a processed block time of time + L or later means the chain is past it. A candle that is
+    /// already final stays final.
+    /// </summary>
+    /// <param name="chainClockUnix">The newest processed block time (unix seconds).</param>
+    /// <param name="wallClockUnixMs">The server's clock (unix milliseconds).</param>
+    /// <param name="caughtUp">No backfill of earlier slots is pending.</param>
+    /// <param name="graceMs"><c>kline.finalize_grace_ms</c>.</param>
+    public static bool IsFinal(
+        Candle candle, Interval interval, long chainClockUnix, long wallClockUnixMs, bool caughtUp, int graceMs)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(graceMs);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(interval.Seconds, nameof(interval));
+
+        if (candle.IsFinal)
+        {
+            return true;
+        }
+        if (!caughtUp)
+        {
+            return false;
+        }
+        // Int128 keeps time + L and the conversion to milliseconds exact for any long inputs.
+        Int128 end = (Int128)candle.Time + interval.Seconds;
+        return chainClockUnix >= end || wallClockUnixMs >= (end * 1000) + graceMs;
+    }
+
+    public static Candle MarkFinal(Candle candle) => candle with { IsFinal = true };
+}
