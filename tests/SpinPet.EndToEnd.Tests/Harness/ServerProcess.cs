@@ -1,0 +1,161 @@
+using System.Diagnostics;
+using System.Net.Http.Json;
+using System.Runtime.InteropServices;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using SpinPet.TestSupport;
+
+namespace SpinPet.EndToEnd.Tests.Harness;
+
+/// <summary>
+/// The real server as a child process (the built SpinPet.Server.dll), configured through SPIN_ environment
+/// variables like an operator would, on an ephemeral loopback port. It can be killed (SIGKILL, no clean-up at
+/// all) or stopped (SIGTERM, graceful), and started again on the same storage folder.
+/// </summary>
+internal sealed partial class ServerProcess : IAsyncDisposable
+{
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
+
+    private readonly Process _process;
+    private readonly TaskCompletionSource<Uri> _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly List<string> _output = [];
+
+    private ServerProcess(Process process) => _process = process;
+
+    public Uri BaseUri { get; private set; } = null!;
+
+    public HttpClient Http { get; } = new() { Timeout = TimeSpan.FromSeconds(30) };
+
+    public int ExitCode => _process.ExitCode;
+
+    public bool HasExited => _process.HasExited;
+
+    /// <summary>Everything the server printed so far (for assertions on logs and for failure messages).</summary>
+    public string Output
+    {
+        get
+        {
+            lock (_output)
+            {
+                return string.Join('\n', _output);
+            }
+        }
+    }
+
+    public static async Task<ServerProcess> StartAsync(IReadOnlyDictionary<string, string> settings, params string[] args)
+    {
+        var dll = Path.Combine(AppContext.BaseDirectory, "SpinPet.Server.dll");
+        var info = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = RepoPaths.Root,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        info.ArgumentList.Add(dll);
+        foreach (var arg in args)
+        {
+            info.ArgumentList.Add(arg);
+        }
+        info.Environment["SPIN_SERVER__HOST"] = "127.0.0.1";
+        info.Environment["SPIN_SERVER__PORT"] = "0";
+        info.Environment["SPIN_LOGGING__LEVEL"] = "info";
+        foreach (var (key, value) in settings)
+        {
+            info.Environment[key] = value;
+        }
+        var process = new Process { StartInfo = info, EnableRaisingEvents = true };
+        var server = new ServerProcess(process);
+        process.OutputDataReceived += (_, e) => server.OnLine(e.Data);
+        process.ErrorDataReceived += (_, e) => server.OnLine(e.Data);
+        process.Exited += (_, _) => server._listening.TrySetException(new InvalidOperationException("the server exited before listening:\n" + server.Output));
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        server.BaseUri = await server._listening.Task.WaitAsync(StartTimeout);
+        server.Http.BaseAddress = server.BaseUri;
+        return server;
+    }
+
+    /// <summary>Settings that point the server at a simulator and a storage folder.</summary>
+    public static Dictionary<string, string> SettingsFor(Uri rpc, Uri ws, string database) => new()
+    {
+        ["SPIN_SOLANA__RPC_URL"] = rpc.ToString(),
+        ["SPIN_SOLANA__WS_URL"] = ws.ToString(),
+        ["SPIN_DATABASE__ROCKSDB_PATH"] = database,
+        // Tests inject outages: detect a dead socket within 3 s instead of 30.
+        ["SPIN_SOLANA__WS_IDLE_TIMEOUT_MS"] = "3000",
+        ["SPIN_SOLANA__RPC_TIMEOUT_MS"] = "3000",
+    };
+
+    public async Task<JsonElement> GetStatusAsync()
+    {
+        var envelope = await Http.GetFromJsonAsync<JsonElement>("/api/events/status");
+        return envelope.GetProperty("data");
+    }
+
+    /// <summary>Waits until the stored checkpoint is <paramref name="signature"/> (the chain's newest transaction).</summary>
+    public Task WaitForCheckpointAsync(string signature, TimeSpan timeout) =>
+        Eventually.TrueAsync(async () =>
+        {
+            if (_process.HasExited)
+            {
+                throw new InvalidOperationException("the server exited:\n" + Output);
+            }
+            var status = await GetStatusAsync();
+            return status.GetProperty("last_processed_signature").GetString() == signature;
+        }, timeout, $"checkpoint = {signature}");
+
+    /// <summary>SIGKILL: the process dies at once, mid-write if it was writing.</summary>
+    public async Task KillAsync()
+    {
+        _process.Kill(entireProcessTree: true);
+        await _process.WaitForExitAsync();
+    }
+
+    /// <summary>SIGTERM, as an orchestrator stops a container; waits for the graceful exit.</summary>
+    public async Task StopAsync(TimeSpan? timeout = null)
+    {
+        if (_process.HasExited)
+        {
+            return;
+        }
+        _ = SendSignal(_process.Id, Sigterm);
+        await _process.WaitForExitAsync().WaitAsync(timeout ?? TimeSpan.FromSeconds(30));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            await KillAsync();
+        }
+        _process.Dispose();
+        Http.Dispose();
+    }
+
+    private void OnLine(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+        lock (_output)
+        {
+            _output.Add(line);
+        }
+        var match = ListeningLine().Match(line);
+        if (match.Success)
+        {
+            _listening.TrySetResult(new Uri(match.Groups[1].Value));
+        }
+    }
+
+    private const int Sigterm = 15;
+
+    [GeneratedRegex(@"Now listening on: (http://\S+)")]
+    private static partial Regex ListeningLine();
+
+    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int SendSignal(int pid, int signal);
+}

@@ -1,0 +1,162 @@
+using SpinPet.ChainSimulator;
+using SpinPet.EndToEnd.Tests.Harness;
+using SpinPet.TestSupport;
+
+namespace SpinPet.EndToEnd.Tests.Ingest;
+
+/// <summary>
+/// The server follows the simulator over real HTTP and WebSocket into RocksDB on disk; afterwards the store must
+/// hold exactly the ledger's events (non-failed transactions, every event, chain order): none lost, none twice.
+/// </summary>
+public sealed class IngestExactlyOnceTests
+{
+    private static readonly TimeSpan CatchUp = TimeSpan.FromSeconds(90);
+
+    [Fact]
+    public async Task Clean_run_stores_backfilled_history_and_live_stream_exactly_once()
+    {
+        await using var simulator = await StartSimulatorAsync(seed: 11);
+        simulator.ProduceTransactions(1500);
+        using var database = new TempFolder();
+        await using (var server = await StartServerAsync(simulator, database.Path))
+        {
+            await server.WaitForCheckpointAsync(LedgerAssert.NewestSignature(simulator), CatchUp);
+            for (int round = 0; round < 10; round++)
+            {
+                simulator.ProduceTransactions(150);
+            }
+            await server.WaitForCheckpointAsync(LedgerAssert.NewestSignature(simulator), CatchUp);
+            await server.StopAsync();
+            Assert.Equal(0, server.ExitCode);
+        }
+        LedgerAssert.StoreEqualsLedger(database.Path, simulator);
+    }
+
+    [Fact]
+    public async Task Socket_drops_and_refused_reconnects_lose_and_duplicate_nothing()
+    {
+        await using var simulator = await StartSimulatorAsync(seed: 12);
+        simulator.ProduceTransactions(500);
+        using var database = new TempFolder();
+        await using (var server = await StartServerAsync(simulator, database.Path))
+        {
+            for (int round = 0; round < 12; round++)
+            {
+                simulator.ProduceTransactions(100);
+                if (round % 3 == 0)
+                {
+                    await DropAndAwaitReconnectAsync(simulator, () => simulator.ProduceTransactions(50));
+                }
+                if (round % 4 == 1)
+                {
+                    // Refuse every connection while the chain moves on: reconnects fail, then succeed.
+                    simulator.Faults.RefuseConnections = true;
+                    long refused = simulator.Stats.ConnectionsRefused;
+                    simulator.Faults.DropAllSockets();
+                    simulator.ProduceTransactions(100);
+                    await Eventually.TrueAsync(() => simulator.Stats.ConnectionsRefused > refused, TimeSpan.FromSeconds(30), "a refused reconnect");
+                    simulator.Faults.RefuseConnections = false;
+                    await Eventually.TrueAsync(() => simulator.Stats.SubscriptionsActive > 0, TimeSpan.FromSeconds(60), "resubscribed");
+                }
+                if (round % 5 == 2)
+                {
+                    simulator.Faults.SendGarbage();
+                }
+            }
+            await server.WaitForCheckpointAsync(LedgerAssert.NewestSignature(simulator), CatchUp);
+            var status = await server.GetStatusAsync();
+            Assert.True(status.GetProperty("counters").GetProperty("pub_sub").GetProperty("connects").GetInt64() >= 5,
+                "the server should have reconnected several times");
+            Assert.True(status.GetProperty("counters").GetProperty("pub_sub").GetProperty("garbage").GetInt64() > 0,
+                "garbage frames should be counted");
+            await server.StopAsync();
+        }
+        LedgerAssert.StoreEqualsLedger(database.Path, simulator);
+    }
+
+    [Fact]
+    public async Task Rate_limit_and_server_error_storms_only_slow_ingest_down()
+    {
+        await using var simulator = await StartSimulatorAsync(seed: 13);
+        simulator.ProduceTransactions(1000);
+        simulator.Faults.HttpErrorRate = 0.3;
+        simulator.Faults.HttpErrorStatus = 429;
+        simulator.Faults.RetryAfterSeconds = 0;
+        using var database = new TempFolder();
+        await using (var server = await StartServerAsync(simulator, database.Path))
+        {
+            for (int round = 0; round < 8; round++)
+            {
+                simulator.Faults.HttpErrorStatus = round % 2 == 0 ? 500 : 429;
+                simulator.ProduceTransactions(100);
+                if (round == 4)
+                {
+                    // A reconnect during the storm forces a backfill through it.
+                    await DropAndAwaitReconnectAsync(simulator, () => simulator.ProduceTransactions(50));
+                }
+            }
+            await server.WaitForCheckpointAsync(LedgerAssert.NewestSignature(simulator), CatchUp);
+            var rpc = (await server.GetStatusAsync()).GetProperty("counters").GetProperty("rpc");
+            Assert.True(rpc.GetProperty("rate_limited").GetInt64() + rpc.GetProperty("http_errors").GetInt64() > 0,
+                "the storm should have been seen and counted");
+            await server.StopAsync();
+        }
+        LedgerAssert.StoreEqualsLedger(database.Path, simulator);
+    }
+
+    [Fact]
+    public async Task Killing_the_server_mid_stream_and_restarting_loses_and_duplicates_nothing()
+    {
+        await using var simulator = await StartSimulatorAsync(seed: 14);
+        simulator.ProduceTransactions(800);
+        using var database = new TempFolder();
+        using var producing = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        // The chain keeps moving while the server dies and comes back: 25 transactions every 20 ms, bounded.
+        var producer = Task.Run(async () =>
+        {
+            for (int i = 0; i < 400 && !producing.IsCancellationRequested; i++)
+            {
+                simulator.ProduceTransactions(25);
+                await Task.Delay(20, CancellationToken.None);
+            }
+        }, CancellationToken.None);
+        for (int life = 0; life < 4; life++)
+        {
+            var server = await StartServerAsync(simulator, database.Path);
+            // Let it get somewhere (backfill or live) before pulling the plug.
+            var before = simulator.Blocks.Count;
+            await Eventually.TrueAsync(async () => (await server.GetStatusAsync()).GetProperty("last_processed_slot").GetUInt64() > 0
+                && simulator.Blocks.Count > before + 20, TimeSpan.FromSeconds(30), "progress before the kill");
+            await server.KillAsync();
+            await server.DisposeAsync();
+        }
+        await producing.CancelAsync();
+        await producer;
+        await using (var server = await StartServerAsync(simulator, database.Path))
+        {
+            await server.WaitForCheckpointAsync(LedgerAssert.NewestSignature(simulator), CatchUp);
+            await server.StopAsync();
+        }
+        LedgerAssert.StoreEqualsLedger(database.Path, simulator);
+    }
+
+    /// <summary>Drops every PubSub socket, lets the chain move while the server is away, waits for it to be back.</summary>
+    private static async Task DropAndAwaitReconnectAsync(ChainSimulator.ChainSimulator simulator, Action whileAway)
+    {
+        long accepted = simulator.Stats.WebSocketConnectionsAccepted;
+        simulator.Faults.DropAllSockets();
+        whileAway();
+        await Eventually.TrueAsync(() => simulator.Stats.WebSocketConnectionsAccepted > accepted && simulator.Stats.SubscriptionsActive > 0,
+            TimeSpan.FromSeconds(60), "the server reconnected");
+    }
+
+    internal static async Task<ChainSimulator.ChainSimulator> StartSimulatorAsync(int seed)
+    {
+        var simulator = new ChainSimulator.ChainSimulator(new SimulatorOptions { Seed = seed, MintCount = 6 });
+        await simulator.StartAsync(TestContext.Current.CancellationToken);
+        return simulator;
+    }
+
+    internal static Task<ServerProcess> StartServerAsync(ChainSimulator.ChainSimulator simulator, string database) =>
+        ServerProcess.StartAsync(ServerProcess.SettingsFor(simulator.RpcUri, simulator.WsUri, database));
+}

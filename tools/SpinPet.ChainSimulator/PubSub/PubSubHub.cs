@@ -1,0 +1,116 @@
+using System.Collections.Concurrent;
+using Microsoft.AspNetCore.Http;
+using SpinPet.ChainSimulator.Chain;
+
+namespace SpinPet.ChainSimulator.PubSub;
+
+/// <summary>
+/// The live PubSub connections: accepts them, fans produced blocks out to their subscriptions (slot first, then
+/// each transaction in block order) and applies socket faults to all of them.
+/// </summary>
+internal sealed class PubSubHub
+{
+    private readonly ConcurrentDictionary<long, PubSubConnection> _connections = new();
+    private readonly SimulatorOptions _options;
+    private readonly SimulatorStats _stats;
+    private readonly PubSubRequests _requests;
+    private long _nextConnectionId;
+
+    // Subscription ids count from 0 per node, as Agave's do.
+    private long _nextSubscriptionId = -1;
+
+    public PubSubHub(SimulatorOptions options, SimulatorStats stats)
+    {
+        _options = options;
+        _stats = stats;
+        _requests = new PubSubRequests(() => (ulong)Interlocked.Increment(ref _nextSubscriptionId));
+    }
+
+    public async Task AcceptAsync(HttpContext context, CancellationToken shutdown)
+    {
+        if (!context.WebSockets.IsWebSocketRequest)
+        {
+            context.Response.StatusCode = StatusCodes.Status400BadRequest;
+            await context.Response.WriteAsync("Expected a WebSocket upgrade", context.RequestAborted).ConfigureAwait(false);
+            return;
+        }
+        using var socket = await context.WebSockets.AcceptWebSocketAsync().ConfigureAwait(false);
+        long id = Interlocked.Increment(ref _nextConnectionId);
+        using var connection = new PubSubConnection(id, socket, context, _requests, _stats, _options.SubscriberQueueCapacity, shutdown);
+        _connections[id] = connection;
+        _stats.WebSocketOpened();
+        try
+        {
+            await connection.RunAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            _connections.TryRemove(id, out _);
+            _stats.WebSocketClosed();
+            _stats.SubscriptionsRemoved(connection.Subscriptions.Count);
+        }
+    }
+
+    /// <summary>Queues a produced block's notifications on every matching subscription; never waits on a socket.</summary>
+    public void PublishBlock(SimulatedBlock block, ulong parent, IReadOnlyList<LedgerTransaction> transactions)
+    {
+        if (_connections.IsEmpty)
+        {
+            return;
+        }
+        // Nodes root a block about 32 slots after it is produced.
+        ulong root = block.Slot > 32 ? block.Slot - 32 : 0;
+        byte[] slotPrefix = Notifications.SlotPrefix(block.Slot, parent, root);
+        var logsPrefixes = new byte[transactions.Count][];
+        for (int i = 0; i < transactions.Count; i++)
+        {
+            logsPrefixes[i] = Notifications.LogsPrefix(transactions[i]);
+        }
+        foreach (var connection in _connections.Values)
+        {
+            var subscriptions = connection.Subscriptions;
+            foreach (var subscription in subscriptions)
+            {
+                if (subscription.Kind == SubscriptionKind.Slot)
+                {
+                    connection.Enqueue(OutgoingFrame.Notification(Notifications.Complete(slotPrefix, subscription.Id)));
+                }
+            }
+            for (int i = 0; i < transactions.Count; i++)
+            {
+                foreach (var subscription in subscriptions)
+                {
+                    if (subscription.Kind == SubscriptionKind.Logs && Mentions(transactions[i], subscription.Mention))
+                    {
+                        connection.Enqueue(OutgoingFrame.Notification(Notifications.Complete(logsPrefixes[i], subscription.Id)));
+                    }
+                }
+            }
+        }
+    }
+
+    public void DropAll()
+    {
+        foreach (var connection in _connections.Values)
+        {
+            _stats.SocketDropped();
+            connection.Abort();
+        }
+    }
+
+    public void SendGarbage()
+    {
+        var frames = new GarbageFrames(_options.ProgramId);
+        foreach (var connection in _connections.Values)
+        {
+            foreach (var frame in frames.For(connection))
+            {
+                connection.Enqueue(frame);
+            }
+            _stats.GarbageBatchSent();
+        }
+    }
+
+    private bool Mentions(LedgerTransaction transaction, string? mention) =>
+        mention is null || mention == _options.ProgramId || transaction.Message.AccountKeys.Contains(mention);
+}

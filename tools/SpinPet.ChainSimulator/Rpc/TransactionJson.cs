@@ -1,0 +1,116 @@
+using System.Text.Json;
+using SimpleBase;
+using SpinPet.ChainSimulator.Chain;
+
+namespace SpinPet.ChainSimulator.Rpc;
+
+/// <summary>Renders a transaction as <c>getTransaction</c> with <c>"encoding":"json"</c> returns it.</summary>
+internal static class TransactionJson
+{
+    // Rent-exempt balances: a token account (165 bytes) and a program account.
+    private const ulong AccountLamports = 2_039_280;
+    private const ulong ProgramLamports = 1_141_440;
+
+    public static void Write(Utf8JsonWriter writer, LedgerTransaction transaction)
+    {
+        var message = transaction.Message;
+        writer.WriteStartObject();
+        writer.WriteNumber("blockTime", transaction.BlockTime);
+
+        writer.WriteStartObject("meta");
+        writer.WriteNumber("computeUnitsConsumed", transaction.ComputeUnitsConsumed);
+        RpcMethods.WriteError(writer, transaction.Error);
+        writer.WriteNumber("fee", transaction.Fee);
+        writer.WriteStartArray("innerInstructions");
+        writer.WriteEndArray();
+        writer.WriteStartObject("loadedAddresses");
+        writer.WriteStartArray("readonly");
+        writer.WriteEndArray();
+        writer.WriteStartArray("writable");
+        writer.WriteEndArray();
+        writer.WriteEndObject();
+        writer.WriteStartArray("logMessages");
+        foreach (string line in transaction.Transaction.Logs)
+        {
+            writer.WriteStringValue(line);
+        }
+        writer.WriteEndArray();
+        WriteBalances(writer, "postBalances", transaction, transaction.PayerLamportsBefore - transaction.Fee);
+        WriteEmptyArray(writer, "postTokenBalances");
+        WriteBalances(writer, "preBalances", transaction, transaction.PayerLamportsBefore);
+        WriteEmptyArray(writer, "preTokenBalances");
+        WriteEmptyArray(writer, "rewards");
+        writer.WriteStartObject("status");
+        if (transaction.Error is null)
+        {
+            writer.WriteNull("Ok");
+        }
+        else
+        {
+            writer.WritePropertyName("Err");
+            transaction.Error.WriteTo(writer);
+        }
+        writer.WriteEndObject();
+        writer.WriteEndObject();
+
+        writer.WriteNumber("slot", transaction.Slot);
+
+        writer.WriteStartObject("transaction");
+        writer.WriteStartObject("message");
+        writer.WriteStartArray("accountKeys");
+        foreach (string key in message.AccountKeys)
+        {
+            writer.WriteStringValue(key);
+        }
+        writer.WriteEndArray();
+        WriteEmptyArray(writer, "addressTableLookups");
+        writer.WriteStartObject("header");
+        writer.WriteNumber("numReadonlySignedAccounts", 0);
+        writer.WriteNumber("numReadonlyUnsignedAccounts", message.ReadonlyUnsignedCount);
+        writer.WriteNumber("numRequiredSignatures", 1);
+        writer.WriteEndObject();
+        writer.WriteStartArray("instructions");
+        foreach (var instruction in message.Instructions)
+        {
+            writer.WriteStartObject();
+            writer.WriteStartArray("accounts");
+            foreach (int account in instruction.Accounts)
+            {
+                writer.WriteNumberValue(account);
+            }
+            writer.WriteEndArray();
+            writer.WriteString("data", Base58.Bitcoin.Encode(instruction.Data));
+            writer.WriteNumber("programIdIndex", instruction.ProgramIdIndex);
+            writer.WriteNull("stackHeight");
+            writer.WriteEndObject();
+        }
+        writer.WriteEndArray();
+        writer.WriteString("recentBlockhash", message.RecentBlockhash);
+        writer.WriteEndObject();
+        writer.WriteStartArray("signatures");
+        writer.WriteStringValue(transaction.Signature);
+        writer.WriteEndArray();
+        writer.WriteEndObject();
+
+        writer.WriteNumber("version", 0);
+        writer.WriteEndObject();
+    }
+
+    private static void WriteBalances(Utf8JsonWriter writer, string name, LedgerTransaction transaction, ulong payerLamports)
+    {
+        var message = transaction.Message;
+        int firstReadonly = message.AccountKeys.Count - message.ReadonlyUnsignedCount;
+        writer.WriteStartArray(name);
+        for (int i = 0; i < message.AccountKeys.Count; i++)
+        {
+            writer.WriteNumberValue(i == 0 ? payerLamports : i >= firstReadonly ? ProgramLamports : AccountLamports);
+        }
+        writer.WriteEndArray();
+    }
+
+    private static void WriteEmptyArray(Utf8JsonWriter writer, string name)
+    {
+        writer.WriteStartArray(name);
+        writer.WriteEndArray();
+    }
+}

@@ -1,0 +1,90 @@
+using System.Collections.Concurrent;
+
+namespace SpinPet.ChainSimulator;
+
+/// <summary>Counters of what the simulator served, for tests and the demo's status line. Thread-safe.</summary>
+public sealed class SimulatorStats
+{
+    private readonly ConcurrentDictionary<string, long> _requestsByMethod = new(StringComparer.Ordinal);
+    private long _httpRequests;
+    private long _httpErrorsInjected;
+    private long _connectionsRefused;
+    private long _webSocketsAccepted;
+    private long _webSocketsActive;
+    private long _subscriptionsCreated;
+    private long _subscriptionsActive;
+    private long _notificationsSent;
+    private long _slowConsumersClosed;
+    private long _socketsDropped;
+    private long _garbageBatchesSent;
+
+    internal SimulatorStats()
+    {
+    }
+
+    /// <summary>JSON-RPC calls received over HTTP (each call of a batch counts), including failed ones.</summary>
+    public long HttpRequests => Interlocked.Read(ref _httpRequests);
+
+    /// <summary>JSON-RPC calls per method name; names the simulator does not know are counted as "(unknown)".</summary>
+    public IReadOnlyDictionary<string, long> HttpRequestsByMethod => new Dictionary<string, long>(_requestsByMethod);
+
+    public long HttpErrorsInjected => Interlocked.Read(ref _httpErrorsInjected);
+
+    /// <summary>TCP connections and HTTP requests aborted because connections were being refused.</summary>
+    public long ConnectionsRefused => Interlocked.Read(ref _connectionsRefused);
+
+    public long WebSocketConnectionsAccepted => Interlocked.Read(ref _webSocketsAccepted);
+
+    public long WebSocketConnectionsActive => Interlocked.Read(ref _webSocketsActive);
+
+    public long SubscriptionsCreated => Interlocked.Read(ref _subscriptionsCreated);
+
+    public long SubscriptionsActive => Interlocked.Read(ref _subscriptionsActive);
+
+    /// <summary>logsNotification and slotNotification frames written to sockets.</summary>
+    public long NotificationsSent => Interlocked.Read(ref _notificationsSent);
+
+    /// <summary>Subscribers disconnected because their outgoing queue was full.</summary>
+    public long SlowConsumersClosed => Interlocked.Read(ref _slowConsumersClosed);
+
+    /// <summary>Connections aborted by <see cref="SimulatorFaults.DropAllSockets"/>.</summary>
+    public long SocketsDropped => Interlocked.Read(ref _socketsDropped);
+
+    public long GarbageBatchesSent => Interlocked.Read(ref _garbageBatchesSent);
+
+    public long HttpRequestsFor(string method) => _requestsByMethod.GetValueOrDefault(method);
+
+    internal void HttpRequest(string method)
+    {
+        Interlocked.Increment(ref _httpRequests);
+        _requestsByMethod.AddOrUpdate(method, 1, static (_, count) => count + 1);
+    }
+
+    internal void HttpErrorInjected() => Interlocked.Increment(ref _httpErrorsInjected);
+
+    internal void ConnectionRefused() => Interlocked.Increment(ref _connectionsRefused);
+
+    internal void WebSocketOpened()
+    {
+        Interlocked.Increment(ref _webSocketsAccepted);
+        Interlocked.Increment(ref _webSocketsActive);
+    }
+
+    internal void WebSocketClosed() => Interlocked.Decrement(ref _webSocketsActive);
+
+    internal void SubscriptionAdded()
+    {
+        Interlocked.Increment(ref _subscriptionsCreated);
+        Interlocked.Increment(ref _subscriptionsActive);
+    }
+
+    internal void SubscriptionsRemoved(int count) => Interlocked.Add(ref _subscriptionsActive, -count);
+
+    internal void NotificationSent() => Interlocked.Increment(ref _notificationsSent);
+
+    internal void SlowConsumerClosed() => Interlocked.Increment(ref _slowConsumersClosed);
+
+    internal void SocketDropped() => Interlocked.Increment(ref _socketsDropped);
+
+    internal void GarbageBatchSent() => Interlocked.Increment(ref _garbageBatchesSent);
+}
