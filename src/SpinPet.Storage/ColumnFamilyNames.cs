@@ -10,6 +10,8 @@ internal static class ColumnFamilyNames
     public const string Signatures = "signatures";
     public const string Rejected = "rejected";
     public const string Meta = "meta";
+    public const string Candles = "candles";
+    public const string CandleTopics = "candle_topics";
 
-    public static readonly string[] All = [Events, Signatures, Rejected, Meta];
+    public static readonly string[] All = [Events, Signatures, Rejected, Meta, Candles, CandleTopics];
 }

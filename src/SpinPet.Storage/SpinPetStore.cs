@@ -8,14 +8,15 @@ namespace SpinPet.Storage;
 /// <summary>
 /// The event log on RocksDB: events in chain order, the signatures index that makes storing idempotent, rejected
 /// payloads kept for replay, and the checkpoint with counters, all written by one atomic batch per
-/// <see cref="Apply(IReadOnlyList{IngestedTransaction}, Checkpoint)"/>. Layouts and options: docs/storage.md.
+/// <see cref="Apply(IReadOnlyList{IngestedTransaction}, Checkpoint)"/>; candles (SpinPetStore.Candles.cs) can join
+/// that batch. Layouts and options: docs/storage.md.
 /// </summary>
 /// <remarks>
 /// Reads are safe from any thread. Writes come from a single writer, the ingest loop, which applies transactions
 /// in chain order; <see cref="Apply(IReadOnlyList{IngestedTransaction}, Checkpoint)"/> takes a lock so that a second
 /// caller waits instead of sharing the batch being built. Dispose waits for a write in progress and for open reads.
 /// </remarks>
-public sealed class SpinPetStore : IDisposable
+public sealed partial class SpinPetStore : IDisposable
 {
     /// <summary>Reads are page-sized scans and point lookups (milliseconds); 5 s means a leaked enumerator.</summary>
     private static readonly TimeSpan ReaderDrainTimeout = TimeSpan.FromSeconds(5);
@@ -25,7 +26,10 @@ public sealed class SpinPetStore : IDisposable
     private readonly ColumnFamilyHandle _signatures;
     private readonly ColumnFamilyHandle _rejected;
     private readonly ColumnFamilyHandle _meta;
+    private readonly ColumnFamilyHandle _candles;
+    private readonly ColumnFamilyHandle _candleTopics;
     private readonly ApplyBatchBuilder _builder;
+    private readonly CandleWriter _candleWriter;
 
     // WAL on, no fsync per write: see StoreOptions and docs/storage.md, "Crash behaviour".
     private readonly WriteOptions _writeOptions = new WriteOptions().SetSync(false);
@@ -41,8 +45,11 @@ public sealed class SpinPetStore : IDisposable
         _signatures = db.GetColumnFamily(ColumnFamilyNames.Signatures);
         _rejected = db.GetColumnFamily(ColumnFamilyNames.Rejected);
         _meta = db.GetColumnFamily(ColumnFamilyNames.Meta);
+        _candles = db.GetColumnFamily(ColumnFamilyNames.Candles);
+        _candleTopics = db.GetColumnFamily(ColumnFamilyNames.CandleTopics);
         var counters = db.Get(Keys.Counters, _meta);
         _counters = counters is null ? StoreCounters.Empty : Values.ReadCounters(counters);
+        _candleWriter = CandleWriter.Load(db, _candles, _candleTopics);
         _builder = new ApplyBatchBuilder(db, _events, _signatures, _rejected, _meta);
     }
 
@@ -103,26 +110,26 @@ public sealed class SpinPetStore : IDisposable
     /// chain order; the checkpoint is written as given (whether it advances is the caller's decision).
     /// </summary>
     public ApplyResult Apply(IReadOnlyList<IngestedTransaction> transactions, Checkpoint checkpoint) =>
-        Apply(transactions, checkpoint, contributor: null);
+        ApplyCore(transactions, checkpoint, contributor: null, candlesFor: null);
+
+    /// <summary>
+    /// As <see cref="Apply(IReadOnlyList{IngestedTransaction}, Checkpoint)"/>, with the candle rows of the stored
+    /// transactions in the same atomic batch: after a crash the events and their candles are both there or both
+    /// missing. <paramref name="candlesFor"/> is called once, on the calling thread, after the events were staged and
+    /// before the write, with exactly the transactions being stored (new and successful, in the order given; the list
+    /// may be empty and is only valid during the call). A throw from it, or from staging the events (e.g. a repeated
+    /// event index), writes nothing. Candle counts change only after the write succeeded.
+    /// </summary>
+    public ApplyResult Apply(
+        IReadOnlyList<IngestedTransaction> transactions,
+        Checkpoint checkpoint,
+        Func<IReadOnlyList<IngestedTransaction>, IReadOnlyList<CandleWrite>>? candlesFor) =>
+        ApplyCore(transactions, checkpoint, contributor: null, candlesFor);
 
     /// <summary>As the public overload, with a feature adding its own rows to the same batch.</summary>
     internal ApplyResult Apply(
-        IReadOnlyList<IngestedTransaction> transactions, Checkpoint checkpoint, IStoreBatchContributor? contributor)
-    {
-        ArgumentNullException.ThrowIfNull(transactions);
-        // The lock serializes writers (the batch, buffers and the check-then-write of the signatures index are
-        // shared) and lets Dispose wait for a write in progress. With one ingest loop it is never contended, so
-        // holding it across the write costs nothing.
-        lock (_writeLock)
-        {
-            ObjectDisposedException.ThrowIf(_disposed != 0, this);
-            var (result, counters) = _builder.Stage(transactions, checkpoint, _counters);
-            contributor?.Contribute(_builder.Batch, _builder.Stored);
-            _db.Write(_builder.Batch, _writeOptions);
-            Volatile.Write(ref _counters, counters);
-            return result;
-        }
-    }
+        IReadOnlyList<IngestedTransaction> transactions, Checkpoint checkpoint, IStoreBatchContributor? contributor) =>
+        ApplyCore(transactions, checkpoint, contributor, candlesFor: null);
 
     /// <summary>
     /// The greatest transaction index with rows (events or rejected payloads) in <paramref name="slot"/>, or null when
@@ -177,7 +184,7 @@ public sealed class SpinPetStore : IDisposable
         try
         {
             var options = new FlushOptions().SetWaitForFlush(true);
-            IntPtr[] families = [_events.Handle, _signatures.Handle, _rejected.Handle, _meta.Handle];
+            IntPtr[] families = [_events.Handle, _signatures.Handle, _rejected.Handle, _meta.Handle, _candles.Handle, _candleTopics.Handle];
             Native.Instance.rocksdb_flush_cfs(_db.Handle, options.Handle, families, families.Length);
             Native.Instance.rocksdb_flush_wal(_db.Handle, 1);
         }
@@ -225,6 +232,35 @@ public sealed class SpinPetStore : IDisposable
         finally
         {
             ExitReader();
+        }
+    }
+
+    private ApplyResult ApplyCore(
+        IReadOnlyList<IngestedTransaction> transactions,
+        Checkpoint checkpoint,
+        IStoreBatchContributor? contributor,
+        Func<IReadOnlyList<IngestedTransaction>, IReadOnlyList<CandleWrite>>? candlesFor)
+    {
+        ArgumentNullException.ThrowIfNull(transactions);
+        // The lock serializes writers (the batch, buffers and the check-then-write of the signatures index are
+        // shared) and lets Dispose wait for a write in progress. With one ingest loop it is never contended, so
+        // holding it across the write costs nothing.
+        lock (_writeLock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed != 0, this);
+            _candleWriter.Reset();
+            var (result, counters) = _builder.Stage(transactions, checkpoint, _counters);
+            contributor?.Contribute(_builder.Batch, _builder.Stored);
+            if (candlesFor is not null)
+            {
+                var candles = candlesFor(_builder.Stored)
+                    ?? throw new InvalidOperationException("The candle callback returned null; return an empty list for no candles.");
+                _candleWriter.Stage(_builder.Batch, candles);
+            }
+            _db.Write(_builder.Batch, _writeOptions);
+            Volatile.Write(ref _counters, counters);
+            _candleWriter.Publish();
+            return result;
         }
     }
 

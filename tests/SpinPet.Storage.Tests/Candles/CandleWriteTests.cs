@@ -1,0 +1,240 @@
+using SpinPet.Core.Candles;
+using SpinPet.Core.Chain;
+using SpinPet.Core.Ingest;
+using static SpinPet.Storage.Tests.Candles.CandleData;
+using static SpinPet.Storage.Tests.TestChain;
+
+namespace SpinPet.Storage.Tests.Candles;
+
+public sealed class CandleWriteTests
+{
+    [Fact]
+    public void Counts_grow_only_when_a_new_candle_key_is_written()
+    {
+        using var fixture = new StoreFixture();
+        var store = fixture.Store;
+
+        store.WriteCandles([New(1, Interval.S30, 0)]);
+        Assert.Equal(1, store.CountCandles(Mint(1), Interval.S30));
+
+        // An update of the open candle.
+        store.WriteCandles([new CandleWrite(Mint(1), Interval.S30, At(0, updateCount: 2), IsNew: false)]);
+        Assert.Equal(1, store.CountCandles(Mint(1), Interval.S30));
+
+        // A replay that claims the candle is new again (restart, rebuild over existing rows): the key exists.
+        store.WriteCandles([New(1, Interval.S30, 0)]);
+        Assert.Equal(1, store.CountCandles(Mint(1), Interval.S30));
+
+        // Opened and updated within one batch: one new key.
+        store.WriteCandles([New(1, Interval.S30, 30), New(1, Interval.S30, 30), new CandleWrite(Mint(1), Interval.S30, At(30, updateCount: 3), IsNew: false)]);
+        Assert.Equal(2, store.CountCandles(Mint(1), Interval.S30));
+        Assert.Equal(3, Assert.Single(store.ReadCandlesNewest(Mint(1), Interval.S30, 1).Candles).UpdateCount);
+
+        store.WriteCandles([New(1, Interval.S30, 60), New(1, Interval.S1, 60), New(2, Interval.S30, 60)]);
+        Assert.Equal(3, store.CountCandles(Mint(1), Interval.S30));
+        Assert.Equal(1, store.CountCandles(Mint(1), Interval.S1));
+        Assert.Equal(1, store.CountCandles(Mint(2), Interval.S30));
+
+        store = fixture.Reopen();
+        Assert.Equal(3, store.CountCandles(Mint(1), Interval.S30));
+        Assert.Equal(1, store.CountCandles(Mint(1), Interval.S1));
+        Assert.Equal(3, store.ReadCandlesNewest(Mint(1), Interval.S30, 100).Candles.Count);
+    }
+
+    [Fact]
+    public void A_later_row_for_the_same_candle_in_one_batch_wins()
+    {
+        using var fixture = new StoreFixture();
+
+        fixture.Store.WriteCandles(
+        [
+            New(1, Interval.S1, 5),
+            new CandleWrite(Mint(1), Interval.S1, At(5, updateCount: 2), IsNew: false),
+            new CandleWrite(Mint(1), Interval.S1, At(5, isFinal: true, updateCount: 3), IsNew: false),
+        ]);
+
+        Assert.Equal(At(5, isFinal: true, updateCount: 3), Assert.Single(fixture.Store.ReadAllCandles()).Candle);
+    }
+
+    [Fact]
+    public void Candles_written_with_events_are_both_there_after_reopening()
+    {
+        using var fixture = new StoreFixture();
+        var first = Transaction(1, 10, 0, BuySell(0, 1, 1));
+        var second = Transaction(2, 11, 0, BuySell(0, 2, 2));
+
+        fixture.Store.Apply([first, second], CheckpointOf(second), OneCandlePerTransaction);
+        var store = fixture.Reopen();
+
+        Assert.Equal(2, store.ReadEvents().Count());
+        Assert.Equal([second.BlockTime, first.BlockTime], Times(store.ReadCandlesNewest(Mint(1), Interval.S1, 10)));
+        Assert.Equal(2, store.CountCandles(Mint(1), Interval.S1));
+        Assert.Equal(CheckpointOf(second), store.ReadCheckpoint());
+    }
+
+    [Fact]
+    public void The_candle_callback_receives_exactly_the_transactions_being_stored()
+    {
+        using var fixture = new StoreFixture();
+        var stored = Transaction(1, 10, 0, BuySell(0, 1, 1));
+        fixture.Store.Apply([stored], CheckpointOf(stored));
+        var fresh = Transaction(2, 11, 0, BuySell(0, 2, 2));
+        var failed = Failed(3, 11, 1);
+        var seen = new List<TxSignature>();
+
+        fixture.Store.Apply([stored, fresh, fresh, failed], CheckpointOf(failed), transactions =>
+        {
+            seen.AddRange(transactions.Select(t => t.Signature));
+            return OneCandlePerTransaction(transactions);
+        });
+
+        Assert.Equal([fresh.Signature], seen);
+        Assert.Equal([fresh.BlockTime], Times(fixture.Store.ReadCandlesNewest(Mint(1), Interval.S1, 10)));
+    }
+
+    [Fact]
+    public void The_candle_callback_is_called_with_an_empty_list_when_everything_was_a_duplicate()
+    {
+        using var fixture = new StoreFixture();
+        var transaction = Transaction(1, 10, 0, BuySell(0, 1, 1));
+        fixture.Store.Apply([transaction], CheckpointOf(transaction));
+        int calls = 0;
+
+        var result = fixture.Store.Apply([transaction], CheckpointOf(transaction), transactions =>
+        {
+            calls++;
+            Assert.Empty(transactions);
+            return [];
+        });
+
+        Assert.Equal(1, calls);
+        Assert.Equal(1, result.Duplicates);
+        Assert.Empty(fixture.Store.ReadAllCandles());
+    }
+
+    [Fact]
+    public void A_batch_whose_events_are_refused_writes_no_candles()
+    {
+        using var fixture = new StoreFixture();
+        // A repeated event index would overwrite a row: Apply refuses the whole call before anything is written.
+        var bad = Transaction(1, 10, 0, BuySell(0, 1, 1), BuySell(0, 2, 2));
+
+        Assert.Throws<ArgumentException>(() => fixture.Store.Apply([bad], CheckpointOf(bad), OneCandlePerTransaction));
+
+        Assert.Empty(fixture.Store.ReadAllCandles());
+        Assert.Empty(fixture.Store.ReadNewestCandles());
+        Assert.Equal(0, fixture.Store.CountCandles(Mint(1), Interval.S1));
+        Assert.Empty(fixture.Store.ReadEvents());
+        Assert.Null(fixture.Store.ReadCheckpoint());
+        Assert.Empty(fixture.Reopen().ReadAllCandles());
+    }
+
+    [Fact]
+    public void A_throwing_candle_callback_writes_neither_events_nor_candles()
+    {
+        using var fixture = new StoreFixture();
+        var transaction = Transaction(1, 10, 0, BuySell(0, 1, 1));
+
+        Assert.Throws<InvalidOperationException>(() => fixture.Store.Apply(
+            [transaction], CheckpointOf(transaction), _ => throw new InvalidOperationException("builder failed")));
+
+        Assert.Empty(fixture.Store.ReadEvents());
+        Assert.False(fixture.Store.ContainsTransaction(transaction.Signature));
+        Assert.Empty(fixture.Store.ReadAllCandles());
+        Assert.Equal(StoreCounters.Empty, fixture.Store.Counters);
+    }
+
+    [Fact]
+    public void Counts_staged_by_a_failed_write_are_never_published()
+    {
+        using var fixture = new StoreFixture();
+        var first = Transaction(1, 10, 0, BuySell(0, 1, 1));
+        var tooLong = Interval.Parse("d50000");
+
+        // The first candle is staged (count 1 pending), the second cannot be stored: the call fails.
+        Assert.Throws<ArgumentException>(() => fixture.Store.Apply(
+            [first], CheckpointOf(first), _ => [New(1, Interval.S1, 10), New(1, tooLong, 0)]));
+        Assert.Equal(0, fixture.Store.CountCandles(Mint(1), Interval.S1));
+
+        // The next write, with and without candles, must not publish what the failed one staged.
+        fixture.Store.Apply([first], CheckpointOf(first));
+        Assert.Equal(0, fixture.Store.CountCandles(Mint(1), Interval.S1));
+        fixture.Store.WriteCandles([New(2, Interval.S1, 10)]);
+        Assert.Equal(0, fixture.Store.CountCandles(Mint(1), Interval.S1));
+        Assert.Equal(1, fixture.Store.CountCandles(Mint(2), Interval.S1));
+        Assert.Equal([Mint(2)], fixture.Store.ReadAllCandles().Select(c => c.Mint));
+    }
+
+    [Fact]
+    public void Deleting_all_candles_empties_both_families_and_resets_the_counts_but_keeps_the_events()
+    {
+        using var fixture = new StoreFixture();
+        var transaction = Transaction(1, 10, 0, BuySell(0, 1, 1));
+        fixture.Store.Apply([transaction], CheckpointOf(transaction), OneCandlePerTransaction);
+        fixture.Store.WriteCandles([.. Series(1, Interval.S30, [0, 30, 60]), .. Series(2, Interval.M5, [-300, 0])]);
+        fixture.Store.Flush();
+
+        fixture.Store.DeleteAllCandles();
+
+        Assert.Empty(fixture.Store.ReadAllCandles());
+        Assert.Empty(fixture.Store.ReadNewestCandles());
+        Assert.Empty(fixture.Store.ReadCandlesNewest(Mint(1), Interval.S30, 10).Candles);
+        Assert.False(fixture.Store.TryGetNewestCandle(Mint(2), Interval.M5, out _));
+        Assert.Equal(0, fixture.Store.CountCandles(Mint(1), Interval.S30));
+        Assert.Single(fixture.Store.ReadEvents());
+
+        var store = fixture.Reopen();
+        Assert.Empty(store.ReadAllCandles());
+        Assert.Equal(0, store.CountCandles(Mint(2), Interval.M5));
+
+        // Writing again counts from zero.
+        store.WriteCandles(Series(1, Interval.S30, [0, 30]));
+        Assert.Equal(2, store.CountCandles(Mint(1), Interval.S30));
+        Assert.Equal(2, fixture.Reopen().CountCandles(Mint(1), Interval.S30));
+    }
+
+    [Fact]
+    public void A_rebuild_after_deleting_all_candles_reproduces_the_live_candles_and_counts()
+    {
+        using var fixture = new StoreFixture();
+        var transactions = Enumerable.Range(0, 50).Select(n => Transaction(n, (ulong)(n * 7), 0, BuySell(0, 1, 1))).ToArray();
+        foreach (var chunk in transactions.Chunk(8))
+        {
+            fixture.Store.Apply(chunk, CheckpointOf(chunk[^1]), ThreeIntervals);
+        }
+        var live = fixture.Store.ReadAllCandles().ToList();
+        var counts = Interval.Required.Select(i => fixture.Store.CountCandles(Mint(1), i)).ToArray();
+
+        fixture.Store.DeleteAllCandles();
+        fixture.Store.WriteCandles(ThreeIntervals(transactions));
+
+        Assert.Equal(live, fixture.Store.ReadAllCandles());
+        Assert.Equal(counts, Interval.Required.Select(i => fixture.Store.CountCandles(Mint(1), i)));
+        Assert.Equal(Interval.Required.Select(i => (long)transactions.Select(t => i.BucketStart(t.BlockTime)).Distinct().Count()), counts);
+        Assert.Equal(50, counts[0]);
+    }
+
+    /// <summary>One s1 candle at each stored transaction's block time, for mint 1.</summary>
+    private static IReadOnlyList<CandleWrite> OneCandlePerTransaction(IReadOnlyList<IngestedTransaction> transactions) =>
+        transactions.Select(t => New(1, Interval.S1, t.BlockTime)).ToList();
+
+    /// <summary>
+    /// s1, s30 and m5 candles of each transaction, flagged new only when the bucket differs from the previous one in
+    /// the list (how a builder reports it). Across calls the store's lookup keeps a bucket from being counted twice.
+    /// </summary>
+    private static IReadOnlyList<CandleWrite> ThreeIntervals(IReadOnlyList<IngestedTransaction> transactions)
+    {
+        var writes = new List<CandleWrite>();
+        foreach (var interval in Interval.Required)
+        {
+            long? previous = null;
+            foreach (var transaction in transactions)
+            {
+                long time = interval.BucketStart(transaction.BlockTime);
+                writes.Add(new CandleWrite(Mint(1), interval, At(time), IsNew: time != previous));
+                previous = time;
+            }
+        }
+        return writes;
+    }
+}
