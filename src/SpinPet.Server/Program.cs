@@ -1,4 +1,5 @@
 using SpinPet.Server.Api;
+using SpinPet.Server.Candles;
 using SpinPet.Server.Configuration;
 using SpinPet.Server.Health;
 using SpinPet.Server.Hosting;
@@ -28,13 +29,19 @@ try
     builder.UseSpinPetEndpoint();
     builder.Services.AddSpinPetOptions(builder.Configuration);
     builder.Services.AddSpinPetStorage();
+    builder.Services.AddSpinPetCandles();
     builder.Services.AddSpinPetIngest();
     builder.Services.AddSpinPetHealth();
 
     var app = builder.Build();
+    if (mode.RebuildCandles)
+    {
+        return CandleRebuildCommand.Run(app);
+    }
     app.MapGet("/", () => "SpinPet K-line server");
     app.MapSpinPetHealth();
     app.MapEventsStatus();
+    app.MapKline();
 
     await app.RunAsync();
     return 0;

@@ -6,4 +6,5 @@ namespace SpinPet.Server.Api;
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
 [JsonSerializable(typeof(ApiResponse<EventsStatus>))]
 [JsonSerializable(typeof(ApiResponse<object>))]
+[JsonSerializable(typeof(ApiResponse<KlinePage>))]
 internal sealed partial class ApiJsonContext : JsonSerializerContext;

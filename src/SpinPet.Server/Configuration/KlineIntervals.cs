@@ -1,3 +1,5 @@
+using SpinPet.Core.Candles;
+
 namespace SpinPet.Server.Configuration;
 
 /// <summary>
@@ -18,35 +20,9 @@ internal static class KlineIntervals
     /// <summary>Parses <c>^[smhd][1-9][0-9]*$</c> into a length in seconds (no range checks).</summary>
     public static bool TryParseSeconds(string? name, out long seconds)
     {
-        seconds = 0;
-        // Nine digits already exceed any sensible interval; the limit keeps the multiplication in range.
-        if (name is null || name.Length < 2 || name.Length > 10 || name[1] == '0')
-        {
-            return false;
-        }
-        long unit = name[0] switch
-        {
-            's' => 1,
-            'm' => 60,
-            'h' => 3600,
-            'd' => SecondsPerDay,
-            _ => 0,
-        };
-        if (unit == 0)
-        {
-            return false;
-        }
-        long count = 0;
-        foreach (var c in name.AsSpan(1))
-        {
-            if (!char.IsAsciiDigit(c))
-            {
-                return false;
-            }
-            count = (count * 10) + (c - '0');
-        }
-        seconds = count * unit;
-        return true;
+        bool parsed = Interval.TryParse(name, out var interval);
+        seconds = parsed ? interval.Seconds : 0;
+        return parsed;
     }
 
     /// <summary>
@@ -75,19 +51,21 @@ internal static class KlineIntervals
     /// The intervals the server builds: <see cref="Required"/> ∪ <paramref name="configured"/>, distinct,
     /// in ascending length. Names that do not parse are skipped (validation has already refused them).
     /// </summary>
-    public static IReadOnlyList<string> Effective(IEnumerable<string> configured)
+    public static IReadOnlyList<string> Effective(IEnumerable<string> configured) =>
+        [.. Intervals(configured).Select(i => i.Name)];
+
+    /// <summary>As <see cref="Effective"/>, as the candle engine's values.</summary>
+    public static IReadOnlyList<Interval> Intervals(IEnumerable<string> configured)
     {
         ArgumentNullException.ThrowIfNull(configured);
-
-        var byLength = new SortedDictionary<long, string>();
-        foreach (var name in Required.Concat(configured))
+        var parsed = new List<Interval>();
+        foreach (var name in configured)
         {
-            if (TryParseSeconds(name, out var seconds))
+            if (Interval.TryParse(name, out var interval))
             {
-                // First name wins for a length, so a configured `s300` never displaces the required `m5`.
-                byLength.TryAdd(seconds, name);
+                parsed.Add(interval);
             }
         }
-        return [.. byLength.Values];
+        return Interval.Effective(parsed);
     }
 }

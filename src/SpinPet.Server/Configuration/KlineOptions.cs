@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Configuration;
+using SpinPet.Core.Candles;
 
 namespace SpinPet.Server.Configuration;
 

@@ -1,3 +1,4 @@
+using SpinPet.Core.Candles;
 using Microsoft.Extensions.Options;
 
 namespace SpinPet.Server.Configuration;

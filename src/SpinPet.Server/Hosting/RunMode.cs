@@ -2,13 +2,13 @@ namespace SpinPet.Server.Hosting;
 
 /// <summary>
 /// The command line splits in two: <c>--section:key=value</c> settings (configuration) and bare flags that pick
-/// a run mode. <c>--simulator</c> starts the built-in chain simulator and follows it (the offline demo).
+/// a run mode. <c>--rebuild-candles</c> recomputes the candles from the event log and exits; <c>--simulator</c> starts the built-in chain simulator and follows it (the offline demo).
 /// </summary>
-internal sealed record RunMode(bool Simulator, bool Help, IReadOnlyList<string> UnknownFlags)
+internal sealed record RunMode(bool Simulator, bool RebuildCandles, bool Help, IReadOnlyList<string> UnknownFlags)
 {
     public static RunMode Parse(string[] args)
     {
-        bool simulator = false, help = false;
+        bool simulator = false, rebuild = false, help = false;
         var unknown = new List<string>();
         foreach (var arg in args)
         {
@@ -21,6 +21,9 @@ internal sealed record RunMode(bool Simulator, bool Help, IReadOnlyList<string> 
                 case "--simulator":
                     simulator = true;
                     break;
+                case "--rebuild-candles":
+                    rebuild = true;
+                    break;
                 case "--help" or "-h":
                     help = true;
                     break;
@@ -29,7 +32,7 @@ internal sealed record RunMode(bool Simulator, bool Help, IReadOnlyList<string> 
                     break;
             }
         }
-        return new RunMode(simulator, help, unknown);
+        return new RunMode(simulator, rebuild, help, unknown);
     }
 
     public const string Usage = """
@@ -39,6 +42,7 @@ internal sealed record RunMode(bool Simulator, bool Help, IReadOnlyList<string> 
 
         Options:
           --simulator             start the built-in chain simulator on loopback and index it (offline demo)
+          --rebuild-candles       recompute every candle from the stored event log, then exit (server stopped)
           --section:key=value     override a configuration key, e.g. --server:port=9000
           --help                  show this text
 

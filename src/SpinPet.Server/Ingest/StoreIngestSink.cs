@@ -1,12 +1,16 @@
 using SpinPet.Core.Chain;
 using SpinPet.Core.Ingest;
+using SpinPet.Server.Candles;
 using SpinPet.Solana.Ingest;
 using SpinPet.Storage;
 
 namespace SpinPet.Server.Ingest;
 
-/// <summary>The ingest's sink in this host: the RocksDB store (one atomic batch per applied group).</summary>
-internal sealed class StoreIngestSink(SpinPetStore store) : IIngestSink
+/// <summary>
+/// The ingest's sink in this host: events, candles and checkpoint go to RocksDB in one atomic batch through the
+/// candle engine, which then tells the push feature what changed.
+/// </summary>
+internal sealed class StoreIngestSink(SpinPetStore store, CandleEngine candles) : IIngestSink
 {
     public Checkpoint? ReadCheckpoint() => store.ReadCheckpoint();
 
@@ -15,5 +19,5 @@ internal sealed class StoreIngestSink(SpinPetStore store) : IIngestSink
     public uint? LastTxIndexInSlot(ulong slot) => store.LastTxIndexInSlot(slot);
 
     public void Apply(IReadOnlyList<IngestedTransaction> transactions, Checkpoint checkpoint) =>
-        store.Apply(transactions, checkpoint);
+        candles.Apply(transactions, checkpoint);
 }

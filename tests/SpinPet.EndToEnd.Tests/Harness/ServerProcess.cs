@@ -44,6 +44,24 @@ internal sealed partial class ServerProcess : IAsyncDisposable
 
     public static async Task<ServerProcess> StartAsync(IReadOnlyDictionary<string, string> settings, params string[] args)
     {
+        var server = Launch(settings, args);
+        server.BaseUri = await server._listening.Task.WaitAsync(StartTimeout);
+        server.Http.BaseAddress = server.BaseUri;
+        return server;
+    }
+
+    /// <summary>Runs a command verb of the server (e.g. <c>--rebuild-candles</c>) and waits for it to exit.</summary>
+    public static async Task<ServerProcess> RunToExitAsync(IReadOnlyDictionary<string, string> settings, params string[] args)
+    {
+        var server = Launch(settings, args);
+        await server._process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(5));
+        // Exited is raised after the last line of output has been read.
+        server._process.WaitForExit();
+        return server;
+    }
+
+    private static ServerProcess Launch(IReadOnlyDictionary<string, string> settings, string[] args)
+    {
         var dll = Path.Combine(AppContext.BaseDirectory, "SpinPet.Server.dll");
         var info = new ProcessStartInfo("dotnet")
         {
@@ -72,8 +90,6 @@ internal sealed partial class ServerProcess : IAsyncDisposable
         process.Start();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        server.BaseUri = await server._listening.Task.WaitAsync(StartTimeout);
-        server.Http.BaseAddress = server.BaseUri;
         return server;
     }
 

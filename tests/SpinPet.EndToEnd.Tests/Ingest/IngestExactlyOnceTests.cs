@@ -1,5 +1,6 @@
 using SpinPet.ChainSimulator;
 using SpinPet.EndToEnd.Tests.Harness;
+using SpinPet.Storage;
 using SpinPet.TestSupport;
 
 namespace SpinPet.EndToEnd.Tests.Ingest;
@@ -111,22 +112,23 @@ public sealed class IngestExactlyOnceTests
         simulator.ProduceTransactions(800);
         using var database = new TempFolder();
         using var producing = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
-        // The chain keeps moving while the server dies and comes back: 25 transactions every 20 ms, bounded.
+        // The chain keeps moving while the server dies and comes back: 10 transactions every 20 ms, bounded.
         var producer = Task.Run(async () =>
         {
-            for (int i = 0; i < 400 && !producing.IsCancellationRequested; i++)
+            for (int i = 0; i < 6000 && !producing.IsCancellationRequested; i++)
             {
-                simulator.ProduceTransactions(25);
+                simulator.ProduceTransactions(10);
                 await Task.Delay(20, CancellationToken.None);
             }
         }, CancellationToken.None);
+        ulong reached = 0;
         for (int life = 0; life < 4; life++)
         {
             var server = await StartServerAsync(simulator, database.Path);
-            // Let it get somewhere (backfill or live) before pulling the plug.
-            var before = simulator.Blocks.Count;
-            await Eventually.TrueAsync(async () => (await server.GetStatusAsync()).GetProperty("last_processed_slot").GetUInt64() > 0
-                && simulator.Blocks.Count > before + 20, TimeSpan.FromSeconds(30), "progress before the kill");
+            // Let this life store something new (backfill or live) before pulling the plug.
+            await Eventually.TrueAsync(async () => (await server.GetStatusAsync()).GetProperty("last_processed_slot").GetUInt64() > reached,
+                TimeSpan.FromSeconds(60), $"progress past slot {reached} before the kill");
+            reached = (await server.GetStatusAsync()).GetProperty("last_processed_slot").GetUInt64();
             await server.KillAsync();
             await server.DisposeAsync();
         }
@@ -138,6 +140,9 @@ public sealed class IngestExactlyOnceTests
             await server.StopAsync();
         }
         LedgerAssert.StoreEqualsLedger(database.Path, simulator);
+        // Candles survive the kills too: they were written in the same batches as the events.
+        using var store = SpinPetStore.Open(database.Path);
+        ReferenceCandles.StoredEqualReference([.. store.ReadAllCandles()], ReferenceCandles.Compute(simulator.ExpectedEvents(), [1, 30, 300]));
     }
 
     /// <summary>Drops every PubSub socket, lets the chain move while the server is away, waits for it to be back.</summary>

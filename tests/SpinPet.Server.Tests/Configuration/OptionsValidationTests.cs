@@ -1,3 +1,4 @@
+using SpinPet.Core.Candles;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;

@@ -1,0 +1,18 @@
+using SpinPet.Core.Candles;
+
+namespace SpinPet.Server.Api;
+
+/// <summary>A candle on the wire (rest.md / protocol.md field names).</summary>
+internal sealed record KlineCandle(long Time, double Open, double High, double Low, double Close, double Volume, bool IsFinal, long UpdateCount)
+{
+    public static KlineCandle From(Candle c) => new(c.Time, c.Open, c.High, c.Low, c.Close, c.Volume, c.IsFinal, c.UpdateCount);
+}
+
+/// <summary><c>GET /api/kline</c>: one window of a topic's candles and how to get the next one.</summary>
+internal sealed record KlinePage(
+    IReadOnlyList<KlineCandle> Klines,
+    long Total,
+    string Interval,
+    string MintAccount,
+    bool HasMore,
+    long? NextBefore);

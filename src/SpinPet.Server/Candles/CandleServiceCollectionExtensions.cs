@@ -1,0 +1,27 @@
+using Microsoft.Extensions.Options;
+using SpinPet.Core.Events;
+using SpinPet.Server.Configuration;
+using SpinPet.Solana.Ingest;
+using SpinPet.Storage;
+
+namespace SpinPet.Server.Candles;
+
+internal static class CandleServiceCollectionExtensions
+{
+    public static IServiceCollection AddSpinPetCandles(this IServiceCollection services)
+    {
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(sp =>
+        {
+            var kline = sp.GetRequiredService<IOptions<KlineOptions>>().Value;
+            var solana = sp.GetRequiredService<IOptions<SolanaOptions>>().Value;
+            return new CandleEngine(
+                sp.GetRequiredService<SpinPetStore>(),
+                KlineIntervals.Intervals(kline.Intervals),
+                new PriceScale(solana.PriceScaleExponent),
+                kline.VolumeUnit);
+        });
+        services.AddHostedService<CandleFinalizerService>();
+        return services;
+    }
+}

@@ -1,0 +1,72 @@
+using SpinPet.ChainSimulator;
+using SpinPet.Core.Candles;
+using SpinPet.Core.Chain;
+
+namespace SpinPet.EndToEnd.Tests.Harness;
+
+/// <summary>
+/// Candles computed from the simulator's ledger in the plainest possible way (candles.md read literally), to check
+/// the server's candles against something that shares none of its code.
+/// </summary>
+internal static class ReferenceCandles
+{
+    public sealed record Expected(string Mint, long Seconds, long Time, double Open, double High, double Low, double Close, long UpdateCount);
+
+    public static List<Expected> Compute(IReadOnlyList<LedgerEvent> events, IEnumerable<long> intervalSeconds)
+    {
+        var result = new List<Expected>();
+        var trades = events.Where(e => e.Event.LatestPrice is not null).ToList();
+        foreach (var seconds in intervalSeconds)
+        {
+            foreach (var mint in trades.GroupBy(e => e.Event.MintAccount.ToString()))
+            {
+                Expected? current = null;
+                foreach (var trade in mint)
+                {
+                    double price = (double)trade.Event.LatestPrice!.Value / 1e28;
+                    long bucket = trade.BlockTime - (trade.BlockTime % seconds);
+                    if (current is null || current.Time != bucket)
+                    {
+                        if (current is not null)
+                        {
+                            result.Add(current);
+                        }
+                        double open = current?.Close ?? price;
+                        current = new Expected(mint.Key, seconds, bucket, open, Math.Max(open, price), Math.Min(open, price), price, 0);
+                    }
+                    current = current with
+                    {
+                        High = Math.Max(current.High, price),
+                        Low = Math.Min(current.Low, price),
+                        Close = price,
+                        UpdateCount = current.UpdateCount + 1,
+                    };
+                }
+                if (current is not null)
+                {
+                    result.Add(current);
+                }
+            }
+        }
+        return result;
+    }
+
+    public static void StoredEqualReference(IReadOnlyList<TopicCandle> stored, List<Expected> expected)
+    {
+        var want = expected.ToDictionary(e => (e.Mint, e.Seconds, e.Time));
+        Assert.Equal(expected.Count, stored.Count);
+        foreach (var candle in stored)
+        {
+            var key = (candle.Mint.ToString(), candle.Interval.Seconds, candle.Candle.Time);
+            Assert.True(want.TryGetValue(key, out var e), $"unexpected candle {key}");
+            var c = candle.Candle;
+            Assert.True(e.Open == c.Open && e.High == c.High && e.Low == c.Low && e.Close == c.Close && e.UpdateCount == c.UpdateCount,
+                $"candle {key}: got {c}, want {e}");
+        }
+    }
+
+    public static string[] Mints(IReadOnlyList<LedgerEvent> events) =>
+        [.. events.Where(e => e.Event.LatestPrice is not null).Select(e => e.Event.MintAccount.ToString()).Distinct()];
+
+    public static PublicKey Key(string mint) => PublicKey.Parse(mint);
+}
