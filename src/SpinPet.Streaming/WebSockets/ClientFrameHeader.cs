@@ -1,0 +1,89 @@
+using System.Buffers.Binary;
+using System.Runtime.InteropServices;
+
+namespace SpinPet.Streaming.WebSockets;
+
+/// <summary>
+/// A validated header of a frame sent by a client (always masked, RFC 6455 section 5.3). Parsing is split in two
+/// steps so the reader asks the stream for exactly the bytes of one header and never reads past a frame.
+/// </summary>
+internal readonly record struct ClientFrameHeader(byte Opcode, bool Fin, long PayloadLength, int MaskKey)
+{
+    /// <summary>2 fixed bytes, up to 8 bytes of extended length, 4 bytes of masking key.</summary>
+    public const int MaxLength = 14;
+
+    public bool IsControl => Opcode >= WebSocketFrames.OpcodeClose;
+
+    /// <summary>
+    /// Checks the first two header bytes and returns how many header bytes follow (extended length and mask).
+    /// Throws <see cref="WebSocketProtocolException"/> (1002) for anything a client must not send.
+    /// </summary>
+    public static int ValidateStart(byte first, byte second)
+    {
+        // No extension is ever negotiated (the handshake never answers Sec-WebSocket-Extensions), so RSV1-3 are 0.
+        if ((first & 0x70) != 0)
+        {
+            throw new WebSocketProtocolException("reserved bits set without a negotiated extension");
+        }
+
+        int opcode = first & 0x0F;
+        if (opcode is not (WebSocketFrames.OpcodeContinuation or WebSocketFrames.OpcodeText or WebSocketFrames.OpcodeBinary
+            or WebSocketFrames.OpcodeClose or WebSocketFrames.OpcodePing or WebSocketFrames.OpcodePong))
+        {
+            throw new WebSocketProtocolException($"unknown opcode {opcode}");
+        }
+
+        int length7 = second & 0x7F;
+        if (opcode >= WebSocketFrames.OpcodeClose)
+        {
+            if ((first & 0x80) == 0)
+            {
+                throw new WebSocketProtocolException("fragmented control frame");
+            }
+            if (length7 > WebSocketFrames.MaxControlPayloadLength)
+            {
+                throw new WebSocketProtocolException("control frame payload over 125 bytes");
+            }
+        }
+
+        if ((second & 0x80) == 0)
+        {
+            throw new WebSocketProtocolException("client frame is not masked");
+        }
+
+        int extendedLength = length7 switch { 126 => 2, 127 => 8, _ => 0 };
+        return extendedLength + 4;
+    }
+
+    /// <summary>Parses a complete header whose first two bytes passed <see cref="ValidateStart"/>.</summary>
+    public static ClientFrameHeader Parse(ReadOnlySpan<byte> header)
+    {
+        byte first = header[0];
+        int length7 = header[1] & 0x7F;
+        long payloadLength;
+        ReadOnlySpan<byte> rest = header[2..];
+        switch (length7)
+        {
+            case 126:
+                payloadLength = BinaryPrimitives.ReadUInt16BigEndian(rest);
+                rest = rest[2..];
+                break;
+            case 127:
+                ulong length64 = BinaryPrimitives.ReadUInt64BigEndian(rest);
+                if (length64 > long.MaxValue)
+                {
+                    throw new WebSocketProtocolException("payload length has its most significant bit set");
+                }
+                payloadLength = (long)length64;
+                rest = rest[8..];
+                break;
+            default:
+                payloadLength = length7;
+                break;
+        }
+
+        // Kept in memory order; WebSocketMask applies it with native-order loads, so endianness never matters.
+        int maskKey = MemoryMarshal.Read<int>(rest);
+        return new ClientFrameHeader((byte)(first & 0x0F), (first & 0x80) != 0, payloadLength, maskKey);
+    }
+}

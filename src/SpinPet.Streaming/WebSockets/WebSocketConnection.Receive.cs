@@ -1,0 +1,392 @@
+using System.Buffers.Binary;
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using System.Text;
+using System.Text.Unicode;
+
+namespace SpinPet.Streaming.WebSockets;
+
+public sealed partial class WebSocketConnection
+{
+    // A fragmented message starts with a 4 KiB buffer and doubles, so n fragments cost O(log n) copies.
+    private const int InitialFragmentedBufferBytes = 4 * 1024;
+
+    // Discarded payload (the rest of a TooLarge message, or data while draining for a close) goes through a
+    // buffer of at most this size, so an oversized message never costs more than this.
+    private const int SkipChunkBytes = 4 * 1024;
+
+    // ReadMessageAsync's "one frame handled, no message yet": never returned to callers.
+    private const WebSocketMessageKind NoMessageKind = (WebSocketMessageKind)(-1);
+    private static readonly WebSocketMessage NoMessage = new(NoMessageKind, default, 0, null);
+
+    // Reader state: touched only by the owner of _receiving.
+    private byte[]? _message;          // payload of the last message, owned until the next ReceiveAsync
+    private long _skipRemaining;       // unread payload bytes of the frame that was reported as TooLarge
+    private bool _skippingMessage;     // continuation frames belong to a message being discarded
+
+    /// <summary>
+    /// Reads the next complete data message, answering pings and handling close frames on the way. While idle it
+    /// waits with a zero-byte read and holds no buffer. Returns <see cref="WebSocketMessageKind.Close"/> when the
+    /// peer closed (its close frame is answered first) or the stream ended (code 1006); returns
+    /// <see cref="WebSocketMessageKind.TooLarge"/> without buffering the message (a further call skips the rest of
+    /// it). Throws <see cref="WebSocketProtocolException"/> after failing the connection for a protocol violation,
+    /// and <see cref="OperationCanceledException"/> when <paramref name="ct"/> fires (which aborts the connection).
+    /// After a Close, <see cref="CloseAsync"/> or <see cref="DisposeAsync"/> releases the transport. One reader at a time.
+    /// </summary>
+    public ValueTask<WebSocketMessage> ReceiveAsync(CancellationToken ct)
+    {
+        int owner = Interlocked.CompareExchange(ref _receiving, AppReader, NoReader);
+        if (owner == NoReader)
+        {
+            return ReceiveCoreAsync(discardData: false, ct);
+        }
+        if (owner == AppReader)
+        {
+            throw new InvalidOperationException("ReceiveAsync is already in progress; one reader at a time.");
+        }
+        return ReceiveAfterReadDoneAsync(ct);
+    }
+
+    /// <summary>CloseAsync is draining the stream (or the connection is disposed): report the close when it ends.</summary>
+    private async ValueTask<WebSocketMessage> ReceiveAfterReadDoneAsync(CancellationToken ct)
+    {
+        await ReadDoneTask().WaitAsync(ct);
+        return ClosedMessage(reason: null);
+    }
+
+    /// <summary>Runs one receive for whoever owns <see cref="_receiving"/> and maps transport endings to Close.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<WebSocketMessage> ReceiveCoreAsync(bool discardData, CancellationToken ct)
+    {
+        CancellationTokenRegistration registration = default;
+        try
+        {
+            if (!discardData)
+            {
+                // The previous message's payload is void from here on.
+                ReturnMessageBuffer();
+            }
+            if ((Volatile.Read(ref _flags) & (ReadDoneFlag | TornDownFlag)) != 0)
+            {
+                MarkReadDone();
+                return ClosedMessage(reason: null);
+            }
+
+            registration = ct.UnsafeRegister(AbortCallback, this);
+            while (true)
+            {
+                // Idle between frames: wait for bytes without a buffer (Kestrel completes a zero-byte read when data
+                // arrives). Only this method's state machine is alive while parked here, not the frame loop's.
+                IsWaitingForData = true;
+                try
+                {
+                    // The result is 0 both for "data ready" and end of stream; the header read tells them apart.
+                    _ = await _transport.ReadAsync(Memory<byte>.Empty, _transportCancellation.Token);
+                }
+                finally
+                {
+                    IsWaitingForData = false;
+                }
+
+                WebSocketMessage message = await ReadMessageAsync(discardData);
+                if (message.Kind != NoMessageKind)
+                {
+                    return message;
+                }
+            }
+        }
+        catch (WebSocketProtocolException ex)
+        {
+            ReleaseMessageBufferIfOwned(discardData);
+            MarkReadDone();
+            await FailAsync(ex.CloseCode, ex.Message);
+            throw;
+        }
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException or OperationCanceledException)
+        {
+            // EndOfStreamException (an IOException) is a peer that dropped TCP without a close frame; the others
+            // are an abort (our cancellation source) or a transport failure. Either way the read side is over.
+            ReleaseMessageBufferIfOwned(discardData);
+            MarkReadDone();
+            if (ct.IsCancellationRequested)
+            {
+                throw new OperationCanceledException("The receive was cancelled; the connection is aborted.", ex, ct);
+            }
+            TearDown(hard: false);
+            return ClosedMessage(ex is EndOfStreamException ? "the connection ended without a close frame" : ex.Message);
+        }
+        finally
+        {
+            registration.Unregister();
+            Volatile.Write(ref _receiving, NoReader);
+        }
+    }
+
+    /// <summary>
+    /// Reads frames until a data message is complete. Outside a message it handles one frame and returns
+    /// <see cref="NoMessage"/> after a control frame or a skipped frame, so the caller parks again.
+    /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<WebSocketMessage> ReadMessageAsync(bool discardData)
+    {
+        CancellationToken token = _transportCancellation.Token;
+        int messageOpcode = -1;   // opcode of the message being assembled, -1 between messages
+        int assembled = 0;
+        while (true)
+        {
+            if (_skipRemaining > 0)
+            {
+                await SkipAsync(_skipRemaining, token);
+                _skipRemaining = 0;
+            }
+
+            ClientFrameHeader header = await ReadFrameHeaderAsync(token);
+            Volatile.Write(ref _lastReceivedAt, Stopwatch.GetTimestamp());
+            if (header.IsControl)
+            {
+                if (await HandleControlFrameAsync(header, token))
+                {
+                    return ClosedMessage(reason: null);
+                }
+                if (messageOpcode < 0)
+                {
+                    return NoMessage;
+                }
+                continue;
+            }
+
+            bool continuation = header.Opcode == WebSocketFrames.OpcodeContinuation;
+            bool inMessage = messageOpcode >= 0 || _skippingMessage;
+            if (continuation != inMessage)
+            {
+                throw new WebSocketProtocolException(continuation
+                    ? "continuation frame without a fragmented message"
+                    : "new data frame inside an unfinished fragmented message");
+            }
+
+            if (_skippingMessage || discardData)
+            {
+                // The rest of a message reported as TooLarge, or data arriving while draining for a close.
+                await SkipAsync(header.PayloadLength, token);
+                _skippingMessage = !header.Fin;
+                return NoMessage;
+            }
+
+            if (!continuation)
+            {
+                messageOpcode = header.Opcode;
+            }
+            if (header.PayloadLength > _maxMessageBytes - assembled)
+            {
+                // Report now, before reading the payload; the next receive (or the close drain) skips the rest.
+                _skipRemaining = header.PayloadLength;
+                _skippingMessage = !header.Fin;
+                ReturnMessageBuffer();
+                return new WebSocketMessage(WebSocketMessageKind.TooLarge, default, 0, null);
+            }
+
+            int length = (int)header.PayloadLength;
+            if (length > 0)
+            {
+                EnsureMessageCapacity(assembled, assembled + length, header.Fin);
+                Memory<byte> destination = _message.AsMemory(assembled, length);
+                await _transport.ReadExactlyAsync(destination, token);
+                WebSocketMask.Apply(destination.Span, header.MaskKey);
+                assembled += length;
+            }
+            if (!header.Fin)
+            {
+                continue;
+            }
+
+            ReadOnlyMemory<byte> payload = assembled == 0 ? default : _message.AsMemory(0, assembled);
+            if (messageOpcode == WebSocketFrames.OpcodeText)
+            {
+                // Validated once the message is whole: a character may straddle two fragments.
+                if (!Utf8.IsValid(payload.Span))
+                {
+                    throw new WebSocketProtocolException(WebSocketCloseCodes.InvalidPayloadData, "text message is not valid UTF-8");
+                }
+                return new WebSocketMessage(WebSocketMessageKind.Text, payload, 0, null);
+            }
+            return new WebSocketMessage(WebSocketMessageKind.Binary, payload, 0, null);
+        }
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<ClientFrameHeader> ReadFrameHeaderAsync(CancellationToken token)
+    {
+        // Exactly the header's bytes are read, never more, so nothing is left over to keep between calls.
+        byte[] scratch = _headerScratch;
+        await _transport.ReadExactlyAsync(scratch.AsMemory(0, 2), token);
+        int rest = ClientFrameHeader.ValidateStart(scratch[0], scratch[1]);
+        await _transport.ReadExactlyAsync(scratch.AsMemory(2, rest), token);
+        return ClientFrameHeader.Parse(scratch.AsSpan(0, 2 + rest));
+    }
+
+    /// <summary>Handles a ping, pong or close frame; returns true for a close.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<bool> HandleControlFrameAsync(ClientFrameHeader header, CancellationToken token)
+    {
+        int length = (int)header.PayloadLength;
+        byte[]? buffer = length == 0 ? null : Rent(length);
+        try
+        {
+            Memory<byte> payload = buffer is null ? Memory<byte>.Empty : buffer.AsMemory(0, length);
+            if (length > 0)
+            {
+                await _transport.ReadExactlyAsync(payload, token);
+                WebSocketMask.Apply(payload.Span, header.MaskKey);
+            }
+
+            switch (header.Opcode)
+            {
+                case WebSocketFrames.OpcodePing:
+                    // RFC 6455 section 5.5.3: a pong carries the ping's payload. Through the send lock like any frame.
+                    await SendSingleAsync(WebSocketFrames.OpcodePong, payload, token);
+                    return false;
+                case WebSocketFrames.OpcodePong:
+                    // Only proof of life; LastReceivedAt is already updated.
+                    return false;
+                default:
+                    ReadClosePayload(payload.Span);
+                    Interlocked.Or(ref _flags, CloseReceivedFlag);
+
+                    // RFC 6455 section 5.5.1: answer with a close frame echoing the code, unless ours went first.
+                    await SendCloseFrameAsync(_peerCloseCode, string.Empty, token);
+                    MarkReadDone();
+                    return true;
+            }
+        }
+        finally
+        {
+            if (buffer is not null)
+            {
+                Return(buffer);
+            }
+        }
+    }
+
+    private void ReadClosePayload(ReadOnlySpan<byte> payload)
+    {
+        if (payload.IsEmpty)
+        {
+            _peerCloseCode = WebSocketCloseCodes.NoStatusReceived;
+            return;
+        }
+        if (payload.Length == 1)
+        {
+            throw new WebSocketProtocolException("close frame with a 1-byte payload");
+        }
+
+        ushort code = BinaryPrimitives.ReadUInt16BigEndian(payload);
+        if (!WebSocketCloseCodes.IsValidOnWire(code))
+        {
+            throw new WebSocketProtocolException($"invalid close code {code}");
+        }
+        ReadOnlySpan<byte> reason = payload[2..];
+        if (!Utf8.IsValid(reason))
+        {
+            throw new WebSocketProtocolException(WebSocketCloseCodes.InvalidPayloadData, "close reason is not valid UTF-8");
+        }
+        _peerCloseReason = reason.IsEmpty ? null : Encoding.UTF8.GetString(reason);
+        _peerCloseCode = code;
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask SkipAsync(long count, CancellationToken token)
+    {
+        if (count == 0)
+        {
+            return;
+        }
+
+        byte[] sink = Rent((int)Math.Min(count, SkipChunkBytes));
+        try
+        {
+            while (count > 0)
+            {
+                int read = await _transport.ReadAsync(sink.AsMemory(0, (int)Math.Min(count, sink.Length)), token);
+                if (read == 0)
+                {
+                    throw new EndOfStreamException();
+                }
+                count -= read;
+            }
+        }
+        finally
+        {
+            Return(sink);
+        }
+    }
+
+    private void EnsureMessageCapacity(int used, int required, bool finalFrame)
+    {
+        if (_message is not null && _message.Length >= required)
+        {
+            return;
+        }
+
+        // A final frame knows the exact size; an unfinished message grows by doubling, capped at the limit.
+        int size = finalFrame
+            ? required
+            : Math.Min(_maxMessageBytes, Math.Max(required, Math.Max(InitialFragmentedBufferBytes, (_message?.Length ?? 0) * 2)));
+        byte[] grown = Rent(size);
+        if (_message is not null)
+        {
+            _message.AsSpan(0, used).CopyTo(grown);
+            Return(_message);
+        }
+        _message = grown;
+    }
+
+    private void ReturnMessageBuffer()
+    {
+        byte[]? message = _message;
+        if (message is not null)
+        {
+            _message = null;
+            Return(message);
+        }
+    }
+
+    private void ReleaseMessageBufferIfOwned(bool discardData)
+    {
+        // A close drain never touches _message: the application may still be reading the last payload.
+        if (!discardData)
+        {
+            ReturnMessageBuffer();
+        }
+    }
+
+    private WebSocketMessage ClosedMessage(string? reason)
+    {
+        // _peerCloseCode is 0 until a close frame arrived; without one the close is abnormal (1006).
+        ushort code = _peerCloseCode;
+        return code == 0
+            ? new WebSocketMessage(WebSocketMessageKind.Close, default, WebSocketCloseCodes.AbnormalClosure, reason)
+            : new WebSocketMessage(WebSocketMessageKind.Close, default, code, _peerCloseReason);
+    }
+
+    /// <summary>Fails the connection (RFC 6455 section 7.1.7): close frame with the code, then release the transport.</summary>
+    private async ValueTask FailAsync(ushort code, string reason)
+    {
+        bool sent = false;
+        try
+        {
+            using var deadline = new CancellationTokenSource(CloseHandshakeTimeout);
+            await SendCloseFrameAsync(code, reason, deadline.Token);
+            sent = true;
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or IOException or ObjectDisposedException)
+        {
+            // Best effort: the connection is being failed either way.
+        }
+        finally
+        {
+            // A close frame that went out is left to be delivered (the stream is closed gracefully); one that could
+            // not be written within 2 s means a stuck peer, so drop it hard.
+            TearDown(hard: !sent);
+        }
+    }
+}
