@@ -6,6 +6,7 @@ using SpinPet.Server.Hosting;
 using SpinPet.Server.Ingest;
 using SpinPet.Server.Simulation;
 using SpinPet.Server.Storage;
+using SpinPet.Server.Streaming;
 
 var mode = RunMode.Parse(args);
 if (mode.Help || mode.UnknownFlags.Count > 0)
@@ -31,6 +32,7 @@ try
     builder.Services.AddSpinPetStorage();
     builder.Services.AddSpinPetCandles();
     builder.Services.AddSpinPetIngest();
+    builder.Services.AddSpinPetStreaming();
     builder.Services.AddSpinPetHealth();
 
     var app = builder.Build();
@@ -42,6 +44,8 @@ try
     app.MapSpinPetHealth();
     app.MapEventsStatus();
     app.MapKline();
+    app.MapKlineSocket();
+    app.MapKlineStatus();
 
     await app.RunAsync();
     return 0;

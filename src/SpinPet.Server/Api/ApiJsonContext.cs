@@ -7,4 +7,5 @@ namespace SpinPet.Server.Api;
 [JsonSerializable(typeof(ApiResponse<EventsStatus>))]
 [JsonSerializable(typeof(ApiResponse<object>))]
 [JsonSerializable(typeof(ApiResponse<KlinePage>))]
+[JsonSerializable(typeof(ApiResponse<KlineServiceStatus>))]
 internal sealed partial class ApiJsonContext : JsonSerializerContext;

@@ -1,0 +1,61 @@
+using Microsoft.Extensions.Options;
+using SpinPet.Server.Configuration;
+using SpinPet.Streaming;
+using SpinPet.Streaming.Sessions;
+using SpinPet.Streaming.Topics;
+
+namespace SpinPet.Server.Api;
+
+internal static class KlineStatusEndpoint
+{
+    /// <summary><c>GET /api/kline/status</c>: the push service's state and configuration (rest.md).</summary>
+    public static IEndpointRouteBuilder MapKlineStatus(this IEndpointRouteBuilder routes)
+    {
+        routes.MapGet("/api/kline/status", (IOptions<KlineOptions> kline, StreamingCounters counters, SessionRegistry sessions, TopicHub hub, StreamingOptions streaming) =>
+        {
+            var options = kline.Value;
+            var status = new KlineServiceStatus(
+                Enabled: options.EnableKlineService,
+                ServiceStatus: options.EnableKlineService ? "running" : "disabled",
+                Stats: new KlineServiceStats(
+                    ActiveConnections: sessions.Count,
+                    TotalSubscriptions: counters.Subscriptions,
+                    MonitoredMints: hub.MonitoredMints,
+                    MessagesSent: counters.MessagesSent,
+                    MessagesFailed: counters.MessagesFailed,
+                    SlowConsumerCloses: counters.SlowConsumerCloses,
+                    ConflatedUpdates: counters.ConflatedUpdates,
+                    RefusedConnections: counters.RefusedConnections,
+                    RateLimitedMessages: counters.RateLimitedMessages,
+                    Config: new KlineServiceConfig(
+                        [.. streaming.Intervals.Select(i => i.Name)],
+                        options.ConnectionTimeout,
+                        options.MaxSubscriptionsPerClient,
+                        options.BroadcastBufferSize,
+                        options.HistoryDataLimit)));
+            return ApiResults.Ok(status, ApiJsonContext.Default.ApiResponseKlineServiceStatus);
+        });
+        return routes;
+    }
+}
+
+internal sealed record KlineServiceStatus(bool Enabled, string ServiceStatus, KlineServiceStats Stats);
+
+internal sealed record KlineServiceStats(
+    long ActiveConnections,
+    long TotalSubscriptions,
+    long MonitoredMints,
+    long MessagesSent,
+    long MessagesFailed,
+    long SlowConsumerCloses,
+    long ConflatedUpdates,
+    long RefusedConnections,
+    long RateLimitedMessages,
+    KlineServiceConfig Config);
+
+internal sealed record KlineServiceConfig(
+    IReadOnlyList<string> SupportedIntervals,
+    int ConnectionTimeout,
+    int MaxSubscriptionsPerClient,
+    int BroadcastBufferSize,
+    int HistoryDataLimit);

@@ -1,0 +1,78 @@
+using Microsoft.Extensions.Options;
+using SpinPet.Server.Configuration;
+using SpinPet.Streaming;
+using SpinPet.Streaming.Sessions;
+using SpinPet.Streaming.Topics;
+using SpinPet.Streaming.WebSockets;
+
+namespace SpinPet.Server.Streaming;
+
+internal static class KlineSocketEndpoint
+{
+    /// <summary>
+    /// <c>/ws</c>: admission (origin allow-list 403, connection limits 503) before the upgrade, then one
+    /// <see cref="ClientSession"/> for the life of the socket. Shutdown closes every session with 1001.
+    /// </summary>
+    public static IEndpointRouteBuilder MapKlineSocket(this IEndpointRouteBuilder routes)
+    {
+        // kline.enable_kline_service = false: no /ws endpoint at all (404), REST keeps serving.
+        if (routes.ServiceProvider.GetRequiredService<IOptions<KlineOptions>>().Value.EnableKlineService)
+        {
+            routes.Map("/ws", HandleAsync);
+        }
+        return routes;
+    }
+
+    private static async Task HandleAsync(HttpContext context)
+    {
+        var services = context.RequestServices;
+        var socketOptions = services.GetRequiredService<IOptions<Configuration.WebSocketOptions>>().Value;
+        var origin = context.Request.Headers.Origin.ToString();
+        if (socketOptions.AllowedOrigins.Length > 0 && origin.Length > 0
+            && !socketOptions.AllowedOrigins.Contains(origin, StringComparer.OrdinalIgnoreCase))
+        {
+            services.GetRequiredService<StreamingCounters>().Refused();
+            await Refuse(context, StatusCodes.Status403Forbidden, $"origin {origin} is not allowed");
+            return;
+        }
+        var registry = services.GetRequiredService<SessionRegistry>();
+        var address = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+        if (!registry.TryReserve(address, out var refusal))
+        {
+            await Refuse(context, StatusCodes.Status503ServiceUnavailable, refusal!);
+            return;
+        }
+        try
+        {
+            await using var connection = await WebSocketHandshake.AcceptAsync(context, socketOptions.MaxMessageBytes);
+            if (connection is null)
+            {
+                return;
+            }
+            var session = new ClientSession(connection, address,
+                services.GetRequiredService<TopicHub>(), services.GetRequiredService<ICandleHistory>(),
+                services.GetRequiredService<StreamingOptions>(), services.GetRequiredService<StreamingCounters>(),
+                services.GetRequiredService<TimeProvider>(), services.GetRequiredService<ILogger<ClientSession>>());
+            registry.Add(session);
+            try
+            {
+                await session.RunAsync(services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping);
+            }
+            finally
+            {
+                registry.Remove(session);
+            }
+        }
+        finally
+        {
+            registry.Release(address);
+        }
+    }
+
+    private static Task Refuse(HttpContext context, int status, string reason)
+    {
+        context.Response.StatusCode = status;
+        context.Response.ContentType = "text/plain; charset=utf-8";
+        return context.Response.WriteAsync(reason);
+    }
+}

@@ -1,0 +1,28 @@
+using SpinPet.Core.Candles;
+using SpinPet.Core.Chain;
+using SpinPet.Storage;
+using SpinPet.Streaming;
+
+namespace SpinPet.Server.Streaming;
+
+/// <summary>The /ws service's history, read from RocksDB (one ordered range read per call).</summary>
+internal sealed class StoreCandleHistory(SpinPetStore store) : ICandleHistory
+{
+    public HistoryPage Newest(PublicKey mint, Interval interval, int limit, long? before)
+    {
+        var page = store.ReadCandlesNewest(mint, interval, limit, before);
+        // The store reads newest first; the protocol sends oldest first.
+        var candles = new Candle[page.Candles.Count];
+        for (int i = 0; i < candles.Length; i++)
+        {
+            candles[i] = page.Candles[candles.Length - 1 - i];
+        }
+        return new HistoryPage(candles, page.HasMore, store.CountCandles(mint, interval));
+    }
+
+    public HistoryPage From(PublicKey mint, Interval interval, long from, int limit)
+    {
+        var page = store.ReadCandlesFrom(mint, interval, from, limit);
+        return new HistoryPage(page.Candles, page.HasMore, store.CountCandles(mint, interval));
+    }
+}

@@ -1,0 +1,43 @@
+using Microsoft.Extensions.Options;
+using SpinPet.Server.Configuration;
+using SpinPet.Streaming;
+using SpinPet.Streaming.Sessions;
+using SpinPet.Streaming.Topics;
+
+namespace SpinPet.Server.Streaming;
+
+internal static class StreamingServiceCollectionExtensions
+{
+    public static IServiceCollection AddSpinPetStreaming(this IServiceCollection services)
+    {
+        services.AddSingleton(sp =>
+        {
+            var kline = sp.GetRequiredService<IOptions<KlineOptions>>().Value;
+            var socket = sp.GetRequiredService<IOptions<Configuration.WebSocketOptions>>().Value;
+            return new StreamingOptions
+            {
+                Intervals = KlineIntervals.Intervals(kline.Intervals),
+                MaxSubscriptionsPerClient = kline.MaxSubscriptionsPerClient,
+                HistoryDataLimit = kline.HistoryDataLimit,
+                SupportedSymbolsLimit = kline.SupportedSymbolsLimit,
+                MaxMessageBytes = socket.MaxMessageBytes,
+                MaxMessagesPerSecond = socket.MaxMessagesPerSecond,
+                MessageBurst = socket.MessageBurst,
+                PingInterval = TimeSpan.FromMilliseconds(socket.PingInterval),
+                // protocol.md: ping_timeout, and the design document's connection_timeout is the same rule.
+                IdleTimeout = TimeSpan.FromMilliseconds(Math.Min(socket.PingTimeout, kline.ConnectionTimeout * 1000L)),
+            };
+        });
+        services.AddSingleton<StreamingCounters>();
+        services.AddSingleton<ICandleHistory, StoreCandleHistory>();
+        services.AddSingleton<TopicHub>();
+        services.AddSingleton(sp =>
+        {
+            var socket = sp.GetRequiredService<IOptions<Configuration.WebSocketOptions>>().Value;
+            return new SessionRegistry(sp.GetRequiredService<StreamingOptions>(), socket.MaxConnections, socket.MaxConnectionsPerIp,
+                sp.GetRequiredService<StreamingCounters>(), sp.GetRequiredService<ILogger<SessionRegistry>>());
+        });
+        services.AddHostedService<StreamingService>();
+        return services;
+    }
+}

@@ -1,0 +1,136 @@
+using System.Text.Json;
+
+namespace SpinPet.Streaming.Protocol;
+
+public enum RequestKind
+{
+    Subscribe,
+    Unsubscribe,
+    History,
+    Ping,
+}
+
+/// <summary>
+/// A parsed client message. Parsing is strict about types (a number where a string belongs is an error naming the
+/// field) and lenient about extra fields (ignored), so newer clients keep working.
+/// </summary>
+public sealed record ClientRequest(
+    RequestKind Kind,
+    string? Symbol,
+    string? Interval,
+    string? SubscriptionId,
+    long? Limit,
+    long? From,
+    long? Before)
+{
+    /// <summary>Parses one text message; on failure <paramref name="error"/> says what is wrong, for a 1001.</summary>
+    public static ClientRequest? TryParse(ReadOnlySpan<byte> utf8, out string? error)
+    {
+        error = null;
+        string? msgType = null, symbol = null, interval = null, subscriptionId = null;
+        long? limit = null, from = null, before = null;
+        try
+        {
+            var reader = new Utf8JsonReader(utf8, new JsonReaderOptions { MaxDepth = 8 });
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                error = "Malformed request: expected a JSON object";
+                return null;
+            }
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var name = reader.GetString();
+                reader.Read();
+                switch (name)
+                {
+                    case "msg_type":
+                        msgType = ReadString(ref reader, name, ref error);
+                        break;
+                    case "symbol":
+                        symbol = ReadString(ref reader, name, ref error);
+                        break;
+                    case "interval":
+                        interval = ReadString(ref reader, name, ref error);
+                        break;
+                    case "subscription_id":
+                        subscriptionId = ReadString(ref reader, name, ref error);
+                        break;
+                    case "limit":
+                        limit = ReadInteger(ref reader, name, ref error);
+                        break;
+                    case "from":
+                        from = ReadInteger(ref reader, name, ref error);
+                        break;
+                    case "before":
+                        before = ReadInteger(ref reader, name, ref error);
+                        break;
+                    default:
+                        reader.Skip();
+                        break;
+                }
+                if (error is not null)
+                {
+                    return null;
+                }
+            }
+            if (reader.TokenType != JsonTokenType.EndObject || reader.Read())
+            {
+                error = "Malformed request: one JSON object per message";
+                return null;
+            }
+        }
+        catch (JsonException)
+        {
+            error = "Malformed request: not valid JSON";
+            return null;
+        }
+        RequestKind? kind = msgType switch
+        {
+            "subscribe" => RequestKind.Subscribe,
+            "unsubscribe" => RequestKind.Unsubscribe,
+            "history" => RequestKind.History,
+            "ping" => RequestKind.Ping,
+            _ => null,
+        };
+        if (kind is null)
+        {
+            error = msgType is null
+                ? "Invalid request: msg_type is required (subscribe, unsubscribe, history or ping)"
+                : $"Unknown msg_type: {Shorten(msgType)}, must be one of: subscribe, unsubscribe, history, ping";
+            return null;
+        }
+        return new ClientRequest(kind.Value, symbol, interval, subscriptionId, limit, from, before);
+    }
+
+    private static string? ReadString(ref Utf8JsonReader reader, string name, ref string? error)
+    {
+        switch (reader.TokenType)
+        {
+            case JsonTokenType.String:
+                return reader.GetString();
+            case JsonTokenType.Null:
+                return null;
+            default:
+                error = $"Invalid request: {name} must be a string";
+                reader.Skip();
+                return null;
+        }
+    }
+
+    private static long? ReadInteger(ref Utf8JsonReader reader, string name, ref string? error)
+    {
+        switch (reader.TokenType)
+        {
+            case JsonTokenType.Number when reader.TryGetInt64(out var value):
+                return value;
+            case JsonTokenType.Null:
+                return null;
+            default:
+                error = $"Invalid request: {name} must be an integer";
+                reader.Skip();
+                return null;
+        }
+    }
+
+    internal static string Shorten(string text) => text.Length <= 32 ? text : text[..32] + "…";
+}

@@ -1,0 +1,144 @@
+using System.Buffers;
+using System.Text.Json;
+using SpinPet.Core.Candles;
+using SpinPet.Streaming.Topics;
+
+namespace SpinPet.Streaming.Protocol;
+
+/// <summary>
+/// The server → client messages of protocol.md, written with <see cref="Utf8JsonWriter"/> straight to UTF-8 bytes.
+/// Doubles are written in their shortest round-trip form (no decimal rounding of prices).
+/// </summary>
+public static class ServerMessages
+{
+    public static byte[] ConnectionSuccess(string clientId, long serverTimeSeconds, IReadOnlyList<string> symbols, IReadOnlyList<Interval> intervals) =>
+        Write(w =>
+        {
+            w.WriteStartObject();
+            w.WriteString("type", "connection_success");
+            w.WriteString("client_id", clientId);
+            w.WriteNumber("server_time", serverTimeSeconds);
+            w.WriteStartArray("supported_symbols");
+            foreach (var symbol in symbols)
+            {
+                w.WriteStringValue(symbol);
+            }
+            w.WriteEndArray();
+            w.WriteStartArray("supported_intervals");
+            foreach (var interval in intervals)
+            {
+                w.WriteStringValue(interval.Name);
+            }
+            w.WriteEndArray();
+            w.WriteEndObject();
+        });
+
+    public static byte[] HistoryData(TopicKey topic, string symbol, HistoryPage page, long nowMs) =>
+        Envelope("history_data", nowMs, w =>
+        {
+            w.WriteString("symbol", symbol);
+            w.WriteString("interval", topic.Interval.Name);
+            w.WriteStartArray("data");
+            foreach (var candle in page.Candles)
+            {
+                WriteCandle(w, candle);
+            }
+            w.WriteEndArray();
+            w.WriteBoolean("has_more", page.HasMore);
+            w.WriteNumber("total_count", page.TotalCount);
+        });
+
+    public static byte[] SubscriptionConfirmed(string symbol, Interval interval, string? subscriptionId, long nowMs) =>
+        Envelope("subscription_confirmed", nowMs, w =>
+        {
+            w.WriteString("symbol", symbol);
+            w.WriteString("interval", interval.Name);
+            WriteNullableString(w, "subscription_id", subscriptionId);
+            w.WriteBoolean("success", true);
+            w.WriteString("message", "订阅成功");
+        });
+
+    public static byte[] UnsubscribeConfirmed(string symbol, Interval interval, string? subscriptionId, bool success, long nowMs) =>
+        Envelope("unsubscribe_confirmed", nowMs, w =>
+        {
+            w.WriteString("symbol", symbol);
+            w.WriteString("interval", interval.Name);
+            WriteNullableString(w, "subscription_id", subscriptionId);
+            w.WriteBoolean("success", success);
+            if (!success)
+            {
+                w.WriteString("message", "not subscribed to this symbol and interval");
+            }
+        });
+
+    public static byte[] Pong(long nowMs) => Envelope("pong", nowMs, static _ => { });
+
+    public static byte[] Error(ErrorCode code, string message, long nowMs) =>
+        Write(w =>
+        {
+            w.WriteStartObject();
+            w.WriteString("type", "error");
+            w.WriteNumber("code", (int)code);
+            w.WriteString("message", message);
+            w.WriteStartObject("data");
+            w.WriteNumber("code", (int)code);
+            w.WriteString("message", message);
+            w.WriteEndObject();
+            w.WriteNumber("timestamp", nowMs);
+            w.WriteEndObject();
+        });
+
+    /// <summary>A candle as protocol.md shows it; <c>update_type</c> is <c>final</c> for a closed candle.</summary>
+    public static void WriteCandle(Utf8JsonWriter w, Candle candle)
+    {
+        w.WriteStartObject();
+        w.WriteNumber("time", candle.Time);
+        w.WriteNumber("open", candle.Open);
+        w.WriteNumber("high", candle.High);
+        w.WriteNumber("low", candle.Low);
+        w.WriteNumber("close", candle.Close);
+        w.WriteNumber("volume", candle.Volume);
+        w.WriteBoolean("is_final", candle.IsFinal);
+        w.WriteString("update_type", candle.IsFinal ? "final" : "realtime");
+        w.WriteNumber("update_count", candle.UpdateCount);
+        w.WriteEndObject();
+    }
+
+    /// <summary>The JSON value of a subscription id (<c>"sub_1"</c> or <c>null</c>), encoded once per subscription.</summary>
+    public static byte[] SubscriptionIdJson(string? subscriptionId) =>
+        subscriptionId is null ? "null"u8.ToArray() : JsonSerializer.SerializeToUtf8Bytes(subscriptionId, StreamingJsonContext.Default.String);
+
+    private static byte[] Envelope(string type, long nowMs, Action<Utf8JsonWriter> data) =>
+        Write(w =>
+        {
+            w.WriteStartObject();
+            w.WriteString("type", type);
+            w.WriteStartObject("data");
+            data(w);
+            w.WriteEndObject();
+            w.WriteNumber("timestamp", nowMs);
+            w.WriteEndObject();
+        });
+
+    private static void WriteNullableString(Utf8JsonWriter w, string name, string? value)
+    {
+        if (value is null)
+        {
+            w.WriteNull(name);
+        }
+        else
+        {
+            w.WriteString(name, value);
+        }
+    }
+
+    private static byte[] Write(Action<Utf8JsonWriter> write)
+    {
+        var buffer = new ArrayBufferWriter<byte>(256);
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            write(writer);
+        }
+        return buffer.WrittenSpan.ToArray();
+    }
+}

@@ -1,0 +1,467 @@
+using System.Buffers;
+using Microsoft.Extensions.Logging;
+using SpinPet.Core.Candles;
+using SpinPet.Core.Chain;
+using SpinPet.Streaming.Protocol;
+using SpinPet.Streaming.Topics;
+using SpinPet.Streaming.WebSockets;
+
+namespace SpinPet.Streaming.Sessions;
+
+/// <summary>
+/// One /ws client: a reader that answers its requests, and one writer that drains its bounded outbox to the socket.
+/// Nothing else ever writes to the socket, and nothing outside the session ever waits for it.
+/// </summary>
+public sealed partial class ClientSession
+{
+    // Frames per socket write: enough to amortize a flush, small enough to keep a batch's buffer modest.
+    private const int WriteBatch = 64;
+
+    private readonly WebSocketConnection _connection;
+    private readonly TopicHub _hub;
+    private readonly ICandleHistory _history;
+    private readonly StreamingOptions _options;
+    private readonly StreamingCounters _counters;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly Outbox _outbox;
+    private readonly TokenBucket _rate;
+    private readonly Dictionary<TopicKey, Subscriber> _subscriptions = [];
+    private readonly CancellationTokenSource _closing = new();
+    private ushort _closeCode = CloseCode.Normal;
+    private string _closeReason = "";
+    private long _lastPingAt;
+
+    public ClientSession(WebSocketConnection connection, string remoteAddress, TopicHub hub, ICandleHistory history,
+        StreamingOptions options, StreamingCounters counters, TimeProvider time, ILogger logger)
+    {
+        _connection = connection;
+        RemoteAddress = remoteAddress;
+        _hub = hub;
+        _history = history;
+        _options = options;
+        _counters = counters;
+        _time = time;
+        _logger = logger;
+        _outbox = new Outbox(options.MaxQueuedFrames);
+        _rate = new TokenBucket(options.MessageBurst, options.MaxMessagesPerSecond, time);
+        _lastPingAt = Environment.TickCount64;
+    }
+
+    public string ClientId { get; } = Guid.NewGuid().ToString();
+
+    public string RemoteAddress { get; }
+
+    public int SubscriptionCount
+    {
+        get
+        {
+            lock (_subscriptions)
+            {
+                return _subscriptions.Count;
+            }
+        }
+    }
+
+    public int QueuedFrames => _outbox.Count;
+
+    public long LastReceivedAt => _connection.LastReceivedAt;
+
+    /// <summary>
+    /// Runs the connection to its end: greeting, reader and writer. The reader is never cancelled (cancelling a read
+    /// would abort the socket without a close code); a close requested from outside stops the writer and sends the
+    /// close frame, and the reader then sees the client's answer.
+    /// </summary>
+    public async Task RunAsync(CancellationToken shutdown)
+    {
+        using var onShutdown = shutdown.Register(static state => ((ClientSession)state!).RequestClose(CloseCode.GoingAway, "server shutting down"), this);
+        var writer = WriteLoopAsync(_closing.Token);
+        long now = _time.GetUtcNow().ToUnixTimeMilliseconds();
+        SendReply(ServerMessages.ConnectionSuccess(ClientId, now / 1000, _hub.RecentSymbols(_options.SupportedSymbolsLimit), _options.Intervals));
+        var reader = ReadLoopAsync();
+        var closeRequested = Task.Delay(Timeout.Infinite, _closing.Token);
+        try
+        {
+            await Task.WhenAny(reader, closeRequested);
+        }
+        finally
+        {
+            DetachAll();
+            _outbox.Complete();
+            RequestClose(CloseCode.Normal, "");
+            await writer;
+            await CloseQuietlyAsync();
+            await reader;
+        }
+    }
+
+    /// <summary>Ends the session with a close code (idle timeout, shutdown, slow consumer); safe from any thread.</summary>
+    public void RequestClose(ushort code, string reason)
+    {
+        lock (_closing)
+        {
+            if (_closing.IsCancellationRequested)
+            {
+                return;
+            }
+            _closeCode = code;
+            _closeReason = reason;
+            _closing.Cancel();
+        }
+    }
+
+    /// <summary>Queues a ping frame when the ping interval has passed (called by the sweeper).</summary>
+    public void PingIfDue(long nowTicks)
+    {
+        if (nowTicks - _lastPingAt >= (long)_options.PingInterval.TotalMilliseconds)
+        {
+            _lastPingAt = nowTicks;
+            _outbox.Enqueue(OutboundFrame.Ping);
+        }
+    }
+
+    internal void SendReply(byte[] message)
+    {
+        if (!_outbox.Enqueue(OutboundFrame.Reply(message)))
+        {
+            SlowConsumer();
+        }
+    }
+
+    internal void SendCandle(Subscriber subscriber, KlineFrame frame)
+    {
+        if (!_outbox.EnqueueCandle(subscriber, frame))
+        {
+            SlowConsumer();
+        }
+    }
+
+    private void SlowConsumer()
+    {
+        if (!_closing.IsCancellationRequested)
+        {
+            _counters.SlowConsumer();
+            RequestClose(CloseCode.PolicyViolation, $"slow consumer: more than {_options.MaxQueuedFrames} messages queued");
+        }
+    }
+
+    /// <summary>Reads until the client closes, the connection fails, or our close frame is answered.</summary>
+    private async Task ReadLoopAsync()
+    {
+        try
+        {
+            while (true)
+            {
+                var message = await _connection.ReceiveAsync(CancellationToken.None);
+                switch (message.Kind)
+                {
+                    case WebSocketMessageKind.Close:
+                        return;
+                    case WebSocketMessageKind.TooLarge:
+                        // Sent directly (the connection serializes it with the writer's frames) so it precedes the close.
+                        await _connection.SendTextAsync(ServerMessages.Error(ErrorCode.MessageTooLarge,
+                            $"Message too large: the limit is {_options.MaxMessageBytes} bytes", NowMs()), CancellationToken.None);
+                        RequestClose(CloseCode.MessageTooBig, "message too large");
+                        return;
+                    case WebSocketMessageKind.Binary:
+                        SendError(ErrorCode.InvalidRequest, "Binary messages are not supported: send JSON text");
+                        break;
+                    default:
+                        Handle(message.Payload.Span);
+                        break;
+                }
+            }
+        }
+        catch (Exception ex) when (ex is IOException or WebSocketProtocolException or ObjectDisposedException or InvalidOperationException or OperationCanceledException)
+        {
+            // The close frame (1002/1007) was already sent for a protocol error; otherwise the socket is gone.
+            LogConnectionError(_logger, ClientId, ex.Message);
+        }
+    }
+
+    private void Handle(ReadOnlySpan<byte> utf8)
+    {
+        if (!_rate.TryTake())
+        {
+            _counters.RateLimited();
+            SendError(ErrorCode.RateLimited, $"Rate limited: at most {_options.MaxMessagesPerSecond} messages per second (burst {_options.MessageBurst}); message dropped");
+            return;
+        }
+        var request = ClientRequest.TryParse(utf8, out var error);
+        if (request is null)
+        {
+            Invalid(error!);
+            return;
+        }
+        switch (request.Kind)
+        {
+            case RequestKind.Ping:
+                SendReply(ServerMessages.Pong(NowMs()));
+                break;
+            case RequestKind.Subscribe:
+                Subscribe(request);
+                break;
+            case RequestKind.Unsubscribe:
+                Unsubscribe(request);
+                break;
+            case RequestKind.History:
+                History(request);
+                break;
+        }
+    }
+
+    private void Subscribe(ClientRequest request)
+    {
+        if (!TryTopic(request, out var topic) || !TryLimit(request, out int limit))
+        {
+            return;
+        }
+        lock (_subscriptions)
+        {
+            if (!_subscriptions.ContainsKey(topic) && _subscriptions.Count >= _options.MaxSubscriptionsPerClient)
+            {
+                SendError(ErrorCode.SubscriptionRefused, $"Subscription refused: at most {_options.MaxSubscriptionsPerClient} subscriptions per connection");
+                return;
+            }
+        }
+        try
+        {
+            // Subscribing again replaces the subscription (new id, fresh snapshot): counted once.
+            Subscriber? previous;
+            lock (_subscriptions)
+            {
+                _subscriptions.Remove(topic, out previous);
+            }
+            if (previous is not null)
+            {
+                _hub.Unsubscribe(previous);
+            }
+            var subscriber = _hub.Subscribe(this, topic, request.SubscriptionId, limit);
+            lock (_subscriptions)
+            {
+                _subscriptions[topic] = subscriber;
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogHistoryFailed(_logger, request.Symbol!, ex);
+            SendError(ErrorCode.HistoryFailed, "History query failed: " + ex.Message);
+        }
+    }
+
+    private void Unsubscribe(ClientRequest request)
+    {
+        if (!TryTopic(request, out var topic))
+        {
+            return;
+        }
+        Subscriber? subscriber;
+        lock (_subscriptions)
+        {
+            _subscriptions.Remove(topic, out subscriber);
+        }
+        if (subscriber is not null)
+        {
+            _hub.Unsubscribe(subscriber);
+        }
+        SendReply(ServerMessages.UnsubscribeConfirmed(topic.Mint.ToString(), topic.Interval, request.SubscriptionId ?? subscriber?.SubscriptionId, subscriber is not null, NowMs()));
+    }
+
+    private void History(ClientRequest request)
+    {
+        if (!TryTopic(request, out var topic) || !TryLimit(request, out int limit))
+        {
+            return;
+        }
+        if (request.From is < 0 || request.Before is < 0)
+        {
+            Invalid("Invalid request: from and before are unix seconds (≥ 0)");
+            return;
+        }
+        if (request.From is not null && request.Before is not null)
+        {
+            Invalid("Invalid request: from and before cannot be combined (from pages forward, before pages back)");
+            return;
+        }
+        try
+        {
+            var page = request.From is { } from
+                ? _history.From(topic.Mint, topic.Interval, from, limit)
+                : _history.Newest(topic.Mint, topic.Interval, limit, request.Before);
+            SendReply(ServerMessages.HistoryData(topic, topic.Mint.ToString(), page, NowMs()));
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogHistoryFailed(_logger, request.Symbol!, ex);
+            SendError(ErrorCode.HistoryFailed, "History query failed: " + ex.Message);
+        }
+    }
+
+    private bool TryTopic(ClientRequest request, out TopicKey topic)
+    {
+        topic = default;
+        if (request.Symbol is null)
+        {
+            Invalid("Invalid request: symbol is required");
+            return false;
+        }
+        if (!PublicKey.TryParse(request.Symbol, out var mint))
+        {
+            Invalid($"Invalid symbol: {ClientRequest.Shorten(request.Symbol)} is not a Solana address (base58 of 32 bytes)");
+            return false;
+        }
+        if (request.Interval is null)
+        {
+            Invalid($"Invalid request: interval is required, one of: {string.Join(", ", _options.Intervals)}");
+            return false;
+        }
+        if (!Interval.TryParse(request.Interval, out var interval) || !_options.Intervals.Contains(interval))
+        {
+            Invalid($"Invalid interval: {ClientRequest.Shorten(request.Interval)}, must be one of: {string.Join(", ", _options.Intervals)}");
+            return false;
+        }
+        topic = new TopicKey(mint, interval);
+        return true;
+    }
+
+    private bool TryLimit(ClientRequest request, out int limit)
+    {
+        limit = _options.HistoryDataLimit;
+        if (request.Limit is null)
+        {
+            return true;
+        }
+        if (request.Limit is < 1 or > 1000)
+        {
+            Invalid($"Invalid limit: {request.Limit}, must be 1..1000");
+            return false;
+        }
+        limit = (int)request.Limit.Value;
+        return true;
+    }
+
+    private void Invalid(string message)
+    {
+        _counters.InvalidRequest();
+        SendError(ErrorCode.InvalidRequest, message);
+    }
+
+    private void SendError(ErrorCode code, string message) => SendReply(ServerMessages.Error(code, message, NowMs()));
+
+    private long NowMs() => _time.GetUtcNow().ToUnixTimeMilliseconds();
+
+    private async Task WriteLoopAsync(CancellationToken ct)
+    {
+        var batch = new List<OutboundFrame>(WriteBatch);
+        var messages = new List<IReadOnlyList<ReadOnlyMemory<byte>>>(WriteBatch);
+        try
+        {
+            while (true)
+            {
+                await _outbox.WaitAsync(ct);
+                while (true)
+                {
+                    batch.Clear();
+                    _outbox.TakeBatch(batch, WriteBatch);
+                    if (batch.Count == 0)
+                    {
+                        break;
+                    }
+                    await SendAsync(batch, messages);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The session is closing; RunAsync sends the close frame.
+        }
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException or WebSocketProtocolException or InvalidOperationException)
+        {
+            _counters.Failed(batch.Count);
+            RequestClose(CloseCode.InternalError, "send failed");
+        }
+    }
+
+    private async Task SendAsync(List<OutboundFrame> batch, List<IReadOnlyList<ReadOnlyMemory<byte>>> messages)
+    {
+        messages.Clear();
+        bool ping = false;
+        long nowMs = NowMs();
+        foreach (var frame in batch)
+        {
+            if (frame.IsPing)
+            {
+                ping = true;
+            }
+            else if (frame.Message is { } reply)
+            {
+                messages.Add([reply]);
+            }
+            else if (frame.Kline is { } kline)
+            {
+                messages.Add([kline.Prefix, frame.Subscriber!.SubscriptionIdJson, kline.Suffix]);
+                _counters.Latency(nowMs - kline.PublishedAtMs);
+            }
+        }
+        // Not linked to the session's closing token: cancelling a send mid-frame would abort the socket, and a
+        // close requested meanwhile should still reach the client after this batch.
+        using var timeout = new CancellationTokenSource(_options.SendTimeout);
+        try
+        {
+            if (messages.Count > 0)
+            {
+                await _connection.SendBatchAsync(messages, timeout.Token);
+                _counters.Sent(messages.Count);
+            }
+            if (ping)
+            {
+                await _connection.SendPingAsync(timeout.Token);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // A client that does not read for the whole send timeout is a slow consumer too.
+            _counters.Failed(messages.Count);
+            _counters.SlowConsumer();
+            _connection.Abort();
+            throw new IOException($"send timed out after {_options.SendTimeout.TotalSeconds:0} s");
+        }
+        if (_outbox.Conflated > 0)
+        {
+            _counters.Conflated(_outbox.TakeConflated());
+        }
+    }
+
+    private void DetachAll()
+    {
+        Subscriber[] all;
+        lock (_subscriptions)
+        {
+            all = [.. _subscriptions.Values];
+            _subscriptions.Clear();
+        }
+        foreach (var subscriber in all)
+        {
+            _hub.Unsubscribe(subscriber);
+        }
+    }
+
+    private async Task CloseQuietlyAsync()
+    {
+        try
+        {
+            // The connection waits up to 2 s for the client's close frame, then drops the socket itself.
+            await _connection.CloseAsync(_closeCode, _closeReason, CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is IOException or OperationCanceledException or ObjectDisposedException or WebSocketProtocolException or InvalidOperationException)
+        {
+            _connection.Abort();
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Client {ClientId} connection error: {Reason}")]
+    private static partial void LogConnectionError(ILogger logger, string clientId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "History query for {Symbol} failed")]
+    private static partial void LogHistoryFailed(ILogger logger, string symbol, Exception exception);
+}

@@ -1,0 +1,145 @@
+using SpinPet.Streaming.Protocol;
+using SpinPet.Streaming.Topics;
+
+namespace SpinPet.Streaming.Sessions;
+
+/// <summary>
+/// A connection's bounded outgoing queue. Publishing never waits: enqueueing is a short lock and a signal.
+/// Slow-consumer policy (protocol.md): a realtime candle frame still queued when a newer state of the same candle
+/// arrives is replaced in place (conflation, so a slow client gets the newest state, not a backlog); final states
+/// and replies are never dropped; a client whose queue still exceeds the bound is marked for closing (1008).
+/// </summary>
+public sealed class Outbox(int maxFrames)
+{
+    private readonly Lock _gate = new();
+    private readonly Queue<OutboundFrame> _queue = new();
+    // At most one pending wake-up: a writer that drains everything it finds needs no more.
+    private readonly SemaphoreSlim _signal = new(0, 1);
+    private bool _overflowed;
+    private bool _completed;
+
+    public int Count
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _queue.Count;
+            }
+        }
+    }
+
+    public bool Overflowed => Volatile.Read(ref _overflowed);
+
+    private long _conflated;
+
+    /// <summary>Realtime frames replaced in place by newer ones since the last <see cref="TakeConflated"/>.</summary>
+    public long Conflated => Volatile.Read(ref _conflated);
+
+    public long TakeConflated() => Interlocked.Exchange(ref _conflated, 0);
+
+    /// <summary>Queues a reply; false when the queue overflowed (the caller closes the client).</summary>
+    public bool Enqueue(OutboundFrame frame)
+    {
+        lock (_gate)
+        {
+            if (_completed)
+            {
+                return true;
+            }
+            _queue.Enqueue(frame);
+            if (_queue.Count > maxFrames)
+            {
+                _overflowed = true;
+            }
+        }
+        Wake();
+        return !_overflowed;
+    }
+
+    /// <summary>Queues a candle frame for a subscription, conflating a queued realtime state of the same candle.</summary>
+    public bool EnqueueCandle(Subscriber subscriber, KlineFrame frame)
+    {
+        lock (_gate)
+        {
+            if (_completed)
+            {
+                return true;
+            }
+            var pending = subscriber.PendingRealtime;
+            if (!frame.IsFinal && pending is not null)
+            {
+                pending.Kline = frame;
+                _conflated++;
+                return true;
+            }
+            if (frame.IsFinal && pending is not null)
+            {
+                // The final state supersedes a queued realtime one of the same candle, and later states must queue
+                // behind the final: the slot is closed either way.
+                pending.Superseded = pending.Kline!.Candle.Time == frame.Candle.Time;
+                subscriber.PendingRealtime = null;
+            }
+            var item = OutboundFrame.Candle(subscriber, frame);
+            if (!frame.IsFinal)
+            {
+                subscriber.PendingRealtime = item;
+            }
+            _queue.Enqueue(item);
+            if (_queue.Count > maxFrames)
+            {
+                _overflowed = true;
+            }
+        }
+        Wake();
+        return !_overflowed;
+    }
+
+    /// <summary>Moves up to <paramref name="max"/> frames into <paramref name="batch"/>; frees their conflation slots.</summary>
+    public void TakeBatch(List<OutboundFrame> batch, int max)
+    {
+        lock (_gate)
+        {
+            while (batch.Count < max && _queue.TryDequeue(out var frame))
+            {
+                if (frame.Superseded)
+                {
+                    continue;
+                }
+                if (frame.Subscriber is { } subscriber && ReferenceEquals(subscriber.PendingRealtime, frame))
+                {
+                    subscriber.PendingRealtime = null;
+                }
+                batch.Add(frame);
+            }
+        }
+    }
+
+    public Task WaitAsync(CancellationToken ct) => _signal.WaitAsync(ct);
+
+    /// <summary>Stops accepting frames (the connection is closing) and wakes the writer.</summary>
+    public void Complete()
+    {
+        lock (_gate)
+        {
+            _completed = true;
+            _queue.Clear();
+        }
+        Wake();
+    }
+
+    private void Wake()
+    {
+        if (_signal.CurrentCount == 0)
+        {
+            try
+            {
+                _signal.Release();
+            }
+            catch (SemaphoreFullException)
+            {
+                // Another thread woke the writer between the check and the release: one wake-up is enough.
+            }
+        }
+    }
+}

@@ -1,0 +1,72 @@
+namespace SpinPet.Streaming;
+
+/// <summary>What the /ws service did, for /metrics and the status routes (design document §7.2).</summary>
+public sealed class StreamingCounters
+{
+    private long _activeConnections;
+    private long _totalConnections;
+    private long _refusedConnections;
+    private long _subscriptions;
+    private long _messagesSent;
+    private long _messagesFailed;
+    private long _slowConsumerCloses;
+    private long _conflated;
+    private long _snapshotRetries;
+    private long _rateLimited;
+    private long _invalidRequests;
+
+    public long ActiveConnections => Volatile.Read(ref _activeConnections);
+
+    public long TotalConnections => Volatile.Read(ref _totalConnections);
+
+    public long RefusedConnections => Volatile.Read(ref _refusedConnections);
+
+    public long Subscriptions => Volatile.Read(ref _subscriptions);
+
+    public long MessagesSent => Volatile.Read(ref _messagesSent);
+
+    public long MessagesFailed => Volatile.Read(ref _messagesFailed);
+
+    public long SlowConsumerCloses => Volatile.Read(ref _slowConsumerCloses);
+
+    public long ConflatedUpdates => Volatile.Read(ref _conflated);
+
+    public long SnapshotRetries => Volatile.Read(ref _snapshotRetries);
+
+    public long RateLimitedMessages => Volatile.Read(ref _rateLimited);
+
+    public long InvalidRequests => Volatile.Read(ref _invalidRequests);
+
+    /// <summary>Observed whenever a candle frame is handed to a socket: publish-to-send latency.</summary>
+    public event Action<double>? BroadcastLatencyMs;
+
+    internal void Connected()
+    {
+        Interlocked.Increment(ref _activeConnections);
+        Interlocked.Increment(ref _totalConnections);
+    }
+
+    internal void Disconnected() => Interlocked.Decrement(ref _activeConnections);
+
+    public void Refused() => Interlocked.Increment(ref _refusedConnections);
+
+    internal void SubscriptionAdded() => Interlocked.Increment(ref _subscriptions);
+
+    internal void SubscriptionRemoved() => Interlocked.Decrement(ref _subscriptions);
+
+    internal void Sent(int messages) => Interlocked.Add(ref _messagesSent, messages);
+
+    internal void Failed(int messages) => Interlocked.Add(ref _messagesFailed, messages);
+
+    internal void SlowConsumer() => Interlocked.Increment(ref _slowConsumerCloses);
+
+    internal void Conflated(long count) => Interlocked.Add(ref _conflated, count);
+
+    internal void SnapshotRetry() => Interlocked.Increment(ref _snapshotRetries);
+
+    internal void RateLimited() => Interlocked.Increment(ref _rateLimited);
+
+    internal void InvalidRequest() => Interlocked.Increment(ref _invalidRequests);
+
+    internal void Latency(double milliseconds) => BroadcastLatencyMs?.Invoke(milliseconds);
+}

@@ -1,0 +1,80 @@
+using System.Net.WebSockets;
+using System.Text;
+using System.Text.Json;
+
+namespace SpinPet.EndToEnd.Tests.Harness;
+
+/// <summary>A real <see cref="ClientWebSocket"/> speaking the /ws protocol, with waits that time out instead of hanging.</summary>
+internal sealed class KlineSocketClient : IAsyncDisposable
+{
+    private static readonly TimeSpan DefaultWait = TimeSpan.FromSeconds(30);
+    private readonly ClientWebSocket _socket = new();
+    private readonly byte[] _buffer = new byte[1 << 20];
+
+    public ClientWebSocket Socket => _socket;
+
+    public static async Task<KlineSocketClient> ConnectAsync(Uri server)
+    {
+        var client = new KlineSocketClient();
+        var uri = new UriBuilder(server) { Scheme = "ws", Path = "/ws" }.Uri;
+        await client._socket.ConnectAsync(uri, CancellationToken.None);
+        return client;
+    }
+
+    public Task SendAsync(string json) =>
+        _socket.SendAsync(Encoding.UTF8.GetBytes(json), WebSocketMessageType.Text, true, CancellationToken.None);
+
+    public Task SendAsync(object request) => SendAsync(JsonSerializer.Serialize(request));
+
+    /// <summary>The next message, or null when the server closed the connection.</summary>
+    public async Task<JsonElement?> ReceiveAsync(TimeSpan? wait = null)
+    {
+        using var timeout = new CancellationTokenSource(wait ?? DefaultWait);
+        int length = 0;
+        while (true)
+        {
+            var result = await _socket.ReceiveAsync(_buffer.AsMemory(length), timeout.Token);
+            if (result.MessageType == WebSocketMessageType.Close)
+            {
+                return null;
+            }
+            length += result.Count;
+            if (result.EndOfMessage)
+            {
+                return JsonDocument.Parse(_buffer.AsMemory(0, length)).RootElement.Clone();
+            }
+        }
+    }
+
+    /// <summary>Receives until a message of <paramref name="type"/> arrives; the ones before it are returned too.</summary>
+    public async Task<(JsonElement Match, List<JsonElement> Before)> ReceiveUntilAsync(string type, TimeSpan? wait = null)
+    {
+        var before = new List<JsonElement>();
+        while (true)
+        {
+            var message = await ReceiveAsync(wait) ?? throw new InvalidOperationException($"closed while waiting for {type}; got {before.Count} messages before");
+            if (message.GetProperty("type").GetString() == type)
+            {
+                return (message, before);
+            }
+            before.Add(message);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_socket.State == WebSocketState.Open)
+        {
+            try
+            {
+                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+                await _socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "bye", timeout.Token);
+            }
+            catch (Exception ex) when (ex is WebSocketException or OperationCanceledException)
+            {
+                // The server may have closed first; nothing to clean up.
+            }
+        }
+        _socket.Dispose();
+    }
+}
