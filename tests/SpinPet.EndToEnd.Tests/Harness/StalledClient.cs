@@ -1,0 +1,76 @@
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Text;
+
+namespace SpinPet.EndToEnd.Tests.Harness;
+
+/// <summary>
+/// A WebSocket client that upgrades, sends requests and then never reads again, with a tiny receive buffer: the
+/// slow consumer a server must survive.
+/// </summary>
+internal sealed class StalledClient : IDisposable
+{
+    private readonly TcpClient _tcp;
+    private readonly NetworkStream _stream;
+
+    private StalledClient(TcpClient tcp)
+    {
+        _tcp = tcp;
+        _stream = tcp.GetStream();
+    }
+
+    public bool Connected => _tcp.Connected;
+
+    public static async Task<StalledClient> ConnectAsync(Uri server)
+    {
+        var tcp = new TcpClient { ReceiveBufferSize = 4096 };
+        await tcp.ConnectAsync(server.Host, server.Port);
+        var client = new StalledClient(tcp);
+        var key = Convert.ToBase64String(RandomNumberGenerator.GetBytes(16));
+        var request = $"GET /ws HTTP/1.1\r\nHost: {server.Authority}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
+                      $"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n";
+        await client._stream.WriteAsync(Encoding.ASCII.GetBytes(request));
+        // Read the 101 response head byte by byte so nothing after it is consumed.
+        var head = new StringBuilder();
+        var one = new byte[1];
+        while (!head.ToString().EndsWith("\r\n\r\n", StringComparison.Ordinal))
+        {
+            if (await client._stream.ReadAsync(one) == 0)
+            {
+                throw new IOException("closed during the handshake: " + head);
+            }
+            head.Append((char)one[0]);
+        }
+        if (!head.ToString().StartsWith("HTTP/1.1 101", StringComparison.Ordinal))
+        {
+            throw new IOException("upgrade refused: " + head);
+        }
+        return client;
+    }
+
+    /// <summary>Sends one masked text frame (clients must mask).</summary>
+    public async Task SendAsync(string text)
+    {
+        var payload = Encoding.UTF8.GetBytes(text);
+        var frame = new List<byte> { 0x81 };
+        if (payload.Length < 126)
+        {
+            frame.Add((byte)(0x80 | payload.Length));
+        }
+        else
+        {
+            frame.Add(0x80 | 126);
+            frame.Add((byte)(payload.Length >> 8));
+            frame.Add((byte)payload.Length);
+        }
+        var mask = RandomNumberGenerator.GetBytes(4);
+        frame.AddRange(mask);
+        for (int i = 0; i < payload.Length; i++)
+        {
+            frame.Add((byte)(payload[i] ^ mask[i % 4]));
+        }
+        await _stream.WriteAsync(frame.ToArray());
+    }
+
+    public void Dispose() => _tcp.Dispose();
+}
