@@ -1,3 +1,4 @@
+using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
@@ -21,13 +22,39 @@ internal sealed class StalledClient : IDisposable
 
     public bool Connected => _tcp.Connected;
 
-    public static async Task<StalledClient> ConnectAsync(Uri server)
+    public string ResponseHead { get; private set; } = "";
+
+    /// <summary>True once the server closed the connection (a read returns end of stream or fails).</summary>
+    public async Task<bool> IsClosedByServerAsync(TimeSpan wait)
     {
-        var tcp = new TcpClient { ReceiveBufferSize = 4096 };
+        var buffer = new byte[64 * 1024];
+        using var timeout = new CancellationTokenSource(wait);
+        try
+        {
+            while (await _stream.ReadAsync(buffer, timeout.Token) > 0)
+            {
+            }
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+        catch (IOException)
+        {
+            return true;
+        }
+    }
+
+    /// <param name="localAddress">The loopback source address to connect from (another "client IP").</param>
+    public static async Task<StalledClient> ConnectAsync(Uri server, string localAddress = "127.0.0.1", string? origin = null)
+    {
+        var tcp = new TcpClient(new IPEndPoint(IPAddress.Parse(localAddress), 0)) { ReceiveBufferSize = 4096 };
         await tcp.ConnectAsync(server.Host, server.Port);
         var client = new StalledClient(tcp);
         var key = Convert.ToBase64String(RandomNumberGenerator.GetBytes(16));
         var request = $"GET /ws HTTP/1.1\r\nHost: {server.Authority}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
+                      (origin is null ? "" : $"Origin: {origin}\r\n") +
                       $"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n";
         await client._stream.WriteAsync(Encoding.ASCII.GetBytes(request));
         // Read the 101 response head byte by byte so nothing after it is consumed.
@@ -41,9 +68,11 @@ internal sealed class StalledClient : IDisposable
             }
             head.Append((char)one[0]);
         }
-        if (!head.ToString().StartsWith("HTTP/1.1 101", StringComparison.Ordinal))
+        client.ResponseHead = head.ToString();
+        if (!client.ResponseHead.StartsWith("HTTP/1.1 101", StringComparison.Ordinal))
         {
-            throw new IOException("upgrade refused: " + head);
+            client.Dispose();
+            throw new UpgradeRefusedException(client.ResponseHead);
         }
         return client;
     }
@@ -73,4 +102,9 @@ internal sealed class StalledClient : IDisposable
     }
 
     public void Dispose() => _tcp.Dispose();
+}
+
+internal sealed class UpgradeRefusedException(string responseHead) : IOException("upgrade refused: " + responseHead)
+{
+    public string ResponseHead { get; } = responseHead;
 }

@@ -1,0 +1,90 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using SpinPet.EndToEnd.Tests.Harness;
+using SpinPet.TestSupport;
+
+namespace SpinPet.EndToEnd.Tests.WebSockets;
+
+/// <summary>Admission limits and idle handling from configuration, on servers configured for each case.</summary>
+public sealed class KlineSocketLimitTests
+{
+    [Fact]
+    public async Task Connections_beyond_the_limit_are_refused_with_503_until_one_leaves()
+    {
+        await using var server = await StartAsync(new() { ["SPIN_WEBSOCKET__MAX_CONNECTIONS"] = "3" });
+        var open = new List<StalledClient>();
+        for (int i = 0; i < 3; i++)
+        {
+            open.Add(await StalledClient.ConnectAsync(server.BaseUri));
+        }
+        var refused = await Assert.ThrowsAsync<UpgradeRefusedException>(() => StalledClient.ConnectAsync(server.BaseUri));
+        Assert.StartsWith("HTTP/1.1 503", refused.ResponseHead, StringComparison.Ordinal);
+
+        open[0].Dispose();
+        await Eventually.TrueAsync(async () => await ActiveAsync(server) == 2, TimeSpan.FromSeconds(30), "the slot freed");
+        using var again = await StalledClient.ConnectAsync(server.BaseUri);
+        foreach (var client in open.Skip(1))
+        {
+            client.Dispose();
+        }
+    }
+
+    [Fact]
+    public async Task Connections_per_address_are_limited_per_address()
+    {
+        await using var server = await StartAsync(new() { ["SPIN_WEBSOCKET__MAX_CONNECTIONS_PER_IP"] = "2" });
+        using var first = await StalledClient.ConnectAsync(server.BaseUri, "127.0.0.1");
+        using var second = await StalledClient.ConnectAsync(server.BaseUri, "127.0.0.1");
+        var refused = await Assert.ThrowsAsync<UpgradeRefusedException>(() => StalledClient.ConnectAsync(server.BaseUri, "127.0.0.1"));
+        Assert.StartsWith("HTTP/1.1 503", refused.ResponseHead, StringComparison.Ordinal);
+        // Another address has its own allowance.
+        using var other = await StalledClient.ConnectAsync(server.BaseUri, "127.0.0.2");
+    }
+
+    [Fact]
+    public async Task Browser_origins_outside_the_allow_list_are_refused_with_403()
+    {
+        await using var server = await StartAsync(new() { ["SPIN_WEBSOCKET__ALLOWED_ORIGINS__0"] = "https://app.example" });
+        var refused = await Assert.ThrowsAsync<UpgradeRefusedException>(() => StalledClient.ConnectAsync(server.BaseUri, origin: "https://evil.example"));
+        Assert.StartsWith("HTTP/1.1 403", refused.ResponseHead, StringComparison.Ordinal);
+        using var allowed = await StalledClient.ConnectAsync(server.BaseUri, origin: "https://app.example");
+        using var noOrigin = await StalledClient.ConnectAsync(server.BaseUri);
+    }
+
+    [Fact]
+    public async Task A_client_that_never_answers_pings_is_closed_while_one_that_answers_stays()
+    {
+        await using var server = await StartAsync(new()
+        {
+            ["SPIN_WEBSOCKET__PING_INTERVAL"] = "300",
+            ["SPIN_WEBSOCKET__PING_TIMEOUT"] = "1500",
+        });
+        // A reading ClientWebSocket answers server pings by itself; the stalled client reads and answers nothing.
+        await using var answering = await RecordingClient.StartAsync(server.BaseUri, [], "answering");
+        using var silent = await StalledClient.ConnectAsync(server.BaseUri);
+        var connectedAt = DateTime.UtcNow;
+        Assert.True(await silent.IsClosedByServerAsync(TimeSpan.FromSeconds(30)), "the silent client should be closed");
+        Assert.True(DateTime.UtcNow - connectedAt >= TimeSpan.FromMilliseconds(1400), "closed only after the ping timeout");
+        // The answering client outlived the timeout: it is the one connection left.
+        await Eventually.TrueAsync(async () => await ActiveAsync(server) == 1, TimeSpan.FromSeconds(10), "only the answering client left");
+    }
+
+    [Fact]
+    public async Task With_the_kline_service_disabled_there_is_no_ws_endpoint()
+    {
+        await using var server = await StartAsync(new() { ["SPIN_KLINE__ENABLE_KLINE_SERVICE"] = "false" });
+        var refused = await Assert.ThrowsAsync<UpgradeRefusedException>(() => StalledClient.ConnectAsync(server.BaseUri));
+        Assert.StartsWith("HTTP/1.1 404", refused.ResponseHead, StringComparison.Ordinal);
+    }
+
+    private static async Task<ServerProcess> StartAsync(Dictionary<string, string> settings)
+    {
+        var database = Path.Combine(Path.GetTempPath(), "spinpet-limits-" + Guid.NewGuid().ToString("N"));
+        settings["SPIN_DATABASE__ROCKSDB_PATH"] = database;
+        settings["SPIN_SOLANA__ENABLE_EVENT_LISTENER"] = "false";
+        return await ServerProcess.StartAsync(settings);
+    }
+
+    private static async Task<long> ActiveAsync(ServerProcess server) =>
+        (await server.Http.GetFromJsonAsync<JsonElement>("/api/kline/status")).GetProperty("data").GetProperty("stats").GetProperty("active_connections").GetInt64();
+}
