@@ -352,8 +352,9 @@ public sealed partial class ClientSession
 
     private async Task WriteLoopAsync(CancellationToken ct)
     {
-        var batch = new List<OutboundFrame>(WriteBatch);
-        var messages = new List<IReadOnlyList<ReadOnlyMemory<byte>>>(WriteBatch);
+        // Small to start: an idle connection should hold little; the lists grow to the batch size under load.
+        var batch = new List<OutboundFrame>(4);
+        var messages = new List<IReadOnlyList<ReadOnlyMemory<byte>>>(4);
         try
         {
             while (true)
