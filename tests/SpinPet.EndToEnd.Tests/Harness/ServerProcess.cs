@@ -42,9 +42,13 @@ internal sealed partial class ServerProcess : IAsyncDisposable
         }
     }
 
-    public static async Task<ServerProcess> StartAsync(IReadOnlyDictionary<string, string> settings, params string[] args)
+    public static Task<ServerProcess> StartAsync(IReadOnlyDictionary<string, string> settings, params string[] args) =>
+        StartAsync(BuiltServerDll, RepoPaths.Root, settings, args);
+
+    /// <summary>Starts another build of the server (e.g. a <c>dotnet publish</c> output) from <paramref name="workingDirectory"/>.</summary>
+    public static async Task<ServerProcess> StartAsync(string dll, string workingDirectory, IReadOnlyDictionary<string, string> settings, params string[] args)
     {
-        var server = Launch(settings, args);
+        var server = Launch(dll, workingDirectory, settings, args);
         server.BaseUri = await server._listening.Task.WaitAsync(StartTimeout);
         server.Http.BaseAddress = server.BaseUri;
         return server;
@@ -53,19 +57,20 @@ internal sealed partial class ServerProcess : IAsyncDisposable
     /// <summary>Runs a command verb of the server (e.g. <c>--rebuild-candles</c>) and waits for it to exit.</summary>
     public static async Task<ServerProcess> RunToExitAsync(IReadOnlyDictionary<string, string> settings, params string[] args)
     {
-        var server = Launch(settings, args);
+        var server = Launch(BuiltServerDll, RepoPaths.Root, settings, args);
         await server._process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(5));
         // Exited is raised after the last line of output has been read.
         server._process.WaitForExit();
         return server;
     }
 
-    private static ServerProcess Launch(IReadOnlyDictionary<string, string> settings, string[] args)
+    private static string BuiltServerDll => Path.Combine(AppContext.BaseDirectory, "SpinPet.Server.dll");
+
+    private static ServerProcess Launch(string dll, string workingDirectory, IReadOnlyDictionary<string, string> settings, string[] args)
     {
-        var dll = Path.Combine(AppContext.BaseDirectory, "SpinPet.Server.dll");
         var info = new ProcessStartInfo("dotnet")
         {
-            WorkingDirectory = RepoPaths.Root,
+            WorkingDirectory = workingDirectory,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
