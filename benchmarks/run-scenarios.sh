@@ -1,0 +1,235 @@
+#!/usr/bin/env bash
+# The one command that runs the socket scenarios of /work/shared/guides/benchmarks.md against our server and the
+# peers (SignalR hub, naive Kestrel WebSocket loop, Node ws) in the same run, and writes
+# benchmarks/results/<utc-stamp>/{raw.jsonl,results.json,results.md}.
+#
+#   benchmarks/run-scenarios.sh            full scale (10k–19k connections; needs a quiet machine, ~1–2 h)
+#   benchmarks/run-scenarios.sh --quick    each scenario tiny (200 connections, 5 s) to prove the pipeline
+#   options: --runs N (default 3; --quick default 1)  --only "idle-memory fanout-hot fanout-spread e2e-latency"
+#
+# Every child process is started by this script and killed on exit; every wait is bounded.
+set -euo pipefail
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$ROOT"
+QUICK=0; RUNS=""; ONLY="e2e-latency idle-memory fanout-hot fanout-spread"
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --quick) QUICK=1 ;;
+    --runs) RUNS="$2"; shift ;;
+    --only) ONLY="$2"; shift ;;
+    *) echo "unknown option $1" >&2; exit 2 ;;
+  esac
+  shift
+done
+if [ "$QUICK" = 1 ]; then
+  RUNS="${RUNS:-1}"; IDLE_NS="200"; HOT_CONN=200; HOT_RATES="20 50"; SPREAD_CONN=200; SPREAD_MINTS=50; SPREAD_RATE=100
+  E2E_CONN=200; E2E_MINTS=50; E2E_RATE=100; DURATION=5; WARMUP=2; HOLD=3
+else
+  RUNS="${RUNS:-3}"; IDLE_NS="1000 5000 10000 19000"; HOT_CONN=10000; HOT_RATES="50 100 200 500 1000 2000 5000"
+  SPREAD_CONN=10000; SPREAD_MINTS=1000; SPREAD_RATE=1000; E2E_CONN=1000; E2E_MINTS=1000; E2E_RATE=1000
+  DURATION=30; WARMUP=5; HOLD=15
+fi
+P99_LIMIT_MS=50
+SERVER_PORT=18180; SIM_RPC=18899; SIM_WS=18900; SIGNALR_PORT=18181; NAIVE_PORT=18182; NODE_PORT=18183
+OUT="$ROOT/benchmarks/results/$(date -u +%Y%m%dT%H%M%SZ)"
+mkdir -p "$OUT/logs"
+RAW="$OUT/raw.jsonl"; : > "$RAW"
+CLK_TCK=$(getconf CLK_TCK)
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+
+PIDS=()
+cleanup() {
+  for pid in "${PIDS[@]:-}"; do [ -n "$pid" ] && kill -TERM "$pid" 2>/dev/null || true; done
+  sleep 1
+  for pid in "${PIDS[@]:-}"; do [ -n "$pid" ] && kill -KILL "$pid" 2>/dev/null || true; done
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+log() { echo "[$(date -u +%H:%M:%S)] $*" >&2; }
+
+# start_bg NAME CMD… : background process, output to logs/NAME.log; sets BG_PID.
+start_bg() {
+  local name="$1"; shift
+  "$@" > "$OUT/logs/$name.log" 2>&1 &
+  BG_PID=$!
+  PIDS+=("$BG_PID")
+}
+stop_pid() {
+  local pid="$1"
+  kill -TERM "$pid" 2>/dev/null || return 0
+  for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
+  kill -KILL "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+}
+# wait_line FILE REGEX SECONDS PID : until the line appears (fails if PID died or time ran out).
+wait_line() {
+  local file="$1" re="$2" secs="$3" pid="$4" i
+  for i in $(seq 1 $((secs * 10))); do
+    grep -qE "$re" "$file" 2>/dev/null && return 0
+    kill -0 "$pid" 2>/dev/null || { log "process $pid exited before '$re' in $file"; tail -5 "$file" >&2; return 1; }
+    sleep 0.1
+  done
+  log "timeout waiting for '$re' in $file"; return 1
+}
+wait_exit() { # wait_exit PID SECONDS
+  local pid="$1" secs="$2" i
+  for i in $(seq 1 $((secs * 10))); do kill -0 "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null || true; return 0; }; sleep 0.1; done
+  log "process $pid still running after ${secs}s; killing"; stop_pid "$pid"; return 1
+}
+rss_anon_kb() { awk '/^RssAnon:/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
+vm_rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
+result_of() { grep -m1 '^RESULT ' "$1" | sed 's/^RESULT //'; }
+# record SCENARIO TARGET PARAM RUN JSON [EXTRA-JSON]
+record() {
+  local extra="${6:-{\}}"
+  jq -c --arg s "$1" --arg t "$2" --arg p "$3" --argjson r "$4" --argjson x "$extra" \
+    '. + $x + {scenario:$s, target:$t, param:$p, run:$r}' <<<"$5" >> "$RAW"
+}
+
+LG=(dotnet "$ROOT/tools/SpinPet.LoadGen/bin/Release/net10.0/SpinPet.LoadGen.dll")
+SERVER_DLL="$ROOT/src/SpinPet.Server/bin/Release/net10.0/SpinPet.Server.dll"
+SIM_DLL="$ROOT/tools/SpinPet.ChainSimulator/bin/Release/net10.0/SpinPet.ChainSimulator.dll"
+
+log "building (Release)"
+for p in src/SpinPet.Server tools/SpinPet.LoadGen tools/SpinPet.ChainSimulator benchmarks/peers/SignalRPeer benchmarks/peers/NaiveKestrelPeer; do
+  timeout 600 dotnet build -c Release -v q -nologo "$p" > "$OUT/logs/build.log" 2>&1 || { tail -20 "$OUT/logs/build.log"; exit 1; }
+done
+if [ ! -d benchmarks/peers/node-ws/node_modules ]; then (cd benchmarks/peers/node-ws && timeout 300 npm ci --no-audit --no-fund > "$OUT/logs/npm.log" 2>&1); fi
+
+# start_server RPC_URL WS_URL : our server on SERVER_PORT with a fresh database; sets SERVER_PID.
+start_server() {
+  local db; db="$(mktemp -d "$OUT/db.XXXX")"
+  SPIN_SERVER__HOST=127.0.0.1 SPIN_SERVER__PORT=$SERVER_PORT SPIN_LOGGING__LEVEL=warning \
+  SPIN_SOLANA__RPC_URL="$1" SPIN_SOLANA__WS_URL="$2" SPIN_DATABASE__ROCKSDB_PATH="$db" \
+  SPIN_WEBSOCKET__MAX_CONNECTIONS=20000 SPIN_WEBSOCKET__MAX_CONNECTIONS_PER_IP=20000 \
+    start_bg "server-$RANDOM" dotnet "$SERVER_DLL"
+  SERVER_PID=$BG_PID
+  for _ in $(seq 1 600); do (exec 3<>/dev/tcp/127.0.0.1/$SERVER_PORT) 2>/dev/null && return 0; kill -0 "$SERVER_PID" || return 1; sleep 0.1; done
+  return 1
+}
+# start_peer NAME : sets PEER_PID, PEER_URL, PEER_CONTROL, PEER_PROTO.
+start_peer() {
+  case "$1" in
+    signalr) start_bg "peer-signalr-$RANDOM" dotnet benchmarks/peers/SignalRPeer/bin/Release/net10.0/SignalRPeer.dll --port $SIGNALR_PORT --payload "$OUT/kline_data.json"
+             PEER_URL="ws://127.0.0.1:$SIGNALR_PORT/hub"; PEER_CONTROL="http://127.0.0.1:$SIGNALR_PORT/control"; PEER_PROTO=signalr ;;
+    naive)   start_bg "peer-naive-$RANDOM" dotnet benchmarks/peers/NaiveKestrelPeer/bin/Release/net10.0/NaiveKestrelPeer.dll --port $NAIVE_PORT --payload "$OUT/kline_data.json"
+             PEER_URL="ws://127.0.0.1:$NAIVE_PORT/ws"; PEER_CONTROL="http://127.0.0.1:$NAIVE_PORT/control"; PEER_PROTO=spinpet ;;
+    node)    start_bg "peer-node-$RANDOM" node benchmarks/peers/node-ws/server.js --port $NODE_PORT --payload "$OUT/kline_data.json"
+             PEER_URL="ws://127.0.0.1:$NODE_PORT/ws"; PEER_CONTROL="http://127.0.0.1:$NODE_PORT/control"; PEER_PROTO=spinpet ;;
+  esac
+  PEER_PID=$BG_PID
+  wait_line "$OUT/logs/$(ls -t "$OUT/logs" | grep -m1 "^peer-$1")" "Now listening" 60 "$PEER_PID"
+  sleep 1
+}
+
+# ours_sim SCENARIO PARAM RUN CONN SUBS MINTS RATE [--capture FILE]: simulator in the load generator → our server → clients.
+ours_sim() {
+  local scen="$1" param="$2" run="$3" conn="$4" subs="$5" mints="$6" rate="$7"; shift 7
+  local lgl="$OUT/logs/lg-$scen-ours-$param-$run.log"
+  "${LG[@]}" e2e --server "ws://127.0.0.1:$SERVER_PORT/ws" --connections "$conn" --subscriptions "$subs" --topics "$mints" \
+    --sim-mints "$mints" --sim-rate "$rate" --sim-rpc-port $SIM_RPC --sim-ws-port $SIM_WS --duration $DURATION --warmup $WARMUP "$@" > "$lgl" 2>&1 &
+  local lg=$!; PIDS+=("$lg")
+  wait_line "$lgl" '^SIM_READY' 120 "$lg"
+  start_server "http://127.0.0.1:$SIM_RPC/" "ws://127.0.0.1:$SIM_WS/"
+  wait_line "$lgl" '^WINDOW_START' 300 "$lg"; local t0; t0=$(cpu_ticks "$SERVER_PID"); local s0; s0=$(date +%s.%N)
+  wait_line "$lgl" '^WINDOW_END' $((DURATION * 3 + 30)) "$lg"; local t1; t1=$(cpu_ticks "$SERVER_PID"); local s1; s1=$(date +%s.%N)
+  local rss; rss=$(rss_anon_kb "$SERVER_PID")
+  wait_exit "$lg" 120 || true
+  stop_pid "$SERVER_PID"
+  local res; res=$(result_of "$lgl")
+  [ -n "$res" ] || { log "no RESULT in $lgl"; tail -5 "$lgl" >&2; return 0; }
+  record "$scen" ours "$param" "$run" "$res" "$(server_cpu_json "$t0" "$t1" "$s0" "$s1" "$rss" "$res")"
+}
+server_cpu_json() { # ticks0 ticks1 secs0 secs1 rss_kb result
+  local frames; frames=$(jq '.frames_in_window' <<<"$6")
+  python3 -c "import json,sys;t=(int('$2')-int('$1'))/$CLK_TCK;w=float('$4')-float('$3');f=max(1,int('$frames'));print(json.dumps({'server_cpu_pct':round(100*t/w,1),'server_cpu_us_per_frame':round(1e6*t/f,2),'server_rss_anon_kb':int('$5')}))"
+}
+# peer_fanout SCENARIO PARAM RUN PEER CONN SUBS TOPICS RATE
+peer_fanout() {
+  local scen="$1" param="$2" run="$3" peer="$4" conn="$5" subs="$6" topics="$7" rate="$8"
+  start_peer "$peer"
+  local lgl="$OUT/logs/lg-$scen-$peer-$param-$run.log"
+  "${LG[@]}" fanout --server "$PEER_URL" --protocol "$PEER_PROTO" --control "$PEER_CONTROL" --connections "$conn" \
+    --subscriptions "$subs" --topics "$topics" --mints "$OUT/mints.txt" --rate "$rate" --duration $DURATION --warmup $WARMUP > "$lgl" 2>&1 &
+  local lg=$!; PIDS+=("$lg")
+  wait_line "$lgl" '^WINDOW_START' 300 "$lg"; local t0; t0=$(cpu_ticks "$PEER_PID"); local s0; s0=$(date +%s.%N)
+  wait_line "$lgl" '^WINDOW_END' $((DURATION * 3 + 30)) "$lg"; local t1; t1=$(cpu_ticks "$PEER_PID"); local s1; s1=$(date +%s.%N)
+  local rss; rss=$(rss_anon_kb "$PEER_PID")
+  wait_exit "$lg" 120 || true
+  stop_pid "$PEER_PID"
+  local res; res=$(result_of "$lgl")
+  [ -n "$res" ] || { log "no RESULT in $lgl"; tail -5 "$lgl" >&2; return 0; }
+  record "$scen" "$peer" "$param" "$run" "$res" "$(server_cpu_json "$t0" "$t1" "$s0" "$s1" "$rss" "$res")"
+}
+# idle TARGET N RUN : RssAnon of the target before and while N idle clients hold 3 subscriptions each.
+idle_one() {
+  local target="$1" n="$2" run="$3" url proto=spinpet pid sim=""
+  if [ "$target" = ours ]; then
+    start_bg "sim-idle-$RANDOM" dotnet "$SIM_DLL" --rpc-port $SIM_RPC --ws-port $SIM_WS --tps 0 --mints 3; sim=$BG_PID
+    wait_line "$OUT/logs/$(ls -t "$OUT/logs" | grep -m1 '^sim-idle')" 'PubSub' 60 "$sim"
+    start_server "http://127.0.0.1:$SIM_RPC/" "ws://127.0.0.1:$SIM_WS/"; pid=$SERVER_PID; url="ws://127.0.0.1:$SERVER_PORT/ws"
+  else
+    start_peer "$target"; pid=$PEER_PID; url="$PEER_URL"; proto="$PEER_PROTO"
+  fi
+  sleep 2
+  local before; before=$(rss_anon_kb "$pid"); local vbefore; vbefore=$(vm_rss_kb "$pid")
+  local lgl="$OUT/logs/lg-idle-$target-$n-$run.log"
+  "${LG[@]}" idle --server "$url" --protocol "$proto" --connections "$n" --subscriptions 3 --mints "$OUT/mints.txt" --hold $HOLD > "$lgl" 2>&1 &
+  local lg=$!; PIDS+=("$lg")
+  wait_line "$lgl" '^HOLDING' 600 "$lg"; sleep $((HOLD / 2))
+  local after; after=$(rss_anon_kb "$pid"); local vafter; vafter=$(vm_rss_kb "$pid")
+  wait_exit "$lg" $((HOLD + 120)) || true
+  stop_pid "$pid"; [ -n "$sim" ] && stop_pid "$sim"
+  local res; res=$(result_of "$lgl")
+  [ -n "$res" ] || { log "no RESULT in $lgl"; return 0; }
+  record idle-memory "$target" "$n" "$run" "$res" \
+    "{\"rss_anon_before_kb\":$before,\"rss_anon_after_kb\":$after,\"bytes_per_conn_rss_anon\":$(( (after - before) * 1024 / n )),\"bytes_per_conn_vmrss\":$(( (vafter - vbefore) * 1024 / n ))}"
+}
+
+# The payload the peers replay and the mints every scenario uses: one of our own kline_data messages, captured
+# from a short e2e run before anything is measured.
+log "capturing our kline_data payload"
+ours_sim capture 0 0 10 1 "$E2E_MINTS" 50 --capture "$OUT/kline_data.json" --mints-out "$OUT/mints.txt"
+[ -s "$OUT/kline_data.json" ] || { log "no kline_data captured"; exit 1; }
+
+for run in $(seq 1 "$RUNS"); do
+  for scen in $ONLY; do
+    case "$scen" in
+      e2e-latency)
+        log "run $run e2e-latency: $E2E_CONN conns x 5 subs over $E2E_MINTS mints at $E2E_RATE trades/s"
+        ours_sim e2e-latency "$E2E_RATE" "$run" "$E2E_CONN" 5 "$E2E_MINTS" "$E2E_RATE" ;;
+      idle-memory)
+        for n in $IDLE_NS; do for t in ours naive signalr node; do
+          log "run $run idle-memory $t N=$n"; idle_one "$t" "$n" "$run"
+        done; done ;;
+      fanout-hot)
+        for t in ours naive signalr node; do
+          for rate in $HOT_RATES; do
+            log "run $run fanout-hot $t $HOT_CONN conns rate=$rate/s"
+            # 10 ms slots: our server publishes at most one state per candle per block, so 400 ms slots would cap
+            # the per-topic push rate at ~3.5/s whatever the trade rate; short slots let the push rate follow it.
+            if [ "$t" = ours ]; then ours_sim fanout-hot "$rate" "$run" "$HOT_CONN" 1 1 "$rate" --sim-slot-ms 10
+            else peer_fanout fanout-hot "$rate" "$run" "$t" "$HOT_CONN" 1 1 "$rate"; fi
+            p99=$(jq -r --arg t "$t" --arg r "$rate" 'select(.scenario=="fanout-hot" and .target==$t and .param==$r) | .push_latency.p99_ms' "$RAW" | tail -1)
+            if [ -n "$p99" ] && python3 -c "import sys; sys.exit(0 if float('$p99') > $P99_LIMIT_MS or float('$p99') < 0 else 1)"; then
+              log "fanout-hot $t: p99 $p99 ms > $P99_LIMIT_MS ms at $rate/s; stop rising"; break
+            fi
+          done
+        done ;;
+      fanout-spread)
+        for t in ours naive signalr node; do
+          log "run $run fanout-spread $t $SPREAD_CONN conns x 5 over $SPREAD_MINTS mints at $SPREAD_RATE/s"
+          if [ "$t" = ours ]; then ours_sim fanout-spread "$SPREAD_RATE" "$run" "$SPREAD_CONN" 5 "$SPREAD_MINTS" "$SPREAD_RATE"
+          else peer_fanout fanout-spread "$SPREAD_RATE" "$run" "$t" "$SPREAD_CONN" 5 "$SPREAD_MINTS" "$SPREAD_RATE"; fi
+        done ;;
+      *) log "unknown scenario $scen" ;;
+    esac
+  done
+done
+
+python3 "$ROOT/benchmarks/scenarios/summarize.py" "$RAW" "$OUT/results.json" "$OUT/results.md" \
+  "$(nproc) vCPU, $(uname -r), dotnet $(dotnet --version), node $(node --version), load average at end: $(cut -d' ' -f1-3 /proc/loadavg), quick=$QUICK runs=$RUNS"
+log "results: $OUT/results.md"
+cat "$OUT/results.md"

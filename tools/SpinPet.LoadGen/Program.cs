@@ -1,0 +1,278 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Sockets;
+using System.Text.Json;
+using SpinPet.LoadGen;
+
+const string Usage = """
+usage: SpinPet.LoadGen <verb> [--option value …]
+  idle    --server ws://127.0.0.1:P/ws --connections N --subscriptions 3 --mints <file|m1,m2> [--intervals s1,s30,m5] [--hold S]
+  fanout  --server URL --connections N --topics K --duration S [--warmup S] [--subscriptions 1] [--intervals s1]
+          (--mints <file|list> --control http://127.0.0.1:P/control --rate R   : a peer broadcasts R msgs/s)
+          (--sim --sim-rate R [--sim-mints M --sim-slot-ms 400 --sim-rpc-port P --sim-ws-port P --mints-out F]
+                                                                               : trades from an in-process simulator)
+  e2e     = fanout --sim (prints SIM_RPC/SIM_WS, waits for the server, measures trade emission → receipt)
+common: --protocol spinpet|signalr  --per-address 900  --parallel 64  --connect-timeout 120  --capture <file>
+Every verb prints one line 'RESULT {json}' at the end.
+""";
+
+if (args.Length == 0 || args[0] is "-h" or "--help")
+{
+    Console.WriteLine(Usage);
+    return 0;
+}
+var options = new Options(args.Skip(1));
+try
+{
+    return args[0] switch
+    {
+        "idle" => await Verbs.IdleAsync(options),
+        "fanout" => await Verbs.FanoutAsync(options, options.Flag("sim")),
+        "e2e" => await Verbs.FanoutAsync(options, sim: true),
+        _ => Fail("unknown verb " + args[0]),
+    };
+}
+catch (Exception e) when (e is ArgumentException or FormatException or IOException or HttpRequestException or SocketException or TimeoutException)
+{
+    return Fail(e.Message);
+}
+
+static int Fail(string message)
+{
+    Console.Error.WriteLine(message);
+    Console.Error.WriteLine(Usage);
+    return 2;
+}
+
+namespace SpinPet.LoadGen
+{
+    internal static class Verbs
+    {
+        public static async Task<int> IdleAsync(Options o)
+        {
+            var started = Stopwatch.StartNew();
+            var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
+            int connections = o.Int("connections", 100);
+            int subscriptions = o.Int("subscriptions", 3);
+            var topics = Topics(ReadMints(o.Text("mints") ?? throw new ArgumentException("--mints is required")),
+                o.Text("intervals", "s1,s30,m5"), int.MaxValue);
+            using var fleet = NewFleet(o);
+            int connected = await fleet.ConnectAsync(connections, o.Int("parallel", 64), TimeSpan.FromSeconds(o.Int("connect-timeout", 120)));
+            fleet.Subscribe(topics, subscriptions);
+            long confirmed = await Fleet.WaitConfirmedAsync((long)connected * subscriptions, TimeSpan.FromSeconds(o.Int("confirm-timeout", 120)));
+            double hold = o.Double("hold", 10);
+            Console.WriteLine($"HOLDING connected={connected} confirmed={confirmed}");
+            var until = DateTime.UtcNow + TimeSpan.FromSeconds(hold);
+            while (DateTime.UtcNow < until)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(Math.Min(5, hold))).ConfigureAwait(false);
+                fleet.KeepAlive();
+            }
+            var result = new Dictionary<string, object>
+            {
+                ["verb"] = "idle",
+                ["connections_requested"] = connections,
+                ["connected"] = connected,
+                ["open_at_end"] = fleet.OpenConnections(),
+                ["subscriptions_confirmed"] = confirmed,
+                ["subscriptions_expected"] = (long)connected * subscriptions,
+                ["connect_failures"] = Stats.ConnectFailures.Value,
+                ["server_closes"] = Stats.ServerCloses.Value,
+                ["error_messages"] = Stats.ErrorMessages.Value,
+                ["loadgen_cpu_s"] = Math.Round((Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalSeconds, 2),
+                ["elapsed_s"] = Math.Round(started.Elapsed.TotalSeconds, 1),
+            };
+            PrintResult(result);
+            return 0;
+        }
+
+        public static async Task<int> FanoutAsync(Options o, bool sim)
+        {
+            var started = Stopwatch.StartNew();
+            int connections = o.Int("connections", 100);
+            int subscriptions = o.Int("subscriptions", 1);
+            int topicCount = o.Int("topics", 1);
+            double duration = o.Double("duration", 10);
+            double warmup = o.Double("warmup", 2);
+            var server = new Uri(o.Text("server") ?? throw new ArgumentException("--server is required"));
+            SimSource? source = null;
+            try
+            {
+                IReadOnlyList<string> mints;
+                double simRate = o.Double("sim-rate", 100);
+                if (sim)
+                {
+                    source = await SimSource.StartAsync(o.Int("sim-mints", topicCount), simRate, o.Int("sim-rpc-port", 0), o.Int("sim-ws-port", 0), o.Int("seed", 1), o.Int("sim-slot-ms", 400));
+                    source.Prime(Math.Min(topicCount, o.Int("sim-mints", topicCount)), 500_000, TimeSpan.FromSeconds(60));
+                    mints = source.Mints;
+                    if (o.Text("mints-out") is { } mintsOut)
+                    {
+                        await File.WriteAllLinesAsync(mintsOut, mints);
+                    }
+                    Console.WriteLine($"SIM_RPC {source.RpcUri}");
+                    Console.WriteLine($"SIM_WS {source.WsUri}");
+                    Console.WriteLine($"SIM_READY mints={mints.Count}");
+                    await WaitForServerAsync(server, TimeSpan.FromSeconds(o.Int("server-wait", 120)));
+                }
+                else
+                {
+                    mints = ReadMints(o.Text("mints") ?? throw new ArgumentException("--mints (or --sim) is required"));
+                }
+                var topics = Topics(mints, o.Text("intervals", "s1"), topicCount);
+                using var fleet = NewFleet(o);
+                fleet.CapturePath = o.Text("capture");
+                int connected = await fleet.ConnectAsync(connections, o.Int("parallel", 64), TimeSpan.FromSeconds(o.Int("connect-timeout", 120)));
+                fleet.Subscribe(topics, subscriptions);
+                long expectedConfirms = (long)connected * subscriptions;
+                long confirmed = await Fleet.WaitConfirmedAsync(expectedConfirms, TimeSpan.FromSeconds(o.Int("confirm-timeout", 120)));
+
+                using var stop = new CancellationTokenSource();
+                var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
+                Task producer = Task.CompletedTask;
+                var control = o.Text("control");
+                using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+                if (source is not null)
+                {
+                    fleet.Emissions = source.Emissions;
+                    producer = source.RunAsync(() => fleet.Measuring, stop.Token);
+                }
+                else if (control is not null)
+                {
+                    string rate = o.Double("rate", 100).ToString(CultureInfo.InvariantCulture);
+                    string seconds = (warmup + duration + 5).ToString(CultureInfo.InvariantCulture);
+                    using var response = await http.PostAsync(new Uri($"{control}/start?rate={rate}&seconds={seconds}"), null);
+                    response.EnsureSuccessStatusCode();
+                }
+                await KeepAliveDelayAsync(fleet, warmup);
+                long framesBefore = Stats.KlineFrames.Value;
+                var window = Stopwatch.StartNew();
+                var cpuWindow0 = Process.GetCurrentProcess().TotalProcessorTime;
+                fleet.Measuring = true;
+                Console.WriteLine("WINDOW_START");
+                await KeepAliveDelayAsync(fleet, duration);
+                fleet.Measuring = false;
+                Console.WriteLine("WINDOW_END");
+                double windowSeconds = window.Elapsed.TotalSeconds;
+                var cpuWindow = Process.GetCurrentProcess().TotalProcessorTime - cpuWindow0;
+                long framesInWindow = Stats.KlineFrames.Value - framesBefore;
+                await stop.CancelAsync();
+                await producer;
+                fleet.ResolvePending();
+                JsonElement? peer = null;
+                if (control is not null)
+                {
+                    using var response = await http.PostAsync(new Uri($"{control}/stop"), null);
+                    peer = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone();
+                }
+                var result = new Dictionary<string, object>
+                {
+                    ["verb"] = sim ? "e2e" : "fanout",
+                    ["connections_requested"] = connections,
+                    ["connected"] = connected,
+                    ["open_at_end"] = fleet.OpenConnections(),
+                    ["subscriptions_confirmed"] = confirmed,
+                    ["subscriptions_expected"] = expectedConfirms,
+                    ["topics"] = topics.Count,
+                    ["window_s"] = Math.Round(windowSeconds, 2),
+                    ["frames_in_window"] = framesInWindow,
+                    ["frames_per_s"] = Math.Round(framesInWindow / windowSeconds),
+                    ["final_frames_in_window"] = Stats.FinalFramesInWindow.Value,
+                    ["push_latency"] = fleet.PushLatency.Summary(),
+                    ["loadgen_cpu_s_window"] = Math.Round(cpuWindow.TotalSeconds, 2),
+                    ["loadgen_cpu_pct_window"] = Math.Round(100 * cpuWindow.TotalSeconds / windowSeconds, 1),
+                    ["loadgen_cpu_s_total"] = Math.Round((Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalSeconds, 2),
+                    ["connect_failures"] = Stats.ConnectFailures.Value,
+                    ["server_closes"] = Stats.ServerCloses.Value,
+                    ["protocol_errors"] = Stats.ProtocolErrors.Value,
+                    ["error_messages"] = Stats.ErrorMessages.Value,
+                    ["elapsed_s"] = Math.Round(started.Elapsed.TotalSeconds, 1),
+                };
+                if (source is not null)
+                {
+                    result["sim_rate"] = simRate;
+                    result["sim_trades_total"] = source.Trades;
+                    result["e2e_latency"] = fleet.EmissionLatency.Summary();
+                    result["unmatched_states"] = Stats.UnmatchedStates.Value;
+                    result["candle_states_emitted_in_window"] = source.StatesInWindow;
+                }
+                if (peer is { } p)
+                {
+                    result["peer"] = p;
+                    if (p.TryGetProperty("deliveries", out var d) && d.GetInt64() > 0)
+                    {
+                        result["peer_deliveries"] = d.GetInt64();
+                    }
+                }
+                PrintResult(result);
+                return 0;
+            }
+            finally
+            {
+                if (source is not null)
+                {
+                    await source.DisposeAsync();
+                }
+            }
+        }
+
+        private static async Task KeepAliveDelayAsync(Fleet fleet, double seconds)
+        {
+            var until = DateTime.UtcNow + TimeSpan.FromSeconds(seconds);
+            while (DateTime.UtcNow < until)
+            {
+                var left = until - DateTime.UtcNow;
+                await Task.Delay(left < TimeSpan.FromSeconds(10) ? (left > TimeSpan.Zero ? left : TimeSpan.Zero) : TimeSpan.FromSeconds(10));
+                fleet.KeepAlive();
+            }
+        }
+
+        private static async Task WaitForServerAsync(Uri server, TimeSpan timeout)
+        {
+            var until = DateTime.UtcNow + timeout;
+            while (true)
+            {
+                try
+                {
+                    using var probe = new TcpClient();
+                    await probe.ConnectAsync(server.Host, server.Port);
+                    return;
+                }
+                catch (SocketException) when (DateTime.UtcNow < until)
+                {
+                    await Task.Delay(250);
+                }
+            }
+        }
+
+        private static Fleet NewFleet(Options o)
+        {
+            var protocol = o.Text("protocol", "spinpet") switch
+            {
+                "spinpet" => WireProtocol.SpinPet,
+                "signalr" => WireProtocol.SignalR,
+                var other => throw new ArgumentException($"unknown --protocol {other}"),
+            };
+            return new Fleet(new Uri(o.Text("server") ?? throw new ArgumentException("--server is required")), protocol, o.Int("per-address", 900));
+        }
+
+        private static List<string> ReadMints(string value) =>
+            File.Exists(value)
+                ? [.. File.ReadAllLines(value).Select(static l => l.Trim()).Where(static l => l.Length > 0)]
+                : [.. value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)];
+
+        /// <summary>The first <paramref name="count"/> mints × the intervals.</summary>
+        private static List<(string Mint, string Interval)> Topics(IReadOnlyList<string> mints, string intervals, int count)
+        {
+            var names = intervals.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            var topics = mints.Take(count).SelectMany(m => names.Select(i => (m, i))).ToList();
+            if (topics.Count == 0)
+            {
+                throw new ArgumentException("no topics: give at least one mint and one interval");
+            }
+            return topics;
+        }
+
+        private static void PrintResult(Dictionary<string, object> result) =>
+            Console.WriteLine("RESULT " + JsonSerializer.Serialize(result));
+    }
+}
