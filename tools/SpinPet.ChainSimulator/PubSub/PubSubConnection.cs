@@ -97,8 +97,15 @@ internal sealed class PubSubConnection : IDisposable
         {
             // The connection already finished.
         }
-        _socket.Abort();
-        _context.Abort();
+        try
+        {
+            _socket.Abort();
+            _context.Abort();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The client hung up first and Kestrel already recycled the request: nothing is left to abort.
+        }
     }
 
     public void AddSubscription(Subscription subscription)
