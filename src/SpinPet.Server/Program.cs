@@ -4,6 +4,7 @@ using SpinPet.Server.Configuration;
 using SpinPet.Server.Health;
 using SpinPet.Server.Hosting;
 using SpinPet.Server.Ingest;
+using SpinPet.Server.Observability;
 using SpinPet.Server.Simulation;
 using SpinPet.Server.Storage;
 using SpinPet.Server.Streaming;
@@ -34,6 +35,8 @@ try
     builder.Services.AddSpinPetIngest();
     builder.Services.AddSpinPetStreaming();
     builder.Services.AddSpinPetHealth();
+    builder.Services.AddSpinPetOpenApi();
+    builder.Services.AddSpinPetMetrics();
 
     var app = builder.Build();
     if (mode.RebuildCandles)
@@ -42,10 +45,19 @@ try
     }
     app.MapGet("/", () => "SpinPet K-line server");
     app.MapSpinPetHealth();
+    app.MapSpinPetMetrics();
     app.MapEventsStatus();
     app.MapKline();
     app.MapKlineSocket();
     app.MapKlineStatus();
+    app.MapEvents();
+    app.MapMints();
+    app.MapOrders();
+    app.MapUserEvents();
+    app.MapTime();
+    app.MapKlineSubscriptions();
+    app.MapSpinPetOpenApi();
+    app.MapApiFallback();
 
     await app.RunAsync();
     return 0;

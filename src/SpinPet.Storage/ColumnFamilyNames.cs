@@ -13,5 +13,21 @@ internal static class ColumnFamilyNames
     public const string Candles = "candles";
     public const string CandleTopics = "candle_topics";
 
-    public static readonly string[] All = [Events, Signatures, Rejected, Meta, Candles, CandleTopics];
+    // Derived rows of the REST API (docs/storage.md, "Derived rows"), written with the events they come from.
+    public const string MintEvents = "mint_events";
+    public const string UserEvents = "user_events";
+    public const string Mints = "mints";
+    public const string MintsByFirst = "mints_by_first";
+    public const string Orders = "orders";
+    public const string MintOrders = "mint_orders";
+    public const string UserOrders = "user_orders";
+
+    public static readonly string[] All =
+    [
+        Events, Signatures, Rejected, Meta, Candles, CandleTopics,
+        MintEvents, UserEvents, Mints, MintsByFirst, Orders, MintOrders, UserOrders,
+    ];
+
+    /// <summary>The families that <see cref="SpinPetStore.RebuildDerivedRows"/> empties and refills from the event log.</summary>
+    public static readonly string[] Derived = [MintEvents, UserEvents, Mints, MintsByFirst, Orders, MintOrders, UserOrders];
 }

@@ -8,8 +8,9 @@ namespace SpinPet.Storage;
 /// <summary>
 /// The event log on RocksDB: events in chain order, the signatures index that makes storing idempotent, rejected
 /// payloads kept for replay, and the checkpoint with counters, all written by one atomic batch per
-/// <see cref="Apply(IReadOnlyList{IngestedTransaction}, Checkpoint)"/>; candles (SpinPetStore.Candles.cs) can join
-/// that batch. Layouts and options: docs/storage.md.
+/// <see cref="Apply(IReadOnlyList{IngestedTransaction}, Checkpoint)"/>, together with the derived rows of the REST API
+/// (SpinPetStore.Derived.cs); candles (SpinPetStore.Candles.cs) can join that batch. Layouts and options:
+/// docs/storage.md.
 /// </summary>
 /// <remarks>
 /// Reads are safe from any thread. Writes come from a single writer, the ingest loop, which applies transactions
@@ -30,6 +31,7 @@ public sealed partial class SpinPetStore : IDisposable
     private readonly ColumnFamilyHandle _candleTopics;
     private readonly ApplyBatchBuilder _builder;
     private readonly CandleWriter _candleWriter;
+    private readonly DerivedRowsWriter _derived;
 
     // WAL on, no fsync per write: see StoreOptions and docs/storage.md, "Crash behaviour".
     private readonly WriteOptions _writeOptions = new WriteOptions().SetSync(false);
@@ -50,7 +52,9 @@ public sealed partial class SpinPetStore : IDisposable
         var counters = db.Get(Keys.Counters, _meta);
         _counters = counters is null ? StoreCounters.Empty : Values.ReadCounters(counters);
         _candleWriter = CandleWriter.Load(db, _candles, _candleTopics);
+        _derived = DerivedRowsWriter.Load(db, db.GetColumnFamily);
         _builder = new ApplyBatchBuilder(db, _events, _signatures, _rejected, _meta);
+        NeedsDerivedRowsRebuild = CheckDerivedRowsMarker();
     }
 
     /// <summary>Totals of what is stored: loaded at open, replaced after each successful write.</summary>
@@ -184,7 +188,7 @@ public sealed partial class SpinPetStore : IDisposable
         try
         {
             var options = new FlushOptions().SetWaitForFlush(true);
-            IntPtr[] families = [_events.Handle, _signatures.Handle, _rejected.Handle, _meta.Handle, _candles.Handle, _candleTopics.Handle];
+            IntPtr[] families = [.. ColumnFamilyNames.All.Select(name => _db.GetColumnFamily(name).Handle)];
             Native.Instance.rocksdb_flush_cfs(_db.Handle, options.Handle, families, families.Length);
             Native.Instance.rocksdb_flush_wal(_db.Handle, 1);
         }
@@ -249,7 +253,9 @@ public sealed partial class SpinPetStore : IDisposable
         {
             ObjectDisposedException.ThrowIf(_disposed != 0, this);
             _candleWriter.Reset();
+            _derived.Reset();
             var (result, counters) = _builder.Stage(transactions, checkpoint, _counters);
+            _derived.Stage(_builder.Batch, _builder.Stored);
             contributor?.Contribute(_builder.Batch, _builder.Stored);
             if (candlesFor is not null)
             {
@@ -260,6 +266,7 @@ public sealed partial class SpinPetStore : IDisposable
             _db.Write(_builder.Batch, _writeOptions);
             Volatile.Write(ref _counters, counters);
             _candleWriter.Publish();
+            _derived.Publish();
             return result;
         }
     }

@@ -63,6 +63,18 @@ public sealed partial class ClientSession
         }
     }
 
+    /// <summary>A copy of the current subscriptions (read-only view for the admin API).</summary>
+    public IReadOnlyList<Subscriber> Subscriptions
+    {
+        get
+        {
+            lock (_subscriptions)
+            {
+                return [.. _subscriptions.Values];
+            }
+        }
+    }
+
     public int QueuedFrames => _outbox.Count;
 
     public long LastReceivedAt => _connection.LastReceivedAt;

@@ -1,0 +1,34 @@
+namespace SpinPet.Server.Api;
+
+/// <summary><c>GET /api/events</c>: one page of a mint's events.</summary>
+internal sealed record EventsPage(
+    IReadOnlyList<EventJson> Events,
+    ulong Total,
+    string MintAccount,
+    string OrderBy,
+    int Page,
+    int Limit,
+    bool HasNext,
+    bool HasPrev,
+    string? NextCursor);
+
+/// <summary><c>GET /api/user_event</c>: one page of a user's events. No total: users are not counted on the ingest path.</summary>
+internal sealed record UserEventsPage(
+    IReadOnlyList<EventJson> Events,
+    string User,
+    string? MintAccount,
+    string OrderBy,
+    int Page,
+    int Limit,
+    bool HasNext,
+    bool HasPrev,
+    string? NextCursor);
+
+/// <summary><c>GET /api/events/stats</c>: totals since the database was created, kept in the store's counters row.</summary>
+internal sealed record EventStats(
+    ulong TotalEvents,
+    IReadOnlyDictionary<string, ulong> EventsByType,
+    ulong TotalTransactions,
+    ulong FailedTransactions,
+    ulong RejectedPayloads,
+    int TotalMints);

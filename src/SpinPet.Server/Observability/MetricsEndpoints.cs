@@ -1,0 +1,45 @@
+using Microsoft.Extensions.Options;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using SpinPet.Server.Candles;
+using SpinPet.Server.Configuration;
+using SpinPet.Solana.Ingest;
+using SpinPet.Storage;
+using SpinPet.Streaming;
+
+namespace SpinPet.Server.Observability;
+
+internal static class MetricsEndpoints
+{
+    public const string Path = "/metrics";
+
+    /// <summary>
+    /// OpenTelemetry metrics with a Prometheus exporter: the server's own meter (<see cref="SpinPetMetrics"/>),
+    /// the runtime's (GC, thread pool, memory: built into .NET 9+) and ASP.NET Core's (requests, connections).
+    /// The meter provider, and with it <see cref="SpinPetMetrics"/>, starts with the host and is disposed with it.
+    /// </summary>
+    public static IServiceCollection AddSpinPetMetrics(this IServiceCollection services)
+    {
+        services.AddOpenTelemetry()
+            .ConfigureResource(resource => resource.AddService("spinpet-server"))
+            .WithMetrics(metrics => metrics
+                .AddInstrumentation(sp => new SpinPetMetrics(
+                    sp.GetRequiredService<StreamingCounters>(),
+                    sp.GetRequiredService<IngestStatus>(),
+                    sp.GetRequiredService<SpinPetStore>(),
+                    sp.GetRequiredService<CandleEngine>(),
+                    System.IO.Path.GetFullPath(sp.GetRequiredService<IOptions<DatabaseOptions>>().Value.RocksDbPath),
+                    sp.GetRequiredService<TimeProvider>()))
+                .AddMeter(SpinPetMetrics.MeterName, "System.Runtime", "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel")
+                .AddView(SpinPetMetrics.BroadcastLatencyName, new ExplicitBucketHistogramConfiguration { Boundaries = SpinPetMetrics.BroadcastLatencyBucketsMs })
+                .AddPrometheusExporter());
+        return services;
+    }
+
+    /// <summary><c>GET /metrics</c>: every instrument in the Prometheus text exposition format.</summary>
+    public static IEndpointRouteBuilder MapSpinPetMetrics(this IEndpointRouteBuilder routes)
+    {
+        routes.MapPrometheusScrapingEndpoint(Path);
+        return routes;
+    }
+}

@@ -1,0 +1,145 @@
+using System.Diagnostics.Metrics;
+using SpinPet.Core.Events;
+using SpinPet.Server.Candles;
+using SpinPet.Solana.Ingest;
+using SpinPet.Storage;
+using SpinPet.Streaming;
+
+namespace SpinPet.Server.Observability;
+
+/// <summary>
+/// The server's instruments (design document §7.2), on one <see cref="Meter"/> named <c>SpinPet</c>. All but one
+/// are observable: they read the counters the ingest, the store, the candle engine and the /ws service already
+/// keep, only when /metrics is scraped, so the hot paths pay nothing for metrics. The exception is the broadcast
+/// latency histogram, fed by <see cref="StreamingCounters.BroadcastLatencyMs"/>.
+/// </summary>
+/// <remarks>
+/// Names and units are chosen for the Prometheus exporter, which turns dots into underscores, appends the unit
+/// (<c>ms</c> → <c>_milliseconds</c>, <c>s</c> → <c>_seconds</c>, <c>By</c> → <c>_bytes</c>; a <c>{…}</c>
+/// annotation adds nothing) and <c>_total</c> to counters: <c>spinpet.ws.messages_sent</c> is scraped as
+/// <c>spinpet_ws_messages_sent_total</c>.
+/// </remarks>
+internal sealed class SpinPetMetrics : IDisposable
+{
+    public const string MeterName = "SpinPet";
+
+    public const string BroadcastLatencyName = "spinpet.ws.broadcast_latency";
+
+    /// <summary>
+    /// Publish-to-socket latency buckets in ms: 0.1 ms (an idle server) to 1 s (a stalled writer), roughly 1-2.5-5
+    /// per decade, with the design target (&lt; 50 ms, §7.1) on a boundary.
+    /// </summary>
+    public static readonly double[] BroadcastLatencyBucketsMs = [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 25, 50, 100, 250, 500, 1000];
+
+    private static readonly KeyValuePair<string, object?>[][] EventKindTags = [.. Enum.GetValues<EventKind>().Select(kind => new[] { new KeyValuePair<string, object?>("type", kind.ToString()) })];
+
+    private static readonly EventKind[] EventKinds = Enum.GetValues<EventKind>();
+
+    private readonly Meter _meter = new(MeterName);
+    private readonly Histogram<double> _broadcastLatency;
+    private readonly StreamingCounters _streaming;
+    private readonly IngestStatus _ingest;
+    private readonly SpinPetStore _store;
+    private readonly TimeProvider _time;
+    private readonly FolderSize _storageSize;
+
+    public SpinPetMetrics(StreamingCounters streaming, IngestStatus ingest, SpinPetStore store, CandleEngine candles, string storagePath, TimeProvider time)
+    {
+        _streaming = streaming;
+        _ingest = ingest;
+        _store = store;
+        _time = time;
+        _storageSize = new FolderSize(storagePath, time);
+
+        // /ws (design document §7.2's KlineServiceMetrics, plus the slow-consumer and limit policies).
+        _meter.CreateObservableUpDownCounter("spinpet.ws.active_connections", () => streaming.ActiveConnections, "{connection}", "Open /ws connections.");
+        _meter.CreateObservableUpDownCounter("spinpet.ws.subscriptions", () => streaming.Subscriptions, "{subscription}", "Active K-line subscriptions over all connections.");
+        _meter.CreateObservableCounter("spinpet.ws.messages_sent", () => streaming.MessagesSent, "{message}", "Messages written to /ws sockets.");
+        _meter.CreateObservableCounter("spinpet.ws.messages_failed", () => streaming.MessagesFailed, "{message}", "Messages whose socket write failed or timed out.");
+        _meter.CreateObservableCounter("spinpet.ws.slow_consumer_closes", () => streaming.SlowConsumerCloses, "{connection}", "Connections closed because their outbox overflowed.");
+        _meter.CreateObservableCounter("spinpet.ws.conflated_updates", () => streaming.ConflatedUpdates, "{update}", "Realtime candle states replaced in an outbox by a newer state of the same candle.");
+        _meter.CreateObservableCounter("spinpet.ws.refused_connections", () => streaming.RefusedConnections, "{connection}", "Connections refused by websocket.max_connections or max_connections_per_ip.");
+        _meter.CreateObservableCounter("spinpet.ws.rate_limited_messages", () => streaming.RateLimitedMessages, "{message}", "Inbound messages refused by the per-connection token bucket.");
+        _broadcastLatency = _meter.CreateHistogram<double>(BroadcastLatencyName, "ms", "From the candle write to the hand-over of its frame to a socket.");
+        streaming.BroadcastLatencyMs += RecordBroadcastLatency;
+
+        // Ingest.
+        _meter.CreateObservableGauge("spinpet.ingest.lag_slots", ObserveLagSlots, "{slot}", "Newest chain slot seen minus the slot of the newest applied transaction.");
+        _meter.CreateObservableGauge("spinpet.ingest.lag", ObserveLagSeconds, "s", "While caught up: now minus the block time of the newest applied event.");
+        _meter.CreateObservableGauge("spinpet.ingest.caught_up", () => ingest.CaughtUp ? 1 : 0, "{boolean}", "1 when subscribed with no backfill running.");
+        _meter.CreateObservableCounter("spinpet.ingest.events", ObserveEvents, "{event}", "Events stored, by event type (exact across restarts).");
+        _meter.CreateObservableCounter("spinpet.ingest.rejected_payloads", () => (long)store.Counters.RejectedPayloads, "{payload}", "Program data that did not decode, kept for replay.");
+        _meter.CreateObservableCounter("spinpet.ingest.late_candle_events", () => candles.LateEvents, "{event}", "Price events skipped for a candle whose bucket was already final.");
+        _meter.CreateObservableGauge("spinpet.ingest.backfill_pending", ObserveBackfillPending, "{transaction}", "Transactions the running backfill still has to apply; 0 when none runs.");
+        _meter.CreateObservableGauge("spinpet.ingest.backfill_signatures_found", () => ingest.BackfillSignaturesFound, "{signature}", "Signatures the current or last backfill found.");
+        _meter.CreateObservableGauge("spinpet.ingest.backfill_transactions_applied", () => ingest.BackfillTransactionsApplied, "{transaction}", "Transactions the current or last backfill applied.");
+        _meter.CreateObservableCounter("spinpet.ingest.reconnects", () => ingest.PubSub?.DisconnectCount ?? 0, "{reconnect}", "PubSub connections lost or refused, each followed by a reconnect.");
+        _meter.CreateObservableCounter("spinpet.rpc.errors", ObserveRpcErrors, "{error}", "Failed JSON-RPC attempts by kind (each retried).");
+        _meter.CreateObservableCounter("spinpet.pubsub.garbage_frames", () => ingest.PubSub?.GarbageCount ?? 0, "{frame}", "PubSub frames that were not valid notifications.");
+
+        // Candles and storage.
+        _meter.CreateObservableCounter("spinpet.candles.finalized", () => candles.FinalizedCandles, "{candle}", "Newest candles marked final by the finalizer.");
+        _meter.CreateObservableUpDownCounter("spinpet.rocksdb.size", () => _storageSize.Bytes, "By", $"Bytes of every file in the storage folder, measured at most every {FolderSize.MaxAge.TotalSeconds:0} s.");
+    }
+
+    public void Dispose()
+    {
+        _streaming.BroadcastLatencyMs -= RecordBroadcastLatency;
+        _meter.Dispose();
+    }
+
+    private void RecordBroadcastLatency(double milliseconds) => _broadcastLatency.Record(milliseconds);
+
+    private IEnumerable<Measurement<long>> ObserveLagSlots()
+    {
+        ulong chain = _ingest.ChainSlot;
+        if (!_ingest.Enabled || chain == 0)
+        {
+            return [];
+        }
+        ulong processed = _ingest.LastProcessedSlot;
+        return [new Measurement<long>(chain > processed ? (long)(chain - processed) : 0)];
+    }
+
+    private IEnumerable<Measurement<double>> ObserveLagSeconds()
+    {
+        long eventTime = _ingest.LastEventTime;
+        if (!_ingest.CaughtUp || eventTime <= 0)
+        {
+            // Behind (backfilling, reconnecting) the backfill gauges tell the progress instead.
+            return [];
+        }
+        double lag = _time.GetUtcNow().ToUnixTimeMilliseconds() / 1000.0 - eventTime;
+        return [new Measurement<double>(Math.Max(0, lag))];
+    }
+
+    private IEnumerable<Measurement<long>> ObserveEvents()
+    {
+        var counters = _store.Counters;
+        var measurements = new Measurement<long>[EventKinds.Length];
+        for (int i = 0; i < EventKinds.Length; i++)
+        {
+            measurements[i] = new Measurement<long>((long)counters.EventsOf(EventKinds[i]), EventKindTags[i]);
+        }
+        return measurements;
+    }
+
+    private IEnumerable<Measurement<long>> ObserveBackfillPending()
+    {
+        long pending = _ingest.Backfilling ? _ingest.BackfillSignaturesFound - _ingest.BackfillTransactionsApplied : 0;
+        return [new Measurement<long>(Math.Max(0, pending))];
+    }
+
+    private IEnumerable<Measurement<long>> ObserveRpcErrors()
+    {
+        var rpc = _ingest.Rpc;
+        return
+        [
+            new(rpc.RateLimitedCount, new KeyValuePair<string, object?>("kind", "rate_limited")),
+            new(rpc.HttpErrorCount, new KeyValuePair<string, object?>("kind", "http")),
+            new(rpc.TimeoutCount, new KeyValuePair<string, object?>("kind", "timeout")),
+            new(rpc.ConnectionErrorCount, new KeyValuePair<string, object?>("kind", "connection")),
+            new(rpc.GarbageCount, new KeyValuePair<string, object?>("kind", "garbage")),
+        ];
+    }
+}

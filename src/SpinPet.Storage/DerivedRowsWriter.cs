@@ -1,0 +1,398 @@
+using System.Collections.Concurrent;
+using RocksDbSharp;
+using SpinPet.Core.Chain;
+using SpinPet.Core.Events;
+using SpinPet.Core.Ingest;
+
+namespace SpinPet.Storage;
+
+/// <summary>
+/// Computes the REST API's derived rows from the transactions being stored and stages them into the same
+/// <see cref="WriteBatch"/> as the events: the per-mint and per-user event indexes, the mints with their first and
+/// latest positions and totals, and the open margin orders with their per-mint and per-user indexes. Because it sees
+/// exactly the new, successful transactions of each <c>Apply</c>, the rows can never disagree with the event log, and
+/// replaying the log through it (<see cref="SpinPetStore.RebuildDerivedRows"/>) reproduces them.
+/// </summary>
+/// <remarks>
+/// Hot path: per event one or two puts with keys built on the stack; per touched mint one copy of its in-memory row
+/// and one to three puts/deletes per batch; margin events add one point lookup of the order (answered by the bloom
+/// filter for a new order). The in-memory mint rows (loaded at open, one per mint) make /api/details and the mint
+/// count lookups; staged copies are published only after the batch was written. Runs under the store's write lock.
+/// </remarks>
+internal sealed class DerivedRowsWriter
+{
+    private readonly RocksDb _db;
+    private readonly ColumnFamilyHandle _mintEvents;
+    private readonly ColumnFamilyHandle _userEvents;
+    private readonly ColumnFamilyHandle _mints;
+    private readonly ColumnFamilyHandle _mintsByFirst;
+    private readonly ColumnFamilyHandle _orders;
+    private readonly ColumnFamilyHandle _mintOrders;
+    private readonly ColumnFamilyHandle _userOrders;
+    private readonly ConcurrentDictionary<PublicKey, MintDetails> _committed;
+
+    /// <summary>Staged copies of the mints touched by the batch, with their rows as stored before it (null = new mint).</summary>
+    private readonly Dictionary<PublicKey, (MintDetails Before, MintDetails After)> _pendingMints = [];
+
+    /// <summary>Orders touched by the batch: as stored before it (null = none) and as they stand now (null = removed).</summary>
+    private readonly Dictionary<PublicKey, (OpenOrder? Before, OpenOrder? After)> _pendingOrders = [];
+    private readonly byte[] _buffer = new byte[IndexValues.OrderLength];
+    private bool _pendingClear;
+
+    private DerivedRowsWriter(RocksDb db, Func<string, ColumnFamilyHandle> family, ConcurrentDictionary<PublicKey, MintDetails> committed)
+    {
+        _db = db;
+        _mintEvents = family(ColumnFamilyNames.MintEvents);
+        _userEvents = family(ColumnFamilyNames.UserEvents);
+        _mints = family(ColumnFamilyNames.Mints);
+        _mintsByFirst = family(ColumnFamilyNames.MintsByFirst);
+        _orders = family(ColumnFamilyNames.Orders);
+        _mintOrders = family(ColumnFamilyNames.MintOrders);
+        _userOrders = family(ColumnFamilyNames.UserOrders);
+        _committed = committed;
+    }
+
+    /// <summary>Every stored mint: one row per mint (~190 bytes), read once at open.</summary>
+    public static DerivedRowsWriter Load(RocksDb db, Func<string, ColumnFamilyHandle> family)
+    {
+        var committed = new ConcurrentDictionary<PublicKey, MintDetails>();
+        using (var iterator = db.NewIterator(family(ColumnFamilyNames.Mints)))
+        {
+            for (iterator.SeekToFirst(); iterator.Valid(); iterator.Next())
+            {
+                var mint = IndexValues.ReadMint(iterator.GetKeySpan(), iterator.GetValueSpan());
+                committed[mint.Mint] = mint;
+            }
+            Native.Instance.rocksdb_iter_get_error(iterator.Handle);
+        }
+        return new DerivedRowsWriter(db, family, committed);
+    }
+
+    public int MintCount => _committed.Count;
+
+    /// <summary>A snapshot of every published mint row (ConcurrentDictionary copies the values: safe while the writer publishes).</summary>
+    public ICollection<MintDetails> Mints => _committed.Values;
+
+    public MintDetails? GetMint(in PublicKey mint) => _committed.TryGetValue(mint, out var details) ? details : null;
+
+    /// <summary>Forgets what an earlier, failed call staged. Called at the start of every write.</summary>
+    public void Reset()
+    {
+        _pendingMints.Clear();
+        _pendingOrders.Clear();
+        _pendingClear = false;
+    }
+
+    /// <summary>Stages the derived rows of <paramref name="stored"/> (new, successful transactions, in the order applied).</summary>
+    public void Stage(WriteBatch batch, IReadOnlyList<IngestedTransaction> stored)
+    {
+        Span<byte> key = stackalloc byte[IndexKeys.OwnerPositionLength];
+        Span<byte> value = stackalloc byte[IndexValues.UserEventLength];
+        // Consecutive events usually concern the same mint: remember the last one instead of a lookup per event.
+        MintDetails? current = null;
+        for (int t = 0; t < stored.Count; t++)
+        {
+            var transaction = stored[t];
+            var events = transaction.Events;
+            for (int i = 0; i < events.Count; i++)
+            {
+                var decoded = events[i];
+                var ev = decoded.Event;
+                var position = new ChainPosition(transaction.Slot, transaction.TxIndex, decoded.Index);
+                var mint = ev.MintAccount;
+                if (current is null || current.Mint != mint)
+                {
+                    current = Pending(mint);
+                }
+
+                IndexKeys.WriteOwnerPosition(key, mint, transaction.Slot, transaction.TxIndex, decoded.Index);
+                IndexValues.WriteMintEvent(value, ev.Kind);
+                batch.Put(key, value[..IndexValues.MintEventLength], _mintEvents);
+
+                Observe(current, ev, position, transaction.BlockTime);
+                if (Attribute(ev, transaction, position) is { } user)
+                {
+                    IndexKeys.WriteOwnerPosition(key, user, transaction.Slot, transaction.TxIndex, decoded.Index);
+                    IndexValues.WriteUserEvent(value, ev.Kind, mint);
+                    batch.Put(key, value, _userEvents);
+                }
+            }
+        }
+        StageOrders(batch);
+        StageMints(batch);
+    }
+
+    /// <summary>Removes every derived row (one range deletion per family) and forgets the in-memory mints.</summary>
+    public void StageClear(WriteBatch batch)
+    {
+        Reset();
+        byte[] start = [0];
+        var end = new byte[IndexKeys.LongestKey + 1];
+        Array.Fill(end, (byte)0xFF);
+        foreach (var family in new[] { _mintEvents, _userEvents, _mints, _mintsByFirst, _orders, _mintOrders, _userOrders })
+        {
+            batch.DeleteRange(start, (ulong)start.Length, end, (ulong)end.Length, family);
+        }
+        _pendingClear = true;
+    }
+
+    /// <summary>Makes the staged mint rows visible. Call only after the batch was written.</summary>
+    public void Publish()
+    {
+        if (_pendingClear)
+        {
+            _committed.Clear();
+        }
+        foreach (var (mint, rows) in _pendingMints)
+        {
+            _committed[mint] = rows.After;
+        }
+        Reset();
+    }
+
+    private MintDetails Pending(in PublicKey mint)
+    {
+        if (_pendingMints.TryGetValue(mint, out var rows))
+        {
+            return rows.After;
+        }
+        if (!_pendingClear && _committed.TryGetValue(mint, out var stored))
+        {
+            _pendingMints[mint] = (stored, stored.Clone());
+        }
+        else
+        {
+            // A new mint: Before is a placeholder with EventCount 0, which StageMints reads as "no rows yet".
+            _pendingMints[mint] = (new MintDetails(mint), new MintDetails(mint));
+        }
+        return _pendingMints[mint].After;
+    }
+
+    /// <summary>Folds one event into its mint's row. Values that mean "latest" follow chain order, not arrival order.</summary>
+    private static void Observe(MintDetails m, SpinPetEvent ev, ChainPosition position, long blockTime)
+    {
+        if (m.EventCount == 0 || position < m.FirstPosition)
+        {
+            m.FirstPosition = position;
+            m.FirstBlockTime = blockTime;
+        }
+        if (m.EventCount == 0 || position > m.LatestPosition)
+        {
+            m.LatestPosition = position;
+            m.LatestBlockTime = blockTime;
+        }
+        m.EventCount++;
+        if (ev.LatestPrice is { } price && (m.LatestPrice is null || position > m.LatestPricePosition))
+        {
+            m.LatestPrice = price;
+            m.LatestPricePosition = position;
+            m.LatestTradeTime = blockTime;
+        }
+        switch (ev)
+        {
+            case BuySellEvent trade:
+                m.TotalSolAmount += trade.SolAmount;
+                break;
+            case LongShortEvent open:
+                m.TotalMarginSolAmount += open.Order.MarginSolAmount;
+                break;
+            case FullCloseEvent close:
+                m.TotalCloseProfit += close.UserCloseProfit;
+                break;
+            case PartialCloseEvent close:
+                m.TotalCloseProfit += close.UserCloseProfit;
+                break;
+            case ForceLiquidateEvent:
+                m.TotalForceLiquidations++;
+                break;
+            case TokenCreatedEvent created:
+                m.CreatedPosition ??= position;
+                SetFees(m, position, created.SwapFee, created.BorrowFee, created.FeeDiscountFlag);
+                break;
+            case MilestoneDiscountEvent discount:
+                SetFees(m, position, discount.SwapFee, discount.BorrowFee, discount.FeeDiscountFlag);
+                break;
+        }
+    }
+
+    private static void SetFees(MintDetails m, ChainPosition position, ushort swapFee, ushort borrowFee, byte discountFlag)
+    {
+        if (m.FeesPosition is { } known && position < known)
+        {
+            return;
+        }
+        m.FeesPosition = position;
+        m.SwapFee = swapFee;
+        m.BorrowFee = borrowFee;
+        m.FeeDiscountFlag = discountFlag;
+    }
+
+    /// <summary>
+    /// Whose event this is for /api/user_event, applying margin events to the open orders on the way: a position's
+    /// events belong to its owner (<c>user</c>, <c>user_sol_account</c>, or for a liquidation the open order's owner),
+    /// not to whoever paid for the transaction; spot trades and milestone discounts belong to the payer. A token's
+    /// creation is not a user event. Null when there is no owner to attribute to (a liquidation of an order opened
+    /// before the indexed history).
+    /// </summary>
+    private PublicKey? Attribute(SpinPetEvent ev, IngestedTransaction transaction, ChainPosition position)
+    {
+        switch (ev)
+        {
+            case BuySellEvent or MilestoneDiscountEvent:
+                return ev.Payer;
+            case LongShortEvent open:
+                Open(open, transaction, position);
+                return open.Order.User;
+            case PartialCloseEvent partial:
+                Update(partial, transaction, position);
+                return partial.Order.User;
+            case FullCloseEvent full:
+                Remove(full.OrderPda);
+                return full.UserSolAccount;
+            case ForceLiquidateEvent liquidation:
+                return Remove(liquidation.OrderPda)?.State.User;
+            default:
+                return null;
+        }
+    }
+
+    private void Open(LongShortEvent open, IngestedTransaction transaction, ChainPosition position)
+    {
+        var (before, after) = PendingOrder(open.OrderPda);
+        // A later state of this order is already there (a transaction arrived late): keep the later one.
+        if (after is not null && after.UpdatedPosition > position)
+        {
+            return;
+        }
+        var order = new OpenOrder(open.OrderPda, open.MintAccount, open.Order, position, transaction.BlockTime, transaction.Signature,
+            position, transaction.BlockTime, transaction.Signature);
+        _pendingOrders[open.OrderPda] = (before, order);
+    }
+
+    private void Update(PartialCloseEvent partial, IngestedTransaction transaction, ChainPosition position)
+    {
+        var (before, after) = PendingOrder(partial.OrderPda);
+        if (after is not null && after.UpdatedPosition > position)
+        {
+            return;
+        }
+        // The event carries the whole state after the close, so an order opened before the indexed history is
+        // known from its first partial close on.
+        var order = after is null
+            ? new OpenOrder(partial.OrderPda, partial.MintAccount, partial.Order, position, transaction.BlockTime, transaction.Signature,
+                position, transaction.BlockTime, transaction.Signature)
+            : after with { State = partial.Order, UpdatedPosition = position, UpdatedBlockTime = transaction.BlockTime, UpdatedSignature = transaction.Signature };
+        _pendingOrders[partial.OrderPda] = (before, order);
+    }
+
+    /// <summary>Closes the order; returns it as it stood (null when it is not known).</summary>
+    private OpenOrder? Remove(in PublicKey orderPda)
+    {
+        var (before, after) = PendingOrder(orderPda);
+        _pendingOrders[orderPda] = (before, null);
+        return after;
+    }
+
+    private (OpenOrder? Before, OpenOrder? After) PendingOrder(in PublicKey orderPda)
+    {
+        if (_pendingOrders.TryGetValue(orderPda, out var rows))
+        {
+            return rows;
+        }
+        OpenOrder? stored = null;
+        if (!_pendingClear)
+        {
+            var value = _db.Get(orderPda.AsSpan(), _orders);
+            stored = value is null ? null : IndexValues.ReadOrder(orderPda.AsSpan(), value);
+        }
+        _pendingOrders[orderPda] = (stored, stored);
+        return (stored, stored);
+    }
+
+    /// <summary>Writes each touched order with its index rows, moving index rows whose sort fields changed.</summary>
+    private void StageOrders(WriteBatch batch)
+    {
+        Span<byte> mintKey = stackalloc byte[IndexKeys.MintOrderLength];
+        Span<byte> userKey = stackalloc byte[IndexKeys.UserOrderLength];
+        Span<byte> userValue = stackalloc byte[IndexValues.UserOrderLength];
+        foreach (var (pda, (before, after)) in _pendingOrders)
+        {
+            // Index keys move only when their sort fields change: a partial close usually keeps the order's mint,
+            // type, start price, user and start time, and then only the order row is rewritten.
+            bool sameMintKey = before is not null && after is not null && before.MintAccount == after.MintAccount
+                && before.State.OrderType == after.State.OrderType && before.State.LockLpStartPrice == after.State.LockLpStartPrice;
+            bool sameUserKey = before is not null && after is not null && before.State.User == after.State.User
+                && before.State.StartTime == after.State.StartTime && before.MintAccount == after.MintAccount;
+            if (before is not null)
+            {
+                if (!sameMintKey)
+                {
+                    IndexKeys.WriteMintOrder(mintKey, before.MintAccount, before.State.OrderType, before.State.LockLpStartPrice, pda);
+                    batch.Delete(mintKey, _mintOrders);
+                }
+                if (!sameUserKey)
+                {
+                    IndexKeys.WriteUserOrder(userKey, before.State.User, before.State.StartTime, pda);
+                    batch.Delete(userKey, _userOrders);
+                }
+                Count(before, -1);
+                if (after is null)
+                {
+                    batch.Delete(pda.AsSpan(), _orders);
+                }
+            }
+            if (after is not null)
+            {
+                IndexValues.WriteOrder(_buffer, after);
+                batch.Put(pda.AsSpan(), _buffer.AsSpan(0, IndexValues.OrderLength), _orders);
+                if (!sameMintKey)
+                {
+                    IndexKeys.WriteMintOrder(mintKey, after.MintAccount, after.State.OrderType, after.State.LockLpStartPrice, pda);
+                    batch.Put(mintKey, IndexValues.Marker, _mintOrders);
+                }
+                if (!sameUserKey)
+                {
+                    IndexKeys.WriteUserOrder(userKey, after.State.User, after.State.StartTime, pda);
+                    IndexValues.WriteUserOrder(userValue, after.MintAccount);
+                    batch.Put(userKey, userValue, _userOrders);
+                }
+                Count(after, +1);
+            }
+        }
+    }
+
+    private void Count(OpenOrder order, int delta)
+    {
+        var mint = Pending(order.MintAccount);
+        if (order.State.OrderType == OrderState.Short)
+        {
+            mint.OpenShortOrders = (uint)(mint.OpenShortOrders + delta);
+        }
+        else
+        {
+            mint.OpenLongOrders = (uint)(mint.OpenLongOrders + delta);
+        }
+    }
+
+    /// <summary>Writes each touched mint's row and moves its first-seen index row when it changed.</summary>
+    private void StageMints(WriteBatch batch)
+    {
+        Span<byte> key = stackalloc byte[IndexKeys.PositionMintLength];
+        foreach (var (mint, (before, after)) in _pendingMints)
+        {
+            bool known = before.EventCount > 0;
+            if (!known || before.FirstPosition != after.FirstPosition)
+            {
+                if (known)
+                {
+                    IndexKeys.WritePositionMint(key, before.FirstPosition, mint);
+                    batch.Delete(key, _mintsByFirst);
+                }
+                IndexKeys.WritePositionMint(key, after.FirstPosition, mint);
+                batch.Put(key, IndexValues.Marker, _mintsByFirst);
+            }
+            IndexValues.WriteMint(_buffer, after);
+            batch.Put(mint.AsSpan(), _buffer.AsSpan(0, IndexValues.MintLength), _mints);
+        }
+    }
+}
