@@ -14,9 +14,9 @@ namespace SpinPet.Streaming.Protocol;
 /// </summary>
 public sealed class KlineFrame
 {
-    private KlineFrame(byte[] prefix, byte[] suffix, Candle candle, long sequence, long publishedAtMs)
+    private KlineFrame(byte[] prefix, byte[] suffix, Candle candle, long sequence, long publishedAt)
     {
-        PublishedAtMs = publishedAtMs;
+        PublishedAt = publishedAt;
         Prefix = prefix;
         Suffix = suffix;
         Candle = candle;
@@ -34,12 +34,12 @@ public sealed class KlineFrame
 
     public bool IsFinal => Candle.IsFinal;
 
-    /// <summary>When the ingest published this state (unix ms): the start of the broadcast latency.</summary>
-    public long PublishedAtMs { get; }
+    /// <summary>When the ingest published this state (<see cref="System.Diagnostics.Stopwatch"/> timestamp): the start of the broadcast latency.</summary>
+    public long PublishedAt { get; }
 
     public int Length(byte[] subscriptionId) => Prefix.Length + subscriptionId.Length + Suffix.Length;
 
-    public static KlineFrame Create(TopicKey topic, string symbol, Candle candle, long sequence, long nowMs, long publishedAtMs)
+    public static KlineFrame Create(TopicKey topic, string symbol, Candle candle, long sequence, long nowMs, long publishedAt)
     {
         var buffer = new ArrayBufferWriter<byte>(320);
         using (var w = new Utf8JsonWriter(buffer))
@@ -61,7 +61,7 @@ public sealed class KlineFrame
         // placeholder's bytes cannot occur before it.
         var message = buffer.WrittenSpan;
         int at = message.IndexOf(Placeholder) + Placeholder.Length - "null"u8.Length;
-        return new KlineFrame(message[..at].ToArray(), message[(at + 4)..].ToArray(), candle, sequence, publishedAtMs);
+        return new KlineFrame(message[..at].ToArray(), message[(at + 4)..].ToArray(), candle, sequence, publishedAt);
     }
 
     private static ReadOnlySpan<byte> Placeholder => "\"subscription_id\":null"u8;

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using SpinPet.Core.Candles;
 using SpinPet.Core.Chain;
@@ -399,7 +400,6 @@ public sealed partial class ClientSession
     {
         messages.Clear();
         bool ping = false;
-        long nowMs = NowMs();
         foreach (var frame in batch)
         {
             if (frame.IsPing)
@@ -413,7 +413,7 @@ public sealed partial class ClientSession
             else if (frame.Kline is { } kline)
             {
                 messages.Add([kline.Prefix, frame.Subscriber!.SubscriptionIdJson, kline.Suffix]);
-                _counters.Latency(nowMs - kline.PublishedAtMs);
+                _counters.Latency(Stopwatch.GetElapsedTime(kline.PublishedAt).TotalMilliseconds);
             }
         }
         // Not linked to the session's closing token: cancelling a send mid-frame would abort the socket, and a

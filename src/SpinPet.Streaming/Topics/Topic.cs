@@ -15,7 +15,7 @@ public sealed class Topic(TopicKey key)
     private const int RecentCapacity = 64;
 
     private readonly Lock _gate = new();
-    private readonly List<(Candle Candle, long Sequence, long PublishedAtMs)> _pending = [];
+    private readonly List<(Candle Candle, long Sequence, long PublishedAt)> _pending = [];
     private Candle[]? _recent;
     private long[]? _recentSequence;
     private long _sequence;
@@ -43,7 +43,7 @@ public sealed class Topic(TopicKey key)
     }
 
     /// <summary>Records a new candle state; true when the topic must be queued for the broadcaster.</summary>
-    internal bool Publish(Candle candle, long nowMs)
+    internal bool Publish(Candle candle, long publishedAt)
     {
         lock (_gate)
         {
@@ -62,7 +62,7 @@ public sealed class Topic(TopicKey key)
             {
                 _pending.RemoveAt(_pending.Count - 1);
             }
-            _pending.Add((candle, sequence, nowMs));
+            _pending.Add((candle, sequence, publishedAt));
             if (_queued)
             {
                 return false;
@@ -78,7 +78,7 @@ public sealed class Topic(TopicKey key)
     /// </summary>
     internal (KlineFrame[] Frames, Subscriber[] Subscribers) Take(long nowMs)
     {
-        (Candle Candle, long Sequence, long PublishedAtMs)[] pending;
+        (Candle Candle, long Sequence, long PublishedAt)[] pending;
         Subscriber[] subscribers;
         lock (_gate)
         {
@@ -90,7 +90,7 @@ public sealed class Topic(TopicKey key)
         var frames = new KlineFrame[pending.Length];
         for (int i = 0; i < pending.Length; i++)
         {
-            frames[i] = KlineFrame.Create(Key, Symbol, pending[i].Candle, pending[i].Sequence, nowMs, pending[i].PublishedAtMs);
+            frames[i] = KlineFrame.Create(Key, Symbol, pending[i].Candle, pending[i].Sequence, nowMs, pending[i].PublishedAt);
         }
         return (frames, subscribers);
     }

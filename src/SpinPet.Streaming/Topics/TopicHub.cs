@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using SpinPet.Core.Candles;
@@ -29,7 +30,7 @@ public sealed partial class TopicHub(ICandleHistory history, StreamingCounters c
     public void Publish(PublicKey mint, Interval interval, Candle candle)
     {
         _activity[mint] = candle.Time;
-        if (_topics.TryGetValue(new TopicKey(mint, interval), out var topic) && topic.Publish(candle, time.GetUtcNow().ToUnixTimeMilliseconds()))
+        if (_topics.TryGetValue(new TopicKey(mint, interval), out var topic) && topic.Publish(candle, Stopwatch.GetTimestamp()))
         {
             _changed.Writer.TryWrite(topic);
         }
@@ -106,7 +107,7 @@ public sealed partial class TopicHub(ICandleHistory history, StreamingCounters c
                     if (subscriber.IsNewer(candle))
                     {
                         subscriber.Newest = candle;
-                        session.SendCandle(subscriber, KlineFrame.Create(key, topic.Symbol, candle, 0, nowMs, nowMs));
+                        session.SendCandle(subscriber, KlineFrame.Create(key, topic.Symbol, candle, 0, nowMs, Stopwatch.GetTimestamp()));
                     }
                 }
             });
