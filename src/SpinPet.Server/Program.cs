@@ -35,6 +35,7 @@ try
     builder.Services.AddSpinPetIngest();
     builder.Services.AddSpinPetStreaming();
     builder.Services.AddSpinPetHealth();
+    builder.Services.AddSpinPetCors();
     builder.Services.AddSpinPetOpenApi();
     builder.Services.AddSpinPetMetrics();
 
@@ -43,6 +44,7 @@ try
     {
         return CandleRebuildCommand.Run(app);
     }
+    app.UseSpinPetCors();
     app.MapGet("/", () => "SpinPet K-line server");
     app.MapSpinPetHealth();
     app.MapSpinPetMetrics();
