@@ -32,28 +32,11 @@ internal sealed class IngestWorkload
 
     public IngestWorkload()
     {
-        var buySell = GoldenVectors.Of("BuySellEvent");
-        var longShort = GoldenVectors.Of("LongShortEvent");
-        var fullClose = GoldenVectors.Of("FullCloseEvent");
-        var partialClose = GoldenVectors.Of("PartialCloseEvent");
-        var liquidate = GoldenVectors.Of("ForceLiquidateEvent");
         Lines = new string[Transactions][];
         int events = 0;
         for (int t = 0; t < Transactions; t++)
         {
-            int v = t / 10;
-            string B(int k) => buySell[(v + k) % buySell.Count].Base64;
-            string[] lines = (t % 10) switch
-            {
-                0 or 2 or 4 or 9 => AnchorLogs.Transaction("Buy", B(0)),
-                1 or 5 => AnchorLogs.Transaction("Sell", B(1)),
-                3 => AnchorLogs.Transaction("Long", longShort[v % longShort.Count].Base64, B(2)),
-                // A sell deep enough to trigger two liquidations before the trade itself.
-                6 => AnchorLogs.Transaction(
-                    "Sell", liquidate[v % liquidate.Count].Base64, liquidate[(v + 1) % liquidate.Count].Base64, B(3)),
-                7 => AnchorLogs.Transaction("CloseLong", fullClose[v % fullClose.Count].Base64),
-                _ => AnchorLogs.Transaction("PartialCloseShort", partialClose[v % partialClose.Count].Base64, B(0)),
-            };
+            string[] lines = Shape(t, static vector => vector.Base64);
             Lines[t] = lines;
             events += lines.Count(static line => line.StartsWith("Program data: ", StringComparison.Ordinal));
         }
@@ -80,9 +63,35 @@ internal sealed class IngestWorkload
             decoded.RejectedPayloads);
     }
 
+    /// <summary>
+    /// The log lines of transaction <paramref name="t"/> of the cycle of ten shapes, each golden vector it uses
+    /// written as <paramref name="base64"/> gives it (the vector's own text, or a copy for another mint).
+    /// </summary>
+    internal static string[] Shape(int t, Func<GoldenVector, string> base64)
+    {
+        var buySell = GoldenVectors.Of("BuySellEvent");
+        var longShort = GoldenVectors.Of("LongShortEvent");
+        var fullClose = GoldenVectors.Of("FullCloseEvent");
+        var partialClose = GoldenVectors.Of("PartialCloseEvent");
+        var liquidate = GoldenVectors.Of("ForceLiquidateEvent");
+        int v = t / 10;
+        string B(int k) => base64(buySell[(v + k) % buySell.Count]);
+        return (t % 10) switch
+        {
+            0 or 2 or 4 or 9 => AnchorLogs.Transaction("Buy", B(0)),
+            1 or 5 => AnchorLogs.Transaction("Sell", B(1)),
+            3 => AnchorLogs.Transaction("Long", base64(longShort[v % longShort.Count]), B(2)),
+            // A sell deep enough to trigger two liquidations before the trade itself.
+            6 => AnchorLogs.Transaction(
+                "Sell", base64(liquidate[v % liquidate.Count]), base64(liquidate[(v + 1) % liquidate.Count]), B(3)),
+            7 => AnchorLogs.Transaction("CloseLong", base64(fullClose[v % fullClose.Count])),
+            _ => AnchorLogs.Transaction("PartialCloseShort", base64(partialClose[v % partialClose.Count]), B(0)),
+        };
+    }
+
     // 64 bytes that look random (as real ed25519 signatures do, which matters to the signatures index) and are
     // unique per n: SplitMix64 is a bijection, so distinct inputs n*8+k never collide.
-    private static TxSignature Signature(ulong n)
+    internal static TxSignature Signature(ulong n)
     {
         Span<byte> bytes = stackalloc byte[TxSignature.Length];
         for (int k = 0; k < TxSignature.Length / sizeof(ulong); k++)
@@ -92,7 +101,7 @@ internal sealed class IngestWorkload
         return new TxSignature(bytes);
     }
 
-    private static ulong SplitMix64(ulong x)
+    internal static ulong SplitMix64(ulong x)
     {
         x += 0x9E3779B97F4A7C15;
         x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9;

@@ -4,7 +4,16 @@ namespace SpinPet.Benchmarks;
 
 internal static class Program
 {
-    // `dotnet run -c Release --project benchmarks/SpinPet.Benchmarks -- --filter '*'`; docs/benchmarks.md has the
-    // numbers and the machine they were measured on.
-    private static void Main(string[] args) => BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+    // `dotnet run -c Release --project benchmarks/SpinPet.Benchmarks -- --filter '*'`, and
+    // `… -- --history-latency` for the history read latencies (HistoryLatency); docs/benchmarks.md has the numbers
+    // and the machine they were measured on.
+    private static int Main(string[] args)
+    {
+        if (args.Length > 0 && args[0] == "--history-latency")
+        {
+            return HistoryLatency.Run(args);
+        }
+        BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+        return 0;
+    }
 }
