@@ -140,8 +140,10 @@ public sealed partial class SolanaRpcClient
                 _counters.Timeout();
                 failure = $"timed out after {_timeout.TotalMilliseconds:0} ms";
             }
-            catch (HttpRequestException ex)
+            catch (Exception ex) when (ex is HttpRequestException or IOException or System.Net.Sockets.SocketException)
             {
+                // A reset can surface as any of the three depending on where the socket was when it broke
+                // (connect, RemoteEndPoint lookup, body read); all are the same transient failure to us.
                 _counters.ConnectionError();
                 failure = ex.Message;
                 inner = ex;
