@@ -6,17 +6,19 @@
 #   benchmarks/run-scenarios.sh            full scale (10k–19k connections; needs a quiet machine, ~1–2 h)
 #   benchmarks/run-scenarios.sh --quick    each scenario tiny (200 connections, 5 s) to prove the pipeline
 #   options: --runs N (default 3; --quick default 1)  --only "idle-memory fanout-hot fanout-spread e2e-latency"
+#            --targets "ours naive signalr node"; sizes from BENCH_<NAME> variables (BENCH_HOT_CONN=2000 …)
 #
 # Every child process is started by this script and killed on exit; every wait is bounded.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$ROOT"
-QUICK=0; RUNS=""; ONLY="e2e-latency idle-memory fanout-hot fanout-spread"
+QUICK=0; RUNS=""; ONLY="e2e-latency idle-memory fanout-hot fanout-spread"; TARGETS="ours naive signalr node"
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) QUICK=1 ;;
     --runs) RUNS="$2"; shift ;;
     --only) ONLY="$2"; shift ;;
+    --targets) TARGETS="$2"; shift ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
   shift
@@ -29,6 +31,10 @@ else
   SPREAD_CONN=10000; SPREAD_MINTS=1000; SPREAD_RATE=1000; E2E_CONN=1000; E2E_MINTS=1000; E2E_RATE=1000
   DURATION=30; WARMUP=5; HOLD=15
 fi
+# Any of the sizes above can be overridden from the environment for a focused run (e.g. HOT_CONN=2000).
+for v in IDLE_NS HOT_CONN HOT_RATES SPREAD_CONN SPREAD_MINTS SPREAD_RATE E2E_CONN E2E_MINTS E2E_RATE DURATION WARMUP HOLD; do
+  o="BENCH_$v"; [ -n "${!o:-}" ] && printf -v "$v" '%s' "${!o}"
+done
 P99_LIMIT_MS=50
 SERVER_PORT=18180; SIM_RPC=18899; SIM_WS=18900; SIGNALR_PORT=18181; NAIVE_PORT=18182; NODE_PORT=18183
 OUT="$ROOT/benchmarks/results/$(date -u +%Y%m%dT%H%M%SZ)"
@@ -201,11 +207,11 @@ for run in $(seq 1 "$RUNS"); do
         log "run $run e2e-latency: $E2E_CONN conns x 5 subs over $E2E_MINTS mints at $E2E_RATE trades/s"
         ours_sim e2e-latency "$E2E_RATE" "$run" "$E2E_CONN" 5 "$E2E_MINTS" "$E2E_RATE" ;;
       idle-memory)
-        for n in $IDLE_NS; do for t in ours naive signalr node; do
+        for n in $IDLE_NS; do for t in $TARGETS; do
           log "run $run idle-memory $t N=$n"; idle_one "$t" "$n" "$run"
         done; done ;;
       fanout-hot)
-        for t in ours naive signalr node; do
+        for t in $TARGETS; do
           for rate in $HOT_RATES; do
             log "run $run fanout-hot $t $HOT_CONN conns rate=$rate/s"
             # 10 ms slots: our server publishes at most one state per candle per block, so 400 ms slots would cap
@@ -219,7 +225,7 @@ for run in $(seq 1 "$RUNS"); do
           done
         done ;;
       fanout-spread)
-        for t in ours naive signalr node; do
+        for t in $TARGETS; do
           log "run $run fanout-spread $t $SPREAD_CONN conns x 5 over $SPREAD_MINTS mints at $SPREAD_RATE/s"
           if [ "$t" = ours ]; then ours_sim fanout-spread "$SPREAD_RATE" "$run" "$SPREAD_CONN" 5 "$SPREAD_MINTS" "$SPREAD_RATE"
           else peer_fanout fanout-spread "$SPREAD_RATE" "$run" "$t" "$SPREAD_CONN" 5 "$SPREAD_MINTS" "$SPREAD_RATE"; fi

@@ -33,6 +33,10 @@ public sealed partial class ClientSession
     private string _closeReason = "";
     private long _lastPingAt;
 
+    // Stopwatch timestamp at which the send in progress started, 0 when none: the sweeper closes a client whose
+    // send has not completed within websocket.send_timeout (cheaper than a timer per send).
+    private long _sendStartedAt;
+
     public ClientSession(WebSocketConnection connection, string remoteAddress, TopicHub hub, ICandleHistory history,
         StreamingOptions options, StreamingCounters counters, TimeProvider time, ILogger logger)
     {
@@ -143,9 +147,70 @@ public sealed partial class ClientSession
 
     internal void SendCandle(Subscriber subscriber, KlineFrame frame)
     {
-        if (!_outbox.EnqueueCandle(subscriber, frame))
+        // Fast path: nothing queued and nobody sending, so the frame goes to the socket from the caller's thread
+        // (usually completing synchronously in the kernel's send buffer) without a queue entry or a wake-up of
+        // the writer. Otherwise it queues behind what is pending, conflated per the slow-consumer policy.
+        if (_outbox.TryClaimIdle())
+        {
+            SendDirect(subscriber, frame);
+        }
+        else if (!_outbox.EnqueueCandle(subscriber, frame))
         {
             SlowConsumer();
+        }
+    }
+
+    private void SendDirect(Subscriber subscriber, KlineFrame frame)
+    {
+        Volatile.Write(ref _sendStartedAt, Stopwatch.GetTimestamp());
+        var send = _connection.SendTextAsync(frame.Prefix, subscriber.SubscriptionIdJson, frame.Suffix, CancellationToken.None);
+        if (send.IsCompletedSuccessfully)
+        {
+            send.GetAwaiter().GetResult();
+            DirectSent(frame);
+        }
+        else
+        {
+            _ = CompleteDirectAsync(send, frame);
+        }
+    }
+
+    private async Task CompleteDirectAsync(ValueTask send, KlineFrame frame)
+    {
+        try
+        {
+            await send;
+            DirectSent(frame);
+        }
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException or WebSocketProtocolException or InvalidOperationException or OperationCanceledException)
+        {
+            Volatile.Write(ref _sendStartedAt, 0);
+            _outbox.EndSend(wakeWriter: true);
+            _counters.Failed(1);
+            RequestClose(CloseCode.InternalError, "send failed");
+        }
+    }
+
+    private void DirectSent(KlineFrame frame)
+    {
+        Volatile.Write(ref _sendStartedAt, 0);
+        _outbox.EndSend(wakeWriter: true);
+        _counters.Sent(1);
+        _counters.Latency(Stopwatch.GetElapsedTime(frame.PublishedAt).TotalMilliseconds);
+    }
+
+    /// <summary>
+    /// Called by the sweeper: a client that has not taken a send for <c>websocket.send_timeout</c> is a slow
+    /// consumer; its socket is aborted (the pending send fails) and it is closed with 1008.
+    /// </summary>
+    public void AbortIfSendStalled(long nowTimestamp)
+    {
+        long started = Volatile.Read(ref _sendStartedAt);
+        if (started != 0 && Stopwatch.GetElapsedTime(started, nowTimestamp) > _options.SendTimeout && !_closing.IsCancellationRequested)
+        {
+            _counters.SlowConsumer();
+            RequestClose(CloseCode.PolicyViolation, $"slow consumer: a send did not complete within {_options.SendTimeout.TotalSeconds:0} s");
+            _connection.Abort();
         }
     }
 
@@ -381,7 +446,14 @@ public sealed partial class ClientSession
                     {
                         break;
                     }
-                    await SendAsync(batch, messages);
+                    try
+                    {
+                        await SendAsync(batch, messages);
+                    }
+                    finally
+                    {
+                        _outbox.EndSend(wakeWriter: false);
+                    }
                 }
             }
         }
@@ -417,27 +489,29 @@ public sealed partial class ClientSession
             }
         }
         // Not linked to the session's closing token: cancelling a send mid-frame would abort the socket, and a
-        // close requested meanwhile should still reach the client after this batch.
-        using var timeout = new CancellationTokenSource(_options.SendTimeout);
+        // close requested meanwhile should still reach the client after this batch. A send that never completes
+        // is ended by the sweeper (AbortIfSendStalled).
+        Volatile.Write(ref _sendStartedAt, Stopwatch.GetTimestamp());
         try
         {
             if (messages.Count > 0)
             {
-                await _connection.SendBatchAsync(messages, timeout.Token);
+                await _connection.SendBatchAsync(messages, CancellationToken.None);
                 _counters.Sent(messages.Count);
             }
             if (ping)
             {
-                await _connection.SendPingAsync(timeout.Token);
+                await _connection.SendPingAsync(CancellationToken.None);
             }
         }
         catch (OperationCanceledException)
         {
-            // A client that does not read for the whole send timeout is a slow consumer too.
-            _counters.Failed(messages.Count);
-            _counters.SlowConsumer();
-            _connection.Abort();
+            // The sweeper aborted the connection: the client stopped reading (counted as failed by the write loop).
             throw new IOException($"send timed out after {_options.SendTimeout.TotalSeconds:0} s");
+        }
+        finally
+        {
+            Volatile.Write(ref _sendStartedAt, 0);
         }
         if (_outbox.Conflated > 0)
         {

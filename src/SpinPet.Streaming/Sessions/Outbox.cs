@@ -18,6 +18,11 @@ public sealed class Outbox(int maxFrames)
     private bool _overflowed;
     private bool _completed;
 
+    // Someone owns the connection's send side: the write loop with a batch in hand, or the broadcaster sending a
+    // frame straight to the socket. Frames leave in queue order because only an owner sends and a direct send is
+    // only allowed while the queue is empty.
+    private bool _sending;
+
     public int Count
     {
         get
@@ -95,11 +100,51 @@ public sealed class Outbox(int maxFrames)
         return !_overflowed;
     }
 
-    /// <summary>Moves up to <paramref name="max"/> frames into <paramref name="batch"/>; frees their conflation slots.</summary>
+    /// <summary>
+    /// Claims the send side for one frame sent directly by the caller, without queueing it: only when nothing is
+    /// queued and nobody is sending. The claimer calls <see cref="EndSend"/> when its send completed.
+    /// </summary>
+    public bool TryClaimIdle()
+    {
+        lock (_gate)
+        {
+            if (_sending || _completed || _queue.Count != 0)
+            {
+                return false;
+            }
+            _sending = true;
+            return true;
+        }
+    }
+
+    /// <summary>Releases the send side; wakes the writer when frames were queued meanwhile.</summary>
+    public void EndSend(bool wakeWriter)
+    {
+        bool wake;
+        lock (_gate)
+        {
+            _sending = false;
+            wake = wakeWriter && _queue.Count != 0;
+        }
+        if (wake)
+        {
+            Wake();
+        }
+    }
+
+    /// <summary>
+    /// Moves up to <paramref name="max"/> frames into <paramref name="batch"/> and frees their conflation slots;
+    /// takes nothing while a direct send owns the send side (its <see cref="EndSend"/> wakes the writer again).
+    /// A non-empty batch claims the send side until <see cref="EndSend"/>.
+    /// </summary>
     public void TakeBatch(List<OutboundFrame> batch, int max)
     {
         lock (_gate)
         {
+            if (_sending)
+            {
+                return;
+            }
             while (batch.Count < max && _queue.TryDequeue(out var frame))
             {
                 if (frame.Superseded)
@@ -112,6 +157,7 @@ public sealed class Outbox(int maxFrames)
                 }
                 batch.Add(frame);
             }
+            _sending = batch.Count > 0;
         }
     }
 

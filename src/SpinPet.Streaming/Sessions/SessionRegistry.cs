@@ -6,8 +6,8 @@ using SpinPet.Streaming.Protocol;
 namespace SpinPet.Streaming.Sessions;
 
 /// <summary>
-/// Every open /ws session: admission (total and per-address limits), the once-a-second sweep that pings and
-/// closes idle connections, and closing everyone at shutdown.
+/// Every open /ws session: admission (total and per-address limits), the once-a-second sweep that pings, closes
+/// idle connections and ends sends stalled past the send timeout, and closing everyone at shutdown.
 /// </summary>
 public sealed partial class SessionRegistry(StreamingOptions options, int maxConnections, int maxConnectionsPerIp, StreamingCounters counters, ILogger<SessionRegistry> logger)
 {
@@ -72,8 +72,10 @@ public sealed partial class SessionRegistry(StreamingOptions options, int maxCon
             while (await timer.WaitForNextTickAsync(ct))
             {
                 long now = Environment.TickCount64;
+                long nowTimestamp = Stopwatch.GetTimestamp();
                 foreach (var session in _sessions.Keys)
                 {
+                    session.AbortIfSendStalled(nowTimestamp);
                     if (Stopwatch.GetElapsedTime(session.LastReceivedAt).TotalMilliseconds > idleMs)
                     {
                         session.RequestClose(CloseCode.GoingAway, $"idle timeout: nothing received for {idleMs / 1000} s");

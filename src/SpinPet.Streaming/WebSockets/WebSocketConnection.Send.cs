@@ -64,6 +64,37 @@ public sealed partial class WebSocketConnection
     }
 
     /// <summary>Sends one text frame whose payload is <paramref name="utf8Payload"/>, segment by segment.</summary>
+    /// <summary>
+    /// Sends one text message made of three parts (a shared frame's prefix, a per-client part, the shared suffix)
+    /// without a list to describe them. Completes synchronously when the transport takes the bytes at once.
+    /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    public async ValueTask SendTextAsync(ReadOnlyMemory<byte> first, ReadOnlyMemory<byte> second, ReadOnlyMemory<byte> third, CancellationToken ct)
+    {
+        long length = (long)first.Length + second.Length + third.Length;
+        if (!await EnterSendAsync(WebSocketFrames.OpcodeText, WebSocketFrames.MaxHeaderLength + length, ct))
+        {
+            return;
+        }
+        try
+        {
+            await StageHeaderAsync(WebSocketFrames.OpcodeText, length);
+            await StageAsync(first);
+            await StageAsync(second);
+            await StageAsync(third);
+            await FinishSendAsync();
+        }
+        catch
+        {
+            Abort();
+            throw;
+        }
+        finally
+        {
+            ExitSend();
+        }
+    }
+
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     public async ValueTask SendTextAsync(ReadOnlySequence<byte> utf8Payload, CancellationToken ct)
     {
