@@ -12,7 +12,7 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$ROOT"
-QUICK=0; RUNS=""; ONLY="e2e-latency idle-memory fanout-hot fanout-spread"; TARGETS="ours naive signalr node"
+QUICK=0; RUNS=""; ONLY="e2e-latency idle-memory fanout-hot fanout-spread ingest history"; TARGETS="ours naive signalr node"
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) QUICK=1 ;;
@@ -25,14 +25,14 @@ while [ $# -gt 0 ]; do
 done
 if [ "$QUICK" = 1 ]; then
   RUNS="${RUNS:-1}"; IDLE_NS="200"; HOT_CONN=200; HOT_RATES="20 50"; SPREAD_CONN=200; SPREAD_MINTS=50; SPREAD_RATE=100
-  E2E_CONN=200; E2E_MINTS=50; E2E_RATE=100; DURATION=5; WARMUP=2; HOLD=3
+  E2E_CONN=200; E2E_MINTS=50; E2E_RATE=100; DURATION=5; WARMUP=2; HOLD=3; INGEST_MINTS="1,100"; INGEST_PASSES=3; HIST_CONC=8
 else
   RUNS="${RUNS:-3}"; IDLE_NS="1000 5000 10000 19000"; HOT_CONN=10000; HOT_RATES="50 100 200 500 1000 2000 5000"
   SPREAD_CONN=10000; SPREAD_MINTS=1000; SPREAD_RATE=1000; E2E_CONN=1000; E2E_MINTS=1000; E2E_RATE=1000
-  DURATION=30; WARMUP=5; HOLD=15
+  DURATION=30; WARMUP=5; HOLD=15; INGEST_MINTS="1,100,10000"; INGEST_PASSES=18; HIST_CONC=16
 fi
 # Any of the sizes above can be overridden from the environment for a focused run (e.g. HOT_CONN=2000).
-for v in IDLE_NS HOT_CONN HOT_RATES SPREAD_CONN SPREAD_MINTS SPREAD_RATE E2E_CONN E2E_MINTS E2E_RATE DURATION WARMUP HOLD; do
+for v in IDLE_NS HOT_CONN HOT_RATES SPREAD_CONN SPREAD_MINTS SPREAD_RATE E2E_CONN E2E_MINTS E2E_RATE DURATION WARMUP HOLD INGEST_MINTS INGEST_PASSES HIST_CONC; do
   o="BENCH_$v"; [ -n "${!o:-}" ] && printf -v "$v" '%s' "${!o}"
 done
 P99_LIMIT_MS=50
@@ -94,22 +94,26 @@ record() {
     '. + $x + {scenario:$s, target:$t, param:$p, run:$r}' <<<"$5" >> "$RAW"
 }
 
-LG=(dotnet "$ROOT/tools/SpinPet.LoadGen/bin/Release/net10.0/SpinPet.LoadGen.dll")
+# Inline socket completions: the load generator's receive callbacks are short (cut frames, read a few fields), so
+# running them on the epoll thread instead of hopping to the thread pool roughly halves its CPU per frame.
+LG=(env DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 dotnet "$ROOT/tools/SpinPet.LoadGen/bin/Release/net10.0/SpinPet.LoadGen.dll")
+BENCH_DLL="$ROOT/benchmarks/SpinPet.Benchmarks/bin/Release/net10.0/SpinPet.Benchmarks.dll"
 SERVER_DLL="$ROOT/src/SpinPet.Server/bin/Release/net10.0/SpinPet.Server.dll"
 SIM_DLL="$ROOT/tools/SpinPet.ChainSimulator/bin/Release/net10.0/SpinPet.ChainSimulator.dll"
 
 log "building (Release)"
-for p in src/SpinPet.Server tools/SpinPet.LoadGen tools/SpinPet.ChainSimulator benchmarks/peers/SignalRPeer benchmarks/peers/NaiveKestrelPeer; do
+for p in src/SpinPet.Server tools/SpinPet.LoadGen tools/SpinPet.ChainSimulator benchmarks/peers/SignalRPeer benchmarks/peers/NaiveKestrelPeer benchmarks/SpinPet.Benchmarks; do
   timeout 600 dotnet build -c Release -v q -nologo "$p" > "$OUT/logs/build.log" 2>&1 || { tail -20 "$OUT/logs/build.log"; exit 1; }
 done
 if [ ! -d benchmarks/peers/node-ws/node_modules ]; then (cd benchmarks/peers/node-ws && timeout 300 npm ci --no-audit --no-fund > "$OUT/logs/npm.log" 2>&1); fi
 
 # start_server RPC_URL WS_URL : our server on SERVER_PORT with a fresh database; sets SERVER_PID.
 start_server() {
-  local db; db="$(mktemp -d "$OUT/db.XXXX")"
+  local db="${3:-}"; [ -n "$db" ] || db="$(mktemp -d "$OUT/db.XXXX")"
   SPIN_SERVER__HOST=127.0.0.1 SPIN_SERVER__PORT=$SERVER_PORT SPIN_LOGGING__LEVEL=warning \
   SPIN_SOLANA__RPC_URL="$1" SPIN_SOLANA__WS_URL="$2" SPIN_DATABASE__ROCKSDB_PATH="$db" \
   SPIN_WEBSOCKET__MAX_CONNECTIONS=20000 SPIN_WEBSOCKET__MAX_CONNECTIONS_PER_IP=20000 \
+  SPIN_WEBSOCKET__MAX_MESSAGES_PER_SECOND=1000000 SPIN_WEBSOCKET__MESSAGE_BURST=1000000 \
     start_bg "server-$RANDOM" dotnet "$SERVER_DLL"
   SERVER_PID=$BG_PID
   for _ in $(seq 1 600); do (exec 3<>/dev/tcp/127.0.0.1/$SERVER_PORT) 2>/dev/null && return 0; kill -0 "$SERVER_PID" || return 1; sleep 0.1; done
@@ -194,6 +198,57 @@ idle_one() {
     "{\"rss_anon_before_kb\":$before,\"rss_anon_after_kb\":$after,\"bytes_per_conn_rss_anon\":$(( (after - before) * 1024 / n )),\"bytes_per_conn_vmrss\":$(( (vafter - vbefore) * 1024 / n ))}"
 }
 
+# ingest RUN : replay through parse → decode → candles → RocksDB, one RESULT per mint count.
+ingest_run() {
+  local run="$1" lgl="$OUT/logs/ingest-$1.log"
+  timeout 3600 dotnet "$BENCH_DLL" --ingest-throughput "$INGEST_MINTS" "$INGEST_PASSES" > "$lgl" 2>&1 || { log "ingest failed"; tail -5 "$lgl" >&2; return 0; }
+  grep '^RESULT ' "$lgl" | sed 's/^RESULT //' | while read -r res; do
+    record ingest ours "$(jq -r .mints <<<"$res")" "$run" "$res"
+  done
+}
+# history RUN : 10M stored candles (1,000 mints × 10,000 s1), REST and WS pages of 100 and 1,000, beside Kestrel's
+# plain-text hello world (the naive peer's /plaintext) asked by the same client: the ceiling of client + Kestrel.
+history_run() {
+  local run="$1" store_log="$OUT/logs/history-store.log"
+  timeout 3600 dotnet "$BENCH_DLL" --history-latency --build-only --mints-out "$OUT/history-mints.txt" > "$store_log" 2>&1 || { log "history store build failed"; tail -5 "$store_log" >&2; return 0; }
+  local src; src=$(awk '/^STORE / {print $2}' "$store_log"); local first; first=$(sed -n 's/.*first_time=\([0-9]*\).*/\1/p' "$store_log")
+  local per; per=$(sed -n 's/.*candles_per_mint=\([0-9]*\).*/\1/p' "$store_log")
+  local db="$OUT/db-history"; rm -rf "$db"; cp -r "$src" "$db"
+  start_bg "sim-history-$RANDOM" dotnet "$SIM_DLL" --rpc-port $SIM_RPC --ws-port $SIM_WS --tps 0 --mints 1; local sim=$BG_PID
+  wait_line "$OUT/logs/$(ls -t "$OUT/logs" | grep -m1 '^sim-history')" 'PubSub' 60 "$sim"
+  start_server "http://127.0.0.1:$SIM_RPC/" "ws://127.0.0.1:$SIM_WS/" "$db"
+  local limit kind
+  for limit in 100 1000; do
+    for kind in rest ws; do
+      local lgl="$OUT/logs/lg-history-$kind-$limit-$run.log"
+      if [ "$kind" = rest ]; then
+        "${LG[@]}" http --url "http://127.0.0.1:$SERVER_PORT/api/kline" --mints "$OUT/history-mints.txt" --limit $limit \
+          --first-time "$first" --candles-per-mint "$per" --concurrency $HIST_CONC --duration $DURATION --warmup $WARMUP > "$lgl" 2>&1 &
+      else
+        "${LG[@]}" wshistory --server "ws://127.0.0.1:$SERVER_PORT/ws" --mints "$OUT/history-mints.txt" --limit $limit \
+          --first-time "$first" --candles-per-mint "$per" --concurrency $HIST_CONC --duration $DURATION --warmup $WARMUP > "$lgl" 2>&1 &
+      fi
+      history_measure "$!" "$lgl" "$SERVER_PID" "$kind-$limit" ours "$run"
+    done
+  done
+  stop_pid "$SERVER_PID"; stop_pid "$sim"; rm -rf "$db"
+  start_peer naive
+  local lgl="$OUT/logs/lg-history-hello-$run.log"
+  "${LG[@]}" http --url "http://127.0.0.1:$NAIVE_PORT/plaintext" --concurrency $HIST_CONC --duration $DURATION --warmup $WARMUP > "$lgl" 2>&1 &
+  history_measure "$!" "$lgl" "$PEER_PID" hello-world naive "$run"
+  stop_pid "$PEER_PID"
+}
+history_measure() { # LG_PID LOG TARGET_PID PARAM TARGET RUN
+  local lg="$1" lgl="$2" pid="$3"; PIDS+=("$lg")
+  wait_line "$lgl" '^WINDOW_START' 120 "$lg"; local t0; t0=$(cpu_ticks "$pid"); local s0; s0=$(date +%s.%N)
+  wait_line "$lgl" '^WINDOW_END' $((DURATION * 3 + 30)) "$lg"; local t1; t1=$(cpu_ticks "$pid"); local s1; s1=$(date +%s.%N)
+  wait_exit "$lg" 60 || true
+  local res; res=$(result_of "$lgl")
+  [ -n "$res" ] || { log "no RESULT in $lgl"; tail -5 "$lgl" >&2; return 0; }
+  local cpu; cpu=$(python3 -c "print(round(100*((int('$t1')-int('$t0'))/$CLK_TCK)/(float('$s1')-float('$s0')),1))")
+  record history "$5" "$4" "$6" "$res" "{\"server_cpu_pct\":$cpu}"
+}
+
 # The payload the peers replay and the mints every scenario uses: one of our own kline_data messages, captured
 # from a short e2e run before anything is measured.
 log "capturing our kline_data payload"
@@ -230,6 +285,12 @@ for run in $(seq 1 "$RUNS"); do
           if [ "$t" = ours ]; then ours_sim fanout-spread "$SPREAD_RATE" "$run" "$SPREAD_CONN" 5 "$SPREAD_MINTS" "$SPREAD_RATE"
           else peer_fanout fanout-spread "$SPREAD_RATE" "$run" "$t" "$SPREAD_CONN" 5 "$SPREAD_MINTS" "$SPREAD_RATE"; fi
         done ;;
+      ingest)
+        log "run $run ingest: mints $INGEST_MINTS, $INGEST_PASSES passes of 56,000 events each"
+        ingest_run "$run" ;;
+      history)
+        log "run $run history: REST and WS pages of 100 and 1,000 candles, 10M stored, $HIST_CONC concurrent clients"
+        history_run "$run" ;;
       *) log "unknown scenario $scen" ;;
     esac
   done

@@ -72,6 +72,13 @@ internal static class HistoryLatency
         Console.WriteLine(File.ReadAllText(Path.Combine(folder, "complete")).TrimEnd());
         if (buildOnly)
         {
+            // For the socket suite's history scenario: the server opens a copy of this store, the load generator
+            // asks for these mints' candles (each has CandlesPerMint s1 candles from FirstTime on).
+            if (StringOption(args, "--mints-out") is { } mintsOut)
+            {
+                File.WriteAllLines(mintsOut, mints.Select(static m => m.ToString()));
+            }
+            Console.WriteLine($"STORE {folder} first_time={FirstTime} candles_per_mint={CandlesPerMint}");
             return 0;
         }
 
@@ -366,6 +373,12 @@ internal static class HistoryLatency
     {
         int at = Array.IndexOf(args, name);
         return at >= 0 && at + 1 < args.Length ? int.Parse(args[at + 1], CultureInfo.InvariantCulture) : fallback;
+    }
+
+    private static string? StringOption(string[] args, string name)
+    {
+        int at = Array.IndexOf(args, name);
+        return at >= 0 && at + 1 < args.Length ? args[at + 1] : null;
     }
 
     private static string LoadAverage() =>

@@ -22,6 +22,11 @@ METRICS = {
     "e2e-latency": [("e2e_latency.p50_ms", "e2e p50 ms"), ("e2e_latency.p99_ms", "e2e p99 ms"),
                     ("e2e_latency.p999_ms", "e2e p99.9 ms"), ("push_latency.p99_ms", "push p99 ms"),
                     ("frames_per_s", "frames/s"), ("unmatched_states", "unmatched"), ("loadgen_cpu_pct_window", "loadgen CPU %")],
+    "ingest": [("events_per_s_median", "events/s (median pass)"), ("events_per_s_min", "slowest pass"),
+               ("events_per_s_max", "fastest pass")],
+    "history": [("requests_per_s", "requests/s"), ("latency.p50_ms", "p50 ms"), ("latency.p99_ms", "p99 ms"),
+                ("latency.p999_ms", "p99.9 ms"), ("server_cpu_pct", "server CPU %"), ("loadgen_cpu_pct_window", "loadgen CPU %"),
+                ("requests_failed", "failed")],
 }
 
 
@@ -39,7 +44,14 @@ for r in rows:
     groups[(r["scenario"], r["param"], r["target"])].append(r)
 
 summary = []
-for (scenario, param, target), runs in sorted(groups.items(), key=lambda kv: (kv[0][0], float(kv[0][1]), kv[0][2])):
+def param_key(p):
+    try:
+        return (0, float(p), "")
+    except ValueError:
+        return (1, 0.0, p)
+
+
+for (scenario, param, target), runs in sorted(groups.items(), key=lambda kv: (kv[0][0], param_key(kv[0][1]), kv[0][2])):
     entry = {"scenario": scenario, "param": param, "target": target, "runs": len(runs), "metrics": {}}
     for path, label in METRICS.get(scenario, []):
         values = [v for v in (get(r, path) for r in runs) if isinstance(v, (int, float))]

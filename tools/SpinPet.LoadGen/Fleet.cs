@@ -70,6 +70,11 @@ internal sealed class Fleet : IDisposable
 
     public int Count => _connections.Count;
 
+    public IEnumerable<WsConnection> Connections => _connections;
+
+    /// <summary>Called for every message that is not a kline_data (history load: the answer to a request).</summary>
+    public Action<WsConnection, MessageKind>? OnReply { get; set; }
+
     public async Task<int> ConnectAsync(int connections, int parallel, TimeSpan timeout)
     {
         var endpoint = new IPEndPoint(IPAddress.Parse(_server.Host), _server.Port);
@@ -228,8 +233,10 @@ internal sealed class Fleet : IDisposable
             case MessageKind.Error:
                 Stats.ErrorMessages.Increment();
                 ReportError("server error message: " + Encoding.UTF8.GetString(message[..Math.Min(200, message.Length)]));
+                OnReply?.Invoke(connection, MessageKind.Error);
                 break;
             default:
+                OnReply?.Invoke(connection, KlineFields.KindOf(message));
                 break;
         }
     }

@@ -12,6 +12,7 @@ internal static class KlineFields
     private static ReadOnlySpan<byte> KlineType => "\"type\":\"kline_data\""u8;
     private static ReadOnlySpan<byte> ConfirmedType => "\"type\":\"subscription_confirmed\""u8;
     private static ReadOnlySpan<byte> ErrorType => "\"type\":\"error\""u8;
+    private static ReadOnlySpan<byte> HistoryType => "\"type\":\"history_data\""u8;
     private static ReadOnlySpan<byte> SymbolKey => "\"symbol\":\""u8;
     private static ReadOnlySpan<byte> IntervalKey => "\"interval\":\""u8;
     private static ReadOnlySpan<byte> TimeKey => "\"time\":"u8;
@@ -28,6 +29,10 @@ internal static class KlineFields
         if (message.IndexOf(ConfirmedType) >= 0)
         {
             return MessageKind.Confirmed;
+        }
+        if (message.IndexOf(HistoryType) >= 0)
+        {
+            return MessageKind.History;
         }
         return message.IndexOf(ErrorType) >= 0 ? MessageKind.Error : MessageKind.Other;
     }
@@ -86,6 +91,7 @@ internal enum MessageKind
     Kline = 1,
     Confirmed = 2,
     Error = 3,
+    History = 4,
 }
 
 /// <summary>The fields of one kline_data; <see cref="StateKey"/> identifies (symbol, interval, time, update_count).</summary>

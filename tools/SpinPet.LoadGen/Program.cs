@@ -12,6 +12,9 @@ usage: SpinPet.LoadGen <verb> [--option value …]
           (--sim --sim-rate R [--sim-mints M --sim-slot-ms 400 --sim-rpc-port P --sim-ws-port P --mints-out F]
                                                                                : trades from an in-process simulator)
   e2e     = fanout --sim (prints SIM_RPC/SIM_WS, waits for the server, measures trade emission → receipt)
+  http    --url http://127.0.0.1:P/api/kline [--mints F --limit 100 --first-time T --candles-per-mint N] --concurrency C --duration S
+          (closed loop; without --mints the URL is asked as is, e.g. a hello world)
+  wshistory --server ws://… --mints F --limit 100 --first-time T --candles-per-mint N --concurrency C --duration S
 common: --protocol spinpet|signalr  --per-address 900  --parallel 64  --connect-timeout 120  --capture <file>
 Every verb prints one line 'RESULT {json}' at the end.
 """;
@@ -29,6 +32,8 @@ try
         "idle" => await Verbs.IdleAsync(options),
         "fanout" => await Verbs.FanoutAsync(options, options.Flag("sim")),
         "e2e" => await Verbs.FanoutAsync(options, sim: true),
+        "http" => Verbs.Print(await HistoryLoad.HttpAsync(options)),
+        "wshistory" => Verbs.Print(await HistoryLoad.WebSocketAsync(options)),
         _ => Fail("unknown verb " + args[0]),
     };
 }
@@ -255,7 +260,13 @@ namespace SpinPet.LoadGen
             return new Fleet(new Uri(o.Text("server") ?? throw new ArgumentException("--server is required")), protocol, o.Int("per-address", 900));
         }
 
-        private static List<string> ReadMints(string value) =>
+        public static int Print(Dictionary<string, object> result)
+        {
+            PrintResult(result);
+            return 0;
+        }
+
+        public static List<string> ReadMints(string value) =>
             File.Exists(value)
                 ? [.. File.ReadAllLines(value).Select(static l => l.Trim()).Where(static l => l.Length > 0)]
                 : [.. value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)];

@@ -29,6 +29,9 @@ internal sealed class WsConnection : IDisposable
 
     public int Confirmed;
 
+    /// <summary>Stopwatch timestamp of the request in flight (history load: one outstanding request per connection).</summary>
+    public long RequestStartedAt;
+
     public async Task ConnectAsync(IPEndPoint server, string hostHeader, string path, CancellationToken ct)
     {
         await _socket.ConnectAsync(server, ct).ConfigureAwait(false);

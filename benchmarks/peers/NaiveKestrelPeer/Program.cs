@@ -80,6 +80,8 @@ app.Map("/ws", async context =>
         }
     }
 });
+// The history scenario's ceiling: the smallest answer Kestrel can give, asked by the same HTTP client.
+app.MapGet("/plaintext", () => Results.Text("Hello, World!"));
 app.MapPost("/control/start", (double rate, double seconds) =>
 {
     broadcaster.Start(rate, seconds);
