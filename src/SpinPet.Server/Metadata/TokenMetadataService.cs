@@ -42,7 +42,7 @@ internal sealed partial class TokenMetadataService(
             return;
         }
         var gateway = MetadataUri.GatewayBase(settings.GatewayUrl!);
-        LogStarted(logger, gateway, settings.MaxConcurrency, settings.QueueCapacity);
+        LogStarted(logger, Shown(gateway), settings.MaxConcurrency, settings.QueueCapacity);
         var loops = new List<Task> { ScanLoopAsync(stoppingToken) };
         for (int i = 0; i < settings.MaxConcurrency; i++)
         {
@@ -155,7 +155,7 @@ internal sealed partial class TokenMetadataService(
                 var json = JsonSerializer.Serialize(document!, MetadataJsonContext.Default.TokenMetadataDocument);
                 store.PutTokenMetadata(mint, new StoredTokenMetadata(TokenMetadataState.Fetched, time.GetUtcNow().ToUnixTimeMilliseconds(), json));
                 counters.AddFetched();
-                LogFetched(logger, mint, target.Address);
+                LogFetched(logger, mint, Shown(target.Address));
                 break;
             case FetchOutcome.Permanent:
                 StoreFailure(mint, uri, result.Problem!);
@@ -163,7 +163,7 @@ internal sealed partial class TokenMetadataService(
             default:
                 counters.AddGaveUp();
                 Interlocked.Increment(ref _gaveUpSinceScan);
-                LogGaveUp(logger, mint, target.Address, result.Problem!);
+                LogGaveUp(logger, mint, Shown(target.Address), result.Problem!);
                 if (Interlocked.Exchange(ref _failing, 1) == 0)
                 {
                     LogFailing(logger, target.Address.Host, result.Problem!, fetcher.Retry.RescanAfterGiveUp.TotalMinutes);
@@ -171,6 +171,9 @@ internal sealed partial class TokenMetadataService(
                 break;
         }
     }
+
+    /// <summary>An address for a log line: without user info or query, where a gateway's credentials would sit.</summary>
+    private static string Shown(Uri address) => address.GetComponents(UriComponents.SchemeAndServer | UriComponents.Path, UriFormat.UriEscaped);
 
     private void StoreFailure(PublicKey mint, string uri, string problem)
     {
@@ -180,7 +183,7 @@ internal sealed partial class TokenMetadataService(
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Token metadata: fetching through {Gateway}, {Concurrency} requests at a time, queue of {Capacity}")]
-    private static partial void LogStarted(ILogger logger, Uri gateway, int concurrency, int capacity);
+    private static partial void LogStarted(ILogger logger, string gateway, int concurrency, int capacity);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Token metadata: queued {Count} stored tokens without metadata (new, resumed after a restart, or retried)")]
     private static partial void LogQueued(ILogger logger, int count);
@@ -198,11 +201,11 @@ internal sealed partial class TokenMetadataService(
     private static partial void LogProcessFailed(ILogger logger, PublicKey mint, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Token metadata of {Mint} fetched from {Address}")]
-    private static partial void LogFetched(ILogger logger, PublicKey mint, Uri address);
+    private static partial void LogFetched(ILogger logger, PublicKey mint, string address);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Token metadata of {Mint} failed for good ({Uri}): {Problem}")]
     private static partial void LogFailed(ILogger logger, PublicKey mint, string uri, string problem);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Token metadata of {Mint} gave up for now ({Address}): {Problem}")]
-    private static partial void LogGaveUp(ILogger logger, PublicKey mint, Uri address, string problem);
+    private static partial void LogGaveUp(ILogger logger, PublicKey mint, string address, string problem);
 }
