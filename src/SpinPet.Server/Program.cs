@@ -4,6 +4,7 @@ using SpinPet.Server.Configuration;
 using SpinPet.Server.Health;
 using SpinPet.Server.Hosting;
 using SpinPet.Server.Ingest;
+using SpinPet.Server.Metadata;
 using SpinPet.Server.Observability;
 using SpinPet.Server.Simulation;
 using SpinPet.Server.Storage;
@@ -33,6 +34,7 @@ try
     builder.Services.AddSpinPetStorage();
     builder.Services.AddSpinPetCandles();
     builder.Services.AddSpinPetIngest();
+    builder.Services.AddSpinPetTokenMetadata();
     builder.Services.AddSpinPetStreaming();
     builder.Services.AddSpinPetHealth();
     builder.Services.AddSpinPetCors();

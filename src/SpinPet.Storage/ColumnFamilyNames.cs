@@ -21,13 +21,18 @@ internal static class ColumnFamilyNames
     public const string Orders = "orders";
     public const string MintOrders = "mint_orders";
     public const string UserOrders = "user_orders";
+    public const string UserEventCounts = "user_event_counts";
+
+    // Token metadata fetched from each token's uri (docs/storage.md, "Token metadata"): not derived from the event log,
+    // so a rebuild of the derived rows leaves it alone.
+    public const string TokenMetadata = "token_metadata";
 
     public static readonly string[] All =
     [
         Events, Signatures, Rejected, Meta, Candles, CandleTopics,
-        MintEvents, UserEvents, Mints, MintsByFirst, Orders, MintOrders, UserOrders,
+        MintEvents, UserEvents, Mints, MintsByFirst, Orders, MintOrders, UserOrders, UserEventCounts, TokenMetadata,
     ];
 
     /// <summary>The families that <see cref="SpinPetStore.RebuildDerivedRows"/> empties and refills from the event log.</summary>
-    public static readonly string[] Derived = [MintEvents, UserEvents, Mints, MintsByFirst, Orders, MintOrders, UserOrders];
+    public static readonly string[] Derived = [MintEvents, UserEvents, Mints, MintsByFirst, Orders, MintOrders, UserOrders, UserEventCounts];
 }

@@ -29,6 +29,7 @@ internal sealed class DerivedRowsWriter
     private readonly ColumnFamilyHandle _orders;
     private readonly ColumnFamilyHandle _mintOrders;
     private readonly ColumnFamilyHandle _userOrders;
+    private readonly ColumnFamilyHandle _userEventCounts;
     private readonly ConcurrentDictionary<PublicKey, MintDetails> _committed;
 
     /// <summary>Staged copies of the mints touched by the batch, with their rows as stored before it (null = new mint).</summary>
@@ -36,6 +37,8 @@ internal sealed class DerivedRowsWriter
 
     /// <summary>Orders touched by the batch: as stored before it (null = none) and as they stand now (null = removed).</summary>
     private readonly Dictionary<PublicKey, (OpenOrder? Before, OpenOrder? After)> _pendingOrders = [];
+    /// <summary>Users' event counts touched by the batch, all mints (Mint = null) and per mint, as they stand now.</summary>
+    private readonly Dictionary<(PublicKey User, PublicKey? Mint), ulong> _pendingCounts = [];
     private readonly byte[] _buffer = new byte[IndexValues.OrderLength];
     private bool _pendingClear;
 
@@ -49,6 +52,7 @@ internal sealed class DerivedRowsWriter
         _orders = family(ColumnFamilyNames.Orders);
         _mintOrders = family(ColumnFamilyNames.MintOrders);
         _userOrders = family(ColumnFamilyNames.UserOrders);
+        _userEventCounts = family(ColumnFamilyNames.UserEventCounts);
         _committed = committed;
     }
 
@@ -80,6 +84,7 @@ internal sealed class DerivedRowsWriter
     {
         _pendingMints.Clear();
         _pendingOrders.Clear();
+        _pendingCounts.Clear();
         _pendingClear = false;
     }
 
@@ -115,11 +120,13 @@ internal sealed class DerivedRowsWriter
                     IndexKeys.WriteOwnerPosition(key, user, transaction.Slot, transaction.TxIndex, decoded.Index);
                     IndexValues.WriteUserEvent(value, ev.Kind, mint);
                     batch.Put(key, value, _userEvents);
+                    CountUserEvent(user, mint);
                 }
             }
         }
         StageOrders(batch);
         StageMints(batch);
+        StageCounts(batch);
     }
 
     /// <summary>Removes every derived row (one range deletion per family) and forgets the in-memory mints.</summary>
@@ -129,7 +136,7 @@ internal sealed class DerivedRowsWriter
         byte[] start = [0];
         var end = new byte[IndexKeys.LongestKey + 1];
         Array.Fill(end, (byte)0xFF);
-        foreach (var family in new[] { _mintEvents, _userEvents, _mints, _mintsByFirst, _orders, _mintOrders, _userOrders })
+        foreach (var family in new[] { _mintEvents, _userEvents, _mints, _mintsByFirst, _orders, _mintOrders, _userOrders, _userEventCounts })
         {
             batch.DeleteRange(start, (ulong)start.Length, end, (ulong)end.Length, family);
         }
@@ -371,6 +378,58 @@ internal sealed class DerivedRowsWriter
         else
         {
             mint.OpenLongOrders = (uint)(mint.OpenLongOrders + delta);
+        }
+    }
+
+    /// <summary>
+    /// One more event for the user, in total and in the mint. The first time a batch touches a count it is read from
+    /// RocksDB (a bloom-filtered miss for a new user); afterwards it is a dictionary update, and the batch writes each
+    /// touched count once (StageCounts). So /api/user_event's total is one point lookup, and a rebuild recounts it.
+    /// </summary>
+    private void CountUserEvent(in PublicKey user, in PublicKey mint)
+    {
+        Increment((user, null));
+        Increment((user, mint));
+    }
+
+    private void Increment((PublicKey User, PublicKey? Mint) key)
+    {
+        if (!_pendingCounts.TryGetValue(key, out var count) && !_pendingClear)
+        {
+            count = ReadCount(_db, _userEventCounts, key.User, key.Mint);
+        }
+        _pendingCounts[key] = count + 1;
+    }
+
+    /// <summary>A user's stored event count (in one mint when given); 0 when the user has none.</summary>
+    public static ulong ReadCount(RocksDb db, ColumnFamilyHandle family, in PublicKey user, in PublicKey? mint)
+    {
+        Span<byte> key = stackalloc byte[IndexKeys.UserMintLength];
+        var length = CountKey(key, user, mint);
+        var value = db.Get(key[..length], family);
+        return value is null ? 0 : IndexValues.ReadCount(key[..length], value);
+    }
+
+    private static int CountKey(Span<byte> destination, in PublicKey user, in PublicKey? mint)
+    {
+        if (mint is { } m)
+        {
+            IndexKeys.WriteUserMint(destination, user, m);
+            return IndexKeys.UserMintLength;
+        }
+        user.CopyTo(destination);
+        return PublicKey.Length;
+    }
+
+    private void StageCounts(WriteBatch batch)
+    {
+        Span<byte> key = stackalloc byte[IndexKeys.UserMintLength];
+        Span<byte> value = stackalloc byte[IndexValues.CountLength];
+        foreach (var ((user, mint), count) in _pendingCounts)
+        {
+            var length = CountKey(key, user, mint);
+            IndexValues.WriteCount(value, count);
+            batch.Put(key[..length], value, _userEventCounts);
         }
     }
 

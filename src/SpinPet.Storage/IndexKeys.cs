@@ -24,6 +24,9 @@ internal static class IndexKeys
     /// <summary>user ‖ start_time u32 ‖ order PDA.</summary>
     public const int UserOrderLength = PublicKey.Length + 4 + PublicKey.Length;
 
+    /// <summary>user ‖ mint: a user's event count in one mint (user_event_counts; the user alone is the total).</summary>
+    public const int UserMintLength = PublicKey.Length + PublicKey.Length;
+
     /// <summary>Longer than every key of the derived families: the exclusive end of a range deletion of all of them.</summary>
     public const int LongestKey = MintOrderLength;
 
@@ -31,6 +34,12 @@ internal static class IndexKeys
     {
         owner.CopyTo(destination);
         Keys.WritePosition(destination[PublicKey.Length..], slot, txIndex, eventIndex);
+    }
+
+    public static void WriteUserMint(Span<byte> destination, in PublicKey user, in PublicKey mint)
+    {
+        user.CopyTo(destination);
+        mint.CopyTo(destination[PublicKey.Length..]);
     }
 
     public static void WritePositionMint(Span<byte> destination, ChainPosition position, in PublicKey mint)

@@ -21,6 +21,15 @@ internal static class IndexValues
     /// <summary>user_orders: version ‖ mint.</summary>
     public const int UserOrderLength = 1 + PublicKey.Length;
 
+    /// <summary>user_event_counts: version ‖ count u64.</summary>
+    public const int CountLength = 1 + 8;
+
+    /// <summary>
+    /// The <c>derived_rows</c> marker's value: which derived families the database has. 1 = up to user_orders; 2 adds
+    /// user_event_counts. A database marked with an older version is rebuilt at open.
+    /// </summary>
+    public const byte DerivedRowsVersion = 2;
+
     /// <summary>mints_by_first, mint_orders: version only, the key says everything.</summary>
     public const int MarkerLength = 1;
 
@@ -54,6 +63,18 @@ internal static class IndexValues
     {
         Check(ColumnFamilyNames.UserEvents, key, value, UserEventLength);
         return new PublicKey(value[2..]);
+    }
+
+    public static void WriteCount(Span<byte> destination, ulong count)
+    {
+        destination[0] = Version;
+        BinaryPrimitives.WriteUInt64BigEndian(destination[1..], count);
+    }
+
+    public static ulong ReadCount(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value)
+    {
+        Check(ColumnFamilyNames.UserEventCounts, key, value, CountLength);
+        return BinaryPrimitives.ReadUInt64BigEndian(value[1..]);
     }
 
     public static void WriteUserOrder(Span<byte> destination, in PublicKey mint)

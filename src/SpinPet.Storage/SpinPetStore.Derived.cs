@@ -82,6 +82,23 @@ public sealed partial class SpinPetStore
             });
 
     /// <summary>
+    /// How many events <see cref="ReadUserEvents"/> lists for the user (in one mint when given): one point lookup of a
+    /// count kept in the same batch as the index rows.
+    /// </summary>
+    public ulong CountUserEvents(PublicKey user, PublicKey? mint)
+    {
+        EnterReader();
+        try
+        {
+            return DerivedRowsWriter.ReadCount(_db, _db.GetColumnFamily(ColumnFamilyNames.UserEventCounts), user, mint);
+        }
+        finally
+        {
+            ExitReader();
+        }
+    }
+
+    /// <summary>
     /// Mints by first appearance (oldest or newest first: one range of <c>mints_by_first</c>) or by latest activity
     /// (newest first). Activity changes with nearly every batch, so it has no index on disk (that would cost a delete
     /// and a put per touched mint per batch on the ingest path): the page is picked from the in-memory mint rows with a

@@ -15,9 +15,12 @@ public sealed partial class SpinPetStore
 
     private static ReadOnlySpan<byte> DerivedRowsMarkerKey => "derived_rows"u8;
 
+    private static ReadOnlySpan<byte> DerivedRowsMarker => [IndexValues.DerivedRowsVersion];
+
     /// <summary>
-    /// True when the database has events but no derived rows yet (it was written by a version without them): call
-    /// <see cref="RebuildDerivedRows"/> before ingesting.
+    /// True when the database has events but not every derived row of this version (it was written by a version
+    /// without them, or without some of them: its marker is older than <see cref="IndexValues.DerivedRowsVersion"/>):
+    /// call <see cref="RebuildDerivedRows"/> before ingesting.
     /// </summary>
     public bool NeedsDerivedRowsRebuild { get; private set; }
 
@@ -69,7 +72,7 @@ public sealed partial class SpinPetStore
             AddTransaction(transactions, first, events);
             WriteDerived(transactions);
 
-            _db.Put(DerivedRowsMarkerKey, IndexValues.Marker, _meta);
+            _db.Put(DerivedRowsMarkerKey, DerivedRowsMarker, _meta);
             NeedsDerivedRowsRebuild = false;
             return replayed;
         }
@@ -116,12 +119,13 @@ public sealed partial class SpinPetStore
     }
 
     /// <summary>
-    /// A database without the marker row was written before derived rows existed. An empty one gets the marker now;
-    /// one with events needs a rebuild.
+    /// A database without the marker row was written before derived rows existed, one with an older marker before some
+    /// of them (version 1 had no user_event_counts). An empty one gets the current marker now; one with events needs a
+    /// rebuild.
     /// </summary>
     private bool CheckDerivedRowsMarker()
     {
-        if (_db.Get(DerivedRowsMarkerKey, _meta) is not null)
+        if (_db.Get(DerivedRowsMarkerKey, _meta) is { Length: > 0 } marker && marker[0] >= IndexValues.DerivedRowsVersion)
         {
             return false;
         }
@@ -134,7 +138,7 @@ public sealed partial class SpinPetStore
             }
             Native.Instance.rocksdb_iter_get_error(iterator.Handle);
         }
-        _db.Put(DerivedRowsMarkerKey, IndexValues.Marker, _meta);
+        _db.Put(DerivedRowsMarkerKey, DerivedRowsMarker, _meta);
         return false;
     }
 }

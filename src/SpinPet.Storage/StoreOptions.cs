@@ -51,6 +51,7 @@ internal static class StoreOptions
                 ColumnFamilyNames.Candles => Candles(cache),
                 ColumnFamilyNames.MintEvents or ColumnFamilyNames.UserEvents => EventIndex(cache),
                 ColumnFamilyNames.Orders => Orders(cache),
+                ColumnFamilyNames.UserEventCounts or ColumnFamilyNames.TokenMetadata => PointLookups(cache),
                 _ => Small(cache),
             });
         }
@@ -143,6 +144,20 @@ internal static class StoreOptions
         new ColumnFamilyOptions()
             .SetCompression(Compression.Lz4)
             .SetWriteBufferSize(8UL << 20)
+            .SetBlockBasedTableFactory(new BlockBasedTableOptions()
+                .SetBlockCache(cache)
+                .SetFilterPolicy(BloomFilterPolicy.Create(10, false))
+                .SetWholeKeyFiltering(true));
+
+    /// <summary>
+    /// user_event_counts and token_metadata: point lookups only. A count is read once per touched user and batch, a
+    /// miss for a new user; token metadata is looked up per mint of a /api/details request, a miss until it is fetched.
+    /// The bloom filter answers misses without a data read; rows are small (9 bytes, ~0.3–2 KB), 4 MiB memtables.
+    /// </summary>
+    private static ColumnFamilyOptions PointLookups(Cache cache) =>
+        new ColumnFamilyOptions()
+            .SetCompression(Compression.Lz4)
+            .SetWriteBufferSize(4UL << 20)
             .SetBlockBasedTableFactory(new BlockBasedTableOptions()
                 .SetBlockCache(cache)
                 .SetFilterPolicy(BloomFilterPolicy.Create(10, false))

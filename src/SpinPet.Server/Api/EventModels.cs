@@ -12,9 +12,13 @@ internal sealed record EventsPage(
     bool HasPrev,
     string? NextCursor);
 
-/// <summary><c>GET /api/user_event</c>: one page of a user's events. No total: users are not counted on the ingest path.</summary>
+/// <summary>
+/// <c>GET /api/user_event</c>: one page of a user's events; <c>total</c> = all of the user's events (in the mint, when
+/// filtered), a count kept per user and per user and mint in the batch that stores the events.
+/// </summary>
 internal sealed record UserEventsPage(
     IReadOnlyList<EventJson> Events,
+    ulong Total,
     string User,
     string? MintAccount,
     string OrderBy,

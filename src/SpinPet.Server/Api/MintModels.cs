@@ -1,3 +1,5 @@
+using SpinPet.Server.Metadata;
+
 namespace SpinPet.Server.Api;
 
 /// <summary><c>GET /api/mints</c>: mint addresses in the requested order.</summary>
@@ -19,7 +21,8 @@ internal sealed record DetailsPage(IReadOnlyList<MintDetailJson> Details, int To
 
 /// <summary>
 /// One mint: creation data from its TokenCreatedEvent (null when that event is not in the indexed history), the
-/// latest price, totals (lamports, as decimal strings), current fees and activity.
+/// latest price, totals (lamports, as decimal strings), current fees and activity; <c>uri_data</c> is the token's
+/// metadata once fetched (null before, after a permanent failure, or without <c>ipfs.gateway_url</c>).
 /// </summary>
 internal sealed record MintDetailJson(
     string MintAccount,
@@ -53,7 +56,4 @@ internal sealed record MintDetailJson(
     long FirstSeenTime,
     ulong LastActivitySlot,
     long LastActivityTime,
-    UriData? UriData);
-
-/// <summary>Token metadata fetched from <c>uri</c> through the IPFS gateway (not fetched by this version: always null).</summary>
-internal sealed record UriData(string? Name, string? Symbol, string? Description, string? Image);
+    TokenMetadataDocument? UriData);

@@ -2,6 +2,8 @@ using System.Text.Json;
 using SpinPet.Core.Chain;
 using SpinPet.Core.Events;
 using SpinPet.Server.Candles;
+using SpinPet.Server.Metadata;
+using SpinPet.Server.Storage;
 using SpinPet.Solana.Decoding;
 using SpinPet.Storage;
 
@@ -22,9 +24,10 @@ internal static class MintsEndpoints
             .WithSummary("Mints by first event (slot_desc, slot_asc) or latest event (activity_desc), with keyset paging.")
             .Produces<ApiResponse<MintsPage>>()
             .Produces<ApiResponse<object>>(StatusCodes.Status400BadRequest);
-        routes.MapPost("/api/details", (HttpRequest request, SpinPetStore store, CandleEngine candles) => DetailsAsync(request, store, candles.Scale))
+        routes.MapPost("/api/details", (HttpRequest request, SpinPetStore store, CandleEngine candles, TokenMetadataReader metadata) =>
+                DetailsAsync(request, store, candles.Scale, metadata))
             .WithName("PostDetails")
-            .WithSummary("Details of up to 1,000 mints: creation data, latest price, totals, fees.")
+            .WithSummary("Details of up to 1,000 mints: creation data, latest price, totals, fees, and the token's metadata (uri_data) once fetched.")
             // Declared for the document only: Accepts<T> would also make routing answer other content types with a bare 415.
             .AddOpenApiOperationTransformer(async (operation, context, ct) =>
                 operation.RequestBody = new Microsoft.OpenApi.OpenApiRequestBody
@@ -77,7 +80,7 @@ internal static class MintsEndpoints
         return ApiResults.Ok(result, ApiJsonContext.Default.ApiResponseMintsPage);
     }
 
-    private static async Task<IResult> DetailsAsync(HttpRequest request, SpinPetStore store, PriceScale scale)
+    private static async Task<IResult> DetailsAsync(HttpRequest request, SpinPetStore store, PriceScale scale, TokenMetadataReader metadata)
     {
         if (request.ContentLength > MaxDetailsBodyBytes)
         {
@@ -135,25 +138,13 @@ internal static class MintsEndpoints
         {
             if (seen.Add(key) && store.GetMint(key) is { } mint)
             {
-                details.Add(Detail(mint, Creation(store, mint), scale));
+                details.Add(Detail(mint, TokenCreation.Find(store, mint), scale, metadata.Get(key)));
             }
         }
         return ApiResults.Ok(new DetailsPage(details, details.Count), ApiJsonContext.Default.ApiResponseDetailsPage);
     }
 
-    /// <summary>The mint's TokenCreatedEvent and where it is, read from the event log; null when it was never seen.</summary>
-    internal static (TokenCreatedEvent Event, StoredEvent Stored)? Creation(SpinPetStore store, MintDetails mint)
-    {
-        if (mint.CreatedPosition is not { } position || store.GetEvent(position) is not { } stored)
-        {
-            return null;
-        }
-        return EventDecoder.TryDecode(stored.Payload.Span, out var ev) is DecodeStatus.Ok or DecodeStatus.OkWithTrailingBytes && ev is TokenCreatedEvent created
-            ? (created, stored)
-            : null;
-    }
-
-    private static MintDetailJson Detail(MintDetails m, (TokenCreatedEvent Event, StoredEvent Stored)? creation, PriceScale scale)
+    private static MintDetailJson Detail(MintDetails m, (TokenCreatedEvent Event, StoredEvent Stored)? creation, PriceScale scale, TokenMetadataDocument? uriData)
     {
         var c = creation?.Event;
         bool hasFees = m.FeesPosition is not null;
@@ -189,7 +180,7 @@ internal static class MintsEndpoints
             FirstSeenTime: m.FirstBlockTime,
             LastActivitySlot: m.LatestPosition.Slot,
             LastActivityTime: m.LatestBlockTime,
-            UriData: null);
+            UriData: uriData);
     }
 
     private static string Shorten(string? text) => text is null ? "null" : text.Length <= 64 ? text : text[..64] + "…";

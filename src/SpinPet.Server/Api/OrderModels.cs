@@ -97,7 +97,7 @@ internal sealed record UserOrderJson : OrderJson
     [JsonPropertyOrder(103)]
     public string? Symbol { get; init; }
 
-    /// <summary>From the token's metadata (uri_data); null while metadata is not fetched.</summary>
+    /// <summary>From the token's metadata (<c>uri_data.image</c>); null while it is not fetched or without <c>ipfs.gateway_url</c>.</summary>
     [JsonPropertyOrder(104)]
     public string? Image { get; init; }
 }

@@ -1,6 +1,8 @@
 using SpinPet.Core.Chain;
 using SpinPet.Core.Events;
 using SpinPet.Server.Candles;
+using SpinPet.Server.Metadata;
+using SpinPet.Server.Storage;
 using SpinPet.Storage;
 
 namespace SpinPet.Server.Api;
@@ -15,9 +17,10 @@ internal static class OrdersEndpoints
             .WithSummary("A mint's open margin orders: up_orders = shorts by lock_lp_start_price ascending, down_orders = longs descending.")
             .Produces<ApiResponse<MintOrdersPage>>()
             .Produces<ApiResponse<object>>(StatusCodes.Status400BadRequest);
-        routes.MapGet("/api/user_orders", (HttpRequest request, SpinPetStore store, CandleEngine candles) => UserOrders(request.Query, store, candles.Scale))
+        routes.MapGet("/api/user_orders", (HttpRequest request, SpinPetStore store, CandleEngine candles, TokenMetadataReader metadata) =>
+                UserOrders(request.Query, store, candles.Scale, metadata))
             .WithName("GetUserOrders")
-            .WithSummary("A user's open margin orders by start_time, with the mint's latest price, name and symbol.")
+            .WithSummary("A user's open margin orders by start_time, with the mint's latest price, name, symbol and image (from its metadata).")
             .Produces<ApiResponse<UserOrdersPage>>()
             .Produces<ApiResponse<object>>(StatusCodes.Status400BadRequest);
         return routes;
@@ -66,7 +69,7 @@ internal static class OrdersEndpoints
         return ApiResults.Ok(result, ApiJsonContext.Default.ApiResponseMintOrdersPage);
     }
 
-    private static IResult UserOrders(IQueryCollection query, SpinPetStore store, PriceScale scale)
+    private static IResult UserOrders(IQueryCollection query, SpinPetStore store, PriceScale scale, TokenMetadataReader metadata)
     {
         var q = new QueryParameters(query);
         var user = q.Address("user");
@@ -88,15 +91,15 @@ internal static class OrdersEndpoints
         {
             return paging.BadCursor();
         }
-        // One creation-event read per distinct mint of the page, not per order.
-        var tokens = new Dictionary<PublicKey, (MintDetails? Mint, TokenCreatedEvent? Created)>();
+        // One creation-event and one metadata read per distinct mint of the page, not per order.
+        var tokens = new Dictionary<PublicKey, (MintDetails? Mint, TokenCreatedEvent? Created, string? Image)>();
         var orders = new List<UserOrderJson>(page.Items.Count);
         foreach (var o in page.Items)
         {
             if (!tokens.TryGetValue(o.MintAccount, out var token))
             {
                 var details = store.GetMint(o.MintAccount);
-                token = (details, details is null ? null : MintsEndpoints.Creation(store, details)?.Event);
+                token = (details, details is null ? null : TokenCreation.Find(store, details)?.Event, metadata.Get(o.MintAccount)?.Image);
                 tokens[o.MintAccount] = token;
             }
             var price = token.Mint?.LatestPrice;
@@ -106,7 +109,7 @@ internal static class OrdersEndpoints
                 LatestPriceSol = price is { } raw ? scale.ToSol(raw) : null,
                 Name = token.Created?.Name,
                 Symbol = token.Created?.Symbol,
-                Image = null,
+                Image = token.Image,
             });
         }
         var result = new UserOrdersPage(

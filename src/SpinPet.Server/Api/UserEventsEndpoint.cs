@@ -42,6 +42,7 @@ internal static class UserEventsEndpoint
         }
         var result = new UserEventsPage(
             [.. page.Items.Select(EventJson.From)],
+            store.CountUserEvents(key, mint),
             key.ToString(),
             mint?.ToString(),
             order,

@@ -1,6 +1,7 @@
 using SpinPet.Core.Chain;
 using SpinPet.Core.Ingest;
 using SpinPet.Server.Candles;
+using SpinPet.Server.Metadata;
 using SpinPet.Solana.Ingest;
 using SpinPet.Storage;
 
@@ -8,9 +9,10 @@ namespace SpinPet.Server.Ingest;
 
 /// <summary>
 /// The ingest's sink in this host: events, candles and checkpoint go to RocksDB in one atomic batch through the
-/// candle engine, which then tells the push feature what changed.
+/// candle engine, which then tells the push feature what changed. Created tokens are then queued for their metadata
+/// (a non-blocking enqueue; the fetch happens in the background).
 /// </summary>
-internal sealed class StoreIngestSink(SpinPetStore store, CandleEngine candles) : IIngestSink
+internal sealed class StoreIngestSink(SpinPetStore store, CandleEngine candles, TokenMetadataQueue metadata) : IIngestSink
 {
     public Checkpoint? ReadCheckpoint() => store.ReadCheckpoint();
 
@@ -18,6 +20,9 @@ internal sealed class StoreIngestSink(SpinPetStore store, CandleEngine candles) 
 
     public uint? LastTxIndexInSlot(ulong slot) => store.LastTxIndexInSlot(slot);
 
-    public void Apply(IReadOnlyList<IngestedTransaction> transactions, Checkpoint checkpoint) =>
+    public void Apply(IReadOnlyList<IngestedTransaction> transactions, Checkpoint checkpoint)
+    {
         candles.Apply(transactions, checkpoint);
+        metadata.OnApplied(transactions);
+    }
 }

@@ -3,6 +3,7 @@ using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using SpinPet.Server.Candles;
 using SpinPet.Server.Configuration;
+using SpinPet.Server.Metadata;
 using SpinPet.Solana.Ingest;
 using SpinPet.Storage;
 using SpinPet.Streaming;
@@ -28,6 +29,8 @@ internal static class MetricsEndpoints
                     sp.GetRequiredService<IngestStatus>(),
                     sp.GetRequiredService<SpinPetStore>(),
                     sp.GetRequiredService<CandleEngine>(),
+                    sp.GetRequiredService<TokenMetadataCounters>(),
+                    sp.GetRequiredService<TokenMetadataQueue>(),
                     System.IO.Path.GetFullPath(sp.GetRequiredService<IOptions<DatabaseOptions>>().Value.RocksDbPath),
                     sp.GetRequiredService<TimeProvider>()))
                 .AddMeter(SpinPetMetrics.MeterName, "System.Runtime", "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel")

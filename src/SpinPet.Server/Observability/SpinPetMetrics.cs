@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using SpinPet.Core.Events;
 using SpinPet.Server.Candles;
+using SpinPet.Server.Metadata;
 using SpinPet.Solana.Ingest;
 using SpinPet.Storage;
 using SpinPet.Streaming;
@@ -43,7 +44,15 @@ internal sealed class SpinPetMetrics : IDisposable
     private readonly TimeProvider _time;
     private readonly FolderSize _storageSize;
 
-    public SpinPetMetrics(StreamingCounters streaming, IngestStatus ingest, SpinPetStore store, CandleEngine candles, string storagePath, TimeProvider time)
+    public SpinPetMetrics(
+        StreamingCounters streaming,
+        IngestStatus ingest,
+        SpinPetStore store,
+        CandleEngine candles,
+        TokenMetadataCounters metadata,
+        TokenMetadataQueue metadataQueue,
+        string storagePath,
+        TimeProvider time)
     {
         _streaming = streaming;
         _ingest = ingest;
@@ -76,6 +85,14 @@ internal sealed class SpinPetMetrics : IDisposable
         _meter.CreateObservableCounter("spinpet.ingest.reconnects", () => ingest.PubSub?.DisconnectCount ?? 0, "{reconnect}", "PubSub connections lost or refused, each followed by a reconnect.");
         _meter.CreateObservableCounter("spinpet.rpc.errors", ObserveRpcErrors, "{error}", "Failed JSON-RPC attempts by kind (each retried).");
         _meter.CreateObservableCounter("spinpet.pubsub.garbage_frames", () => ingest.PubSub?.GarbageCount ?? 0, "{frame}", "PubSub frames that were not valid notifications.");
+
+        // Token metadata (the ipfs fetcher).
+        _meter.CreateObservableCounter("spinpet.metadata.fetched", () => metadata.Fetched, "{token}", "Token metadata documents fetched and stored.");
+        _meter.CreateObservableCounter("spinpet.metadata.failed", () => ObserveMetadataFailures(metadata), "{token}", "Token metadata fetches that failed: permanent (stored, never retried) or gave_up (transient, retried by a later rescan).");
+        _meter.CreateObservableCounter("spinpet.metadata.retries", () => metadata.Retries, "{attempt}", "Metadata fetch attempts repeated after a transient failure.");
+        _meter.CreateObservableCounter("spinpet.metadata.dropped", () => metadataQueue.Dropped, "{token}", "Tokens not queued because the metadata queue was full (found again by a rescan).");
+        _meter.CreateObservableUpDownCounter("spinpet.metadata.queue_depth", () => metadataQueue.Depth, "{token}", "Tokens waiting for a metadata fetch.");
+        _meter.CreateObservableUpDownCounter("spinpet.metadata.in_flight", () => metadata.InFlight, "{request}", "Metadata HTTP requests in flight.");
 
         // Candles and storage.
         _meter.CreateObservableCounter("spinpet.candles.finalized", () => candles.FinalizedCandles, "{candle}", "Newest candles marked final by the finalizer.");
@@ -129,6 +146,12 @@ internal sealed class SpinPetMetrics : IDisposable
         long pending = _ingest.Backfilling ? _ingest.BackfillSignaturesFound - _ingest.BackfillTransactionsApplied : 0;
         return [new Measurement<long>(Math.Max(0, pending))];
     }
+
+    private static Measurement<long>[] ObserveMetadataFailures(TokenMetadataCounters metadata) =>
+    [
+        new(metadata.Failed, new KeyValuePair<string, object?>("kind", "permanent")),
+        new(metadata.GaveUp, new KeyValuePair<string, object?>("kind", "gave_up")),
+    ];
 
     private IEnumerable<Measurement<long>> ObserveRpcErrors()
     {

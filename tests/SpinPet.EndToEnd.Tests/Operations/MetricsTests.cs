@@ -38,6 +38,12 @@ public sealed class MetricsTests
         "spinpet_pubsub_garbage_frames_total",
         "spinpet_candles_finalized_total",
         "spinpet_rocksdb_size_bytes",
+        "spinpet_metadata_fetched_total",
+        "spinpet_metadata_failed_total",
+        "spinpet_metadata_retries_total",
+        "spinpet_metadata_dropped_total",
+        "spinpet_metadata_queue_depth",
+        "spinpet_metadata_in_flight",
     ];
 
     [Fact]
@@ -146,7 +152,7 @@ public sealed class MetricsTests
     /// The value of the first sample of <paramref name="name"/> (exactly that series name) whose labels contain
     /// <paramref name="label"/>, or null when there is none.
     /// </summary>
-    private static double? Sample(string text, string name, string? label = null)
+    internal static double? Sample(string text, string name, string? label = null)
     {
         foreach (var line in text.Split('\n'))
         {

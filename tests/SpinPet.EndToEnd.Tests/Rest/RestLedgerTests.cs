@@ -183,7 +183,20 @@ public sealed class RestLedgerTests(RestChain chain) : IClassFixture<RestChain>
             var mint = want[0].Event.MintAccount.ToString();
             var inMint = await chain.WalkAsync($"/api/user_event?user={user}&mint={mint}&order_by=slot_asc", "events", limit: 5);
             AssertEvents(want.Where(e => e.Event.MintAccount.ToString() == mint).ToList(), inMint);
+
+            // total: all of the user's events, or those in the mint, whatever the page.
+            Assert.Equal(want.Count, (await chain.GetDataAsync($"/api/user_event?user={user}&limit=1&page=2")).GetProperty("total").GetInt32());
+            Assert.Equal(inMint.Count, (await chain.GetDataAsync($"/api/user_event?user={user}&mint={mint}&limit=1")).GetProperty("total").GetInt32());
         }
+    }
+
+    [Fact]
+    public async Task A_user_without_events_has_a_total_of_zero()
+    {
+        var data = await chain.GetDataAsync("/api/user_event?user=11111111111111111111111111111111");
+
+        Assert.Equal(0, data.GetProperty("total").GetInt32());
+        Assert.Empty(data.GetProperty("events").EnumerateArray());
     }
 
     [Fact]

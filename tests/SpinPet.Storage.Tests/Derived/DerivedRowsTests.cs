@@ -283,6 +283,61 @@ public sealed class DerivedRowsTests
     }
 
     [Fact]
+    public void A_users_event_count_equals_the_length_of_their_list_in_total_and_per_mint()
+    {
+        using var fixture = new StoreFixture();
+        var chain = new DerivedChain();
+        var transactions = Mixed(chain);
+        // Several batches: a count carried over from a stored row must keep growing.
+        fixture.Store.Apply(transactions[..2], CheckpointOf(transactions[1]));
+        fixture.Store.Apply(transactions[2..5], CheckpointOf(transactions[4]));
+        fixture.Store.Apply(transactions[5..], CheckpointOf(transactions[^1]));
+        fixture.Store.Apply(transactions, CheckpointOf(transactions[^1]));   // all duplicates: nothing counted twice
+
+        foreach (var user in new[] { Alice, Bob, Liquidator, 99 })
+        {
+            var all = fixture.Store.ReadUserEvents(Key(user), null, newestFirst: false, null, 0, 1000).Items;
+            Assert.Equal((ulong)all.Count, fixture.Store.CountUserEvents(Key(user), null));
+            foreach (var mint in new[] { Mint, OtherMint, 77 })
+            {
+                var inMint = fixture.Store.ReadUserEvents(Key(user), Key(mint), newestFirst: false, null, 0, 1000).Items;
+                Assert.Equal((ulong)inMint.Count, fixture.Store.CountUserEvents(Key(user), Key(mint)));
+            }
+        }
+        Assert.Equal(6UL, fixture.Store.CountUserEvents(Key(Bob), null));
+        Assert.Equal(0UL, fixture.Store.CountUserEvents(Key(99), null));
+    }
+
+    [Fact]
+    public void A_database_with_version_1_derived_rows_is_rebuilt_and_gets_user_event_counts()
+    {
+        using var fixture = new StoreFixture();
+        var chain = new DerivedChain();
+        var transactions = Mixed(chain);
+        fixture.Store.Apply(transactions, CheckpointOf(transactions[^1]));
+        var live = Snapshot(fixture.Store);
+        fixture.Store.Dispose();
+
+        // What the version before user_event_counts left: every other derived row, marker version 1.
+        var (options, families) = StoreOptions.Create(fixture.Path);
+        using (var db = RocksDbSharp.RocksDb.Open(options, fixture.Path, families))
+        {
+            db.Put("derived_rows"u8.ToArray(), new byte[] { 1 }, db.GetColumnFamily(ColumnFamilyNames.Meta));
+            var end = Enumerable.Repeat((byte)0xFF, 100).ToArray();
+            using var batch = new RocksDbSharp.WriteBatch();
+            batch.DeleteRange([0], 1, end, (ulong)end.Length, db.GetColumnFamily(ColumnFamilyNames.UserEventCounts));
+            db.Write(batch);
+        }
+
+        var store = fixture.Reopen();
+        Assert.True(store.NeedsDerivedRowsRebuild);
+        store.RebuildDerivedRows(chain.Decoder);
+        Assert.Equal(live, Snapshot(store));
+        Assert.Equal(6UL, store.CountUserEvents(Key(Bob), null));
+        Assert.False(fixture.Reopen().NeedsDerivedRowsRebuild);
+    }
+
+    [Fact]
     public void A_failed_write_publishes_no_mint_row()
     {
         using var fixture = new StoreFixture();

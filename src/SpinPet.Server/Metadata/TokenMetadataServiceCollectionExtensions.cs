@@ -1,0 +1,23 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace SpinPet.Server.Metadata;
+
+internal static class TokenMetadataServiceCollectionExtensions
+{
+    /// <summary>
+    /// Token metadata: the queue the ingest feeds, the fetcher with its HTTP clients, the background service (idle when
+    /// <c>ipfs.gateway_url</c> is unset) and the reader the REST routes use.
+    /// </summary>
+    public static IServiceCollection AddSpinPetTokenMetadata(this IServiceCollection services)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<TokenMetadataCounters>();
+        services.AddSingleton<TokenMetadataQueue>();
+        services.AddSingleton(MetadataRetryPolicy.Default);
+        TokenMetadataFetcher.AddClients(services);
+        services.AddSingleton<TokenMetadataFetcher>();
+        services.AddSingleton<TokenMetadataReader>();
+        services.AddHostedService<TokenMetadataService>();
+        return services;
+    }
+}

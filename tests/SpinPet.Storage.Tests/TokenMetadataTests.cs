@@ -1,0 +1,53 @@
+using SpinPet.Storage.Tests.Derived;
+using static SpinPet.Storage.Tests.TestChain;
+
+namespace SpinPet.Storage.Tests;
+
+/// <summary>The token_metadata family: fetched documents and permanent failures, kept across reopen and rebuild.</summary>
+public sealed class TokenMetadataTests
+{
+    [Fact]
+    public void Metadata_round_trips_and_survives_a_reopen_and_a_rebuild_of_the_derived_rows()
+    {
+        using var fixture = new StoreFixture();
+        var chain = new DerivedChain();
+        var created = chain.Tx(1, 10, 0, DerivedChain.Created(1, 10));
+        fixture.Store.Apply([created], CheckpointOf(created));
+        var fetched = new StoredTokenMetadata(TokenMetadataState.Fetched, 1_764_062_400_123, """{"name":"小狗币 🚀"}""");
+        var failed = new StoredTokenMetadata(TokenMetadataState.Failed, 1_764_062_400_456, "HTTP 404");
+
+        Assert.Null(fixture.Store.GetTokenMetadata(Key(1)));
+        fixture.Store.PutTokenMetadata(Key(1), fetched);
+        fixture.Store.PutTokenMetadata(Key(2), failed);
+        Assert.Equal(fetched, fixture.Store.GetTokenMetadata(Key(1)));
+
+        var store = fixture.Reopen();
+        store.RebuildDerivedRows(chain.Decoder);
+        Assert.Equal(fetched, store.GetTokenMetadata(Key(1)));
+        Assert.Equal(failed, store.GetTokenMetadata(Key(2)));
+
+        store.PutTokenMetadata(Key(2), fetched);
+        Assert.Equal(fetched, store.GetTokenMetadata(Key(2)));
+    }
+
+    [Fact]
+    public void A_metadata_row_with_a_wrong_length_or_version_is_reported_as_corruption()
+    {
+        using var fixture = new StoreFixture();
+        fixture.Store.PutTokenMetadata(Key(1), new StoredTokenMetadata(TokenMetadataState.Fetched, 1, "{}"));
+        fixture.Store.Dispose();
+        var (options, families) = StoreOptions.Create(fixture.Path);
+        using (var db = RocksDbSharp.RocksDb.Open(options, fixture.Path, families))
+        {
+            var family = db.GetColumnFamily(ColumnFamilyNames.TokenMetadata);
+            var value = db.Get(Key(1).AsSpan().ToArray(), family);
+            db.Put(Key(2).AsSpan().ToArray(), value[..^1], family);
+            value[0] = 9;
+            db.Put(Key(3).AsSpan().ToArray(), value, family);
+        }
+
+        var store = fixture.Reopen();
+        Assert.Contains("header says", Assert.Throws<StoreCorruptedException>(() => store.GetTokenMetadata(Key(2))).Message, StringComparison.Ordinal);
+        Assert.Contains("format version 9", Assert.Throws<StoreCorruptedException>(() => store.GetTokenMetadata(Key(3))).Message, StringComparison.Ordinal);
+    }
+}
