@@ -14,6 +14,7 @@ public sealed class StreamingCounters
     private long _snapshotRetries;
     private long _rateLimited;
     private long _invalidRequests;
+    private long _compressedMessages;
 
     public long ActiveConnections => Volatile.Read(ref _activeConnections);
 
@@ -36,6 +37,9 @@ public sealed class StreamingCounters
     public long RateLimitedMessages => Volatile.Read(ref _rateLimited);
 
     public long InvalidRequests => Volatile.Read(ref _invalidRequests);
+
+    /// <summary>Messages sent compressed (permessage-deflate); a candle frame is compressed once however many get it.</summary>
+    public long CompressedMessages => Volatile.Read(ref _compressedMessages);
 
     /// <summary>Observed whenever a candle frame is handed to a socket: publish-to-send latency.</summary>
     public event Action<double>? BroadcastLatencyMs;
@@ -67,6 +71,8 @@ public sealed class StreamingCounters
     internal void RateLimited() => Interlocked.Increment(ref _rateLimited);
 
     internal void InvalidRequest() => Interlocked.Increment(ref _invalidRequests);
+
+    internal void Compressed(int messages) => Interlocked.Add(ref _compressedMessages, messages);
 
     internal void Latency(double milliseconds) => BroadcastLatencyMs?.Invoke(milliseconds);
 }

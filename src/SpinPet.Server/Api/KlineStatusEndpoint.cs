@@ -27,6 +27,7 @@ internal static class KlineStatusEndpoint
                     ConflatedUpdates: counters.ConflatedUpdates,
                     RefusedConnections: counters.RefusedConnections,
                     RateLimitedMessages: counters.RateLimitedMessages,
+                    CompressedMessages: counters.CompressedMessages,
                     Config: new KlineServiceConfig(
                         [.. streaming.Intervals.Select(i => i.Name)],
                         options.ConnectionTimeout,
@@ -51,6 +52,7 @@ internal sealed record KlineServiceStats(
     long ConflatedUpdates,
     long RefusedConnections,
     long RateLimitedMessages,
+    long CompressedMessages,
     KlineServiceConfig Config);
 
 internal sealed record KlineServiceConfig(
