@@ -28,6 +28,9 @@ internal static class KlineStatusEndpoint
                     RefusedConnections: counters.RefusedConnections,
                     RateLimitedMessages: counters.RateLimitedMessages,
                     CompressedMessages: counters.CompressedMessages,
+                    BroadcastPendingStates: hub.PendingStates,
+                    BroadcastDroppedUpdates: counters.BroadcastDroppedUpdates,
+                    BroadcastResyncs: counters.BroadcastResyncs,
                     Config: new KlineServiceConfig(
                         [.. streaming.Intervals.Select(i => i.Name)],
                         options.ConnectionTimeout,
@@ -53,6 +56,9 @@ internal sealed record KlineServiceStats(
     long RefusedConnections,
     long RateLimitedMessages,
     long CompressedMessages,
+    long BroadcastPendingStates,
+    long BroadcastDroppedUpdates,
+    long BroadcastResyncs,
     KlineServiceConfig Config);
 
 internal sealed record KlineServiceConfig(

@@ -25,6 +25,8 @@ public sealed class MetricsTests
         "spinpet_ws_refused_connections_total",
         "spinpet_ws_rate_limited_messages_total",
         "spinpet_ws_compressed_messages_total",
+        "spinpet_ws_broadcast_dropped_updates_total",
+        "spinpet_ws_broadcast_resyncs_total",
         "spinpet_ingest_lag_slots",
         "spinpet_ingest_lag_seconds",
         "spinpet_ingest_caught_up",
