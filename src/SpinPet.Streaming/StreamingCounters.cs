@@ -14,6 +14,9 @@ public sealed class StreamingCounters
     private long _snapshotRetries;
     private long _rateLimited;
     private long _invalidRequests;
+    private long _compressedMessages;
+    private long _broadcastDropped;
+    private long _broadcastResyncs;
 
     public long ActiveConnections => Volatile.Read(ref _activeConnections);
 
@@ -36,6 +39,18 @@ public sealed class StreamingCounters
     public long RateLimitedMessages => Volatile.Read(ref _rateLimited);
 
     public long InvalidRequests => Volatile.Read(ref _invalidRequests);
+
+    /// <summary>Messages sent compressed (permessage-deflate); a candle frame is compressed once however many get it.</summary>
+    public long CompressedMessages => Volatile.Read(ref _compressedMessages);
+
+    /// <summary>
+    /// Candle states dropped because the fan-out queue (<c>kline.broadcast_buffer_size</c>) was full; their topics'
+    /// subscribers were brought up to date from storage instead (<see cref="BroadcastResyncs"/>).
+    /// </summary>
+    public long BroadcastDroppedUpdates => Volatile.Read(ref _broadcastDropped);
+
+    /// <summary>Topics whose subscribers were resynchronized from storage after the fan-out queue overflowed.</summary>
+    public long BroadcastResyncs => Volatile.Read(ref _broadcastResyncs);
 
     /// <summary>Observed whenever a candle frame is handed to a socket: publish-to-send latency.</summary>
     public event Action<double>? BroadcastLatencyMs;
@@ -67,6 +82,12 @@ public sealed class StreamingCounters
     internal void RateLimited() => Interlocked.Increment(ref _rateLimited);
 
     internal void InvalidRequest() => Interlocked.Increment(ref _invalidRequests);
+
+    internal void BroadcastDropped(int states) => Interlocked.Add(ref _broadcastDropped, states);
+
+    internal void BroadcastResync() => Interlocked.Increment(ref _broadcastResyncs);
+
+    internal void Compressed(int messages) => Interlocked.Add(ref _compressedMessages, messages);
 
     internal void Latency(double milliseconds) => BroadcastLatencyMs?.Invoke(milliseconds);
 }

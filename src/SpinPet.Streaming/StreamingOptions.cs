@@ -30,6 +30,12 @@ public sealed record StreamingOptions
     /// </summary>
     public int MaxQueuedFrames { get; init; } = 1024;
 
+    /// <summary>
+    /// <c>kline.broadcast_buffer_size</c>: candle states that may wait for the broadcaster over all topics; past it a
+    /// topic drops its waiting states and its subscribers are resynchronized from storage (docs/protocol.md).
+    /// </summary>
+    public int BroadcastBufferSize { get; init; } = 10_000;
+
     /// <summary>A single send that takes longer than this means the client stopped reading.</summary>
     public TimeSpan SendTimeout { get; init; } = TimeSpan.FromSeconds(10);
 }

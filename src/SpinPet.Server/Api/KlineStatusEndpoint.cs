@@ -27,6 +27,10 @@ internal static class KlineStatusEndpoint
                     ConflatedUpdates: counters.ConflatedUpdates,
                     RefusedConnections: counters.RefusedConnections,
                     RateLimitedMessages: counters.RateLimitedMessages,
+                    CompressedMessages: counters.CompressedMessages,
+                    BroadcastPendingStates: hub.PendingStates,
+                    BroadcastDroppedUpdates: counters.BroadcastDroppedUpdates,
+                    BroadcastResyncs: counters.BroadcastResyncs,
                     Config: new KlineServiceConfig(
                         [.. streaming.Intervals.Select(i => i.Name)],
                         options.ConnectionTimeout,
@@ -51,6 +55,10 @@ internal sealed record KlineServiceStats(
     long ConflatedUpdates,
     long RefusedConnections,
     long RateLimitedMessages,
+    long CompressedMessages,
+    long BroadcastPendingStates,
+    long BroadcastDroppedUpdates,
+    long BroadcastResyncs,
     KlineServiceConfig Config);
 
 internal sealed record KlineServiceConfig(

@@ -22,7 +22,7 @@ internal sealed record KlineOptions
     [ConfigurationKeyName("max_subscriptions_per_client")]
     public int MaxSubscriptionsPerClient { get; init; } = 100;
 
-    /// <summary>Bound of the ingest → fan-out queue.</summary>
+    /// <summary>Bound of the ingest → fan-out queue: candle states waiting over all topics (docs/protocol.md).</summary>
     [ConfigurationKeyName("broadcast_buffer_size")]
     public int BroadcastBufferSize { get; init; } = 10_000;
 

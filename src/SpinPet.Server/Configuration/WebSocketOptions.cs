@@ -32,7 +32,7 @@ internal sealed record WebSocketOptions
     [ConfigurationKeyName("max_connections_per_ip")]
     public int MaxConnectionsPerIp { get; init; } = 1000;
 
-    /// <summary>permessage-deflate.</summary>
+    /// <summary>Accept a client's permessage-deflate offer (RFC 7692); clients that offer none are served plain.</summary>
     [ConfigurationKeyName("compression")]
     public bool Compression { get; init; }
 

@@ -26,11 +26,6 @@ internal sealed class WebSocketOptionsValidator : IValidateOptions<WebSocketOpti
         failures.AtLeast("message_burst", options.MessageBurst, 1);
         failures.AtLeast("max_connections_per_ip", options.MaxConnectionsPerIp, 1);
         failures.Origins("allowed_origins", options.AllowedOrigins);
-        if (options.Compression)
-        {
-            // Refused rather than silently ignored: an operator who asks for compression should know they lack it.
-            failures.Add("compression", "permessage-deflate is not implemented yet; set it to false");
-        }
         return failures.Result();
     }
 }

@@ -8,6 +8,8 @@ internal static class HealthEndpoints
 {
     public static IServiceCollection AddSpinPetHealth(this IServiceCollection services)
     {
+        // One instance for the host: the storage check keeps its write-probe rate limit between requests.
+        services.AddSingleton<StorageHealthCheck>();
         services.AddHealthChecks()
             .AddCheck<StorageHealthCheck>("storage")
             .AddCheck<IngestHealthCheck>("ingest");

@@ -44,7 +44,7 @@ internal static class KlineSocketEndpoint
         }
         try
         {
-            await using var connection = await WebSocketHandshake.AcceptAsync(context, socketOptions.MaxMessageBytes);
+            await using var connection = await WebSocketHandshake.AcceptAsync(context, socketOptions.MaxMessageBytes, enableDeflate: socketOptions.Compression);
             if (connection is null)
             {
                 return;

@@ -26,6 +26,7 @@ internal static class StreamingServiceCollectionExtensions
                 PingInterval = TimeSpan.FromMilliseconds(socket.PingInterval),
                 // protocol.md: ping_timeout, and the design document's connection_timeout is the same rule.
                 IdleTimeout = TimeSpan.FromMilliseconds(Math.Min(socket.PingTimeout, kline.ConnectionTimeout * 1000L)),
+                BroadcastBufferSize = kline.BroadcastBufferSize,
             };
         });
         services.AddSingleton<StreamingCounters>();

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Text.Json;
 using SpinPet.Core.Candles;
 using SpinPet.Streaming.Topics;
+using SpinPet.Streaming.WebSockets;
 
 namespace SpinPet.Streaming.Protocol;
 
@@ -10,10 +11,16 @@ namespace SpinPet.Streaming.Protocol;
 /// subscriber only in <c>subscription_id</c>, so it is kept as two shared pieces around that value:
 /// <c>{"type":"kline_data","data":{"symbol":…,"interval":…,"subscription_id":</c> ‖ the subscriber's id JSON ‖
 /// <c>,"data":{candle},"timestamp":T},"timestamp":T}</c>. Each connection writes prefix, its id and suffix as one
-/// frame; nothing is formatted per subscriber.
+/// frame; nothing is formatted per subscriber. For permessage-deflate connections the two pieces are also
+/// compressed once (<see cref="Deflated"/>) and the id goes between them as a stored block.
 /// </summary>
 public sealed class KlineFrame
 {
+    // Marks "compressing does not make this frame smaller": computed once like the compressed parts.
+    private static readonly DeflatedKline NotSmaller = new([], []);
+
+    private DeflatedKline? _deflated;
+
     private KlineFrame(byte[] prefix, byte[] suffix, Candle candle, long sequence, long publishedAt)
     {
         PublishedAt = publishedAt;
@@ -38,6 +45,28 @@ public sealed class KlineFrame
     public long PublishedAt { get; }
 
     public int Length(byte[] subscriptionId) => Prefix.Length + subscriptionId.Length + Suffix.Length;
+
+    /// <summary>
+    /// The prefix and suffix compressed for permessage-deflate (<see cref="PerMessageDeflate"/>), made by the first
+    /// compressing connection that sends this frame and then shared by all of them; null when compression would not
+    /// make the message smaller (it is then sent plain, which RFC 7692 allows per message).
+    /// </summary>
+    internal DeflatedKline? Deflated
+    {
+        get
+        {
+            var deflated = Volatile.Read(ref _deflated);
+            if (deflated is null)
+            {
+                var made = new DeflatedKline(PerMessageDeflate.Compress(Prefix), PerMessageDeflate.Compress(Suffix));
+                // LEN and NLEN of the id's stored block are the 4 bytes compression adds per subscriber.
+                made = made.Prefix.Length + made.Suffix.Length + 4 < Prefix.Length + Suffix.Length ? made : NotSmaller;
+                // Two writers may race on a fresh frame; both results are equal and one is kept.
+                deflated = Interlocked.CompareExchange(ref _deflated, made, null) ?? made;
+            }
+            return ReferenceEquals(deflated, NotSmaller) ? null : deflated;
+        }
+    }
 
     public static KlineFrame Create(TopicKey topic, string symbol, Candle candle, long sequence, long nowMs, long publishedAt)
     {
@@ -66,3 +95,6 @@ public sealed class KlineFrame
 
     private static ReadOnlySpan<byte> Placeholder => "\"subscription_id\":null"u8;
 }
+
+/// <summary>A kline frame's shared pieces, each compressed on its own (see <see cref="PerMessageDeflate"/>).</summary>
+internal sealed record DeflatedKline(byte[] Prefix, byte[] Suffix);

@@ -432,7 +432,7 @@ public sealed partial class ClientSession
     {
         // Small to start: an idle connection should hold little; the lists grow to the batch size under load.
         var batch = new List<OutboundFrame>(4);
-        var messages = new List<IReadOnlyList<ReadOnlyMemory<byte>>>(4);
+        var messages = new List<WebSocketOutboundMessage>(4);
         try
         {
             while (true)
@@ -468,7 +468,7 @@ public sealed partial class ClientSession
         }
     }
 
-    private async Task SendAsync(List<OutboundFrame> batch, List<IReadOnlyList<ReadOnlyMemory<byte>>> messages)
+    private async Task SendAsync(List<OutboundFrame> batch, List<WebSocketOutboundMessage> messages)
     {
         messages.Clear();
         bool ping = false;
@@ -480,11 +480,11 @@ public sealed partial class ClientSession
             }
             else if (frame.Message is { } reply)
             {
-                messages.Add([reply]);
+                messages.Add(Outgoing(reply));
             }
             else if (frame.Kline is { } kline)
             {
-                messages.Add([kline.Prefix, frame.Subscriber!.SubscriptionIdJson, kline.Suffix]);
+                messages.Add(Outgoing(kline, frame.Subscriber!));
                 _counters.Latency(Stopwatch.GetElapsedTime(kline.PublishedAt).TotalMilliseconds);
             }
         }

@@ -1,6 +1,7 @@
 using SpinPet.Core.Candles;
 using SpinPet.Streaming.Protocol;
 using SpinPet.Streaming.Sessions;
+using SpinPet.Streaming.WebSockets;
 
 namespace SpinPet.Streaming.Topics;
 
@@ -21,6 +22,14 @@ public sealed class Subscriber(ClientSession session, TopicKey topic, string sym
 
     /// <summary>The id as JSON, encoded once for every frame of this subscription.</summary>
     public byte[] SubscriptionIdJson { get; } = ServerMessages.SubscriptionIdJson(subscriptionId);
+
+    /// <summary>
+    /// The id as a DEFLATE stored block, between a compressed frame's shared parts; made on the first compressed
+    /// frame (only by the session's writer), so plain connections never hold it.
+    /// </summary>
+    internal byte[] StoredSubscriptionId => _storedSubscriptionId ??= PerMessageDeflate.StoredBlock(SubscriptionIdJson);
+
+    private byte[]? _storedSubscriptionId;
 
     internal long Marker { get; set; }
 

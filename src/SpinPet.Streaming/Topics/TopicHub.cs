@@ -13,15 +13,30 @@ namespace SpinPet.Streaming.Topics;
 /// The fan-out. The ingest publishes candle states (<see cref="Publish"/>, never waiting: a topic lock and a queue
 /// write); one broadcaster loop takes each changed topic, serializes its new states once and hands the same bytes
 /// to every subscriber's outbox, never awaiting a client. A topic is queued at most once however often it changes
-/// (states conflate while it waits), so the broadcaster's queue is bounded by the number of subscribed topics.
+/// (states conflate while it waits), so the broadcaster's queue holds at most one entry per subscribed topic, and the
+/// states waiting in those topics are bounded by <see cref="StreamingOptions.BroadcastBufferSize"/>
+/// (<see cref="BroadcastBuffer"/>): past it a topic drops its waiting states and is resynchronized from storage.
 /// </summary>
-public sealed partial class TopicHub(ICandleHistory history, StreamingCounters counters, TimeProvider time, ILogger<TopicHub> logger)
+public sealed partial class TopicHub(ICandleHistory history, StreamingOptions options, StreamingCounters counters, TimeProvider time, ILogger<TopicHub> logger)
 {
+    // Stored candles per read while resynchronizing a topic (the protocol's largest history page).
+    private const int ResyncPage = 1000;
+
+    // A resync that keeps losing the race with a topic publishing faster than storage is read is retried later.
+    private const int ResyncAttempts = 8;
+
     private readonly ConcurrentDictionary<TopicKey, Topic> _topics = new();
+    private readonly BroadcastBuffer _buffer = new(options.BroadcastBufferSize, counters);
+    private long _resyncsLogged;
+    private long _droppedLogged;
+    private long _lastOverflowLog;
     private readonly Channel<Topic> _changed = Channel.CreateUnbounded<Topic>(new UnboundedChannelOptions { SingleReader = true });
     private readonly ConcurrentDictionary<PublicKey, long> _activity = new();
 
     public int TopicCount => _topics.Count;
+
+    /// <summary>Candle states waiting for the broadcaster (at most <see cref="StreamingOptions.BroadcastBufferSize"/>).</summary>
+    public int PendingStates => _buffer.Count;
 
     /// <summary>Distinct mints with at least one subscribed topic.</summary>
     public int MonitoredMints => _topics.Keys.Select(k => k.Mint).Distinct().Count();
@@ -69,7 +84,12 @@ public sealed partial class TopicHub(ICandleHistory history, StreamingCounters c
     private void Broadcast(Topic topic)
     {
         long nowMs = time.GetUtcNow().ToUnixTimeMilliseconds();
-        var (frames, subscribers) = topic.Take(nowMs);
+        var (frames, subscribers, stale) = topic.Take(nowMs);
+        if (stale)
+        {
+            Resync(topic, nowMs);
+            return;
+        }
         foreach (var subscriber in subscribers)
         {
             foreach (var frame in frames)
@@ -84,6 +104,58 @@ public sealed partial class TopicHub(ICandleHistory history, StreamingCounters c
     }
 
     /// <summary>
+    /// Brings a stale topic's subscribers up to date from storage: every published state is stored before it is
+    /// published, so reading the stored candles from the oldest state any subscriber has, then replaying what was
+    /// published during the read, loses nothing and (with <see cref="Subscriber.IsNewer"/>) repeats nothing.
+    /// </summary>
+    private void Resync(Topic topic, long nowMs)
+    {
+        for (int attempt = 0; attempt < ResyncAttempts; attempt++)
+        {
+            var (before, from) = topic.StartResync();
+            var stored = new List<KlineFrame>();
+            while (true)
+            {
+                var page = history.From(topic.Key.Mint, topic.Key.Interval, from, ResyncPage);
+                foreach (var candle in page.Candles)
+                {
+                    stored.Add(KlineFrame.Create(topic.Key, topic.Symbol, candle, 0, nowMs, Stopwatch.GetTimestamp()));
+                }
+                if (!page.HasMore || page.Candles.Count == 0)
+                {
+                    break;
+                }
+                from = page.Candles[^1].Time + 1;
+            }
+            if (topic.TryCompleteResync(before, stored, nowMs))
+            {
+                counters.BroadcastResync();
+                LogOverflowOncePerSecond();
+                return;
+            }
+            counters.SnapshotRetry();
+        }
+        if (topic.Requeue())
+        {
+            _changed.Writer.TryWrite(topic);
+        }
+    }
+
+    private void LogOverflowOncePerSecond()
+    {
+        long now = Environment.TickCount64;
+        if (now - _lastOverflowLog < 1000)
+        {
+            return;
+        }
+        _lastOverflowLog = now;
+        long resyncs = counters.BroadcastResyncs, dropped = counters.BroadcastDroppedUpdates;
+        LogBroadcastOverflow(logger, options.BroadcastBufferSize, dropped - _droppedLogged, resyncs - _resyncsLogged, dropped, resyncs);
+        _resyncsLogged = resyncs;
+        _droppedLogged = dropped;
+    }
+
+    /// <summary>
     /// Attaches a subscription: the newest <paramref name="limit"/> stored candles go out as <c>history_data</c>,
     /// then <c>subscription_confirmed</c>, then any state published while the snapshot was read, then the live
     /// stream: no gap, no state twice.
@@ -92,7 +164,7 @@ public sealed partial class TopicHub(ICandleHistory history, StreamingCounters c
     {
         for (int attempt = 0; ; attempt++)
         {
-            var topic = _topics.GetOrAdd(key, static k => new Topic(k));
+            var topic = _topics.GetOrAdd(key, static (k, buffer) => new Topic(k, buffer), _buffer);
             long before = topic.Sequence;
             var page = history.Newest(key.Mint, key.Interval, limit, before: null);
             var subscriber = new Subscriber(session, key, topic.Symbol, subscriptionId);
@@ -136,6 +208,9 @@ public sealed partial class TopicHub(ICandleHistory history, StreamingCounters c
         }
         counters.SubscriptionRemoved();
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Fan-out queue full (kline.broadcast_buffer_size = {Bound} states): {Dropped} states dropped and {Resyncs} topics resynchronized from storage since the last report; {TotalDropped} and {TotalResyncs} since start")]
+    private static partial void LogBroadcastOverflow(ILogger logger, int bound, long dropped, long resyncs, long totalDropped, long totalResyncs);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Broadcasting {Symbol} failed")]
     private static partial void LogBroadcastFailed(ILogger logger, string symbol, Exception exception);

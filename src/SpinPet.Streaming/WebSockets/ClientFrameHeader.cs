@@ -7,7 +7,8 @@ namespace SpinPet.Streaming.WebSockets;
 /// A validated header of a frame sent by a client (always masked, RFC 6455 section 5.3). Parsing is split in two
 /// steps so the reader asks the stream for exactly the bytes of one header and never reads past a frame.
 /// </summary>
-internal readonly record struct ClientFrameHeader(byte Opcode, bool Fin, long PayloadLength, int MaskKey)
+/// <remarks><see cref="Compressed"/> is RSV1, the permessage-deflate bit of a message's first frame.</remarks>
+internal readonly record struct ClientFrameHeader(byte Opcode, bool Fin, long PayloadLength, int MaskKey, bool Compressed = false)
 {
     /// <summary>2 fixed bytes, up to 8 bytes of extended length, 4 bytes of masking key.</summary>
     public const int MaxLength = 14;
@@ -16,21 +17,27 @@ internal readonly record struct ClientFrameHeader(byte Opcode, bool Fin, long Pa
 
     /// <summary>
     /// Checks the first two header bytes and returns how many header bytes follow (extended length and mask).
-    /// Throws <see cref="WebSocketProtocolException"/> (1002) for anything a client must not send.
+    /// Throws <see cref="WebSocketProtocolException"/> (1002) for anything a client must not send. RSV1 is allowed
+    /// only when <paramref name="deflate"/> (permessage-deflate was negotiated), and then only on the first frame of
+    /// a data message (RFC 7692 section 6); RSV2 and RSV3 never are.
     /// </summary>
-    public static int ValidateStart(byte first, byte second)
+    public static int ValidateStart(byte first, byte second, bool deflate = false)
     {
-        // No extension is ever negotiated (the handshake never answers Sec-WebSocket-Extensions), so RSV1-3 are 0.
-        if ((first & 0x70) != 0)
+        int opcode = first & 0x0F;
+        if ((first & 0x30) != 0 || ((first & 0x40) != 0 && !deflate))
         {
             throw new WebSocketProtocolException("reserved bits set without a negotiated extension");
         }
-
-        int opcode = first & 0x0F;
         if (opcode is not (WebSocketFrames.OpcodeContinuation or WebSocketFrames.OpcodeText or WebSocketFrames.OpcodeBinary
             or WebSocketFrames.OpcodeClose or WebSocketFrames.OpcodePing or WebSocketFrames.OpcodePong))
         {
             throw new WebSocketProtocolException($"unknown opcode {opcode}");
+        }
+        if ((first & 0x40) != 0 && opcode is not (WebSocketFrames.OpcodeText or WebSocketFrames.OpcodeBinary))
+        {
+            throw new WebSocketProtocolException(opcode == WebSocketFrames.OpcodeContinuation
+                ? "RSV1 set on a continuation frame (permessage-deflate marks the first frame only)"
+                : "RSV1 set on a control frame (control frames are never compressed)");
         }
 
         int length7 = second & 0x7F;
@@ -84,6 +91,6 @@ internal readonly record struct ClientFrameHeader(byte Opcode, bool Fin, long Pa
 
         // Kept in memory order; WebSocketMask applies it with native-order loads, so endianness never matters.
         int maskKey = MemoryMarshal.Read<int>(rest);
-        return new ClientFrameHeader((byte)(first & 0x0F), (first & 0x80) != 0, payloadLength, maskKey);
+        return new ClientFrameHeader((byte)(first & 0x0F), (first & 0x80) != 0, payloadLength, maskKey, (first & 0x40) != 0);
     }
 }

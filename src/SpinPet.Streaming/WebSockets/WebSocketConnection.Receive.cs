@@ -131,6 +131,7 @@ public sealed partial class WebSocketConnection
     {
         CancellationToken token = _transportCancellation.Token;
         int messageOpcode = -1;   // opcode of the message being assembled, -1 between messages
+        bool compressed = false;  // RSV1 of its first frame (permessage-deflate)
         int assembled = 0;
         while (true)
         {
@@ -175,6 +176,7 @@ public sealed partial class WebSocketConnection
             if (!continuation)
             {
                 messageOpcode = header.Opcode;
+                compressed = header.Compressed;
             }
             if (header.PayloadLength > _maxMessageBytes - assembled)
             {
@@ -188,7 +190,9 @@ public sealed partial class WebSocketConnection
             int length = (int)header.PayloadLength;
             if (length > 0)
             {
-                EnsureMessageCapacity(assembled, assembled + length, header.Fin);
+                // A compressed message's last frame leaves room for the 4 bytes appended before inflating.
+                int tail = compressed && header.Fin ? WebSockets.PerMessageDeflate.TailLength : 0;
+                EnsureMessageCapacity(assembled, assembled + length + tail, header.Fin);
                 Memory<byte> destination = _message.AsMemory(assembled, length);
                 await _transport.ReadExactlyAsync(destination, token);
                 WebSocketMask.Apply(destination.Span, header.MaskKey);
@@ -199,6 +203,11 @@ public sealed partial class WebSocketConnection
                 continue;
             }
 
+            if (compressed && !TryInflateMessage(ref assembled))
+            {
+                // Inflated past the limit (a zip bomb, or just too big): nothing is left to skip on the wire.
+                return new WebSocketMessage(WebSocketMessageKind.TooLarge, default, 0, null);
+            }
             ReadOnlyMemory<byte> payload = assembled == 0 ? default : _message.AsMemory(0, assembled);
             if (messageOpcode == WebSocketFrames.OpcodeText)
             {
@@ -213,13 +222,50 @@ public sealed partial class WebSocketConnection
         }
     }
 
+    /// <summary>
+    /// Replaces the compressed payload in <see cref="_message"/> by its inflated form; false (buffer returned)
+    /// when that would exceed the size limit. A fresh inflater per message (client_no_context_takeover) means no
+    /// inflater state outlives the call. Data that is not DEFLATE fails the connection with 1007.
+    /// </summary>
+    private bool TryInflateMessage(ref int assembled)
+    {
+        EnsureMessageCapacity(assembled, assembled + WebSockets.PerMessageDeflate.TailLength, finalFrame: true);
+        WebSockets.PerMessageDeflate.AppendTail(_message.AsSpan(assembled));
+        byte[] compressed = _message!;
+        bool fits;
+        byte[] inflated;
+        int length;
+        try
+        {
+            fits = WebSockets.PerMessageDeflate.TryInflate(compressed.AsMemory(0, assembled + WebSockets.PerMessageDeflate.TailLength),
+                _maxMessageBytes, Rent, Return, out inflated, out length);
+        }
+        catch (InvalidDataException ex)
+        {
+            throw new WebSocketProtocolException(WebSocketCloseCodes.InvalidPayloadData, "compressed message is not valid DEFLATE: " + ex.Message);
+        }
+        finally
+        {
+            _message = null;
+            Return(compressed);
+        }
+        if (!fits)
+        {
+            assembled = 0;
+            return false;
+        }
+        _message = inflated;
+        assembled = length;
+        return true;
+    }
+
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<ClientFrameHeader> ReadFrameHeaderAsync(CancellationToken token)
     {
         // Exactly the header's bytes are read, never more, so nothing is left over to keep between calls.
         byte[] scratch = _headerScratch;
         await _transport.ReadExactlyAsync(scratch.AsMemory(0, 2), token);
-        int rest = ClientFrameHeader.ValidateStart(scratch[0], scratch[1]);
+        int rest = ClientFrameHeader.ValidateStart(scratch[0], scratch[1], IsDeflateNegotiated);
         await _transport.ReadExactlyAsync(scratch.AsMemory(2, rest), token);
         return ClientFrameHeader.Parse(scratch.AsSpan(0, 2 + rest));
     }

@@ -213,6 +213,57 @@ public sealed partial class WebSocketConnection
     }
 
     /// <summary>
+    /// Sends several complete text messages, each the concatenation of its segments and each either plain or
+    /// already compressed (<see cref="WebSocketOutboundMessage.Deflated"/>, only when <see cref="IsDeflateNegotiated"/>),
+    /// back to back with one flush.
+    /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    public async ValueTask SendBatchAsync(IReadOnlyList<WebSocketOutboundMessage> messages, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        if (messages.Count == 0)
+        {
+            return;
+        }
+
+        long total = 0;
+        for (int i = 0; i < messages.Count; i++)
+        {
+            if (messages[i].Compressed && !IsDeflateNegotiated)
+            {
+                throw new InvalidOperationException("A compressed message needs a connection that negotiated permessage-deflate.");
+            }
+            total += WebSocketFrames.MaxHeaderLength + TotalLength(messages[i].Segments);
+        }
+        if (!await EnterSendAsync(WebSocketFrames.OpcodeText, total, ct))
+        {
+            return;
+        }
+        try
+        {
+            for (int i = 0; i < messages.Count; i++)
+            {
+                var (segments, compressed) = messages[i];
+                await StageHeaderAsync(WebSocketFrames.OpcodeText, TotalLength(segments), compressed);
+                for (int j = 0; j < segments.Count; j++)
+                {
+                    await StageAsync(segments[j]);
+                }
+            }
+            await FinishSendAsync();
+        }
+        catch
+        {
+            Abort();
+            throw;
+        }
+        finally
+        {
+            ExitSend();
+        }
+    }
+
+    /// <summary>
     /// Sends an empty ping. The peer's pong shows up as a newer <see cref="LastReceivedAt"/>. Does nothing once a
     /// close frame was sent or the connection is gone.
     /// </summary>
@@ -335,22 +386,22 @@ public sealed partial class WebSocketConnection
         _sendLock.Release();
     }
 
-    private ValueTask StageHeaderAsync(byte opcode, long payloadLength)
+    private ValueTask StageHeaderAsync(byte opcode, long payloadLength, bool compressed = false)
     {
         byte[] staging = _staging!;
         if (staging.Length - _staged < WebSocketFrames.MaxHeaderLength)
         {
-            return WriteStagedThenHeaderAsync(opcode, payloadLength);
+            return WriteStagedThenHeaderAsync(opcode, payloadLength, compressed);
         }
-        _staged += WebSocketFrames.WriteHeader(staging.AsSpan(_staged), opcode, fin: true, payloadLength);
+        _staged += WebSocketFrames.WriteHeader(staging.AsSpan(_staged), opcode, fin: true, payloadLength, compressed);
         return default;
     }
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    private async ValueTask WriteStagedThenHeaderAsync(byte opcode, long payloadLength)
+    private async ValueTask WriteStagedThenHeaderAsync(byte opcode, long payloadLength, bool compressed)
     {
         await WriteStagedAsync();
-        _staged += WebSocketFrames.WriteHeader(_staging.AsSpan(_staged), opcode, fin: true, payloadLength);
+        _staged += WebSocketFrames.WriteHeader(_staging.AsSpan(_staged), opcode, fin: true, payloadLength, compressed);
     }
 
     private ValueTask StageAsync(ReadOnlyMemory<byte> data)

@@ -75,14 +75,36 @@ public sealed partial class WebSocketConnection : IAsyncDisposable
     /// connection is torn down without a completed close handshake, because it may discard unsent output.
     /// </param>
     public WebSocketConnection(Stream transport, int maxMessageBytes, Action? abortTransport)
+        : this(transport, maxMessageBytes, abortTransport, perMessageDeflate: false)
+    {
+    }
+
+    /// <param name="transport">The upgraded duplex stream; the connection owns it from now on.</param>
+    /// <param name="maxMessageBytes">
+    /// Largest message accepted, both as received and, for a compressed message, once inflated; larger ones yield
+    /// TooLarge.
+    /// </param>
+    /// <param name="abortTransport">See the other constructor.</param>
+    /// <param name="perMessageDeflate">
+    /// The handshake negotiated permessage-deflate without context takeover in either direction
+    /// (<see cref="PerMessageDeflateNegotiation"/>): RSV1 marks compressed messages both ways.
+    /// </param>
+    public WebSocketConnection(Stream transport, int maxMessageBytes, Action? abortTransport, bool perMessageDeflate)
     {
         ArgumentNullException.ThrowIfNull(transport);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxMessageBytes);
         _transport = transport;
         _maxMessageBytes = maxMessageBytes;
         _abortTransport = abortTransport;
+        IsDeflateNegotiated = perMessageDeflate;
         _lastReceivedAt = Stopwatch.GetTimestamp();
     }
+
+    /// <summary>
+    /// Whether permessage-deflate was negotiated: messages may then be sent compressed
+    /// (<see cref="WebSocketOutboundMessage.Deflated"/>) and received ones are inflated before they are returned.
+    /// </summary>
+    public bool IsDeflateNegotiated { get; }
 
     /// <summary>
     /// <see cref="Stopwatch.GetTimestamp"/> when the last frame of any kind (data, ping, pong, close) arrived, or

@@ -25,8 +25,11 @@ public static class WebSocketFrames
         return payloadLength <= 125 ? 2 : payloadLength <= ushort.MaxValue ? 4 : 10;
     }
 
-    /// <summary>Writes an unmasked frame header and returns its length (2, 4 or 10 bytes).</summary>
-    public static int WriteHeader(Span<byte> destination, byte opcode, bool fin, long payloadLength)
+    /// <summary>
+    /// Writes an unmasked frame header and returns its length (2, 4 or 10 bytes). <paramref name="compressed"/> sets
+    /// RSV1, the permessage-deflate mark of a compressed message's first frame.
+    /// </summary>
+    public static int WriteHeader(Span<byte> destination, byte opcode, bool fin, long payloadLength, bool compressed = false)
     {
         ArgumentOutOfRangeException.ThrowIfGreaterThan(opcode, (byte)0xF);
         int length = GetHeaderLength(payloadLength);
@@ -35,7 +38,7 @@ public static class WebSocketFrames
             throw new ArgumentException($"The header needs {length} bytes.", nameof(destination));
         }
 
-        destination[0] = (byte)((fin ? 0x80 : 0) | opcode);
+        destination[0] = (byte)((fin ? 0x80 : 0) | (compressed ? 0x40 : 0) | opcode);
         switch (length)
         {
             case 2:

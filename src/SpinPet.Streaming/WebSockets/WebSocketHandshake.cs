@@ -7,8 +7,9 @@ using Microsoft.Extensions.Primitives;
 namespace SpinPet.Streaming.WebSockets;
 
 /// <summary>
-/// The server side of the RFC 6455 section 4.2 opening handshake over HTTP/1.1. No subprotocol and no extension is
-/// ever negotiated, which is what lets <see cref="WebSocketConnection"/> reject every RSV bit.
+/// The server side of the RFC 6455 section 4.2 opening handshake over HTTP/1.1. No subprotocol is negotiated; the
+/// only extension is RFC 7692 permessage-deflate, and only when the caller enables it
+/// (<see cref="PerMessageDeflateNegotiation"/>). Without it <see cref="WebSocketConnection"/> rejects every RSV bit.
 /// </summary>
 public static class WebSocketHandshake
 {
@@ -47,7 +48,31 @@ public static class WebSocketHandshake
     /// upgraded connection. When the request is refused it writes a 400 (or 426 with
     /// <c>Sec-WebSocket-Version: 13</c> for a wrong version) with the reason as text and returns null.
     /// </summary>
-    public static async Task<Stream?> UpgradeAsync(HttpContext context)
+    public static async Task<Stream?> UpgradeAsync(HttpContext context) =>
+        (await UpgradeCoreAsync(context, enableDeflate: false)).Transport;
+
+    /// <summary>
+    /// <see cref="UpgradeAsync"/> plus the connection, wired so that <see cref="WebSocketConnection.Abort"/> also
+    /// aborts the HTTP connection (Kestrel's upgraded stream ignores Dispose; only this drops a stuck socket).
+    /// </summary>
+    public static Task<WebSocketConnection?> AcceptAsync(HttpContext context, int maxMessageBytes) =>
+        AcceptAsync(context, maxMessageBytes, enableDeflate: false);
+
+    /// <summary>
+    /// As <see cref="AcceptAsync(HttpContext, int)"/>; with <paramref name="enableDeflate"/> a permessage-deflate
+    /// offer of the client is accepted (<see cref="PerMessageDeflateNegotiation"/>) and the connection's
+    /// <see cref="WebSocketConnection.IsDeflateNegotiated"/> says whether one was. A client that offers nothing
+    /// acceptable gets a plain connection.
+    /// </summary>
+    public static async Task<WebSocketConnection?> AcceptAsync(HttpContext context, int maxMessageBytes, bool enableDeflate)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxMessageBytes);
+        var (transport, deflate) = await UpgradeCoreAsync(context, enableDeflate);
+        return transport is null ? null : new WebSocketConnection(transport, maxMessageBytes, context.Abort, deflate);
+    }
+
+    private static async Task<(Stream? Transport, bool Deflate)> UpgradeCoreAsync(HttpContext context, bool enableDeflate)
     {
         ArgumentNullException.ThrowIfNull(context);
         int status = Validate(context.Request, out string acceptKey, out string? problem);
@@ -61,26 +86,21 @@ public static class WebSocketHandshake
         if (status != StatusCodes.Status101SwitchingProtocols)
         {
             await RefuseAsync(context.Response, status, problem!);
-            return null;
+            return (null, false);
         }
 
         var headers = context.Response.Headers;
         headers.Upgrade = "websocket";
         headers.Connection = "Upgrade";
         headers.SecWebSocketAccept = acceptKey;
-        return await upgrade!.UpgradeAsync();
-    }
-
-    /// <summary>
-    /// <see cref="UpgradeAsync"/> plus the connection, wired so that <see cref="WebSocketConnection.Abort"/> also
-    /// aborts the HTTP connection (Kestrel's upgraded stream ignores Dispose; only this drops a stuck socket).
-    /// </summary>
-    public static async Task<WebSocketConnection?> AcceptAsync(HttpContext context, int maxMessageBytes)
-    {
-        ArgumentNullException.ThrowIfNull(context);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxMessageBytes);
-        Stream? transport = await UpgradeAsync(context);
-        return transport is null ? null : new WebSocketConnection(transport, maxMessageBytes, context.Abort);
+        string? extensions = null;
+        bool deflate = enableDeflate
+            && PerMessageDeflateNegotiation.TryNegotiate(context.Request.Headers.SecWebSocketExtensions, out extensions);
+        if (deflate)
+        {
+            headers.SecWebSocketExtensions = extensions;
+        }
+        return (await upgrade!.UpgradeAsync(), deflate);
     }
 
     /// <summary>Returns 101 when the request is acceptable, else the status of the refusal (400 or 426).</summary>

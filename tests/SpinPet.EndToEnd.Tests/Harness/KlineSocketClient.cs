@@ -13,9 +13,16 @@ internal sealed class KlineSocketClient : IAsyncDisposable
 
     public ClientWebSocket Socket => _socket;
 
-    public static async Task<KlineSocketClient> ConnectAsync(Uri server)
+    /// <summary>The server's <c>Sec-WebSocket-Extensions</c> answer, or null when it negotiated none.</summary>
+    public string? Extensions =>
+        _socket.HttpResponseHeaders is { } headers && headers.TryGetValue("Sec-WebSocket-Extensions", out var values) ? string.Join(", ", values) : null;
+
+    /// <param name="deflate">Offer permessage-deflate with these options; null offers nothing.</param>
+    public static async Task<KlineSocketClient> ConnectAsync(Uri server, WebSocketDeflateOptions? deflate = null)
     {
         var client = new KlineSocketClient();
+        client._socket.Options.DangerousDeflateOptions = deflate;
+        client._socket.Options.CollectHttpResponseDetails = true;
         var uri = new UriBuilder(server) { Scheme = "ws", Path = "/ws" }.Uri;
         await client._socket.ConnectAsync(uri, CancellationToken.None);
         return client;

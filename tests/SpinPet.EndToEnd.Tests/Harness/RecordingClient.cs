@@ -29,9 +29,12 @@ internal sealed class RecordingClient : IAsyncDisposable
 
     public int Confirmed => Volatile.Read(ref _confirmed);
 
-    public static async Task<RecordingClient> StartAsync(Uri server, IReadOnlyList<(string Mint, string Interval)> topics, string name)
+    public KlineSocketClient Socket => _socket;
+
+    public static async Task<RecordingClient> StartAsync(Uri server, IReadOnlyList<(string Mint, string Interval)> topics, string name,
+        System.Net.WebSockets.WebSocketDeflateOptions? deflate = null)
     {
-        var socket = await KlineSocketClient.ConnectAsync(server);
+        var socket = await KlineSocketClient.ConnectAsync(server, deflate);
         await socket.ReceiveUntilAsync("connection_success");
         var client = new RecordingClient(socket, topics);
         for (int i = 0; i < topics.Count; i++)

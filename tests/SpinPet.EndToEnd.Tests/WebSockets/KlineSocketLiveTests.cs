@@ -99,6 +99,59 @@ public sealed class KlineSocketLiveTests
     }
 
     [Fact]
+    public async Task With_a_fan_out_queue_of_one_state_overflowing_topics_resync_from_storage_and_clients_still_hold_every_candle()
+    {
+        await using var simulator = await IngestExactlyOnceTests.StartSimulatorAsync(seed: 44);
+        simulator.ProduceTransactions(200);
+        using var database = new TempFolder();
+        var settings = ServerProcess.SettingsFor(simulator.RpcUri, simulator.WsUri, database.Path);
+        // One waiting state for the whole server: every batch touching two topics overflows.
+        settings["SPIN_KLINE__BROADCAST_BUFFER_SIZE"] = "1";
+        await using var server = await ServerProcess.StartAsync(settings);
+        await server.WaitForCheckpointAsync(LedgerAssert.NewestSignature(simulator), TimeSpan.FromSeconds(60));
+        var mints = ReferenceCandles.Mints(simulator.ExpectedEvents());
+
+        var clients = new List<RecordingClient>();
+        for (int i = 0; i < 20; i++)
+        {
+            var topics = Enumerable.Range(0, 3).Select(j => (Mint: mints[(i + j) % mints.Length], Interval: Intervals[(i + j) % 3])).ToList();
+            clients.Add(await RecordingClient.StartAsync(server.BaseUri, topics, $"c{i}"));
+        }
+        await Eventually.TrueAsync(() => clients.All(c => c.Confirmed == 3), TimeSpan.FromSeconds(60), "every subscription confirmed");
+
+        for (int round = 0; round < 10; round++)
+        {
+            simulator.ProduceTransactions(100);
+        }
+        await server.WaitForCheckpointAsync(LedgerAssert.NewestSignature(simulator), TimeSpan.FromSeconds(90));
+
+        var stored = new Dictionary<(string, string), List<JsonElement>>();
+        await Eventually.TrueAsync(async () =>
+        {
+            foreach (var mint in mints)
+            {
+                foreach (var interval in Intervals)
+                {
+                    stored[(mint, interval)] = await ReadAllAsync(server, mint, interval);
+                }
+            }
+            return stored.Values.All(list => list.All(c => c.GetProperty("is_final").GetBoolean()))
+                && clients.All(c => c.Topics.All(t => c.HasFinal(t, stored[t])));
+        }, TimeSpan.FromSeconds(60), "every client holds the final state of every stored candle");
+
+        foreach (var client in clients)
+        {
+            client.AssertOrderedAndComplete(stored);
+            await client.DisposeAsync();
+        }
+        var stats = await KlineStatsAsync(server);
+        Assert.True(stats.GetProperty("broadcast_dropped_updates").GetInt64() > 0, "the bound of one state was exceeded");
+        Assert.True(stats.GetProperty("broadcast_resyncs").GetInt64() > 0, "overflowing topics were resynchronized");
+        Assert.Equal(0, stats.GetProperty("slow_consumer_closes").GetInt64());
+        Assert.Contains("Fan-out queue full", server.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Shutdown_closes_every_client_with_1001()
     {
         await using var simulator = await IngestExactlyOnceTests.StartSimulatorAsync(seed: 43);

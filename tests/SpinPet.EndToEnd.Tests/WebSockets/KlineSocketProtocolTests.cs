@@ -26,6 +26,16 @@ public sealed class KlineSocketProtocolTests(SharedServer shared) : IClassFixtur
         Assert.False(hello.TryGetProperty("data", out _), "connection_success is flat, without the envelope");
     }
 
+    [Fact]
+    public async Task With_compression_off_a_deflate_offer_is_not_answered_and_the_client_is_served_plain()
+    {
+        await using var client = await KlineSocketClient.ConnectAsync(shared.Server.BaseUri, new WebSocketDeflateOptions());
+        Assert.Null(client.Extensions);
+        await client.ReceiveUntilAsync("connection_success");
+        await client.SendAsync(new { msg_type = "ping" });
+        await client.ReceiveUntilAsync("pong");
+    }
+
     [Theory]
     [InlineData("not json", "Malformed request")]
     [InlineData("[1,2]", "Malformed request")]

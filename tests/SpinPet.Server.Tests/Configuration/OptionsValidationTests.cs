@@ -32,7 +32,6 @@ public sealed class OptionsValidationTests
     [InlineData("SPIN_KLINE__ENABLE_KLINE_SERVICE", "yes", "kline.enable_kline_service: 'yes' must be true or false")]
     [InlineData("SPIN_KLINE__MAX_CONECTIONS", "5", "kline.max_conections: unknown key (known keys: intervals, connection_timeout, max_subscriptions_per_client, broadcast_buffer_size, history_data_limit, enable_kline_service, volume_unit, finalize_grace_ms, supported_symbols_limit)")]
     [InlineData("SPIN_WEBSOCKET__MAX_CONNECTIONS", "0", "websocket.max_connections: 0 must be at least 1")]
-    [InlineData("SPIN_WEBSOCKET__COMPRESSION", "true", "websocket.compression: permessage-deflate is not implemented yet; set it to false")]
     [InlineData("SPIN_WEBSOCKET__PING_TIMEOUT", "20000", "websocket.ping_timeout: 20000 must be greater than websocket.ping_interval (25000)")]
     [InlineData("SPIN_WEBSOCKET__MAX_MESSAGE_BYTES", "100", "websocket.max_message_bytes: 100 is out of range 256..16777216")]
     [InlineData("SPIN_WEBSOCKET__MESSAGE_BURST", "-3", "websocket.message_burst: -3 must be at least 1")]

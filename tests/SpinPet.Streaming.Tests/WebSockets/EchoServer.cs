@@ -25,11 +25,13 @@ internal sealed class EchoServer : IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
 
     private readonly bool _closeOnTooLarge;
+    private readonly bool _deflate;
 
-    private EchoServer(WebApplication app, bool closeOnTooLarge)
+    private EchoServer(WebApplication app, bool closeOnTooLarge, bool deflate)
     {
         _app = app;
         _closeOnTooLarge = closeOnTooLarge;
+        _deflate = deflate;
         app.Map("/ws", HandleAsync);
     }
 
@@ -40,13 +42,14 @@ internal sealed class EchoServer : IAsyncDisposable
     public Uri HttpUri => new($"http://127.0.0.1:{Port}/ws");
 
     /// <param name="closeOnTooLarge">False: answer a too-large message with the error and keep reading.</param>
-    public static async Task<EchoServer> StartAsync(bool closeOnTooLarge = true)
+    /// <param name="deflate">Accept permessage-deflate offers; text echoes then go back compressed.</param>
+    public static async Task<EchoServer> StartAsync(bool closeOnTooLarge = true, bool deflate = false)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.UseKestrel(options => options.Listen(IPAddress.Loopback, 0));
         builder.Services.Configure<HostOptions>(options => options.ShutdownTimeout = TimeSpan.FromSeconds(5));
-        var server = new EchoServer(builder.Build(), closeOnTooLarge);
+        var server = new EchoServer(builder.Build(), closeOnTooLarge, deflate);
         await server._app.StartAsync();
         server.Port = new Uri(server._app.Urls.First()).Port;
         return server;
@@ -69,7 +72,7 @@ internal sealed class EchoServer : IAsyncDisposable
 
     private async Task HandleAsync(HttpContext context)
     {
-        var connection = await WebSocketHandshake.AcceptAsync(context, MaxMessageBytes);
+        var connection = await WebSocketHandshake.AcceptAsync(context, MaxMessageBytes, _deflate);
         if (connection is null)
         {
             return;
@@ -99,6 +102,9 @@ internal sealed class EchoServer : IAsyncDisposable
             session.Received.Enqueue(message.Kind);
             switch (message.Kind)
             {
+                case WebSocketMessageKind.Text when connection.IsDeflateNegotiated:
+                    await connection.SendBatchAsync([WebSocketOutboundMessage.Deflated([PerMessageDeflate.Compress(message.Payload.Span)])], ct);
+                    break;
                 case WebSocketMessageKind.Text:
                     await connection.SendTextAsync(message.Payload, ct);
                     break;

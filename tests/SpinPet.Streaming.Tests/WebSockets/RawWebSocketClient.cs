@@ -27,11 +27,19 @@ internal sealed class RawWebSocketClient : IAsyncDisposable
     /// <summary>The 101 response head of the handshake.</summary>
     public RawHttpResponse Handshake { get; private set; } = null!;
 
-    /// <summary>Connects and completes the opening handshake (asserting a correct 101).</summary>
-    public static async Task<RawWebSocketClient> ConnectAsync(int port, CancellationToken ct)
+    /// <summary>
+    /// Connects and completes the opening handshake (asserting a correct 101), offering
+    /// <paramref name="extensions"/> as <c>Sec-WebSocket-Extensions</c> when given.
+    /// </summary>
+    public static async Task<RawWebSocketClient> ConnectAsync(int port, CancellationToken ct, string? extensions = null)
     {
         var client = new RawWebSocketClient(await ConnectTcpAsync(port, ct));
-        await client.WriteAsync(UpgradeRequest(port, SampleKey), ct);
+        string request = UpgradeRequest(port, SampleKey);
+        if (extensions is not null)
+        {
+            request = request[..^2] + $"Sec-WebSocket-Extensions: {extensions}\r\n\r\n";
+        }
+        await client.WriteAsync(request, ct);
         client.Handshake = await client.ReadHeadAsync(ct);
         Assert.Equal(101, client.Handshake.Status);
         Assert.Equal("s3pPLMBiTxaQ9kYGzzhZRbK+xOo=", client.Handshake.Headers["Sec-WebSocket-Accept"]);
@@ -190,6 +198,9 @@ internal sealed record ServerFrame(byte First, byte[] Payload)
     public bool Fin => (First & 0x80) != 0;
 
     public int Opcode => First & 0x0F;
+
+    /// <summary>RSV1: a permessage-deflate compressed message.</summary>
+    public bool Compressed => (First & 0x40) != 0;
 
     public ushort CloseCode => Payload.Length >= 2 ? BinaryPrimitives.ReadUInt16BigEndian(Payload) : WebSocketCloseCodes.NoStatusReceived;
 }
