@@ -150,7 +150,8 @@ public sealed partial class ClientSession
         // Fast path: nothing queued and nobody sending, so the frame goes to the socket from the caller's thread
         // (usually completing synchronously in the kernel's send buffer) without a queue entry or a wake-up of
         // the writer. Otherwise it queues behind what is pending, conflated per the slow-consumer policy.
-        if (_outbox.TryClaimIdle())
+        // Compressing clients take the writer's path, which picks the topic's shared deflated bytes.
+        if (!_connection.IsDeflateNegotiated && _outbox.TryClaimIdle())
         {
             SendDirect(subscriber, frame);
         }
