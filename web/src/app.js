@@ -15,6 +15,7 @@ const DAY_SECONDS = 86400;
 // Load older candles when fewer than this many bars are left of the visible range.
 const SCROLL_BACK_MARGIN = 10;
 const TOKEN_REFRESH_MS = 15000;
+const DEFAULT_BAR_SPACING = 6;
 
 const historyLimit = Math.min(1000, Math.max(1, Number(new URLSearchParams(location.search).get('limit')) || 300));
 
@@ -30,6 +31,7 @@ const ui = {
   basis: document.getElementById('change-basis'),
   chart: document.getElementById('chart'),
   message: document.getElementById('message'),
+  latest: document.getElementById('latest'),
 };
 
 const state = {
@@ -57,7 +59,8 @@ const chart = createChart(ui.chart, {
     horzLines: { color: '#1c2029' },
   },
   rightPriceScale: { borderColor: '#262a33' },
-  timeScale: { borderColor: '#262a33', timeVisible: true, secondsVisible: true, rightOffset: 3 },
+  // maxBarSpacing: a token with three candles gets wide candles, not three walls.
+  timeScale: { borderColor: '#262a33', timeVisible: true, secondsVisible: true, rightOffset: 3, maxBarSpacing: 24 },
   localization: { timeFormatter: (time) => new Date(time * 1000).toLocaleString() },
 });
 chart.timeScale().applyOptions({ tickMarkFormatter: tickLabel });
@@ -93,6 +96,14 @@ function toBar(candle) {
 function render() {
   series.setData(candles.list().map(toBar));
   showQuote();
+}
+
+/** When the whole history is loaded and narrower than the chart, spread it over the width (wider candles). */
+function fillWidthIfShort() {
+  const range = chart.timeScale().getVisibleLogicalRange();
+  if (!state.hasMoreOlder && candles.size > 0 && range && range.from < 0) {
+    chart.timeScale().fitContent();
+  }
 }
 
 /** One candle changed: the chart's update() for the newest bar (or an existing older one), else a redraw. */
@@ -186,7 +197,8 @@ function selectTopic(mint, interval) {
   history.replaceState(null, '', `${location.pathname}${location.search}#mint=${mint}&interval=${interval}`);
   ui.token.value = mint;
   showIntervals();
-  chart.timeScale().applyOptions({ secondsVisible: interval.startsWith('s') });
+  // Each topic starts at the default zoom (a short history may have been spread wide by fillWidthIfShort).
+  chart.timeScale().applyOptions({ secondsVisible: interval.startsWith('s'), barSpacing: DEFAULT_BAR_SPACING });
   showQuote();
   feed.setTopic(mint, interval);
 }
@@ -208,6 +220,9 @@ feed.addEventListener('history', async ({ detail }) => {
     state.hasMoreOlder = detail.hasMore;
   }
   render();
+  if (resumeFrom === undefined) {
+    fillWidthIfShort();
+  }
   const oldestReceived = detail.candles[0]?.time;
   if (resumeFrom !== undefined && oldestReceived > resumeFrom && detail.hasMore) {
     await refill(resumeFrom, oldestReceived - 1);
@@ -286,6 +301,7 @@ async function loadOlder() {
     candles.putAll(page.candles);
     state.hasMoreOlder = page.hasMore;
     render();
+    fillWidthIfShort();
   } catch (error) {
     console.warn('loading older candles failed', error);
   } finally {
@@ -300,10 +316,13 @@ async function loadOlder() {
 }
 
 chart.timeScale().subscribeVisibleLogicalRangeChange((range) => {
+  // Scrolled back, the chart stops following new candles; the button brings it back to the newest one.
+  ui.latest.hidden = !(chart.timeScale().scrollPosition() < 0);
   if (range && range.from < SCROLL_BACK_MARGIN) {
     loadOlder();
   }
 });
+ui.latest.addEventListener('click', () => chart.timeScale().scrollToRealTime());
 
 // --- controls ---------------------------------------------------------------------------------------------------
 

@@ -59,8 +59,9 @@ public sealed class ChartPageTests(ChartPageFixture chain) : IClassFixture<Chart
         Assert.Equal(mints[0], mint);
         Assert.Equal(intervals[0], await page.EvaluateAsync<string>("window.spinpetChart.interval"));
 
-        // History: every stored candle, the older ones paged in with `before` (more than one history page).
-        var history = await ChartMatchesStoreAsync(page, mint, intervals[0]);
+        // History: the newest candles first, then, scrolling back, every stored one (older pages come with `before`).
+        await ChartShowsNewestStoredAsync(page, mint, intervals[0]);
+        var history = await ScrollBackToTheFirstCandleAsync(page, mint, intervals[0]);
         Assert.True(history.Count > HistoryLimit, $"{history.Count} candles: expected more than one page of {HistoryLimit}");
         Assert.Contains(history, bar => bar.Final);
         Assert.All(history, bar => Assert.Equal(bar.Final, bar.SettledLook));
@@ -75,6 +76,7 @@ public sealed class ChartPageTests(ChartPageFixture chain) : IClassFixture<Chart
             return bars.Count > 0 && bars[^1] != before && bars[^1] == (await StoredAsync(mint, intervals[0]))[^1];
         }, LiveUpdate, "the drawn newest candle shows the trade");
         TestContext.Current.TestOutputHelper?.WriteLine($"trade → drawn in {clock.ElapsedMilliseconds} ms");
+        await LastPriceShowsAsync(page);
         var newest = (await BarsAsync(page))[^1];
         Assert.Equal(await page.EvaluateAsync<string>($"window.spinpetChart.priceLabel({newest.Close.ToString("R", CultureInfo.InvariantCulture)})"),
             await page.EvaluateAsync<string>($"import('/format.js').then(f => f.formatPrice({newest.Close.ToString("R", CultureInfo.InvariantCulture)}, 5))"));
@@ -82,18 +84,18 @@ public sealed class ChartPageTests(ChartPageFixture chain) : IClassFixture<Chart
         // Interval switch: the button, then the same token's candles of that interval.
         string longer = intervals[1];
         await page.EvaluateAsync($"document.querySelector('#intervals button[data-interval=\"{longer}\"]').click()");
-        await ChartMatchesStoreAsync(page, mint, longer);
+        await ChartShowsNewestStoredAsync(page, mint, longer);
         Assert.Equal("true", await page.EvaluateAsync<string>($"document.querySelector('[data-interval=\"{longer}\"]').getAttribute('aria-pressed')"));
 
         // Token switch: the picker, then the other token's candles, name and live trades.
         string other = mints.First(m => m != mint);
         await page.EvaluateAsync($"(() => {{ const s = document.getElementById('token'); s.value = '{other}'; s.dispatchEvent(new Event('change')); }})()");
-        await ChartMatchesStoreAsync(page, other, longer);
+        await ChartShowsNewestStoredAsync(page, other, longer);
         var detail = await DetailAsync(other);
         Assert.Equal(detail.GetProperty("symbol").GetString(), await page.EvaluateAsync<string>("document.getElementById('symbol').textContent"));
         Assert.Equal(detail.GetProperty("name").GetString(), await page.EvaluateAsync<string>("document.getElementById('token-name').textContent"));
         await page.EvaluateAsync($"document.querySelector('#intervals button[data-interval=\"{intervals[0]}\"]').click()");
-        await ChartMatchesStoreAsync(page, other, intervals[0]);
+        await ScrollBackToTheFirstCandleAsync(page, other, intervals[0]);
         var last = (await BarsAsync(page))[^1];
         chain.Trade(other);
         await page.Eventually(async () =>
@@ -101,6 +103,11 @@ public sealed class ChartPageTests(ChartPageFixture chain) : IClassFixture<Chart
             var bars = await BarsAsync(page);
             return bars[^1] != last && bars[^1] == (await StoredAsync(other, intervals[0]))[^1];
         }, LiveUpdate, "the other token's trade is drawn");
+        await LastPriceShowsAsync(page);
+        // Scrolled back above: the page offers the way back to the newest candle.
+        await page.EvaluateAsync("document.getElementById('latest').click()");
+        await page.Eventually(async () => await page.EvaluateAsync<bool>("document.getElementById('latest').hidden"), PageWait, "back at the newest candle");
+        await page.MoveMouseAsync(1, 1);
         await SaveScreenshotAsync(page, "chart.png");
 
         // A phone: nothing wider than the screen, the chart still there.
@@ -118,7 +125,7 @@ public sealed class ChartPageTests(ChartPageFixture chain) : IClassFixture<Chart
         var mints = await MintsAsync();
         string mint = mints[0];
         await using var page = await OpenChartAsync($"#mint={mint}&interval=s1");
-        await ChartMatchesStoreAsync(page, mint, "s1");
+        await ScrollBackToTheFirstCandleAsync(page, mint, "s1");
         chain.Trade(mint);
         await page.Eventually(async () => (await BarsAsync(page)).SequenceEqual(await StoredAsync(mint, "s1")), PageWait, "the trade is drawn");
         var beforeRestart = await BarsAsync(page);
@@ -171,8 +178,27 @@ public sealed class ChartPageTests(ChartPageFixture chain) : IClassFixture<Chart
         }
     }
 
-    /// <summary>Waits until the chart draws exactly the stored candles of the topic (all of them), and returns them.</summary>
-    private async Task<List<ChartBar>> ChartMatchesStoreAsync(DevToolsPage page, string mint, string interval)
+    /// <summary>
+    /// Waits until the chart follows the topic and draws its newest stored candles, without a gap: the drawn bars are
+    /// the stored ones from the oldest drawn on (at least one history page of them, or all when there are fewer).
+    /// </summary>
+    private async Task<List<ChartBar>> ChartShowsNewestStoredAsync(DevToolsPage page, string mint, string interval) =>
+        await ChartMatchesAsync(page, mint, interval, (bars, stored) =>
+            bars.Count >= Math.Min(stored.Count, HistoryLimit) && bars.SequenceEqual(stored.TakeLast(bars.Count)),
+            "its newest stored candles");
+
+    /// <summary>Drags the chart to the right (back in time) until it draws every stored candle of the topic.</summary>
+    private async Task<List<ChartBar>> ScrollBackToTheFirstCandleAsync(DevToolsPage page, string mint, string interval)
+    {
+        var box = await page.EvaluateAsync<JsonElement>("document.getElementById('chart').getBoundingClientRect().toJSON()");
+        double left = box.GetProperty("left").GetDouble(), width = box.GetProperty("width").GetDouble();
+        double y = box.GetProperty("top").GetDouble() + (box.GetProperty("height").GetDouble() / 2);
+        return await ChartMatchesAsync(page, mint, interval, (bars, stored) => bars.SequenceEqual(stored), "all its stored candles",
+            whileWaiting: () => page.DragAsync(left + (width * 0.2), y, left + (width * 0.7), y));
+    }
+
+    private async Task<List<ChartBar>> ChartMatchesAsync(DevToolsPage page, string mint, string interval,
+        Func<List<ChartBar>, List<ChartBar>, bool> matches, string what, Func<Task>? whileWaiting = null)
     {
         List<ChartBar> bars = [];
         List<ChartBar> stored = [];
@@ -182,16 +208,32 @@ public sealed class ChartPageTests(ChartPageFixture chain) : IClassFixture<Chart
             {
                 bars = await BarsAsync(page);
                 stored = await StoredAsync(mint, interval);
-                return await page.EvaluateAsync<string>("window.spinpetChart.mint") == mint
+                if (await page.EvaluateAsync<string>("window.spinpetChart.mint") == mint
                     && await page.EvaluateAsync<string>("window.spinpetChart.interval") == interval
-                    && bars.SequenceEqual(stored);
-            }, PageWait, $"the chart draws the stored {interval} candles of {mint}");
+                    && matches(bars, stored))
+                {
+                    return true;
+                }
+                if (whileWaiting is not null)
+                {
+                    await whileWaiting();
+                }
+                return false;
+            }, PageWait, $"the chart draws {what} ({interval} of {mint})");
         }
         catch (TimeoutException e)
         {
-            throw new TimeoutException($"{e.Message}\ndrawn ({bars.Count}): {string.Join(", ", bars.TakeLast(5))}\nstored ({stored.Count}): {string.Join(", ", stored.TakeLast(5))}", e);
+            throw new TimeoutException($"{e.Message}\ndrawn ({bars.Count}): {string.Join(", ", bars.TakeLast(3))}\nstored ({stored.Count}): {string.Join(", ", stored.TakeLast(3))}", e);
         }
         return bars;
+    }
+
+    /// <summary>The quote above the chart shows the newest drawn candle's close.</summary>
+    private static async Task LastPriceShowsAsync(DevToolsPage page)
+    {
+        var newest = (await BarsAsync(page))[^1];
+        string expected = await page.EvaluateAsync<string>($"import('/format.js').then(f => f.formatPrice({newest.Close.ToString("R", CultureInfo.InvariantCulture)}))");
+        Assert.Equal(expected, await page.EvaluateAsync<string>("document.getElementById('last-price').textContent"));
     }
 
     private static async Task<List<ChartBar>> BarsAsync(DevToolsPage page) =>

@@ -135,6 +135,9 @@ internal sealed class DevToolsPage : IAsyncDisposable
         await MouseAsync("mouseReleased", toX, toY, buttons: 0);
     }
 
+    /// <summary>Moves the mouse (no button pressed), e.g. off the chart so that no crosshair is drawn.</summary>
+    public Task MoveMouseAsync(double x, double y) => MouseAsync("mouseMoved", x, y, buttons: 0);
+
     /// <summary>Polls <paramref name="condition"/> (typically an evaluation) until it holds; the timeout names it and shows the console.</summary>
     public async Task Eventually(Func<Task<bool>> condition, TimeSpan timeout, string what)
     {
