@@ -1,21 +1,16 @@
 // The live chart page: a token picker, an interval switch, the last price and a candlestick chart that follows
 // /ws. URL: /?limit=N#mint=<address>&interval=<name> (limit: candles per history page, 1…1000, default 300).
 
-import { CandlestickSeries, ColorType, TickMarkType, createChart } from './vendor/lightweight-charts.mjs';
 import * as api from './api.js';
 import { CandleSet } from './candles.js';
+import { DEFAULT_BAR_SPACING, HOLLOW, createCandleChart, toBar } from './chart.js';
 import { KlineFeed } from './feed.js';
 import { formatChange, formatPrice, priceFormatFor } from './format.js';
 
-const UP = '#26a69a';
-const DOWN = '#ef5350';
-// An open candle is drawn hollow (outline only): it can still change; a settled (final) one is filled.
-const HOLLOW = 'rgba(0, 0, 0, 0)';
 const DAY_SECONDS = 86400;
 // Load older candles when fewer than this many bars are left of the visible range.
 const SCROLL_BACK_MARGIN = 10;
 const TOKEN_REFRESH_MS = 15000;
-const DEFAULT_BAR_SPACING = 6;
 
 const historyLimit = Math.min(1000, Math.max(1, Number(new URLSearchParams(location.search).get('limit')) || 300));
 
@@ -48,50 +43,11 @@ const state = {
 };
 const candles = new CandleSet();
 
-const chart = createChart(ui.chart, {
-  autoSize: true,
-  layout: {
-    background: { type: ColorType.Solid, color: '#0f1115' },
-    textColor: '#c9ced6',
-  },
-  grid: {
-    vertLines: { color: '#1c2029' },
-    horzLines: { color: '#1c2029' },
-  },
-  rightPriceScale: { borderColor: '#262a33' },
-  // maxBarSpacing: a token with three candles gets wide candles, not three walls.
-  timeScale: { borderColor: '#262a33', timeVisible: true, secondsVisible: true, rightOffset: 3, maxBarSpacing: 24 },
-  localization: { timeFormatter: (time) => new Date(time * 1000).toLocaleString() },
-});
-chart.timeScale().applyOptions({ tickMarkFormatter: tickLabel });
-const series = chart.addSeries(CandlestickSeries, {
-  upColor: UP,
-  downColor: DOWN,
-  borderUpColor: UP,
-  borderDownColor: DOWN,
-  wickUpColor: UP,
-  wickDownColor: DOWN,
-  priceFormat: priceFormatFor(1e-8),
-});
+const { chart, series } = createCandleChart(ui.chart, priceFormatFor(1e-8));
 
 const feed = new KlineFeed(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`, historyLimit);
 
 // --- chart ------------------------------------------------------------------------------------------------------
-
-function toBar(candle) {
-  const color = candle.close >= candle.open ? UP : DOWN;
-  return {
-    time: candle.time,
-    open: candle.open,
-    high: candle.high,
-    low: candle.low,
-    close: candle.close,
-    color: candle.is_final ? color : HOLLOW,
-    borderColor: color,
-    wickColor: color,
-    customValues: { final: candle.is_final, updateCount: candle.update_count },
-  };
-}
 
 function render() {
   series.setData(candles.list().map(toBar));
@@ -161,23 +117,6 @@ function fitPriceScale(price) {
   if (magnitude !== state.priceMagnitude) {
     state.priceMagnitude = magnitude;
     series.applyOptions({ priceFormat: priceFormatFor(price) });
-  }
-}
-
-function tickLabel(time, type) {
-  const date = new Date(time * 1000);
-  const two = (n) => String(n).padStart(2, '0');
-  switch (type) {
-    case TickMarkType.Year:
-      return String(date.getFullYear());
-    case TickMarkType.Month:
-      return date.toLocaleString(undefined, { month: 'short' });
-    case TickMarkType.DayOfMonth:
-      return String(date.getDate());
-    case TickMarkType.TimeWithSeconds:
-      return `${two(date.getHours())}:${two(date.getMinutes())}:${two(date.getSeconds())}`;
-    default:
-      return `${two(date.getHours())}:${two(date.getMinutes())}`;
   }
 }
 
