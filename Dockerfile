@@ -13,6 +13,11 @@
 # --- build -------------------------------------------------------------------------------------------------------
 # global.json asks for SDK 10.0.401 or a later feature band: the 10.0 tag carries the newest 10.0 SDK.
 FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
+# The chart page at / takes lightweight-charts from npm at build time: SpinPet.Server.csproj runs `npm ci` in web/
+# (node_modules is not in the build context) and copies the bundle and the page into the output's wwwroot/.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends nodejs npm \
+    && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .
 # The cache mount keeps downloaded NuGet packages between builds (BuildKit); they never reach the image.

@@ -9,6 +9,7 @@ using SpinPet.Server.Observability;
 using SpinPet.Server.Simulation;
 using SpinPet.Server.Storage;
 using SpinPet.Server.Streaming;
+using SpinPet.Server.Web;
 
 var mode = RunMode.Parse(args);
 if (mode.Help || mode.UnknownFlags.Count > 0)
@@ -24,7 +25,7 @@ if (mode.Help || mode.UnknownFlags.Count > 0)
 try
 {
     var configurationArgs = SpinPetConfiguration.ConfigurationArguments(args);
-    var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = configurationArgs });
+    var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = configurationArgs, WebRootPath = ChartPage.WebRoot });
     builder.Configuration.AddSpinPetSources(builder.Environment.ContentRootPath, configurationArgs);
     await SimulatorMode.StartIfRequestedAsync(builder, mode);
 
@@ -47,7 +48,7 @@ try
         return CandleRebuildCommand.Run(app);
     }
     app.UseSpinPetCors();
-    app.MapGet("/", () => "SpinPet K-line server");
+    app.UseChartPage();
     app.MapSpinPetHealth();
     app.MapSpinPetMetrics();
     app.MapEventsStatus();

@@ -28,7 +28,7 @@ internal static class KlineSocketEndpoint
         var services = context.RequestServices;
         var socketOptions = services.GetRequiredService<IOptions<Configuration.WebSocketOptions>>().Value;
         var origin = context.Request.Headers.Origin.ToString();
-        if (socketOptions.AllowedOrigins.Length > 0 && origin.Length > 0
+        if (socketOptions.AllowedOrigins.Length > 0 && origin.Length > 0 && !IsSameOrigin(context.Request, origin)
             && !socketOptions.AllowedOrigins.Contains(origin, StringComparer.OrdinalIgnoreCase))
         {
             services.GetRequiredService<StreamingCounters>().Refused();
@@ -68,6 +68,13 @@ internal static class KlineSocketEndpoint
             registry.Release(address);
         }
     }
+
+    /// <summary>
+    /// The chart page this server serves at <c>/</c> is always let in: its Origin is the address the request came
+    /// to. (Behind a TLS-terminating proxy the schemes differ; list the public origin then.)
+    /// </summary>
+    private static bool IsSameOrigin(HttpRequest request, string origin) =>
+        string.Equals(origin, $"{request.Scheme}://{request.Host}", StringComparison.OrdinalIgnoreCase);
 
     private static Task Refuse(HttpContext context, int status, string reason)
     {

@@ -7,8 +7,8 @@ namespace SpinPet.EndToEnd.Tests.Operations;
 
 /// <summary>
 /// What CI can check instead of building the Docker image: the Dockerfile's <c>dotnet publish</c> output runs on
-/// its own, from a folder that is not the repository, so config/default.toml ships inside it and the native RocksDB
-/// library loads from it.
+/// its own, from a folder that is not the repository, so config/default.toml and the chart page ship inside it and
+/// the native RocksDB library loads from it.
 /// </summary>
 public sealed class PublishTests
 {
@@ -30,6 +30,7 @@ public sealed class PublishTests
             PublishDeadline);
         Assert.True(exitCode == 0, $"dotnet publish exited with {exitCode}:\n{output}");
         Assert.True(File.Exists(Path.Combine(app, "config", "default.toml")), "config/default.toml is in the publish output");
+        Assert.True(File.Exists(Path.Combine(app, "wwwroot", "vendor", "lightweight-charts.mjs")), "the chart page's chart library is in the publish output");
 
         await using var server = await ServerProcess.StartAsync(Path.Combine(app, "SpinPet.Server.dll"), cwd, new Dictionary<string, string>
         {
@@ -42,6 +43,9 @@ public sealed class PublishTests
         string body = await health.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
         Assert.True(health.StatusCode == HttpStatusCode.OK, $"/health answered {(int)health.StatusCode}: {body}\n{server.Output}");
         Assert.Contains("\"status\":\"healthy\"", body, StringComparison.Ordinal);
+        // The chart page comes from wwwroot beside the dll, not from the working directory.
+        string page = await server.Http.GetStringAsync("/", TestContext.Current.CancellationToken);
+        Assert.Contains("<script type=\"module\" src=\"app.js\">", page, StringComparison.Ordinal);
         // Nothing was read from or written to the repository: the store went where it was told, the cwd stayed empty.
         Assert.True(Directory.EnumerateFiles(Path.Combine(work.Path, "data", "rocksdb")).Any(), "RocksDB files in the configured folder");
         Assert.Empty(Directory.EnumerateFileSystemEntries(cwd));

@@ -1,0 +1,182 @@
+// The /ws connection (docs/protocol.md): one socket, one topic at a time, reconnected for ever with capped,
+// jittered back-off. After every (re)connect it subscribes again, and the server answers history_data →
+// subscription_confirmed → kline_data; the page merges that history into what it holds (and refills over REST
+// whatever the history does not reach back to), so a reconnect leaves no gap.
+
+const FIRST_RETRY_MS = 500;
+const MAX_RETRY_MS = 5000;
+// The server's pings are answered by the browser and invisible here; an application ping shows us that the
+// server is still there (a half-open connection otherwise looks alive for minutes).
+const PING_EVERY_MS = 15000;
+const PONG_TIMEOUT_MS = 10000;
+
+/**
+ * Events: `status` {state: 'connecting'|'live'|'reconnecting', attempt, retryInMs (while waiting to retry)},
+ * `hello` (connection_success), `history` {symbol, interval, candles, hasMore}, `candle` {symbol, interval,
+ * candle, subscriptionId}, `server-error` {code, message}.
+ */
+export class KlineFeed extends EventTarget {
+  #url;
+  #historyLimit;
+  #socket = null;
+  #topic = null;
+  #subscriptionId = null;
+  #nextId = 1;
+  #attempt = 0;
+  #retryTimer = 0;
+  #pingTimer = 0;
+  #pongTimer = 0;
+
+  constructor(url, historyLimit) {
+    super();
+    this.#url = url;
+    this.#historyLimit = historyLimit;
+  }
+
+  /** The subscription id of the current topic: pushes with another id belong to an older subscription. */
+  get subscriptionId() {
+    return this.#subscriptionId;
+  }
+
+  start() {
+    this.#connect();
+  }
+
+  /** Follows `symbol`/`interval` from now on: unsubscribes the previous topic, subscribes this one. */
+  setTopic(symbol, interval) {
+    const previous = this.#topic;
+    this.#topic = { symbol, interval };
+    if (this.#isOpen()) {
+      if (previous) {
+        this.#send({ msg_type: 'unsubscribe', symbol: previous.symbol, interval: previous.interval });
+      }
+      this.#subscribe();
+    }
+  }
+
+  #connect() {
+    // After a drop every attempt is a reconnect (#attempt counts them until the next confirmed subscription).
+    this.#emit('status', { state: this.#attempt > 0 ? 'reconnecting' : 'connecting', attempt: this.#attempt });
+    const socket = new WebSocket(this.#url);
+    this.#socket = socket;
+    socket.addEventListener('open', () => {
+      if (socket !== this.#socket) {
+        return;
+      }
+      this.#startPings();
+      if (this.#topic) {
+        this.#subscribe();
+      }
+    });
+    socket.addEventListener('message', (event) => {
+      if (socket === this.#socket) {
+        this.#onMessage(event.data);
+      }
+    });
+    socket.addEventListener('close', () => {
+      if (socket === this.#socket) {
+        this.#scheduleReconnect();
+      }
+    });
+    // An error is always followed by close, which reconnects.
+  }
+
+  #scheduleReconnect() {
+    this.#stopPings();
+    this.#socket = null;
+    const base = Math.min(MAX_RETRY_MS, FIRST_RETRY_MS * 2 ** this.#attempt);
+    const retryInMs = Math.round(base * (0.75 + Math.random() * 0.5));
+    this.#attempt += 1;
+    this.#emit('status', { state: 'reconnecting', retryInMs, attempt: this.#attempt });
+    clearTimeout(this.#retryTimer);
+    this.#retryTimer = setTimeout(() => this.#connect(), retryInMs);
+  }
+
+  #subscribe() {
+    this.#subscriptionId = `sub_${this.#nextId++}`;
+    this.#send({
+      msg_type: 'subscribe',
+      symbol: this.#topic.symbol,
+      interval: this.#topic.interval,
+      subscription_id: this.#subscriptionId,
+      limit: this.#historyLimit,
+    });
+  }
+
+  #onMessage(text) {
+    let message;
+    try {
+      message = JSON.parse(text);
+    } catch {
+      console.warn('kline feed: not JSON', text);
+      return;
+    }
+    const data = message.data;
+    switch (message.type) {
+      case 'connection_success':
+        this.#emit('hello', message);
+        break;
+      case 'history_data':
+        this.#emit('history', {
+          symbol: data.symbol,
+          interval: data.interval,
+          candles: data.data,
+          hasMore: data.has_more,
+        });
+        break;
+      case 'subscription_confirmed':
+        if (data.subscription_id === this.#subscriptionId) {
+          // Connected and following the topic: the next outage starts its back-off from the beginning.
+          this.#attempt = 0;
+          this.#emit('status', { state: 'live' });
+        }
+        break;
+      case 'kline_data':
+        this.#emit('candle', {
+          symbol: data.symbol,
+          interval: data.interval,
+          candle: data.data,
+          subscriptionId: data.subscription_id,
+        });
+        break;
+      case 'pong':
+        clearTimeout(this.#pongTimer);
+        break;
+      case 'error':
+        console.warn('kline feed: server error', message.code, message.message);
+        this.#emit('server-error', { code: message.code, message: message.message });
+        break;
+      default:
+        // unsubscribe_confirmed and anything newer servers add: nothing to do.
+        break;
+    }
+  }
+
+  #startPings() {
+    this.#stopPings();
+    this.#pingTimer = setInterval(() => {
+      this.#send({ msg_type: 'ping' });
+      clearTimeout(this.#pongTimer);
+      this.#pongTimer = setTimeout(() => this.#socket?.close(4000, 'no pong'), PONG_TIMEOUT_MS);
+    }, PING_EVERY_MS);
+  }
+
+  #stopPings() {
+    clearInterval(this.#pingTimer);
+    clearTimeout(this.#pongTimer);
+  }
+
+  #isOpen() {
+    return this.#socket?.readyState === WebSocket.OPEN;
+  }
+
+  #send(message) {
+    if (this.#isOpen()) {
+      this.#socket.send(JSON.stringify(message));
+    }
+  }
+
+  #emit(type, detail) {
+    this.dispatchEvent(new CustomEvent(type, { detail }));
+  }
+}
