@@ -19,6 +19,11 @@ namespace SpinPet.Streaming.Topics;
 /// </summary>
 public sealed partial class TopicHub(ICandleHistory history, StreamingOptions options, StreamingCounters counters, TimeProvider time, ILogger<TopicHub> logger)
 {
+    // From this many subscribers a topic's fan-out is split over the cores: one thread writing to 10,000 sockets
+    // was the limit of fanout-hot (77k → 110k frames/s, p99 255 → 135 ms at 100 trades/s in one A/B run,
+    // docs/benchmarks.md); for small topics a split would cost more in hand-offs than the sends it spreads.
+    private const int ParallelFanoutSubscribers = 1024;
+
     // Stored candles per read while resynchronizing a topic (the protocol's largest history page).
     private const int ResyncPage = 1000;
 
@@ -90,8 +95,26 @@ public sealed partial class TopicHub(ICandleHistory history, StreamingOptions op
             Resync(topic, nowMs);
             return;
         }
-        foreach (var subscriber in subscribers)
+        if (subscribers.Length >= ParallelFanoutSubscribers && Environment.ProcessorCount > 1)
         {
+            // A hot topic: its sends (mostly kernel time, a socket write each) split over the cores. Each subscriber
+            // is in exactly one slice, so its frames keep their order; the broadcaster waits for all slices, so the
+            // next publication of this topic cannot overtake this one.
+            int slices = Environment.ProcessorCount;
+            Parallel.For(0, slices, slice => Deliver(frames, subscribers,
+                subscribers.Length * slice / slices, subscribers.Length * (slice + 1) / slices));
+        }
+        else
+        {
+            Deliver(frames, subscribers, 0, subscribers.Length);
+        }
+    }
+
+    private static void Deliver(KlineFrame[] frames, Subscriber[] subscribers, int start, int end)
+    {
+        for (int i = start; i < end; i++)
+        {
+            var subscriber = subscribers[i];
             foreach (var frame in frames)
             {
                 if (frame.Sequence > subscriber.Marker && subscriber.IsNewer(frame.Candle))
