@@ -86,7 +86,7 @@ wait_exit() { # wait_exit PID SECONDS
 rss_anon_kb() { awk '/^RssAnon:/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
 vm_rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
-result_of() { grep -m1 '^RESULT ' "$1" | sed 's/^RESULT //'; }
+result_of() { grep -m1 '^RESULT ' "$1" | sed 's/^RESULT //' || true; }
 # record SCENARIO TARGET PARAM RUN JSON [EXTRA-JSON]
 record() {
   local extra="${6:-{\}}"

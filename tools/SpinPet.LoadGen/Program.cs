@@ -166,8 +166,17 @@ namespace SpinPet.LoadGen
                 JsonElement? peer = null;
                 if (control is not null)
                 {
-                    using var response = await http.PostAsync(new Uri($"{control}/stop"), null);
-                    peer = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone();
+                    try
+                    {
+                        using var response = await http.PostAsync(new Uri($"{control}/stop"), null);
+                        peer = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone();
+                    }
+                    catch (Exception e) when (e is HttpRequestException or TaskCanceledException or JsonException)
+                    {
+                        // A peer buried under its own backlog may not answer its control route in time; what the
+                        // clients received is the measurement, so it is still reported.
+                        Console.Error.WriteLine("peer stop request failed: " + e.Message);
+                    }
                 }
                 var result = new Dictionary<string, object>
                 {
