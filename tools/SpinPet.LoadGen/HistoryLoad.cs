@@ -24,7 +24,7 @@ internal static class HistoryLoad
         using var http = new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(30) };
         var histogram = new LatencyHistogram();
         long ok = 0, failed = 0, bytes = 0;
-        var measuring = false;
+        var window = new MeasurementWindow();
         using var stop = new CancellationTokenSource();
         var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
         var workers = Enumerable.Range(0, concurrency).Select(w => Task.Run(async () =>
@@ -38,7 +38,7 @@ internal static class HistoryLoad
                 {
                     using var response = await http.GetAsync(new Uri(url), HttpCompletionOption.ResponseContentRead, stop.Token);
                     byte[] body = await response.Content.ReadAsByteArrayAsync(stop.Token);
-                    if (!Volatile.Read(ref measuring))
+                    if (!window.Measuring)
                     {
                         continue;
                     }
@@ -62,16 +62,7 @@ internal static class HistoryLoad
                 }
             }
         })).ToArray();
-        await Task.Delay(TimeSpan.FromSeconds(warmup));
-        var window = Stopwatch.StartNew();
-        var cpuWindow0 = Process.GetCurrentProcess().TotalProcessorTime;
-        Volatile.Write(ref measuring, true);
-        Console.WriteLine("WINDOW_START");
-        await Task.Delay(TimeSpan.FromSeconds(duration));
-        Volatile.Write(ref measuring, false);
-        Console.WriteLine("WINDOW_END");
-        double seconds = window.Elapsed.TotalSeconds;
-        var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuWindow0;
+        var (seconds, cpu) = await window.RunAsync(warmup, duration);
         await stop.CancelAsync();
         await Task.WhenAll(workers);
         return new Dictionary<string, object>
@@ -84,7 +75,7 @@ internal static class HistoryLoad
             ["requests_per_s"] = Math.Round(ok / seconds),
             ["mean_body_bytes"] = ok == 0 ? 0 : bytes / ok,
             ["latency"] = histogram.Summary(),
-            ["loadgen_cpu_pct_window"] = Math.Round(100 * cpu.TotalSeconds / seconds, 1),
+            ["loadgen_cpu_pct_window"] = Math.Round(100 * cpu / seconds, 1),
             ["loadgen_cpu_s_total"] = Math.Round((Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalSeconds, 2),
         };
     }
@@ -103,7 +94,7 @@ internal static class HistoryLoad
         int connected = await fleet.ConnectAsync(concurrency, o.Int("parallel", 64), TimeSpan.FromSeconds(60));
         var histogram = new LatencyHistogram();
         long ok = 0;
-        var measuring = false;
+        var window = new MeasurementWindow();
         var stop = false;
         var random = new Random(1);
         // One outstanding request per connection: the next is sent from the receive callback of the answer.
@@ -113,7 +104,7 @@ internal static class HistoryLoad
             {
                 return;
             }
-            if (Volatile.Read(ref measuring))
+            if (window.Measuring)
             {
                 histogram.Record(Stopwatch.GetElapsedTime(connection.RequestStartedAt).TotalMilliseconds);
                 Interlocked.Increment(ref ok);
@@ -143,16 +134,7 @@ internal static class HistoryLoad
         {
             Send(connection);
         }
-        await Task.Delay(TimeSpan.FromSeconds(warmup));
-        var window = Stopwatch.StartNew();
-        var cpuWindow0 = Process.GetCurrentProcess().TotalProcessorTime;
-        Volatile.Write(ref measuring, true);
-        Console.WriteLine("WINDOW_START");
-        await Task.Delay(TimeSpan.FromSeconds(duration));
-        Volatile.Write(ref measuring, false);
-        Console.WriteLine("WINDOW_END");
-        double seconds = window.Elapsed.TotalSeconds;
-        var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuWindow0;
+        var (seconds, cpu) = await window.RunAsync(warmup, duration);
         Volatile.Write(ref stop, true);
         return new Dictionary<string, object>
         {
@@ -164,7 +146,7 @@ internal static class HistoryLoad
             ["requests_per_s"] = Math.Round(ok / seconds),
             ["error_messages"] = Stats.ErrorMessages.Value,
             ["latency"] = histogram.Summary(),
-            ["loadgen_cpu_pct_window"] = Math.Round(100 * cpu.TotalSeconds / seconds, 1),
+            ["loadgen_cpu_pct_window"] = Math.Round(100 * cpu / seconds, 1),
             ["loadgen_cpu_s_total"] = Math.Round((Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalSeconds, 2),
         };
     }
@@ -187,5 +169,27 @@ internal static class HistoryLoad
                 ? string.Create(CultureInfo.InvariantCulture, $"?mint={mint}&interval=s1&limit={limit}&before={firstTime + limit + random.Next(span - limit)}")
                 : string.Create(CultureInfo.InvariantCulture, $"?mint={mint}&interval=s1&limit={limit}");
         };
+    }
+}
+
+/// <summary>Warm-up, then a measured window announced on stdout (WINDOW_START/END) for the suite to sample around.</summary>
+internal sealed class MeasurementWindow
+{
+    private volatile bool _measuring;
+
+    public bool Measuring => _measuring;
+
+    /// <summary>Waits out the warm-up and the window; returns the window's length and this process's CPU seconds in it.</summary>
+    public async Task<(double Seconds, double CpuSeconds)> RunAsync(double warmupSeconds, double durationSeconds)
+    {
+        await Task.Delay(TimeSpan.FromSeconds(warmupSeconds));
+        var clock = Stopwatch.StartNew();
+        var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
+        _measuring = true;
+        Console.WriteLine("WINDOW_START");
+        await Task.Delay(TimeSpan.FromSeconds(durationSeconds));
+        _measuring = false;
+        Console.WriteLine("WINDOW_END");
+        return (clock.Elapsed.TotalSeconds, (Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalSeconds);
     }
 }

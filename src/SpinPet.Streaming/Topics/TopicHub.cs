@@ -24,6 +24,7 @@ public sealed partial class TopicHub(ICandleHistory history, StreamingOptions op
     // docs/benchmarks.md); for small topics a split would cost more in hand-offs than the sends it spreads.
     private const int ParallelFanoutSubscribers = 1024;
 
+
     // Stored candles per read while resynchronizing a topic (the protocol's largest history page).
     private const int ResyncPage = 1000;
 
@@ -62,7 +63,10 @@ public sealed partial class TopicHub(ICandleHistory history, StreamingOptions op
 
     /// <summary>The most recently active mints, newest first.</summary>
     public IReadOnlyList<string> RecentSymbols(int limit) =>
-        [.. _activity.OrderByDescending(a => a.Value).Take(limit).Select(a => a.Key.ToString())];
+        // ConcurrentDictionary.ToArray is a snapshot taken under the dictionary's locks. LINQ straight over the live
+        // dictionary reads its count, then copies, and fails when the ingest adds a mint in between (seen in the
+        // fanout-spread benchmark: ArgumentException from CopyTo, which dropped the connecting client).
+        [.. _activity.ToArray().OrderByDescending(a => a.Value).Take(limit).Select(a => a.Key.ToString())];
 
     /// <summary>The broadcaster loop: runs until <paramref name="ct"/> is cancelled.</summary>
     public async Task RunAsync(CancellationToken ct)
