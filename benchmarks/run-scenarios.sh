@@ -296,6 +296,8 @@ for run in $(seq 1 "$RUNS"); do
   done
 done
 
+# The servers' databases (tens of MB each) are not results.
+rm -rf "$OUT"/db.* "$OUT/db-history"
 python3 "$ROOT/benchmarks/scenarios/summarize.py" "$RAW" "$OUT/results.json" "$OUT/results.md" \
   "$(nproc) vCPU, $(uname -r), dotnet $(dotnet --version), node $(node --version), load average at end: $(cut -d' ' -f1-3 /proc/loadavg), quick=$QUICK runs=$RUNS"
 log "results: $OUT/results.md"

@@ -67,6 +67,14 @@ try
     await app.RunAsync();
     return 0;
 }
+catch (SpinPet.Storage.StoreOpenException e)
+{
+    // Storage is the record of what was ingested: without it the server must not run (nor write a new store
+    // over a damaged one). One clear line, no stack trace; exit code 3.
+    Console.Error.WriteLine($"storage: {e.Message}");
+    Console.Error.WriteLine("Check database.rocksdb_path (SPIN_DATABASE__ROCKSDB_PATH): another server may hold it, or its files are damaged.");
+    return StorageFailureExitCode;
+}
 catch (Exception e) when (ConfigurationErrors.TryDescribe(e, out var problems))
 {
     foreach (var problem in problems)
@@ -74,4 +82,11 @@ catch (Exception e) when (ConfigurationErrors.TryDescribe(e, out var problems))
         Console.Error.WriteLine(problem);
     }
     return ConfigurationErrors.ExitCode;
+}
+
+/// <summary>The program's entry point (top-level statements) and its exit codes.</summary>
+internal static partial class Program
+{
+    /// <summary>The store could not be opened (damaged, locked by another process, no permission).</summary>
+    public const int StorageFailureExitCode = 3;
 }

@@ -67,7 +67,15 @@ public sealed partial class SpinPetStore : IDisposable
         path = Path.GetFullPath(path);
         Directory.CreateDirectory(path);
         var (options, families) = StoreOptions.Create(path);
-        var db = RocksDb.Open(options, path, families);
+        RocksDb db;
+        try
+        {
+            db = RocksDb.Open(options, path, families);
+        }
+        catch (RocksDbException e)
+        {
+            throw new StoreOpenException($"The RocksDB store at {path} cannot be opened: {e.Message}", e);
+        }
         try
         {
             return new SpinPetStore(db);

@@ -184,6 +184,9 @@ internal sealed class Fleet : IDisposable
 
     public int OpenConnections() => _connections.Count - (int)Stats.ServerCloses.Value;
 
+    /// <summary>Connections that received no kline_data in the window (each must get its updates).</summary>
+    public int ConnectionsWithoutFrames() => _connections.Count(static c => c.KlineFramesInWindow == 0);
+
     private async Task ReceiveAsync(WsConnection connection)
     {
         try
@@ -224,6 +227,10 @@ internal sealed class Fleet : IDisposable
         switch (KlineFields.KindOf(message))
         {
             case MessageKind.Kline:
+                if (Measuring)
+                {
+                    connection.KlineFramesInWindow++;
+                }
                 OnKline(message);
                 break;
             case MessageKind.Confirmed:

@@ -184,6 +184,7 @@ namespace SpinPet.LoadGen
                     ["connections_requested"] = connections,
                     ["connected"] = connected,
                     ["open_at_end"] = fleet.OpenConnections(),
+                    ["connections_without_frames"] = fleet.ConnectionsWithoutFrames(),
                     ["subscriptions_confirmed"] = confirmed,
                     ["subscriptions_expected"] = expectedConfirms,
                     ["topics"] = topics.Count,

@@ -29,6 +29,9 @@ internal sealed class WsConnection : IDisposable
 
     public int Confirmed;
 
+    /// <summary>kline_data messages this connection received during the measured window.</summary>
+    public int KlineFramesInWindow;
+
     /// <summary>Stopwatch timestamp of the request in flight (history load: one outstanding request per connection).</summary>
     public long RequestStartedAt;
 
