@@ -1,7 +1,7 @@
-using System.Buffers;
 using System.Collections.Concurrent;
 using System.Net.WebSockets;
 using System.Text;
+using SpinPet.Streaming.WebSockets;
 
 namespace SpinPet.Streaming.Tests.WebSockets;
 
@@ -55,16 +55,17 @@ public sealed class WebSocketSendTests : IAsyncLifetime
         var connection = (await _server.NextSessionAsync()).Connection;
         byte[] big = Encoding.ASCII.GetBytes(new string('x', 40_000));
 
-        await connection.SendTextAsync(new ReadOnlyMemory<byte>[] { "{\"a\":"u8.ToArray(), "1"u8.ToArray(), "}"u8.ToArray() }, timeout.Token);
-        await connection.SendTextAsync(Sequence("seq-", Encoding.ASCII.GetString(big), "-end"), timeout.Token);
-        await connection.SendBatchAsync(new ReadOnlyMemory<byte>[] { "one"u8.ToArray(), big, "three"u8.ToArray() }, timeout.Token);
+        await connection.SendTextAsync("{\"a\":"u8.ToArray(), "1"u8.ToArray(), "}"u8.ToArray(), timeout.Token);
         await connection.SendBatchAsync(
-            new ReadOnlyMemory<byte>[][]
-            {
-                ["pre-"u8.ToArray(), big, "-post"u8.ToArray()],
-                [],
-                ["é"u8.ToArray(), "!"u8.ToArray()],
-            },
+            [
+                Plain(Encoding.ASCII.GetBytes("seq-"), big, Encoding.ASCII.GetBytes("-end")),
+                Plain("one"u8.ToArray()),
+                Plain(big),
+                Plain("three"u8.ToArray()),
+                Plain("pre-"u8.ToArray(), big, "-post"u8.ToArray()),
+                Plain(),
+                Plain("é"u8.ToArray(), "!"u8.ToArray()),
+            ],
             timeout.Token);
 
         string[] expected =
@@ -88,13 +89,15 @@ public sealed class WebSocketSendTests : IAsyncLifetime
         await using var connection = new SpinPet.Streaming.WebSockets.WebSocketConnection(transport, 1024);
         var messages = Enumerable.Range(0, 40).Select(i => (ReadOnlyMemory<byte>)Encoding.ASCII.GetBytes(new string('k', 300))).ToArray();
 
-        await connection.SendBatchAsync(messages, timeout.Token);
+        await connection.SendBatchAsync(messages.Select(static m => Plain(m)).ToArray(), timeout.Token);
 
         Assert.Equal(1, transport.Writes);   // 40 × (4 + 300) bytes fit in one 16 KiB staging buffer
         Assert.Equal(1, transport.Flushes);
         Assert.Equal(40 * (4 + 300), transport.Length);
         Assert.Equal(0, connection.RentedBytes);
     }
+
+    private static WebSocketOutboundMessage Plain(params ReadOnlyMemory<byte>[] segments) => WebSocketOutboundMessage.Plain(segments);
 
     private static byte[] Message(int task, int seq, int size)
     {
@@ -110,33 +113,6 @@ public sealed class WebSocketSendTests : IAsyncLifetime
         int seq = int.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture);
         Assert.Equal(Message(task, seq, sizes[(task + seq) % sizes.Length]), payload);
         return (task, seq);
-    }
-
-    private static ReadOnlySequence<byte> Sequence(params string[] parts)
-    {
-        var first = new Segment(Encoding.ASCII.GetBytes(parts[0]), 0);
-        var last = first;
-        foreach (string part in parts.Skip(1))
-        {
-            last = last.Append(Encoding.ASCII.GetBytes(part));
-        }
-        return new ReadOnlySequence<byte>(first, 0, last, last.Memory.Length);
-    }
-
-    private sealed class Segment : ReadOnlySequenceSegment<byte>
-    {
-        public Segment(ReadOnlyMemory<byte> memory, long runningIndex)
-        {
-            Memory = memory;
-            RunningIndex = runningIndex;
-        }
-
-        public Segment Append(ReadOnlyMemory<byte> memory)
-        {
-            var next = new Segment(memory, RunningIndex + Memory.Length);
-            Next = next;
-            return next;
-        }
     }
 
     /// <summary>A write-only stream that counts writes and flushes, to check write coalescing.</summary>
