@@ -178,17 +178,30 @@ public sealed partial class ClientSession
 
     private async Task CompleteDirectAsync(ValueTask send, KlineFrame frame)
     {
+        bool sent = false;
         try
         {
             await send;
-            DirectSent(frame);
+            sent = true;
         }
         catch (Exception ex) when (ex is IOException or ObjectDisposedException or WebSocketProtocolException or InvalidOperationException or OperationCanceledException)
         {
-            Volatile.Write(ref _sendStartedAt, 0);
-            _outbox.EndSend(wakeWriter: true);
-            _counters.Failed(1);
-            RequestClose(CloseCode.InternalError, "send failed");
+            // The connection is gone or closing; the finally below releases the send side and closes the session.
+        }
+        finally
+        {
+            // Whatever ended the send, the send side is released: a claim left behind would block the writer.
+            if (sent)
+            {
+                DirectSent(frame);
+            }
+            else
+            {
+                Volatile.Write(ref _sendStartedAt, 0);
+                _outbox.EndSend(wakeWriter: true);
+                _counters.Failed(1);
+                RequestClose(CloseCode.InternalError, "send failed");
+            }
         }
     }
 
