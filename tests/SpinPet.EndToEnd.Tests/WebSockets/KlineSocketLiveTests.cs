@@ -22,13 +22,7 @@ public sealed class KlineSocketLiveTests
         await server.WaitForCheckpointAsync(LedgerAssert.NewestSignature(simulator), TimeSpan.FromSeconds(60));
         var mints = ReferenceCandles.Mints(simulator.ExpectedEvents());
 
-        var clients = new List<RecordingClient>();
-        for (int i = 0; i < 100; i++)
-        {
-            var topics = Enumerable.Range(0, 3).Select(j => (Mint: mints[(i + j) % mints.Length], Interval: Intervals[(i + j) % 3])).ToList();
-            clients.Add(await RecordingClient.StartAsync(server.BaseUri, topics, $"c{i}"));
-        }
-        await Eventually.TrueAsync(() => clients.All(c => c.Confirmed == 3), TimeSpan.FromSeconds(60), "every subscription confirmed");
+        var clients = await StartClientsAsync(server, mints, 100);
 
         for (int round = 0; round < 15; round++)
         {
@@ -37,25 +31,7 @@ public sealed class KlineSocketLiveTests
         await server.WaitForCheckpointAsync(LedgerAssert.NewestSignature(simulator), TimeSpan.FromSeconds(90));
 
         // Every candle closes (the simulated chain is in the past); then each client must hold the store's candles.
-        var stored = new Dictionary<(string, string), List<JsonElement>>();
-        await Eventually.TrueAsync(async () =>
-        {
-            foreach (var mint in mints)
-            {
-                foreach (var interval in Intervals)
-                {
-                    stored[(mint, interval)] = await ReadAllAsync(server, mint, interval);
-                }
-            }
-            return stored.Values.All(list => list.All(c => c.GetProperty("is_final").GetBoolean()))
-                && clients.All(c => c.Topics.All(t => c.HasFinal(t, stored[t])));
-        }, TimeSpan.FromSeconds(60), "every client holds the final state of every stored candle");
-
-        foreach (var client in clients)
-        {
-            client.AssertOrderedAndComplete(stored);
-            await client.DisposeAsync();
-        }
+        await AssertEveryClientHoldsTheStoredCandlesAsync(server, mints, clients);
     }
 
     [Fact]
@@ -111,13 +87,7 @@ public sealed class KlineSocketLiveTests
         await server.WaitForCheckpointAsync(LedgerAssert.NewestSignature(simulator), TimeSpan.FromSeconds(60));
         var mints = ReferenceCandles.Mints(simulator.ExpectedEvents());
 
-        var clients = new List<RecordingClient>();
-        for (int i = 0; i < 20; i++)
-        {
-            var topics = Enumerable.Range(0, 3).Select(j => (Mint: mints[(i + j) % mints.Length], Interval: Intervals[(i + j) % 3])).ToList();
-            clients.Add(await RecordingClient.StartAsync(server.BaseUri, topics, $"c{i}"));
-        }
-        await Eventually.TrueAsync(() => clients.All(c => c.Confirmed == 3), TimeSpan.FromSeconds(60), "every subscription confirmed");
+        var clients = await StartClientsAsync(server, mints, 20);
 
         for (int round = 0; round < 10; round++)
         {
@@ -125,25 +95,7 @@ public sealed class KlineSocketLiveTests
         }
         await server.WaitForCheckpointAsync(LedgerAssert.NewestSignature(simulator), TimeSpan.FromSeconds(90));
 
-        var stored = new Dictionary<(string, string), List<JsonElement>>();
-        await Eventually.TrueAsync(async () =>
-        {
-            foreach (var mint in mints)
-            {
-                foreach (var interval in Intervals)
-                {
-                    stored[(mint, interval)] = await ReadAllAsync(server, mint, interval);
-                }
-            }
-            return stored.Values.All(list => list.All(c => c.GetProperty("is_final").GetBoolean()))
-                && clients.All(c => c.Topics.All(t => c.HasFinal(t, stored[t])));
-        }, TimeSpan.FromSeconds(60), "every client holds the final state of every stored candle");
-
-        foreach (var client in clients)
-        {
-            client.AssertOrderedAndComplete(stored);
-            await client.DisposeAsync();
-        }
+        await AssertEveryClientHoldsTheStoredCandlesAsync(server, mints, clients);
         var stats = await KlineStatsAsync(server);
         Assert.True(stats.GetProperty("broadcast_dropped_updates").GetInt64() > 0, "the bound of one state was exceeded");
         Assert.True(stats.GetProperty("broadcast_resyncs").GetInt64() > 0, "overflowing topics were resynchronized");
@@ -173,6 +125,46 @@ public sealed class KlineSocketLiveTests
             {
             }
             Assert.Equal(WebSocketCloseStatus.EndpointUnavailable, client.Socket.CloseStatus);
+            await client.DisposeAsync();
+        }
+    }
+
+    /// <summary>Client i subscribes to three topics: mints i, i+1, i+2 on the three intervals in turn.</summary>
+    private static async Task<List<RecordingClient>> StartClientsAsync(ServerProcess server, string[] mints, int count)
+    {
+        var clients = new List<RecordingClient>();
+        for (int i = 0; i < count; i++)
+        {
+            var topics = Enumerable.Range(0, 3).Select(j => (Mint: mints[(i + j) % mints.Length], Interval: Intervals[(i + j) % 3])).ToList();
+            clients.Add(await RecordingClient.StartAsync(server.BaseUri, topics, $"c{i}"));
+        }
+        await Eventually.TrueAsync(() => clients.All(c => c.Confirmed == 3), TimeSpan.FromSeconds(60), "every subscription confirmed");
+        return clients;
+    }
+
+    /// <summary>
+    /// Waits until every stored candle is final and every client holds each one's final state, then checks that each
+    /// client received its topics' states in order and complete, and disposes it.
+    /// </summary>
+    private static async Task AssertEveryClientHoldsTheStoredCandlesAsync(ServerProcess server, string[] mints, List<RecordingClient> clients)
+    {
+        var stored = new Dictionary<(string, string), List<JsonElement>>();
+        await Eventually.TrueAsync(async () =>
+        {
+            foreach (var mint in mints)
+            {
+                foreach (var interval in Intervals)
+                {
+                    stored[(mint, interval)] = await ReadAllAsync(server, mint, interval);
+                }
+            }
+            return stored.Values.All(list => list.All(c => c.GetProperty("is_final").GetBoolean()))
+                && clients.All(c => c.Topics.All(t => c.HasFinal(t, stored[t])));
+        }, TimeSpan.FromSeconds(60), "every client holds the final state of every stored candle");
+
+        foreach (var client in clients)
+        {
+            client.AssertOrderedAndComplete(stored);
             await client.DisposeAsync();
         }
     }
