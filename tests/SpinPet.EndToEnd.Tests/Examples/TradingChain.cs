@@ -6,8 +6,9 @@ namespace SpinPet.EndToEnd.Tests.Examples;
 /// <summary>
 /// A simulated chain with some history, the real server caught up on it, and the mint that traded most: what the
 /// example clients connect to. <see cref="WhileTradingAsync"/> keeps the chain trading so live updates flow.
+/// Subclasses pick another seed or extra server settings (<c>SPIN_…</c> variables).
 /// </summary>
-public sealed class TradingChain : IAsyncLifetime
+public class TradingChain : IAsyncLifetime
 {
     private static readonly TimeSpan CatchUp = TimeSpan.FromSeconds(90);
     // Bounds the producer even if a client never exits: 600 rounds of 50 ms is about 30 s of trading.
@@ -18,7 +19,26 @@ public sealed class TradingChain : IAsyncLifetime
     private readonly TempFolder _database = new();
     private ChainSimulator.ChainSimulator _simulator = null!;
 
+    private readonly int _seed;
+    private readonly IReadOnlyDictionary<string, string> _serverSettings;
+
+    public TradingChain()
+        : this(seed: 81, new Dictionary<string, string>())
+    {
+    }
+
+    protected TradingChain(int seed, IReadOnlyDictionary<string, string> serverSettings)
+    {
+        _seed = seed;
+        _serverSettings = serverSettings;
+    }
+
+    internal ChainSimulator.ChainSimulator Simulator => _simulator;
+
     internal ServerProcess Server { get; private set; } = null!;
+
+    /// <summary>Every mint with priced events in the history.</summary>
+    internal string[] Mints { get; private set; } = [];
 
     /// <summary>The mint with the most priced events in the history, so it also trades often afterwards.</summary>
     public string Mint { get; private set; } = "";
@@ -29,14 +49,20 @@ public sealed class TradingChain : IAsyncLifetime
     {
         _simulator = new ChainSimulator.ChainSimulator(new ChainSimulator.SimulatorOptions
         {
-            Seed = 81,
+            Seed = _seed,
             MintCount = 4,
             Clock = ChainSimulator.SimulatorClock.Virtual,
         });
         await _simulator.StartAsync();
         _simulator.ProduceTransactions(300);
-        Server = await ServerProcess.StartAsync(ServerProcess.SettingsFor(_simulator.RpcUri, _simulator.WsUri, _database.Path));
+        var settings = ServerProcess.SettingsFor(_simulator.RpcUri, _simulator.WsUri, _database.Path);
+        foreach (var (key, value) in _serverSettings)
+        {
+            settings[key] = value;
+        }
+        Server = await ServerProcess.StartAsync(settings);
         await Server.WaitForCheckpointAsync(LedgerAssert.NewestSignature(_simulator), CatchUp);
+        Mints = ReferenceCandles.Mints(_simulator.ExpectedEvents());
         Mint = _simulator.ExpectedEvents()
             .Where(e => e.Event.LatestPrice is not null)
             .GroupBy(e => e.Event.MintAccount.ToString())
@@ -69,6 +95,7 @@ public sealed class TradingChain : IAsyncLifetime
 
     public async ValueTask DisposeAsync()
     {
+        GC.SuppressFinalize(this);
         if (Server is not null)
         {
             await Server.DisposeAsync();

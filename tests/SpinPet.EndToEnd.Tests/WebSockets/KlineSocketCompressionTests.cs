@@ -60,7 +60,7 @@ public sealed class KlineSocketCompressionTests(CompressingServer fixture) : ICl
     public async Task A_node_ws_client_negotiates_deflate_and_receives_history_and_live_candles()
     {
         ExamplePaths.RequireNodeModules();
-        string mint = fixture.BusiestMint;
+        string mint = fixture.Mint;
         string url = new UriBuilder(fixture.Server.BaseUri) { Scheme = "ws", Path = "/ws" }.Uri.ToString();
         string script = Path.Combine(RepoPaths.Root, "tests", "SpinPet.EndToEnd.Tests", "WebSockets", "deflate-client.js");
 
@@ -81,7 +81,7 @@ public sealed class KlineSocketCompressionTests(CompressingServer fixture) : ICl
         await client.ReceiveUntilAsync("connection_success");
 
         // ClientWebSocket compresses every message once deflate is negotiated.
-        await client.SendAsync(new { msg_type = "history", symbol = fixture.BusiestMint, interval = "s1", limit = 2 });
+        await client.SendAsync(new { msg_type = "history", symbol = fixture.Mint, interval = "s1", limit = 2 });
         var (history, _) = await client.ReceiveUntilAsync("history_data");
         Assert.Equal(2, history.GetProperty("data").GetProperty("data").GetArrayLength());
 
@@ -98,69 +98,7 @@ public sealed class KlineSocketCompressionTests(CompressingServer fixture) : ICl
             .GetProperty("data").GetProperty("stats").GetProperty("compressed_messages").GetInt64();
 }
 
-/// <summary>A simulated chain with some history and the real server, with <c>websocket.compression = true</c>, caught up on it.</summary>
-public sealed class CompressingServer : IAsyncLifetime
+/// <summary>The example clients' trading chain, with <c>websocket.compression = true</c>.</summary>
+public sealed class CompressingServer() : TradingChain(seed: 47, new Dictionary<string, string> { ["SPIN_WEBSOCKET__COMPRESSION"] = "true" })
 {
-    private readonly TempFolder _database = new();
-
-    internal ChainSimulator.ChainSimulator Simulator { get; private set; } = null!;
-
-    internal ServerProcess Server { get; private set; } = null!;
-
-    internal string[] Mints { get; private set; } = [];
-
-    /// <summary>The mint with the most priced events so far, so it also trades often afterwards.</summary>
-    internal string BusiestMint { get; private set; } = "";
-
-    public async ValueTask InitializeAsync()
-    {
-        Simulator = await IngestExactlyOnceTests.StartSimulatorAsync(seed: 47);
-        Simulator.ProduceTransactions(300);
-        var settings = ServerProcess.SettingsFor(Simulator.RpcUri, Simulator.WsUri, _database.Path);
-        settings["SPIN_WEBSOCKET__COMPRESSION"] = "true";
-        Server = await ServerProcess.StartAsync(settings);
-        await Server.WaitForCheckpointAsync(LedgerAssert.NewestSignature(Simulator), TimeSpan.FromSeconds(90));
-        Mints = ReferenceCandles.Mints(Simulator.ExpectedEvents());
-        BusiestMint = Simulator.ExpectedEvents()
-            .Where(e => e.Event.LatestPrice is not null)
-            .GroupBy(e => e.Event.MintAccount.ToString())
-            .OrderByDescending(g => g.Count())
-            .First().Key;
-    }
-
-    /// <summary>Runs <paramref name="client"/> while the chain produces a few transactions every 50 ms (at most ~30 s).</summary>
-    internal async Task<T> WhileTradingAsync<T>(Func<Task<T>> client)
-    {
-        using var stop = new CancellationTokenSource();
-        var producer = Task.Run(async () =>
-        {
-            for (int round = 0; round < 600 && !stop.IsCancellationRequested; round++)
-            {
-                Simulator.ProduceTransactions(5);
-                await Task.Delay(TimeSpan.FromMilliseconds(50), CancellationToken.None);
-            }
-        }, CancellationToken.None);
-        try
-        {
-            return await client();
-        }
-        finally
-        {
-            await stop.CancelAsync();
-            await producer;
-        }
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        if (Server is not null)
-        {
-            await Server.DisposeAsync();
-        }
-        if (Simulator is not null)
-        {
-            await Simulator.DisposeAsync();
-        }
-        _database.Dispose();
-    }
 }
