@@ -6,7 +6,7 @@ namespace SpinPet.ChainSimulator;
 /// Misbehaviour a real node or its load balancer shows, switchable while the simulator runs. Every member is
 /// thread-safe; <see cref="Reset"/> turns everything back off.
 /// </summary>
-public sealed class SimulatorFaults
+public sealed partial class SimulatorFaults
 {
     public const int DefaultHttpErrorStatus = 429;
     public const int DefaultRetryAfterSeconds = 1;
@@ -105,6 +105,7 @@ public sealed class SimulatorFaults
         HttpErrorStatus = DefaultHttpErrorStatus;
         RetryAfterSeconds = DefaultRetryAfterSeconds;
         ResponseDelay = TimeSpan.Zero;
+        ResetAnswerFaults();
     }
 
     internal bool ShouldFailHttpRequest()

@@ -106,6 +106,27 @@ public sealed class IngestExactlyOnceTests
     }
 
     [Fact]
+    public async Task Short_signature_pages_mid_history_lose_and_duplicate_nothing()
+    {
+        await using var simulator = await StartSimulatorAsync(seed: 15);
+        simulator.ProduceTransactions(1500);
+        // Pages of at most 37 entries when the server asks for 1,000, as a node does mid-history: a backfill that
+        // took a short page for the end would store only the newest 37 and move its checkpoint past the rest.
+        simulator.Faults.SignaturePageCap = 37;
+        using var database = new TempFolder();
+        await using (var server = await StartServerAsync(simulator, database.Path))
+        {
+            await server.WaitForCheckpointAsync(LedgerAssert.NewestSignature(simulator), CatchUp);
+            // And a backfill from a checkpoint (`until` set) through short pages: 300 transactions while away.
+            await DropAndAwaitReconnectAsync(simulator, () => simulator.ProduceTransactions(300));
+            await server.WaitForCheckpointAsync(LedgerAssert.NewestSignature(simulator), CatchUp);
+            await server.StopAsync();
+        }
+        LedgerAssert.StoreEqualsLedger(database.Path, simulator);
+        Assert.True(simulator.Stats.HttpRequestsFor("getSignaturesForAddress") > 1800 / 37, "the pages should have been short");
+    }
+
+    [Fact]
     public async Task Killing_the_server_mid_stream_and_restarting_loses_and_duplicates_nothing()
     {
         await using var simulator = await StartSimulatorAsync(seed: 14);

@@ -25,7 +25,7 @@ internal sealed class RpcHandler
 
     public RpcHandler(SimulatorOptions options, Ledger ledger, SimulatorStats stats, SimulatorFaults faults)
     {
-        _methods = new RpcMethods(options, ledger);
+        _methods = new RpcMethods(options, ledger, faults);
         _stats = stats;
         _faults = faults;
     }
