@@ -81,6 +81,12 @@ internal sealed class RpcHandler
             {
                 return;
             }
+            if (_faults.NextHttpGarbage() is { } garbage)
+            {
+                _stats.HttpGarbageSent();
+                await GarbageAnswers.WriteAsync(context, garbage, document).ConfigureAwait(false);
+                return;
+            }
             var output = new ArrayBufferWriter<byte>(512);
             using (var writer = new Utf8JsonWriter(output, JsonRpc.WriterOptions))
             {
