@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace SpinPet.ChainSimulator;
 
 /// <summary>Faults in the content of HTTP JSON-RPC answers (as opposed to their delivery).</summary>
@@ -6,6 +8,7 @@ public sealed partial class SimulatorFaults
     private int _signaturePageCap;
     private double _httpGarbageRate;
     private long _garbageTurn;
+    private int _retryAfterAsDate;
 
     /// <summary>
     /// When above zero, <c>getSignaturesForAddress</c> lists at most this many entries whatever <c>limit</c> asked,
@@ -50,6 +53,20 @@ public sealed partial class SimulatorFaults
         return (HttpGarbage)((Interlocked.Increment(ref _garbageTurn) - 1) % 3);
     }
 
+    /// <summary>
+    /// Sends <c>Retry-After</c> as an HTTP-date (now + <see cref="RetryAfterSeconds"/>, whole seconds) instead of
+    /// delta-seconds; both forms are allowed by RFC 9110.
+    /// </summary>
+    public bool RetryAfterAsDate
+    {
+        get => Volatile.Read(ref _retryAfterAsDate) != 0;
+        set => Volatile.Write(ref _retryAfterAsDate, value ? 1 : 0);
+    }
+
+    internal string RetryAfterHeader() => RetryAfterAsDate
+        ? DateTimeOffset.UtcNow.AddSeconds(RetryAfterSeconds).ToString("R", CultureInfo.InvariantCulture)
+        : RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
+
     internal int ShortenSignaturePage(int limit)
     {
         int cap = SignaturePageCap;
@@ -66,6 +83,7 @@ public sealed partial class SimulatorFaults
     {
         SignaturePageCap = 0;
         HttpGarbageRate = 0;
+        RetryAfterAsDate = false;
     }
 }
 

@@ -44,15 +44,15 @@ public sealed partial class SimulatorFaults
         }
     }
 
-    /// <summary>The injected status: 429 (rate limited, with Retry-After) or a 5xx.</summary>
+    /// <summary>The injected status: 429 (rate limited, with Retry-After), another 4xx (a bad key) or a 5xx.</summary>
     public int HttpErrorStatus
     {
         get => Volatile.Read(ref _httpErrorStatus);
         set
         {
-            if (value != 429 && value is < 500 or > 599)
+            if (value is < 400 or > 599)
             {
-                throw new ArgumentOutOfRangeException(nameof(value), value, "Use 429 or a 5xx status.");
+                throw new ArgumentOutOfRangeException(nameof(value), value, "Use a 4xx or 5xx status.");
             }
             Volatile.Write(ref _httpErrorStatus, value);
         }

@@ -22,6 +22,7 @@ public sealed class IngestExactlyOnceTests
         await using (var server = await StartServerAsync(simulator, database.Path))
         {
             await server.WaitForCheckpointAsync(LedgerAssert.NewestSignature(simulator), CatchUp);
+            int backfilledBlocks = simulator.Blocks.Count;
             for (int round = 0; round < 10; round++)
             {
                 simulator.ProduceTransactions(150);
@@ -29,6 +30,11 @@ public sealed class IngestExactlyOnceTests
             await server.WaitForCheckpointAsync(LedgerAssert.NewestSignature(simulator), CatchUp);
             await server.StopAsync();
             Assert.Equal(0, server.ExitCode);
+            // Block times: backfilled transactions carry theirs; live ones cost one getBlockTime per slot at most,
+            // however many transactions the slot holds.
+            var liveSlots = simulator.Blocks.Skip(backfilledBlocks).Where(b => b.Transactions.Count > 0).Select(b => b.Slot).Distinct().Count();
+            Assert.True(simulator.Blocks.Skip(backfilledBlocks).Sum(b => b.Transactions.Count) > liveSlots, "several transactions per slot");
+            Assert.InRange(simulator.Stats.HttpRequestsFor("getBlockTime"), 1, liveSlots);
         }
         LedgerAssert.StoreEqualsLedger(database.Path, simulator);
     }

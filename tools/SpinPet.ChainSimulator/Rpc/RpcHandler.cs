@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
@@ -197,7 +196,7 @@ internal sealed class RpcHandler
             await PlainAsync(context, status, ReasonPhrases.GetReasonPhrase(status)).ConfigureAwait(false);
             return false;
         }
-        context.Response.Headers.RetryAfter = _faults.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
+        context.Response.Headers.RetryAfter = _faults.RetryAfterHeader();
         var output = new ArrayBufferWriter<byte>(160);
         using (var writer = new Utf8JsonWriter(output, JsonRpc.WriterOptions))
         {
