@@ -40,6 +40,4 @@ internal sealed record RpcResponse<T>(
 [JsonSerializable(typeof(RpcResponse<SignatureInfo[]>))]
 [JsonSerializable(typeof(RpcResponse<TransactionInfo>))]
 [JsonSerializable(typeof(RpcResponse<long?>))]
-[JsonSerializable(typeof(RpcResponse<ulong>))]
-[JsonSerializable(typeof(RpcResponse<string>))]
 internal sealed partial class RpcJsonContext : JsonSerializerContext;

@@ -9,10 +9,11 @@ using Microsoft.Extensions.Logging;
 namespace SpinPet.Solana.Rpc;
 
 /// <summary>
-/// JSON-RPC 2.0 over HTTP to a Solana node: the five methods of solana-rpc.md. Transient failures (timeouts,
-/// connection errors, 429, 5xx, unparsable or oversize answers) are retried with capped exponential back-off and
-/// jitter, honouring Retry-After, and logged at Warning at most once per 10 s per kind; JSON-RPC error objects are
-/// returned to the caller as <see cref="RpcErrorException"/>.
+/// JSON-RPC 2.0 over HTTP to a Solana node: the three methods of solana-rpc.md that ingest uses
+/// (getSignaturesForAddress, getTransaction, getBlockTime; the chain's slot comes from PubSub notifications).
+/// Transient failures (timeouts, connection errors, 429, 5xx, unparsable or oversize answers) are retried with
+/// capped exponential back-off and jitter, honouring Retry-After, and logged at Warning at most once per 10 s per
+/// kind; JSON-RPC error objects are returned to the caller as <see cref="RpcErrorException"/>.
 /// </summary>
 public sealed partial class SolanaRpcClient
 {
@@ -44,13 +45,6 @@ public sealed partial class SolanaRpcClient
         _logger = logger;
         _counters = counters;
     }
-
-    public Task<string?> GetHealthAsync(CancellationToken ct) =>
-        CallAsync("getHealth", static (_, _) => { }, (object?)null, RpcJsonContext.Default.RpcResponseString, ct);
-
-    public async Task<ulong> GetSlotAsync(CancellationToken ct) =>
-        await CallAsync("getSlot", static (w, c) => { w.WriteStartObject(); w.WriteString("commitment", c); w.WriteEndObject(); },
-            _commitment, RpcJsonContext.Default.RpcResponseUInt64, ct);
 
     /// <summary>Unix seconds of a slot's block; an <see cref="RpcErrorException"/> for a skipped or unknown slot.</summary>
     public async Task<long> GetBlockTimeAsync(ulong slot, CancellationToken ct) =>
