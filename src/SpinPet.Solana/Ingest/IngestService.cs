@@ -239,6 +239,11 @@ public sealed partial class IngestService : BackgroundService
                 {
                     break;
                 }
+                if (page[^1].Signature == before)
+                {
+                    // A node that ignores `before` answers the same page forever; only an empty page ends the loop.
+                    throw new RpcUnavailableException($"getSignaturesForAddress: the node repeated the page before {before}");
+                }
                 before = page[^1].Signature;
             }
             found.Reverse();

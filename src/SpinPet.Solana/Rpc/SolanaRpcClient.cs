@@ -114,8 +114,7 @@ public sealed partial class SolanaRpcClient
                         garbage = true;
                         failure = $"answer larger than {MaxResponseBytes} bytes, dropped unread";
                     }
-                    else if (!TryParse(answer.Span, typeInfo, out var parsed, out var reason)
-                        || (parsed.Error is null && resultRequired && parsed.Result is null && (reason = "result missing or null") is not null))
+                    else if (!TryParse(answer.Span, typeInfo, out var parsed, out var reason))
                     {
                         _counters.Garbage();
                         garbage = true;
@@ -124,6 +123,14 @@ public sealed partial class SolanaRpcClient
                     else if (parsed.Error is { } error)
                     {
                         throw new RpcErrorException(method, error.Code, error.Message ?? "");
+                    }
+                    else if (resultRequired && parsed.Result is null)
+                    {
+                        // A node always lists signatures as an array; taking a missing list for an empty page
+                        // would end a backfill early.
+                        _counters.Garbage();
+                        garbage = true;
+                        failure = "unusable answer: result missing or null";
                     }
                     else
                     {
