@@ -9,6 +9,7 @@ public sealed partial class SimulatorFaults
     private double _httpGarbageRate;
     private long _garbageTurn;
     private int _retryAfterAsDate;
+    private int _ignoreSignaturesBefore;
 
     /// <summary>
     /// When above zero, <c>getSignaturesForAddress</c> lists at most this many entries whatever <c>limit</c> asked,
@@ -67,6 +68,13 @@ public sealed partial class SimulatorFaults
         ? DateTimeOffset.UtcNow.AddSeconds(RetryAfterSeconds).ToString("R", CultureInfo.InvariantCulture)
         : RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
 
+    /// <summary><c>getSignaturesForAddress</c> ignores <c>before</c>, answering the newest page again and again.</summary>
+    public bool IgnoreSignaturesBefore
+    {
+        get => Volatile.Read(ref _ignoreSignaturesBefore) != 0;
+        set => Volatile.Write(ref _ignoreSignaturesBefore, value ? 1 : 0);
+    }
+
     internal int ShortenSignaturePage(int limit)
     {
         int cap = SignaturePageCap;
@@ -84,6 +92,7 @@ public sealed partial class SimulatorFaults
         SignaturePageCap = 0;
         HttpGarbageRate = 0;
         RetryAfterAsDate = false;
+        IgnoreSignaturesBefore = false;
     }
 }
 

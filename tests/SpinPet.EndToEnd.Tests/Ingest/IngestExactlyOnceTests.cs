@@ -133,6 +133,25 @@ public sealed class IngestExactlyOnceTests
     }
 
     [Fact]
+    public async Task A_node_that_repeats_a_signature_page_fails_the_backfill_instead_of_looping()
+    {
+        await using var simulator = await StartSimulatorAsync(seed: 18);
+        simulator.ProduceTransactions(300);
+        // `before` ignored: every page is the newest one again, never empty.
+        simulator.Faults.IgnoreSignaturesBefore = true;
+        using var database = new TempFolder();
+        await using (var server = await StartServerAsync(simulator, database.Path))
+        {
+            await Eventually.TrueAsync(async () => (await server.GetStatusAsync()).GetProperty("last_error").GetString()?.Contains("repeated the page", StringComparison.Ordinal) == true,
+                CatchUp, "the repeated page reported");
+            simulator.Faults.IgnoreSignaturesBefore = false;
+            await server.WaitForCheckpointAsync(LedgerAssert.NewestSignature(simulator), CatchUp);
+            await server.StopAsync();
+        }
+        LedgerAssert.StoreEqualsLedger(database.Path, simulator);
+    }
+
+    [Fact]
     public async Task Killing_the_server_mid_stream_and_restarting_loses_and_duplicates_nothing()
     {
         await using var simulator = await StartSimulatorAsync(seed: 14);

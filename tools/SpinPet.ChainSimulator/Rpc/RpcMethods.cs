@@ -129,7 +129,7 @@ internal sealed class RpcMethods
             ulong tip = _ledger.Tip;
             ulong finalized = CommitmentParser.VisibleTip(Commitment.Finalized, tip, _ledger.GenesisSlot);
             ulong visible = CommitmentParser.VisibleTip(commitment, tip, _ledger.GenesisSlot);
-            foreach (var transaction in _ledger.PageNewestFirst(before, until, _faults.ShortenSignaturePage(limit), visible))
+            foreach (var transaction in _ledger.PageNewestFirst(_faults.IgnoreSignaturesBefore ? null : before, until, _faults.ShortenSignaturePage(limit), visible))
             {
                 writer.WriteStartObject();
                 writer.WriteNumber("blockTime", transaction.BlockTime);
