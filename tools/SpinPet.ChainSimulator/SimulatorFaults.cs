@@ -6,7 +6,7 @@ namespace SpinPet.ChainSimulator;
 /// Misbehaviour a real node or its load balancer shows, switchable while the simulator runs. Every member is
 /// thread-safe; <see cref="Reset"/> turns everything back off.
 /// </summary>
-public sealed class SimulatorFaults
+public sealed partial class SimulatorFaults
 {
     public const int DefaultHttpErrorStatus = 429;
     public const int DefaultRetryAfterSeconds = 1;
@@ -44,15 +44,15 @@ public sealed class SimulatorFaults
         }
     }
 
-    /// <summary>The injected status: 429 (rate limited, with Retry-After) or a 5xx.</summary>
+    /// <summary>The injected status: 429 (rate limited, with Retry-After), another 4xx (a bad key) or a 5xx.</summary>
     public int HttpErrorStatus
     {
         get => Volatile.Read(ref _httpErrorStatus);
         set
         {
-            if (value != 429 && value is < 500 or > 599)
+            if (value is < 400 or > 599)
             {
-                throw new ArgumentOutOfRangeException(nameof(value), value, "Use 429 or a 5xx status.");
+                throw new ArgumentOutOfRangeException(nameof(value), value, "Use a 4xx or 5xx status.");
             }
             Volatile.Write(ref _httpErrorStatus, value);
         }
@@ -105,6 +105,7 @@ public sealed class SimulatorFaults
         HttpErrorStatus = DefaultHttpErrorStatus;
         RetryAfterSeconds = DefaultRetryAfterSeconds;
         ResponseDelay = TimeSpan.Zero;
+        ResetAnswerFaults();
     }
 
     internal bool ShouldFailHttpRequest()

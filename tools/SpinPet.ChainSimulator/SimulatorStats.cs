@@ -3,7 +3,7 @@ using System.Collections.Concurrent;
 namespace SpinPet.ChainSimulator;
 
 /// <summary>Counters of what the simulator served, for tests and the demo's status line. Thread-safe.</summary>
-public sealed class SimulatorStats
+public sealed partial class SimulatorStats
 {
     private readonly ConcurrentDictionary<string, long> _requestsByMethod = new(StringComparer.Ordinal);
     private long _httpRequests;
@@ -58,6 +58,7 @@ public sealed class SimulatorStats
     {
         Interlocked.Increment(ref _httpRequests);
         _requestsByMethod.AddOrUpdate(method, 1, static (_, count) => count + 1);
+        RecordRequestTime(method);
     }
 
     internal void HttpErrorInjected() => Interlocked.Increment(ref _httpErrorsInjected);

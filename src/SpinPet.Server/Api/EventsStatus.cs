@@ -31,6 +31,6 @@ internal sealed record IngestCounters(
     RpcCounters Rpc,
     PubSubCounters PubSub);
 
-internal sealed record RpcCounters(long RateLimited, long HttpErrors, long Timeouts, long ConnectionErrors, long Garbage);
+internal sealed record RpcCounters(long RateLimited, long HttpErrors, long Timeouts, long ConnectionErrors, long Garbage, long Oversize);
 
 internal sealed record PubSubCounters(long Connects, long Disconnects, long Notifications, long Garbage, long Oversize, long Dropped);

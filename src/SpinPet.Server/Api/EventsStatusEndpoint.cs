@@ -42,7 +42,7 @@ internal static class EventsStatusEndpoint
                 status.LateTransactions,
                 status.Resyncs,
                 status.Errors,
-                new RpcCounters(rpc.RateLimitedCount, rpc.HttpErrorCount, rpc.TimeoutCount, rpc.ConnectionErrorCount, rpc.GarbageCount),
+                new RpcCounters(rpc.RateLimitedCount, rpc.HttpErrorCount, rpc.TimeoutCount, rpc.ConnectionErrorCount, rpc.GarbageCount, rpc.OversizeCount),
                 new PubSubCounters(pubsub?.ConnectCount ?? 0, pubsub?.DisconnectCount ?? 0, pubsub?.NotificationCount ?? 0,
                     pubsub?.GarbageCount ?? 0, pubsub?.OversizeCount ?? 0, pubsub?.DroppedCount ?? 0)));
     }

@@ -117,6 +117,13 @@ internal static class OptionsSectionBinder
         {
             return long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out _) ? null : $"'{text}' is not an integer";
         }
+        if (type == typeof(ulong))
+        {
+            return ulong.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out _) ? null
+                : long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out _)
+                    ? string.Create(CultureInfo.InvariantCulture, $"{text} is out of range 0..{ulong.MaxValue}")
+                    : $"'{text}' is not an integer";
+        }
         if (type == typeof(double))
         {
             return double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out _) ? null : $"'{text}' is not a number";

@@ -166,6 +166,7 @@ internal sealed class SpinPetMetrics : IDisposable
             new(rpc.TimeoutCount, new KeyValuePair<string, object?>("kind", "timeout")),
             new(rpc.ConnectionErrorCount, new KeyValuePair<string, object?>("kind", "connection")),
             new(rpc.GarbageCount, new KeyValuePair<string, object?>("kind", "garbage")),
+            new(rpc.OversizeCount, new KeyValuePair<string, object?>("kind", "oversize")),
         ];
     }
 }

@@ -10,13 +10,17 @@ namespace SpinPet.Solana.Ingest;
 /// </summary>
 public sealed class BlockTimeCache(SolanaRpcClient rpc, CancellationToken lifetime)
 {
-    // Live traffic touches a handful of recent slots; 4,096 slots is ~27 minutes of chain at 400 ms.
-    private const int Capacity = 4096;
+    // Live traffic touches a handful of recent slots; 4,096 slots is ~27 minutes of chain at 400 ms. Past it the
+    // slots more than half of that below the newest one seen are dropped (a long backfill remembers every slot).
+    internal const int Capacity = 4096;
 
     private readonly ConcurrentDictionary<ulong, Lazy<Task<long>>> _slots = new();
+    private ulong _newest;
     private long _requests;
 
     public long RequestCount => Volatile.Read(ref _requests);
+
+    internal int Count => _slots.Count;
 
     /// <summary>Starts fetching a slot's block time without waiting for it (called by the socket reader).</summary>
     public void Prefetch(ulong slot)
@@ -29,8 +33,11 @@ public sealed class BlockTimeCache(SolanaRpcClient rpc, CancellationToken lifeti
     public Task<long> GetAsync(ulong slot) => Get(slot);
 
     /// <summary>Backfilled transactions carry their block time: remember it for live ones of the same slot.</summary>
-    public void Remember(ulong slot, long blockTime) =>
+    public void Remember(ulong slot, long blockTime)
+    {
         _slots.TryAdd(slot, new Lazy<Task<long>>(Task.FromResult(blockTime)));
+        TrimIfFull(slot);
+    }
 
     private Task<long> Get(ulong slot)
     {
@@ -42,10 +49,7 @@ public sealed class BlockTimeCache(SolanaRpcClient rpc, CancellationToken lifeti
             _slots.TryRemove(new KeyValuePair<ulong, Lazy<Task<long>>>(slot, entry));
             task = _slots.GetOrAdd(slot, s => new Lazy<Task<long>>(() => FetchAsync(s))).Value;
         }
-        if (_slots.Count > Capacity)
-        {
-            Trim(slot);
-        }
+        TrimIfFull(slot);
         return task;
     }
 
@@ -63,6 +67,27 @@ public sealed class BlockTimeCache(SolanaRpcClient rpc, CancellationToken lifeti
             {
                 await Task.Delay(backoff.Next(), lifetime);
             }
+        }
+    }
+
+    private void TrimIfFull(ulong slot)
+    {
+        // Trimmed below the newest slot seen, not the one at hand: a lookup of an old slot must not keep the cache
+        // over capacity (and rescanning it on every call).
+        ulong newest = Volatile.Read(ref _newest);
+        while (slot > newest)
+        {
+            ulong seen = Interlocked.CompareExchange(ref _newest, slot, newest);
+            if (seen == newest)
+            {
+                newest = slot;
+                break;
+            }
+            newest = seen;
+        }
+        if (_slots.Count > Capacity)
+        {
+            Trim(newest);
         }
     }
 

@@ -213,14 +213,17 @@ public sealed partial class IngestService : BackgroundService
             var found = new List<SignatureInfo>();
             string? until = checkpoint?.Signature.ToString();
             string? before = null;
+            // `until` stops at the checkpoint; the slot bound also stops a node that has pruned that signature.
+            ulong floor = checkpoint?.Slot ?? owner._options.BackfillSinceSlot;
             while (true)
             {
                 var page = await rpc.GetSignaturesForAddressAsync(owner._options.ProgramId, PageSize, before, until, ct);
-                bool reachedEnd = page.Length < PageSize;
+                // Only an empty page ends the listing. A short page is no proof of the end: real nodes answer short
+                // mid-history (at the local-ledger/Bigtable boundary, for one), and stopping there would move the
+                // checkpoint past every older signature never listed. The end costs one extra, empty request.
+                bool reachedEnd = page.Length == 0;
                 foreach (var entry in page)
                 {
-                    // `until` stops at the checkpoint; the slot bound also stops a node that has pruned that signature.
-                    ulong floor = checkpoint?.Slot ?? owner._options.BackfillSinceSlot;
                     if (entry.Slot < floor)
                     {
                         reachedEnd = true;
@@ -232,9 +235,14 @@ public sealed partial class IngestService : BackgroundService
                     }
                 }
                 _status.BackfillFound(found.Count);
-                if (reachedEnd || page.Length == 0)
+                if (reachedEnd)
                 {
                     break;
+                }
+                if (page[^1].Signature == before)
+                {
+                    // A node that ignores `before` answers the same page forever; only an empty page ends the loop.
+                    throw new RpcUnavailableException($"getSignaturesForAddress: the node repeated the page before {before}");
                 }
                 before = page[^1].Signature;
             }

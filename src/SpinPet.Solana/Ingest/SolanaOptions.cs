@@ -107,5 +107,8 @@ public sealed class SolanaOptionsValidator : IValidateOptions<SolanaOptions>
 
     /// <summary>RPC URLs often carry an API key in the path or query: show only scheme, host and port.</summary>
     public static string Redact(string url) =>
-        Uri.TryCreate(url, UriKind.Absolute, out var uri) ? $"{uri.Scheme}://{uri.Authority}/…" : "(unparsable)";
+        !Uri.TryCreate(url, UriKind.Absolute, out var uri) ? "(unparsable)"
+        // "host:8899" parses as scheme "host" with no authority.
+        : uri.Authority.Length == 0 ? $"{uri.Scheme}:…"
+        : $"{uri.Scheme}://{uri.Authority}/…";
 }

@@ -8,6 +8,7 @@ public sealed class RpcClientCounters
     private long _timeouts;
     private long _connectionErrors;
     private long _garbage;
+    private long _oversize;
 
     public long RateLimitedCount => Volatile.Read(ref _rateLimited);
 
@@ -17,7 +18,11 @@ public sealed class RpcClientCounters
 
     public long ConnectionErrorCount => Volatile.Read(ref _connectionErrors);
 
+    /// <summary>Answers that were not the JSON-RPC shape asked for (not JSON, wrong types, a required field missing).</summary>
     public long GarbageCount => Volatile.Read(ref _garbage);
+
+    /// <summary>Answers dropped unread past <see cref="SolanaRpcClient.MaxResponseBytes"/>.</summary>
+    public long OversizeCount => Volatile.Read(ref _oversize);
 
     internal void RateLimited() => Interlocked.Increment(ref _rateLimited);
 
@@ -28,4 +33,6 @@ public sealed class RpcClientCounters
     internal void ConnectionError() => Interlocked.Increment(ref _connectionErrors);
 
     internal void Garbage() => Interlocked.Increment(ref _garbage);
+
+    internal void Oversize() => Interlocked.Increment(ref _oversize);
 }

@@ -7,8 +7,8 @@ namespace SpinPet.Solana.Rpc;
 public sealed record SignatureInfo(
     [property: JsonPropertyName("signature")] string Signature,
     [property: JsonPropertyName("slot")] ulong Slot,
-    [property: JsonPropertyName("err")] JsonElement? Err,
-    [property: JsonPropertyName("blockTime")] long? BlockTime)
+    [property: JsonPropertyName("err")] JsonElement? Err = null,
+    [property: JsonPropertyName("blockTime")] long? BlockTime = null)
 {
     public bool Failed => Err is { ValueKind: not JsonValueKind.Null and not JsonValueKind.Undefined };
 }
@@ -16,27 +16,28 @@ public sealed record SignatureInfo(
 /// <summary>The parts of <c>getTransaction</c> the indexer reads.</summary>
 public sealed record TransactionInfo(
     [property: JsonPropertyName("slot")] ulong Slot,
-    [property: JsonPropertyName("blockTime")] long? BlockTime,
-    [property: JsonPropertyName("meta")] TransactionMeta? Meta);
+    [property: JsonPropertyName("meta")] TransactionMeta? Meta,
+    [property: JsonPropertyName("blockTime")] long? BlockTime = null);
 
 public sealed record TransactionMeta(
-    [property: JsonPropertyName("err")] JsonElement? Err,
-    [property: JsonPropertyName("logMessages")] IReadOnlyList<string>? LogMessages)
+    [property: JsonPropertyName("err")] JsonElement? Err = null,
+    [property: JsonPropertyName("logMessages")] IReadOnlyList<string>? LogMessages = null)
 {
     public bool Failed => Err is { ValueKind: not JsonValueKind.Null and not JsonValueKind.Undefined };
 }
 
 internal sealed record RpcError(
     [property: JsonPropertyName("code")] long Code,
-    [property: JsonPropertyName("message")] string? Message);
+    [property: JsonPropertyName("message")] string? Message = null);
 
 internal sealed record RpcResponse<T>(
-    [property: JsonPropertyName("result")] T? Result,
-    [property: JsonPropertyName("error")] RpcError? Error);
+    [property: JsonPropertyName("result")] T? Result = default,
+    [property: JsonPropertyName("error")] RpcError? Error = null);
 
+// Parameters without a default must be present and non-nullable ones non-null, so that an object of the wrong shape
+// (`{"unexpected":true}` where a transaction belongs) is refused as garbage instead of read as slot 0 with no logs.
+[JsonSourceGenerationOptions(RespectRequiredConstructorParameters = true, RespectNullableAnnotations = true)]
 [JsonSerializable(typeof(RpcResponse<SignatureInfo[]>))]
 [JsonSerializable(typeof(RpcResponse<TransactionInfo>))]
 [JsonSerializable(typeof(RpcResponse<long?>))]
-[JsonSerializable(typeof(RpcResponse<ulong>))]
-[JsonSerializable(typeof(RpcResponse<string>))]
 internal sealed partial class RpcJsonContext : JsonSerializerContext;

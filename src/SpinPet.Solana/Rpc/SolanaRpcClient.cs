@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics.CodeAnalysis;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
@@ -8,9 +9,11 @@ using Microsoft.Extensions.Logging;
 namespace SpinPet.Solana.Rpc;
 
 /// <summary>
-/// JSON-RPC 2.0 over HTTP to a Solana node: the five methods of solana-rpc.md. Transient failures (timeouts,
-/// connection errors, 429, 5xx, unparsable answers) are retried with capped exponential back-off and jitter,
-/// honouring Retry-After; JSON-RPC error objects are returned to the caller as <see cref="RpcErrorException"/>.
+/// JSON-RPC 2.0 over HTTP to a Solana node: the three methods of solana-rpc.md that ingest uses
+/// (getSignaturesForAddress, getTransaction, getBlockTime; the chain's slot comes from PubSub notifications).
+/// Transient failures (timeouts, connection errors, 429, 5xx, unparsable or oversize answers) are retried with
+/// capped exponential back-off and jitter, honouring Retry-After, and logged at Warning at most once per 10 s per
+/// kind; JSON-RPC error objects are returned to the caller as <see cref="RpcErrorException"/>.
 /// </summary>
 public sealed partial class SolanaRpcClient
 {
@@ -21,7 +24,16 @@ public sealed partial class SolanaRpcClient
     private readonly int _maxAttempts;
     private readonly ILogger _logger;
     private readonly RpcClientCounters _counters;
+    private readonly LogThrottle _retryLog = new(TimeSpan.FromSeconds(10));
+    private readonly LogThrottle _garbageLog = new(TimeSpan.FromSeconds(10));
     private long _nextId;
+
+    /// <summary>
+    /// Bound of one answer's body. The largest legitimate answer is a full getSignaturesForAddress page (1,000
+    /// entries of ~250 bytes = ~250 KB; a getTransaction with its logs stays far below): 4 MiB is 16 times that,
+    /// and a proxy or a hostile node cannot make us buffer more.
+    /// </summary>
+    public const int MaxResponseBytes = 4 << 20;
 
     public SolanaRpcClient(HttpClient http, Uri endpoint, string commitment, TimeSpan timeout, ILogger logger, RpcClientCounters counters, int maxAttempts = 8)
     {
@@ -33,13 +45,6 @@ public sealed partial class SolanaRpcClient
         _logger = logger;
         _counters = counters;
     }
-
-    public Task<string?> GetHealthAsync(CancellationToken ct) =>
-        CallAsync("getHealth", static (_, _) => { }, (object?)null, RpcJsonContext.Default.RpcResponseString, ct);
-
-    public async Task<ulong> GetSlotAsync(CancellationToken ct) =>
-        await CallAsync("getSlot", static (w, c) => { w.WriteStartObject(); w.WriteString("commitment", c); w.WriteEndObject(); },
-            _commitment, RpcJsonContext.Default.RpcResponseUInt64, ct);
 
     /// <summary>Unix seconds of a slot's block; an <see cref="RpcErrorException"/> for a skipped or unknown slot.</summary>
     public async Task<long> GetBlockTimeAsync(ulong slot, CancellationToken ct) =>
@@ -65,7 +70,7 @@ public sealed partial class SolanaRpcClient
             }
             w.WriteString("commitment", a._commitment);
             w.WriteEndObject();
-        }, args, RpcJsonContext.Default.RpcResponseSignatureInfoArray, ct) ?? [];
+        }, args, RpcJsonContext.Default.RpcResponseSignatureInfoArray, ct, resultRequired: true) ?? [];
     }
 
     /// <summary>The transaction, or null when the node does not (yet) have it.</summary>
@@ -81,7 +86,8 @@ public sealed partial class SolanaRpcClient
         }, (signature, _commitment), RpcJsonContext.Default.RpcResponseTransactionInfo, ct);
 
     private async Task<TResult?> CallAsync<TArg, TResult>(
-        string method, Action<Utf8JsonWriter, TArg> writeParams, TArg arg, JsonTypeInfo<RpcResponse<TResult>> typeInfo, CancellationToken ct)
+        string method, Action<Utf8JsonWriter, TArg> writeParams, TArg arg, JsonTypeInfo<RpcResponse<TResult>> typeInfo, CancellationToken ct,
+        bool resultRequired = false)
     {
         var body = BuildRequest(method, writeParams, arg);
         var backoff = new Backoff(TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(10));
@@ -89,26 +95,42 @@ public sealed partial class SolanaRpcClient
         {
             TimeSpan? retryAfter = null;
             string failure;
+            bool garbage = false;
             Exception? inner = null;
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
             timeout.CancelAfter(_timeout);
             try
             {
-                using var content = new ByteArrayContent(body);
-                content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-                using var response = await _http.PostAsync(_endpoint, content, timeout.Token);
+                using var request = new HttpRequestMessage(HttpMethod.Post, _endpoint) { Content = new ByteArrayContent(body) };
+                request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+                // Headers only: the body is read below under a size cap instead of being buffered whole by HttpClient.
+                using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
                 if (response.IsSuccessStatusCode)
                 {
-                    var bytes = await response.Content.ReadAsByteArrayAsync(timeout.Token);
-                    var parsed = TryParse(bytes, typeInfo);
-                    if (parsed is null)
+                    var bytes = await ReadCappedAsync(response.Content, timeout.Token);
+                    if (bytes is not { } answer)
+                    {
+                        _counters.Oversize();
+                        garbage = true;
+                        failure = $"answer larger than {MaxResponseBytes} bytes, dropped unread";
+                    }
+                    else if (!TryParse(answer.Span, typeInfo, out var parsed, out var reason))
                     {
                         _counters.Garbage();
-                        failure = "unparsable answer";
+                        garbage = true;
+                        failure = "unusable answer: " + reason;
                     }
                     else if (parsed.Error is { } error)
                     {
                         throw new RpcErrorException(method, error.Code, error.Message ?? "");
+                    }
+                    else if (resultRequired && parsed.Result is null)
+                    {
+                        // A node always lists signatures as an array; taking a missing list for an empty page
+                        // would end a backfill early.
+                        _counters.Garbage();
+                        garbage = true;
+                        failure = "unusable answer: result missing or null";
                     }
                     else
                     {
@@ -157,20 +179,78 @@ public sealed partial class SolanaRpcClient
             {
                 wait = hinted;
             }
-            LogRetry(_logger, method, failure, attempt, (long)wait.TotalMilliseconds);
+            LogRetry(method, failure, attempt, wait, garbage);
             await Task.Delay(wait, ct);
         }
     }
 
-    private static RpcResponse<T>? TryParse<T>(byte[] bytes, JsonTypeInfo<RpcResponse<T>> typeInfo)
+    /// <summary>The body, or null when it is larger than <see cref="MaxResponseBytes"/> (the rest is left unread).</summary>
+    private static async Task<ReadOnlyMemory<byte>?> ReadCappedAsync(HttpContent content, CancellationToken ct)
+    {
+        long? length = content.Headers.ContentLength;
+        if (length > MaxResponseBytes)
+        {
+            return null;
+        }
+        using var stream = await content.ReadAsStreamAsync(ct);
+        using var copy = new MemoryStream((int)(length ?? 16 * 1024));
+        var chunk = ArrayPool<byte>.Shared.Rent(16 * 1024);
+        try
+        {
+            int read;
+            while ((read = await stream.ReadAsync(chunk, ct)) > 0)
+            {
+                if (copy.Length + read > MaxResponseBytes)
+                {
+                    // Disposing the response aborts the connection, so the rest is never transferred.
+                    return null;
+                }
+                copy.Write(chunk, 0, read);
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(chunk);
+        }
+        return new ReadOnlyMemory<byte>(copy.GetBuffer(), 0, (int)copy.Length);
+    }
+
+    private static bool TryParse<T>(ReadOnlySpan<byte> bytes, JsonTypeInfo<RpcResponse<T>> typeInfo,
+        [NotNullWhen(true)] out RpcResponse<T>? parsed, out string reason)
     {
         try
         {
-            return JsonSerializer.Deserialize(bytes, typeInfo);
+            parsed = JsonSerializer.Deserialize(bytes, typeInfo);
+            reason = parsed is null ? "null instead of a response object" : "";
+            return parsed is not null;
         }
-        catch (JsonException)
+        catch (JsonException ex)
         {
-            return null;
+            // The message names the JSON path and position, never the content.
+            parsed = null;
+            reason = ex.Message;
+            return false;
+        }
+    }
+
+    /// <summary>One Warning per kind (transport, garbage) per 10 s carrying the count held back; the rest at Debug.</summary>
+    private void LogRetry(string method, string failure, int attempt, TimeSpan wait, bool garbage)
+    {
+        var throttle = garbage ? _garbageLog : _retryLog;
+        if (throttle.TryEnter(out long heldBack))
+        {
+            if (garbage)
+            {
+                LogGarbage(_logger, method, failure, attempt, (long)wait.TotalMilliseconds, heldBack);
+            }
+            else
+            {
+                LogRetryWarning(_logger, method, failure, attempt, (long)wait.TotalMilliseconds, heldBack);
+            }
+        }
+        else
+        {
+            LogRetryDebug(_logger, method, failure, attempt, (long)wait.TotalMilliseconds);
         }
     }
 
@@ -206,6 +286,12 @@ public sealed partial class SolanaRpcClient
         return null;
     }
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "RPC {Method} failed ({Failure}), attempt {Attempt}; retrying in {DelayMs} ms ({HeldBack} more retries in the last 10 s logged at Debug only)")]
+    private static partial void LogRetryWarning(ILogger logger, string method, string failure, int attempt, long delayMs, long heldBack);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "RPC {Method}: garbage from the node ({Failure}), counted; attempt {Attempt}, retrying in {DelayMs} ms ({HeldBack} more in the last 10 s logged at Debug only)")]
+    private static partial void LogGarbage(ILogger logger, string method, string failure, int attempt, long delayMs, long heldBack);
+
     [LoggerMessage(Level = LogLevel.Debug, Message = "RPC {Method} failed ({Failure}), attempt {Attempt}; retrying in {DelayMs} ms")]
-    private static partial void LogRetry(ILogger logger, string method, string failure, int attempt, long delayMs);
+    private static partial void LogRetryDebug(ILogger logger, string method, string failure, int attempt, long delayMs);
 }

@@ -22,6 +22,7 @@ public sealed class IngestExactlyOnceTests
         await using (var server = await StartServerAsync(simulator, database.Path))
         {
             await server.WaitForCheckpointAsync(LedgerAssert.NewestSignature(simulator), CatchUp);
+            int backfilledBlocks = simulator.Blocks.Count;
             for (int round = 0; round < 10; round++)
             {
                 simulator.ProduceTransactions(150);
@@ -29,6 +30,11 @@ public sealed class IngestExactlyOnceTests
             await server.WaitForCheckpointAsync(LedgerAssert.NewestSignature(simulator), CatchUp);
             await server.StopAsync();
             Assert.Equal(0, server.ExitCode);
+            // Block times: backfilled transactions carry theirs; live ones cost one getBlockTime per slot at most,
+            // however many transactions the slot holds.
+            var liveSlots = simulator.Blocks.Skip(backfilledBlocks).Where(b => b.Transactions.Count > 0).Select(b => b.Slot).Distinct().Count();
+            Assert.True(simulator.Blocks.Skip(backfilledBlocks).Sum(b => b.Transactions.Count) > liveSlots, "several transactions per slot");
+            Assert.InRange(simulator.Stats.HttpRequestsFor("getBlockTime"), 1, liveSlots);
         }
         LedgerAssert.StoreEqualsLedger(database.Path, simulator);
     }
@@ -100,6 +106,46 @@ public sealed class IngestExactlyOnceTests
             var rpc = (await server.GetStatusAsync()).GetProperty("counters").GetProperty("rpc");
             Assert.True(rpc.GetProperty("rate_limited").GetInt64() + rpc.GetProperty("http_errors").GetInt64() > 0,
                 "the storm should have been seen and counted");
+            await server.StopAsync();
+        }
+        LedgerAssert.StoreEqualsLedger(database.Path, simulator);
+    }
+
+    [Fact]
+    public async Task Short_signature_pages_mid_history_lose_and_duplicate_nothing()
+    {
+        await using var simulator = await StartSimulatorAsync(seed: 15);
+        simulator.ProduceTransactions(1500);
+        // Pages of at most 37 entries when the server asks for 1,000, as a node does mid-history: a backfill that
+        // took a short page for the end would store only the newest 37 and move its checkpoint past the rest.
+        simulator.Faults.SignaturePageCap = 37;
+        using var database = new TempFolder();
+        await using (var server = await StartServerAsync(simulator, database.Path))
+        {
+            await server.WaitForCheckpointAsync(LedgerAssert.NewestSignature(simulator), CatchUp);
+            // And a backfill from a checkpoint (`until` set) through short pages: 300 transactions while away.
+            await DropAndAwaitReconnectAsync(simulator, () => simulator.ProduceTransactions(300));
+            await server.WaitForCheckpointAsync(LedgerAssert.NewestSignature(simulator), CatchUp);
+            await server.StopAsync();
+        }
+        LedgerAssert.StoreEqualsLedger(database.Path, simulator);
+        Assert.True(simulator.Stats.HttpRequestsFor("getSignaturesForAddress") > 1800 / 37, "the pages should have been short");
+    }
+
+    [Fact]
+    public async Task A_node_that_repeats_a_signature_page_fails_the_backfill_instead_of_looping()
+    {
+        await using var simulator = await StartSimulatorAsync(seed: 18);
+        simulator.ProduceTransactions(300);
+        // `before` ignored: every page is the newest one again, never empty.
+        simulator.Faults.IgnoreSignaturesBefore = true;
+        using var database = new TempFolder();
+        await using (var server = await StartServerAsync(simulator, database.Path))
+        {
+            await Eventually.TrueAsync(async () => (await server.GetStatusAsync()).GetProperty("last_error").GetString()?.Contains("repeated the page", StringComparison.Ordinal) == true,
+                CatchUp, "the repeated page reported");
+            simulator.Faults.IgnoreSignaturesBefore = false;
+            await server.WaitForCheckpointAsync(LedgerAssert.NewestSignature(simulator), CatchUp);
             await server.StopAsync();
         }
         LedgerAssert.StoreEqualsLedger(database.Path, simulator);

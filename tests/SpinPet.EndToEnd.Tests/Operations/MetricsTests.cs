@@ -84,7 +84,7 @@ public sealed class MetricsTests
         }
         Assert.Contains("# TYPE spinpet_ws_messages_sent_total counter", text, StringComparison.Ordinal);
         Assert.Contains("# TYPE spinpet_ws_active_connections gauge", text, StringComparison.Ordinal);
-        foreach (var kind in new[] { "rate_limited", "http", "timeout", "connection", "garbage" })
+        foreach (var kind in new[] { "rate_limited", "http", "timeout", "connection", "garbage", "oversize" })
         {
             Assert.NotNull(Sample(text, "spinpet_rpc_errors_total", $"kind=\"{kind}\""));
         }

@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
@@ -25,7 +24,7 @@ internal sealed class RpcHandler
 
     public RpcHandler(SimulatorOptions options, Ledger ledger, SimulatorStats stats, SimulatorFaults faults)
     {
-        _methods = new RpcMethods(options, ledger);
+        _methods = new RpcMethods(options, ledger, faults);
         _stats = stats;
         _faults = faults;
     }
@@ -79,6 +78,12 @@ internal sealed class RpcHandler
             CountCalls(document);
             if (!await PassFaultsAsync(context, document).ConfigureAwait(false))
             {
+                return;
+            }
+            if (_faults.NextHttpGarbage() is { } garbage)
+            {
+                _stats.HttpGarbageSent();
+                await GarbageAnswers.WriteAsync(context, garbage, document).ConfigureAwait(false);
                 return;
             }
             var output = new ArrayBufferWriter<byte>(512);
@@ -191,7 +196,7 @@ internal sealed class RpcHandler
             await PlainAsync(context, status, ReasonPhrases.GetReasonPhrase(status)).ConfigureAwait(false);
             return false;
         }
-        context.Response.Headers.RetryAfter = _faults.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
+        context.Response.Headers.RetryAfter = _faults.RetryAfterHeader();
         var output = new ArrayBufferWriter<byte>(160);
         using (var writer = new Utf8JsonWriter(output, JsonRpc.WriterOptions))
         {

@@ -22,10 +22,12 @@ internal sealed class RpcMethods
 
     private readonly Ledger _ledger;
     private readonly string _programId;
+    private readonly SimulatorFaults _faults;
 
-    public RpcMethods(SimulatorOptions options, Ledger ledger)
+    public RpcMethods(SimulatorOptions options, Ledger ledger, SimulatorFaults faults)
     {
         _ledger = ledger;
+        _faults = faults;
         _programId = options.ProgramId;
         Table = new Dictionary<string, RpcMethod>(StringComparer.Ordinal)
         {
@@ -127,7 +129,7 @@ internal sealed class RpcMethods
             ulong tip = _ledger.Tip;
             ulong finalized = CommitmentParser.VisibleTip(Commitment.Finalized, tip, _ledger.GenesisSlot);
             ulong visible = CommitmentParser.VisibleTip(commitment, tip, _ledger.GenesisSlot);
-            foreach (var transaction in _ledger.PageNewestFirst(before, until, limit, visible))
+            foreach (var transaction in _ledger.PageNewestFirst(_faults.IgnoreSignaturesBefore ? null : before, until, _faults.ShortenSignaturePage(limit), visible))
             {
                 writer.WriteStartObject();
                 writer.WriteNumber("blockTime", transaction.BlockTime);

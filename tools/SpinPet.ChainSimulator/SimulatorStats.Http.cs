@@ -1,0 +1,46 @@
+using System.Diagnostics;
+
+namespace SpinPet.ChainSimulator;
+
+/// <summary>The HTTP side's garbage count and the arrival times of recent calls (to measure a client's waits).</summary>
+public sealed partial class SimulatorStats
+{
+    // Tests look at a handful of retries; 4,096 calls is a backfill's worth of pages and more.
+    private const int RecentCapacity = 4096;
+
+    private readonly Queue<HttpCallRecord> _recent = new();
+    private long _httpGarbageSent;
+
+    /// <summary>Answers replaced by garbage (<see cref="SimulatorFaults.HttpGarbageRate"/>).</summary>
+    public long HttpGarbageAnswers => Interlocked.Read(ref _httpGarbageSent);
+
+    /// <summary>The most recent JSON-RPC calls received over HTTP (up to 4,096), oldest first.</summary>
+    public IReadOnlyList<HttpCallRecord> RecentHttpCalls
+    {
+        get
+        {
+            lock (_recent)
+            {
+                return [.. _recent];
+            }
+        }
+    }
+
+    internal void HttpGarbageSent() => Interlocked.Increment(ref _httpGarbageSent);
+
+    private void RecordRequestTime(string method)
+    {
+        var record = new HttpCallRecord(method, Stopwatch.GetTimestamp());
+        lock (_recent)
+        {
+            if (_recent.Count == RecentCapacity)
+            {
+                _recent.Dequeue();
+            }
+            _recent.Enqueue(record);
+        }
+    }
+}
+
+/// <summary>A JSON-RPC call as it arrived: its method and a <see cref="Stopwatch.GetTimestamp"/> reading.</summary>
+public readonly record struct HttpCallRecord(string Method, long Timestamp);
