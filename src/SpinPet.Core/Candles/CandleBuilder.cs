@@ -10,16 +10,22 @@ namespace SpinPet.Core.Candles;
 /// forgotten. Not thread-safe: one owner (the ingest loop) applies events, seeds and marks candles final.
 /// </summary>
 /// <remarks>
-/// Late events: Solana lets a block's time go backwards in rare cases, so an event may belong to a bucket older
-/// than its topic's newest candle. Such an event is skipped for that interval (and counted in
-/// <see cref="LateEvents"/>): an older candle is never reopened or altered. The same holds for an event in the
-/// bucket of a candle already marked final. Every candle therefore depends only on the events before it in chain
-/// order and on the newest candle's time — both of which a restart restores through <see cref="Seed"/> — so
-/// candles stay a pure function of the ordered event list. Duplicates are the caller's job (the event log is
-/// idempotent): applying an event twice counts it twice.
+/// Late events, two kinds. (1) Solana lets a block's time go backwards in rare cases, so an event may belong to a
+/// bucket older than its topic's newest candle. Such an event is skipped for that interval (and counted in
+/// <see cref="LateEvents"/>): an older candle is never reopened or altered. This rule depends only on the events
+/// before it in chain order, so a replay of the event log applies it identically. (2) An event in the bucket of a
+/// newest candle already marked final (by the chain or wall clock) is skipped too; that depends on when the
+/// finalizer ran, which a replay cannot know, so <see cref="Apply(ChainEvent, List{CandleUpdate}, ulong)"/> reports
+/// these skips for the caller to store, and a replay passes them back as a skip mask. With both, and with
+/// <see cref="Seed"/> restoring each topic's newest candle after a restart, candles stay a pure function of the
+/// ordered event list. Duplicates are the caller's job (the event log is idempotent): applying an event twice counts
+/// it twice.
 /// </remarks>
 public sealed class CandleBuilder
 {
+    /// <summary>Skip masks are one bit per interval in a <see cref="ulong"/>.</summary>
+    public const int MaxIntervals = 64;
+
     private readonly Interval[] _intervals;
     private readonly VolumeUnit _volumeUnit;
     private readonly PriceScale _scale;
@@ -31,9 +37,9 @@ public sealed class CandleBuilder
     {
         ArgumentNullException.ThrowIfNull(intervals);
         _intervals = [.. intervals];
-        if (_intervals.Length == 0)
+        if (_intervals.Length is 0 or > MaxIntervals)
         {
-            throw new ArgumentException("At least one interval is needed.", nameof(intervals));
+            throw new ArgumentException($"Between 1 and {MaxIntervals} intervals are needed, not {_intervals.Length}.", nameof(intervals));
         }
         for (int i = 0; i < _intervals.Length; i++)
         {
@@ -62,7 +68,10 @@ public sealed class CandleBuilder
     /// <summary>The intervals built, in the order updates for one event are reported.</summary>
     public IReadOnlyList<Interval> Intervals { get; }
 
-    /// <summary>(event, interval) pairs skipped because the event was older than the topic's newest candle.</summary>
+    /// <summary>
+    /// (event, interval) pairs skipped: the event was older than the topic's newest candle, that candle was final, or
+    /// the caller's skip mask said so.
+    /// </summary>
     public long LateEvents { get; private set; }
 
     /// <summary>Mints with at least one candle in memory.</summary>
@@ -74,7 +83,14 @@ public sealed class CandleBuilder
     /// changed one (<see cref="CandleUpdateKind.Opened"/> or <see cref="CandleUpdateKind.Updated"/>). Any other
     /// event appends nothing. The caller reuses <paramref name="output"/>, so a steady state allocates nothing.
     /// </summary>
-    public void Apply(ChainEvent chainEvent, List<CandleUpdate> output)
+    /// <param name="skip">
+    /// Bit <c>i</c> set: skip the event for <c>Intervals[i]</c> (a replay passing back what the live run reported).
+    /// </param>
+    /// <returns>
+    /// Bit <c>i</c> set: the event was skipped for <c>Intervals[i]</c> because that candle of its bucket was final —
+    /// the skip a replay cannot reproduce on its own, so the caller stores it with the event.
+    /// </returns>
+    public ulong Apply(ChainEvent chainEvent, List<CandleUpdate> output, ulong skip = 0)
     {
         ArgumentNullException.ThrowIfNull(chainEvent);
         ArgumentNullException.ThrowIfNull(output);
@@ -82,8 +98,9 @@ public sealed class CandleBuilder
         var ev = chainEvent.Event;
         if (ev.LatestPrice is not { } raw)
         {
-            return;
+            return 0;
         }
+        ulong skippedAsFinal = 0;
         double price = _scale.ToSol(raw);
         double volume = CandleVolume.Contribution(_volumeUnit, ev);
         var mint = ev.MintAccount;
@@ -94,6 +111,11 @@ public sealed class CandleBuilder
 
         for (int i = 0; i < _intervals.Length; i++)
         {
+            if ((skip & (1UL << i)) != 0)
+            {
+                LateEvents++;
+                continue;
+            }
             var interval = _intervals[i];
             long bucket = interval.BucketStart(blockTime);
             ref var slot = ref slots[i];
@@ -106,9 +128,15 @@ public sealed class CandleBuilder
             }
 
             var newest = slot.Candle;
-            if (bucket < newest.Time || (bucket == newest.Time && newest.IsFinal))
+            if (bucket < newest.Time)
             {
                 LateEvents++;
+                continue;
+            }
+            if (bucket == newest.Time && newest.IsFinal)
+            {
+                LateEvents++;
+                skippedAsFinal |= 1UL << i;
                 continue;
             }
             if (bucket == newest.Time)
@@ -133,6 +161,7 @@ public sealed class CandleBuilder
             slot.Candle = Open(bucket, newest.Close, price, volume);
             output.Add(new CandleUpdate(mint, interval, slot.Candle, CandleUpdateKind.Opened));
         }
+        return skippedAsFinal;
     }
 
     /// <summary>

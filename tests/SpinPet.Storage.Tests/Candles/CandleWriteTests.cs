@@ -136,7 +136,7 @@ public sealed class CandleWriteTests
         var transaction = Transaction(1, 10, 0, BuySell(0, 1, 1));
 
         Assert.Throws<InvalidOperationException>(() => fixture.Store.Apply(
-            [transaction], CheckpointOf(transaction), _ => throw new InvalidOperationException("builder failed")));
+            [transaction], CheckpointOf(transaction), IReadOnlyList<CandleWrite> (_) => throw new InvalidOperationException("builder failed")));
 
         Assert.Empty(fixture.Store.ReadEvents());
         Assert.False(fixture.Store.ContainsTransaction(transaction.Signature));
