@@ -79,6 +79,23 @@ public sealed class CandleEndToEndTests(SharedServer shared) : IClassFixture<Sha
             Assert.Equal(store.CountCandles(ReferenceCandles.Key(mints[0]), Interval.S1),
                 expected.Count(e => e.Mint == mints[0] && e.Seconds == 1));
         }
+
+        // A start with another interval list rebuilds by itself before serving (and logs why); the next start does not.
+        var withHourly = ServerProcess.SettingsFor(simulator.RpcUri, simulator.WsUri, database.Path);
+        withHourly["SPIN_SOLANA__ENABLE_EVENT_LISTENER"] = "false";
+        withHourly["SPIN_KLINE__INTERVALS__3"] = "h1";
+        await using (var server = await ServerProcess.StartAsync(withHourly))
+        {
+            await ServedCandles.EqualLedgerAsync(server, simulator, ["s1", "s30", "m5", "h1"]);
+            Assert.Contains("Rebuilding the candles from the event log before the ingest starts: the stored candles were built with intervals=s1,s30,m5;", server.Output, StringComparison.Ordinal);
+            await server.StopAsync();
+        }
+        await using (var server = await ServerProcess.StartAsync(withHourly))
+        {
+            await ServedCandles.EqualLedgerAsync(server, simulator, ["s1", "s30", "m5", "h1"]);
+            Assert.DoesNotContain("Rebuilding the candles", server.Output, StringComparison.Ordinal);
+            await server.StopAsync();
+        }
     }
 
     [Theory]
