@@ -31,7 +31,12 @@ public sealed class CandleBuilder
     private readonly PriceScale _scale;
 
     // One lookup per event serves every interval: the value holds the mint's newest candle per interval index.
-    private readonly Dictionary<PublicKey, Slot[]> _topics = new(MintKeyComparer.Instance);
+    private readonly Dictionary<PublicKey, Topic> _topics = new(MintKeyComparer.Instance);
+
+    // The mints with at least one newest candle not final yet (Topic.Open ≠ 0), so the finalizer's sweep costs the open
+    // candles, not every topic ever seen: with 100,000 quiet mints it visits the few that traded since the last sweep.
+    // A mint joins when a candle opens after all of its candles were final (one lookup then, none per update).
+    private readonly Dictionary<PublicKey, Topic> _open = new(MintKeyComparer.Instance);
 
     public CandleBuilder(IEnumerable<Interval> intervals, PriceScale scale, VolumeUnit volumeUnit)
     {
@@ -106,8 +111,10 @@ public sealed class CandleBuilder
         var mint = ev.MintAccount;
         long blockTime = chainEvent.BlockTime;
 
-        ref var slots = ref CollectionsMarshal.GetValueRefOrAddDefault(_topics, mint, out _);
-        slots ??= new Slot[_intervals.Length];
+        ref var topic = ref CollectionsMarshal.GetValueRefOrAddDefault(_topics, mint, out _);
+        topic ??= new Topic(_intervals.Length);
+        var slots = topic.Slots;
+        ulong opened = 0;
 
         for (int i = 0; i < _intervals.Length; i++)
         {
@@ -123,6 +130,7 @@ public sealed class CandleBuilder
             {
                 slot.Present = true;
                 slot.Candle = Open(bucket, price, price, volume);
+                opened |= 1UL << i;
                 output.Add(new CandleUpdate(mint, interval, slot.Candle, CandleUpdateKind.Opened));
                 continue;
             }
@@ -159,7 +167,12 @@ public sealed class CandleBuilder
                 output.Add(new CandleUpdate(mint, interval, newest, CandleUpdateKind.Closed));
             }
             slot.Candle = Open(bucket, newest.Close, price, volume);
+            opened |= 1UL << i;
             output.Add(new CandleUpdate(mint, interval, slot.Candle, CandleUpdateKind.Opened));
+        }
+        if (opened != 0)
+        {
+            MarkOpen(mint, topic, opened);
         }
         return skippedAsFinal;
     }
@@ -184,17 +197,25 @@ public sealed class CandleBuilder
             throw new ArgumentException("A stored candle has at least one update.", nameof(newest));
         }
 
-        ref var slots = ref CollectionsMarshal.GetValueRefOrAddDefault(_topics, mint, out _);
-        slots ??= new Slot[_intervals.Length];
-        slots[index] = new Slot { Candle = newest, Present = true };
+        ref var topic = ref CollectionsMarshal.GetValueRefOrAddDefault(_topics, mint, out _);
+        topic ??= new Topic(_intervals.Length);
+        topic.Slots[index] = new Slot { Candle = newest, Present = true };
+        if (newest.IsFinal)
+        {
+            MarkClosed(mint, topic, index);
+        }
+        else
+        {
+            MarkOpen(mint, topic, 1UL << index);
+        }
     }
 
     public bool TryGetNewest(PublicKey mint, Interval interval, out Candle newest)
     {
         int index = IndexOf(interval);
-        if (index >= 0 && _topics.TryGetValue(mint, out var slots) && slots[index].Present)
+        if (index >= 0 && _topics.TryGetValue(mint, out var topic) && topic.Slots[index].Present)
         {
-            newest = slots[index].Candle;
+            newest = topic.Slots[index].Candle;
             return true;
         }
         newest = default;
@@ -208,12 +229,13 @@ public sealed class CandleBuilder
     public bool MarkFinal(PublicKey mint, Interval interval, long time, out Candle finalCandle)
     {
         int index = IndexOf(interval);
-        if (index >= 0 && _topics.TryGetValue(mint, out var slots))
+        if (index >= 0 && _topics.TryGetValue(mint, out var topic))
         {
-            ref var slot = ref slots[index];
+            ref var slot = ref topic.Slots[index];
             if (slot.Present && slot.Candle.Time == time && !slot.Candle.IsFinal)
             {
                 slot.Candle = CandleFinalizer.MarkFinal(slot.Candle);
+                MarkClosed(mint, topic, index);
                 finalCandle = slot.Candle;
                 return true;
             }
@@ -223,16 +245,18 @@ public sealed class CandleBuilder
     }
 
     /// <summary>
-    /// Every topic's newest candle that is not final yet, for the finalizer. <see cref="MarkFinal"/> may be
-    /// called while enumerating; <see cref="Apply"/> and <see cref="Seed"/> may not.
+    /// Every topic's newest candle that is not final yet, for the finalizer: walks only the mints that have one.
+    /// <see cref="MarkFinal"/> may be called while enumerating; <see cref="Apply"/> and <see cref="Seed"/> may not.
     /// </summary>
     public IEnumerable<TopicCandle> OpenCandles()
     {
-        foreach (var (mint, slots) in _topics)
+        // Removing entries while enumerating a Dictionary is allowed (MarkFinal of a mint's last open candle).
+        foreach (var (mint, topic) in _open)
         {
+            var slots = topic.Slots;
             for (int i = 0; i < slots.Length; i++)
             {
-                if (slots[i].Present && !slots[i].Candle.IsFinal)
+                if ((topic.Open & (1UL << i)) != 0 && slots[i].Present && !slots[i].Candle.IsFinal)
                 {
                     yield return new TopicCandle(mint, _intervals[i], slots[i].Candle);
                 }
@@ -240,10 +264,39 @@ public sealed class CandleBuilder
         }
     }
 
+    private void MarkOpen(PublicKey mint, Topic topic, ulong intervals)
+    {
+        if (topic.Open == 0)
+        {
+            _open[mint] = topic;
+        }
+        topic.Open |= intervals;
+    }
+
+    private void MarkClosed(PublicKey mint, Topic topic, int index)
+    {
+        if (topic.Open == 0)
+        {
+            return;
+        }
+        topic.Open &= ~(1UL << index);
+        if (topic.Open == 0)
+        {
+            _open.Remove(mint);
+        }
+    }
+
     private static Candle Open(long bucket, double open, double price, double volume) =>
         new(bucket, open, Math.Max(open, price), Math.Min(open, price), price, volume, UpdateCount: 1, IsFinal: false);
 
     private int IndexOf(Interval interval) => Array.IndexOf(_intervals, interval);
+
+    /// <summary>A mint's newest candle per interval index, and which of them are not final (bit per index).</summary>
+    private sealed class Topic(int intervals)
+    {
+        public readonly Slot[] Slots = new Slot[intervals];
+        public ulong Open;
+    }
 
     private struct Slot
     {
