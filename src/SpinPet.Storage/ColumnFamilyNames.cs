@@ -13,6 +13,10 @@ internal static class ColumnFamilyNames
     public const string Candles = "candles";
     public const string CandleTopics = "candle_topics";
 
+    // (event position, interval) pairs an event was skipped for because the live candle of its bucket was already
+    // final (docs/storage.md, "Late candle events"): written with the events, kept by a candle rebuild.
+    public const string CandleLateEvents = "candle_late_events";
+
     // Derived rows of the REST API (docs/storage.md, "Derived rows"), written with the events they come from.
     public const string MintEvents = "mint_events";
     public const string UserEvents = "user_events";
@@ -29,7 +33,7 @@ internal static class ColumnFamilyNames
 
     public static readonly string[] All =
     [
-        Events, Signatures, Rejected, Meta, Candles, CandleTopics,
+        Events, Signatures, Rejected, Meta, Candles, CandleTopics, CandleLateEvents,
         MintEvents, UserEvents, Mints, MintsByFirst, Orders, MintOrders, UserOrders, UserEventCounts, TokenMetadata,
     ];
 

@@ -29,6 +29,7 @@ public sealed partial class SpinPetStore : IDisposable
     private readonly ColumnFamilyHandle _meta;
     private readonly ColumnFamilyHandle _candles;
     private readonly ColumnFamilyHandle _candleTopics;
+    private readonly ColumnFamilyHandle _candleLateEvents;
     private readonly ApplyBatchBuilder _builder;
     private readonly CandleWriter _candleWriter;
     private readonly DerivedRowsWriter _derived;
@@ -49,6 +50,7 @@ public sealed partial class SpinPetStore : IDisposable
         _meta = db.GetColumnFamily(ColumnFamilyNames.Meta);
         _candles = db.GetColumnFamily(ColumnFamilyNames.Candles);
         _candleTopics = db.GetColumnFamily(ColumnFamilyNames.CandleTopics);
+        _candleLateEvents = db.GetColumnFamily(ColumnFamilyNames.CandleLateEvents);
         var counters = db.Get(Keys.Counters, _meta);
         _counters = counters is null ? StoreCounters.Empty : Values.ReadCounters(counters);
         _candleWriter = CandleWriter.Load(db, _candles, _candleTopics);
@@ -136,7 +138,19 @@ public sealed partial class SpinPetStore : IDisposable
         IReadOnlyList<IngestedTransaction> transactions,
         Checkpoint checkpoint,
         Func<IReadOnlyList<IngestedTransaction>, IReadOnlyList<CandleWrite>>? candlesFor) =>
-        ApplyCore(transactions, checkpoint, contributor: null, candlesFor);
+        ApplyCore(transactions, checkpoint, contributor: null,
+            candlesFor is null ? null : stored => new CandleRows(candlesFor(stored) ?? throw NullCandles(), []));
+
+    /// <summary>
+    /// As the overload above, with the late-event markers of the stored transactions (<see cref="LateCandleEvent"/>)
+    /// in the same batch as well, so that a rebuild from the event log knows exactly which events the live builder
+    /// skipped.
+    /// </summary>
+    public ApplyResult Apply(
+        IReadOnlyList<IngestedTransaction> transactions,
+        Checkpoint checkpoint,
+        Func<IReadOnlyList<IngestedTransaction>, CandleRows> candlesFor) =>
+        ApplyCore(transactions, checkpoint, contributor: null, candlesFor ?? throw new ArgumentNullException(nameof(candlesFor)));
 
     /// <summary>As the public overload, with a feature adding its own rows to the same batch.</summary>
     internal ApplyResult Apply(
@@ -251,7 +265,7 @@ public sealed partial class SpinPetStore : IDisposable
         IReadOnlyList<IngestedTransaction> transactions,
         Checkpoint checkpoint,
         IStoreBatchContributor? contributor,
-        Func<IReadOnlyList<IngestedTransaction>, IReadOnlyList<CandleWrite>>? candlesFor)
+        Func<IReadOnlyList<IngestedTransaction>, CandleRows>? candlesFor)
     {
         ArgumentNullException.ThrowIfNull(transactions);
         // The lock serializes writers (the batch, buffers and the check-then-write of the signatures index are
@@ -267,9 +281,9 @@ public sealed partial class SpinPetStore : IDisposable
             contributor?.Contribute(_builder.Batch, _builder.Stored);
             if (candlesFor is not null)
             {
-                var candles = candlesFor(_builder.Stored)
-                    ?? throw new InvalidOperationException("The candle callback returned null; return an empty list for no candles.");
-                _candleWriter.Stage(_builder.Batch, candles);
+                var rows = candlesFor(_builder.Stored);
+                _candleWriter.Stage(_builder.Batch, rows.Candles ?? throw NullCandles());
+                StageLateCandleEvents(_builder.Batch, rows.Late ?? []);
             }
             _db.Write(_builder.Batch, _writeOptions);
             Volatile.Write(ref _counters, counters);
@@ -278,6 +292,9 @@ public sealed partial class SpinPetStore : IDisposable
             return result;
         }
     }
+
+    private static InvalidOperationException NullCandles() =>
+        new("The candle callback returned null; return an empty list for no candles.");
 
     private static int CheckLimit(int? limit)
     {

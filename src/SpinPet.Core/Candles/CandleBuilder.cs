@@ -10,30 +10,41 @@ namespace SpinPet.Core.Candles;
 /// forgotten. Not thread-safe: one owner (the ingest loop) applies events, seeds and marks candles final.
 /// </summary>
 /// <remarks>
-/// Late events: Solana lets a block's time go backwards in rare cases, so an event may belong to a bucket older
-/// than its topic's newest candle. Such an event is skipped for that interval (and counted in
-/// <see cref="LateEvents"/>): an older candle is never reopened or altered. The same holds for an event in the
-/// bucket of a candle already marked final. Every candle therefore depends only on the events before it in chain
-/// order and on the newest candle's time — both of which a restart restores through <see cref="Seed"/> — so
-/// candles stay a pure function of the ordered event list. Duplicates are the caller's job (the event log is
-/// idempotent): applying an event twice counts it twice.
+/// Late events, two kinds. (1) Solana lets a block's time go backwards in rare cases, so an event may belong to a
+/// bucket older than its topic's newest candle. Such an event is skipped for that interval (and counted in
+/// <see cref="LateEvents"/>): an older candle is never reopened or altered. This rule depends only on the events
+/// before it in chain order, so a replay of the event log applies it identically. (2) An event in the bucket of a
+/// newest candle already marked final (by the chain or wall clock) is skipped too; that depends on when the
+/// finalizer ran, which a replay cannot know, so <see cref="Apply(ChainEvent, List{CandleUpdate}, ulong)"/> reports
+/// these skips for the caller to store, and a replay passes them back as a skip mask. With both, and with
+/// <see cref="Seed"/> restoring each topic's newest candle after a restart, candles stay a pure function of the
+/// ordered event list. Duplicates are the caller's job (the event log is idempotent): applying an event twice counts
+/// it twice.
 /// </remarks>
 public sealed class CandleBuilder
 {
+    /// <summary>Skip masks are one bit per interval in a <see cref="ulong"/>.</summary>
+    public const int MaxIntervals = 64;
+
     private readonly Interval[] _intervals;
     private readonly VolumeUnit _volumeUnit;
     private readonly PriceScale _scale;
 
     // One lookup per event serves every interval: the value holds the mint's newest candle per interval index.
-    private readonly Dictionary<PublicKey, Slot[]> _topics = new(MintKeyComparer.Instance);
+    private readonly Dictionary<PublicKey, Topic> _topics = new(MintKeyComparer.Instance);
+
+    // The mints with at least one newest candle not final yet (Topic.Open ≠ 0), so the finalizer's sweep costs the open
+    // candles, not every topic ever seen: with 100,000 quiet mints it visits the few that traded since the last sweep.
+    // A mint joins when a candle opens after all of its candles were final (one lookup then, none per update).
+    private readonly Dictionary<PublicKey, Topic> _open = new(MintKeyComparer.Instance);
 
     public CandleBuilder(IEnumerable<Interval> intervals, PriceScale scale, VolumeUnit volumeUnit)
     {
         ArgumentNullException.ThrowIfNull(intervals);
         _intervals = [.. intervals];
-        if (_intervals.Length == 0)
+        if (_intervals.Length is 0 or > MaxIntervals)
         {
-            throw new ArgumentException("At least one interval is needed.", nameof(intervals));
+            throw new ArgumentException($"Between 1 and {MaxIntervals} intervals are needed, not {_intervals.Length}.", nameof(intervals));
         }
         for (int i = 0; i < _intervals.Length; i++)
         {
@@ -62,7 +73,10 @@ public sealed class CandleBuilder
     /// <summary>The intervals built, in the order updates for one event are reported.</summary>
     public IReadOnlyList<Interval> Intervals { get; }
 
-    /// <summary>(event, interval) pairs skipped because the event was older than the topic's newest candle.</summary>
+    /// <summary>
+    /// (event, interval) pairs skipped: the event was older than the topic's newest candle, that candle was final, or
+    /// the caller's skip mask said so.
+    /// </summary>
     public long LateEvents { get; private set; }
 
     /// <summary>Mints with at least one candle in memory.</summary>
@@ -74,7 +88,14 @@ public sealed class CandleBuilder
     /// changed one (<see cref="CandleUpdateKind.Opened"/> or <see cref="CandleUpdateKind.Updated"/>). Any other
     /// event appends nothing. The caller reuses <paramref name="output"/>, so a steady state allocates nothing.
     /// </summary>
-    public void Apply(ChainEvent chainEvent, List<CandleUpdate> output)
+    /// <param name="skip">
+    /// Bit <c>i</c> set: skip the event for <c>Intervals[i]</c> (a replay passing back what the live run reported).
+    /// </param>
+    /// <returns>
+    /// Bit <c>i</c> set: the event was skipped for <c>Intervals[i]</c> because that candle of its bucket was final —
+    /// the skip a replay cannot reproduce on its own, so the caller stores it with the event.
+    /// </returns>
+    public ulong Apply(ChainEvent chainEvent, List<CandleUpdate> output, ulong skip = 0)
     {
         ArgumentNullException.ThrowIfNull(chainEvent);
         ArgumentNullException.ThrowIfNull(output);
@@ -82,18 +103,26 @@ public sealed class CandleBuilder
         var ev = chainEvent.Event;
         if (ev.LatestPrice is not { } raw)
         {
-            return;
+            return 0;
         }
+        ulong skippedAsFinal = 0;
         double price = _scale.ToSol(raw);
         double volume = CandleVolume.Contribution(_volumeUnit, ev);
         var mint = ev.MintAccount;
         long blockTime = chainEvent.BlockTime;
 
-        ref var slots = ref CollectionsMarshal.GetValueRefOrAddDefault(_topics, mint, out _);
-        slots ??= new Slot[_intervals.Length];
+        ref var topic = ref CollectionsMarshal.GetValueRefOrAddDefault(_topics, mint, out _);
+        topic ??= new Topic(_intervals.Length);
+        var slots = topic.Slots;
+        ulong opened = 0;
 
         for (int i = 0; i < _intervals.Length; i++)
         {
+            if ((skip & (1UL << i)) != 0)
+            {
+                LateEvents++;
+                continue;
+            }
             var interval = _intervals[i];
             long bucket = interval.BucketStart(blockTime);
             ref var slot = ref slots[i];
@@ -101,14 +130,21 @@ public sealed class CandleBuilder
             {
                 slot.Present = true;
                 slot.Candle = Open(bucket, price, price, volume);
+                opened |= 1UL << i;
                 output.Add(new CandleUpdate(mint, interval, slot.Candle, CandleUpdateKind.Opened));
                 continue;
             }
 
             var newest = slot.Candle;
-            if (bucket < newest.Time || (bucket == newest.Time && newest.IsFinal))
+            if (bucket < newest.Time)
             {
                 LateEvents++;
+                continue;
+            }
+            if (bucket == newest.Time && newest.IsFinal)
+            {
+                LateEvents++;
+                skippedAsFinal |= 1UL << i;
                 continue;
             }
             if (bucket == newest.Time)
@@ -131,8 +167,14 @@ public sealed class CandleBuilder
                 output.Add(new CandleUpdate(mint, interval, newest, CandleUpdateKind.Closed));
             }
             slot.Candle = Open(bucket, newest.Close, price, volume);
+            opened |= 1UL << i;
             output.Add(new CandleUpdate(mint, interval, slot.Candle, CandleUpdateKind.Opened));
         }
+        if (opened != 0)
+        {
+            MarkOpen(mint, topic, opened);
+        }
+        return skippedAsFinal;
     }
 
     /// <summary>
@@ -155,17 +197,25 @@ public sealed class CandleBuilder
             throw new ArgumentException("A stored candle has at least one update.", nameof(newest));
         }
 
-        ref var slots = ref CollectionsMarshal.GetValueRefOrAddDefault(_topics, mint, out _);
-        slots ??= new Slot[_intervals.Length];
-        slots[index] = new Slot { Candle = newest, Present = true };
+        ref var topic = ref CollectionsMarshal.GetValueRefOrAddDefault(_topics, mint, out _);
+        topic ??= new Topic(_intervals.Length);
+        topic.Slots[index] = new Slot { Candle = newest, Present = true };
+        if (newest.IsFinal)
+        {
+            MarkClosed(mint, topic, index);
+        }
+        else
+        {
+            MarkOpen(mint, topic, 1UL << index);
+        }
     }
 
     public bool TryGetNewest(PublicKey mint, Interval interval, out Candle newest)
     {
         int index = IndexOf(interval);
-        if (index >= 0 && _topics.TryGetValue(mint, out var slots) && slots[index].Present)
+        if (index >= 0 && _topics.TryGetValue(mint, out var topic) && topic.Slots[index].Present)
         {
-            newest = slots[index].Candle;
+            newest = topic.Slots[index].Candle;
             return true;
         }
         newest = default;
@@ -179,12 +229,13 @@ public sealed class CandleBuilder
     public bool MarkFinal(PublicKey mint, Interval interval, long time, out Candle finalCandle)
     {
         int index = IndexOf(interval);
-        if (index >= 0 && _topics.TryGetValue(mint, out var slots))
+        if (index >= 0 && _topics.TryGetValue(mint, out var topic))
         {
-            ref var slot = ref slots[index];
+            ref var slot = ref topic.Slots[index];
             if (slot.Present && slot.Candle.Time == time && !slot.Candle.IsFinal)
             {
                 slot.Candle = CandleFinalizer.MarkFinal(slot.Candle);
+                MarkClosed(mint, topic, index);
                 finalCandle = slot.Candle;
                 return true;
             }
@@ -194,16 +245,18 @@ public sealed class CandleBuilder
     }
 
     /// <summary>
-    /// Every topic's newest candle that is not final yet, for the finalizer. <see cref="MarkFinal"/> may be
-    /// called while enumerating; <see cref="Apply"/> and <see cref="Seed"/> may not.
+    /// Every topic's newest candle that is not final yet, for the finalizer: walks only the mints that have one.
+    /// <see cref="MarkFinal"/> may be called while enumerating; <see cref="Apply"/> and <see cref="Seed"/> may not.
     /// </summary>
     public IEnumerable<TopicCandle> OpenCandles()
     {
-        foreach (var (mint, slots) in _topics)
+        // Removing entries while enumerating a Dictionary is allowed (MarkFinal of a mint's last open candle).
+        foreach (var (mint, topic) in _open)
         {
+            var slots = topic.Slots;
             for (int i = 0; i < slots.Length; i++)
             {
-                if (slots[i].Present && !slots[i].Candle.IsFinal)
+                if ((topic.Open & (1UL << i)) != 0 && slots[i].Present && !slots[i].Candle.IsFinal)
                 {
                     yield return new TopicCandle(mint, _intervals[i], slots[i].Candle);
                 }
@@ -211,10 +264,39 @@ public sealed class CandleBuilder
         }
     }
 
+    private void MarkOpen(PublicKey mint, Topic topic, ulong intervals)
+    {
+        if (topic.Open == 0)
+        {
+            _open[mint] = topic;
+        }
+        topic.Open |= intervals;
+    }
+
+    private void MarkClosed(PublicKey mint, Topic topic, int index)
+    {
+        if (topic.Open == 0)
+        {
+            return;
+        }
+        topic.Open &= ~(1UL << index);
+        if (topic.Open == 0)
+        {
+            _open.Remove(mint);
+        }
+    }
+
     private static Candle Open(long bucket, double open, double price, double volume) =>
         new(bucket, open, Math.Max(open, price), Math.Min(open, price), price, volume, UpdateCount: 1, IsFinal: false);
 
     private int IndexOf(Interval interval) => Array.IndexOf(_intervals, interval);
+
+    /// <summary>A mint's newest candle per interval index, and which of them are not final (bit per index).</summary>
+    private sealed class Topic(int intervals)
+    {
+        public readonly Slot[] Slots = new Slot[intervals];
+        public ulong Open;
+    }
 
     private struct Slot
     {

@@ -14,16 +14,34 @@ internal sealed class CandleChanges
     private readonly Dictionary<CandleKey, CandleWrite> _touched = [];
     private readonly List<CandleUpdate> _updates = [];
     private readonly List<CandleWrite> _rows = [];
+    private readonly List<LateCandleEvent> _late = [];
 
     public int Count => _touched.Count;
 
-    public void Clear() => _touched.Clear();
+    /// <summary>The events the builder skipped because their candle was final, since the last <see cref="Clear"/>.</summary>
+    public IReadOnlyList<LateCandleEvent> Late => _late;
 
-    /// <summary>Feeds one price event to the builder and records every candle it changed.</summary>
-    public void Apply(CandleBuilder builder, ChainEvent chainEvent)
+    public void Clear()
+    {
+        _touched.Clear();
+        _late.Clear();
+    }
+
+    /// <summary>
+    /// Feeds one price event to the builder and records every candle it changed, and every interval it skipped the
+    /// event for because that candle was final (a replay skips the intervals in <paramref name="skip"/>).
+    /// </summary>
+    public void Apply(CandleBuilder builder, ChainEvent chainEvent, ulong skip = 0)
     {
         _updates.Clear();
-        builder.Apply(chainEvent, _updates);
+        ulong skippedAsFinal = builder.Apply(chainEvent, _updates, skip);
+        for (int i = 0; skippedAsFinal != 0; i++, skippedAsFinal >>= 1)
+        {
+            if ((skippedAsFinal & 1) != 0)
+            {
+                _late.Add(new LateCandleEvent(chainEvent.Position, builder.Intervals[i].Seconds));
+            }
+        }
         foreach (var update in _updates)
         {
             var key = new CandleKey(update.Mint, update.Interval.Seconds, update.Candle.Time);

@@ -17,7 +17,7 @@ namespace SpinPet.Server.Candles;
 /// (<see cref="FinalizeDue"/>). A lock serializes them; it is never taken by a client request, and the writes it
 /// covers are RocksDB batches without fsync (microseconds).
 /// </remarks>
-internal sealed class CandleEngine
+internal sealed partial class CandleEngine
 {
     private readonly SpinPetStore _store;
     private readonly IReadOnlyList<Interval> _intervals;
@@ -37,6 +37,7 @@ internal sealed class CandleEngine
         _intervals = intervals;
         _scale = scale;
         _volumeUnit = volumeUnit;
+        Settings = CandleSettings.Fingerprint(intervals, scale, volumeUnit);
         _builder = Seeded();
         _chainClock = store.ReadEventsNewestFirst(limit: 1).Select(e => e.BlockTime).FirstOrDefault();
     }
@@ -44,6 +45,12 @@ internal sealed class CandleEngine
     public IReadOnlyList<Interval> Intervals => _intervals;
 
     public PriceScale Scale => _scale;
+
+    /// <summary>The fingerprint of the settings candles are built with (stored with them; see <see cref="CandleSettings"/>).</summary>
+    public string Settings { get; }
+
+    /// <summary>The price events replayed when <see cref="EnsureCurrent"/> had to rebuild at start, else null.</summary>
+    public long? RebuiltAtStart { get; private set; }
 
     /// <summary>The chain's clock: the newest block time applied (unix seconds).</summary>
     public long ChainClock => Volatile.Read(ref _chainClock);
@@ -93,18 +100,25 @@ internal sealed class CandleEngine
             long chainClock = ChainClock;
             foreach (var open in _builder.OpenCandles())
             {
-                if (CandleFinalizer.IsFinal(open.Candle, open.Interval, chainClock, wallClockMs, caughtUp, graceMs)
-                    && _builder.MarkFinal(open.Mint, open.Interval, open.Candle.Time, out var final))
+                if (CandleFinalizer.IsFinal(open.Candle, open.Interval, chainClock, wallClockMs, caughtUp, graceMs))
                 {
-                    _changes.Final(open.Mint, open.Interval, final);
+                    _changes.Final(open.Mint, open.Interval, CandleFinalizer.MarkFinal(open.Candle));
                 }
             }
             if (_changes.Count == 0)
             {
                 return 0;
             }
-            _written = _changes.Rows();
-            _store.WriteCandles(_written);
+            _written = [];
+            var rows = _changes.Rows();
+            _store.WriteCandles(rows);
+            // Only now, with the rows stored: a failed write must leave the builder as storage is, or the next event
+            // for such a bucket would be skipped live while storage still holds the candle open.
+            foreach (var row in rows)
+            {
+                _builder.MarkFinal(row.Mint, row.Interval, row.Candle.Time, out _);
+            }
+            _written = rows;
             Interlocked.Add(ref _finalized, _written.Count);
             Publish();
             return _written.Count;
@@ -112,15 +126,19 @@ internal sealed class CandleEngine
     }
 
     /// <summary>
-    /// Recomputes every candle from the stored event log (after adding an interval, or to verify): drops the
-    /// stored candles, replays the events in chain order through a fresh builder and writes the result in
-    /// batches. Returns the number of price events replayed. Run with the ingest stopped.
+    /// Recomputes every candle from the stored event log (after a settings change, or to verify): drops the stored
+    /// candles, replays the events in chain order through a fresh builder — skipping them where the live builder
+    /// skipped them because their candle was final (the stored late-event markers) — and writes the result in
+    /// batches. The first batch sets the store's rebuild-pending marker and the last clears it and stores
+    /// <see cref="Settings"/>, so a crash in between is noticed at the next start (<see cref="EnsureCurrent"/>).
+    /// Returns the number of price events replayed. Run with the ingest stopped.
     /// </summary>
     public long Rebuild()
     {
         lock (_gate)
         {
-            _store.DeleteAllCandles();
+            var skips = LateMarkers();
+            _store.BeginCandleRebuild();
             var builder = new CandleBuilder(_intervals, _scale, _volumeUnit);
             _changes.Clear();
             long replayed = 0, clock = 0;
@@ -132,7 +150,8 @@ internal sealed class CandleEngine
                 {
                     continue;
                 }
-                _changes.Apply(builder, new ChainEvent(stored.Signature, stored.Position, stored.BlockTime, decoded));
+                ulong skip = skips.Count > 0 && skips.TryGetValue(stored.Position, out var mask) ? mask : 0;
+                _changes.Apply(builder, new ChainEvent(stored.Signature, stored.Position, stored.BlockTime, decoded), skip);
                 clock = Math.Max(clock, stored.BlockTime);
                 replayed++;
                 // 100,000 rows (~8 MB) per batch keeps memory flat on any history.
@@ -142,7 +161,7 @@ internal sealed class CandleEngine
                     _changes.Clear();
                 }
             }
-            _store.WriteCandles(_changes.Rows());
+            _store.CompleteCandleRebuild(_changes.Rows(), Settings);
             _changes.Clear();
             _builder = builder;
             Volatile.Write(ref _chainClock, clock);
@@ -150,8 +169,55 @@ internal sealed class CandleEngine
         }
     }
 
+    /// <summary>
+    /// Why the stored candles cannot be built on, or null when they can: a rebuild was cut short, or they were built
+    /// with other settings (intervals, volume unit, price scale), or by a version that stored no settings.
+    /// </summary>
+    public string? RebuildReason()
+    {
+        if (_store.CandleRebuildPending)
+        {
+            return "a candle rebuild was interrupted, the stored candles are incomplete";
+        }
+        return _store.ReadCandleSettings() switch
+        {
+            null when _store.ReadEvents(limit: 1).Any() =>
+                $"the stored candles carry no settings (written by an older version); configured: {Settings}",
+            { } stored when stored != Settings => $"the stored candles were built with {stored}; configured: {Settings}",
+            _ => null,
+        };
+    }
+
+    /// <summary>
+    /// At start, before the ingest: rebuilds the candles when <see cref="RebuildReason"/> says they cannot be built on
+    /// (logged with the reason), and records the settings of a store that has none yet.
+    /// </summary>
+    public void EnsureCurrent(ILogger logger)
+    {
+        if (RebuildReason() is { } reason)
+        {
+            LogRebuildingAtStart(logger, reason);
+            long started = Environment.TickCount64;
+            RebuiltAtStart = Rebuild();
+            LogRebuiltAtStart(logger, RebuiltAtStart.Value, Environment.TickCount64 - started);
+        }
+        else if (_store.ReadCandleSettings() is null)
+        {
+            _store.WriteCandleSettings(Settings);
+        }
+    }
+
+    /// <summary>The topic's newest candle as the builder holds it (what the next event builds on).</summary>
+    public bool TryGetNewest(PublicKey mint, Interval interval, out Candle newest)
+    {
+        lock (_gate)
+        {
+            return _builder.TryGetNewest(mint, interval, out newest);
+        }
+    }
+
     /// <summary>Runs inside the store's write: exactly the transactions being stored, none twice.</summary>
-    private List<CandleWrite> CandlesFor(IReadOnlyList<IngestedTransaction> stored)
+    private CandleRows CandlesFor(IReadOnlyList<IngestedTransaction> stored)
     {
         _changes.Clear();
         long clock = _chainClock;
@@ -173,7 +239,7 @@ internal sealed class CandleEngine
         Volatile.Write(ref _chainClock, clock);
         var rows = _changes.Rows();
         _written = rows;
-        return rows;
+        return new CandleRows(rows, _changes.Late);
     }
 
     private void Publish()
@@ -182,6 +248,29 @@ internal sealed class CandleEngine
         {
             Changed?.Invoke(_written);
         }
+    }
+
+    /// <summary>The stored late-event markers as a skip mask per event position (bits in <see cref="Intervals"/> order).</summary>
+    private Dictionary<ChainPosition, ulong> LateMarkers()
+    {
+        var skips = new Dictionary<ChainPosition, ulong>();
+        foreach (var late in _store.ReadLateCandleEvents())
+        {
+            int index = -1;
+            for (int i = 0; i < _intervals.Count; i++)
+            {
+                if (_intervals[i].Seconds == late.IntervalSeconds)
+                {
+                    index = i;
+                }
+            }
+            // A marker of an interval no longer built has nothing to skip.
+            if (index >= 0)
+            {
+                skips[late.Position] = skips.GetValueOrDefault(late.Position) | (1UL << index);
+            }
+        }
+        return skips;
     }
 
     private CandleBuilder Seeded()
@@ -198,4 +287,9 @@ internal sealed class CandleEngine
         return builder;
     }
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Rebuilding the candles from the event log before the ingest starts: {Reason}")]
+    private static partial void LogRebuildingAtStart(ILogger logger, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Rebuilt the candles from {Events} price events in {ElapsedMs} ms")]
+    private static partial void LogRebuiltAtStart(ILogger logger, long events, long elapsedMs);
 }

@@ -7,8 +7,8 @@ namespace SpinPet.Server.Candles;
 /// <summary>
 /// Four times a second, marks final the newest candles whose bucket has closed (chain clock, or wall clock plus
 /// <c>kline.finalize_grace_ms</c>, once the ingest is caught up), stores that and lets the push feature announce it.
-/// A quarter second keeps the final push well inside the grace without measurable cost (one pass over the open
-/// candles: mints × intervals entries).
+/// A quarter second keeps the final push well inside the grace without measurable cost: a pass visits only the mints
+/// with a candle not final yet (the builder keeps that index), not every topic ever seen.
 /// </summary>
 internal sealed partial class CandleFinalizerService(
     CandleEngine engine, IngestStatus ingest, IOptions<KlineOptions> options, TimeProvider time, ILogger<CandleFinalizerService> logger)

@@ -11,7 +11,8 @@ internal static partial class CandleRebuildCommand
         var engine = app.Services.GetRequiredService<CandleEngine>();
         var clock = Stopwatch.StartNew();
         LogStarting(logger, string.Join(", ", engine.Intervals));
-        long events = engine.Rebuild();
+        // Resolving the engine may already have rebuilt (an interrupted rebuild or changed settings): not twice.
+        long events = engine.RebuiltAtStart ?? engine.Rebuild();
         LogDone(logger, events, clock.ElapsedMilliseconds);
         // Disposing the container closes RocksDB cleanly before the process exits.
         ((IDisposable)app).Dispose();

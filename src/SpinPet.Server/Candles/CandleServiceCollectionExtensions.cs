@@ -15,11 +15,15 @@ internal static class CandleServiceCollectionExtensions
         {
             var kline = sp.GetRequiredService<IOptions<KlineOptions>>().Value;
             var solana = sp.GetRequiredService<IOptions<SolanaOptions>>().Value;
-            return new CandleEngine(
+            var engine = new CandleEngine(
                 sp.GetRequiredService<SpinPetStore>(),
                 KlineIntervals.Intervals(kline.Intervals),
                 new PriceScale(solana.PriceScaleExponent),
                 kline.VolumeUnit);
+            // Built on first use, which is before the ingest (it writes through the engine): an interrupted rebuild
+            // or changed settings are repaired here, before a single event is applied on top.
+            engine.EnsureCurrent(sp.GetRequiredService<ILogger<CandleEngine>>());
+            return engine;
         });
         services.AddHostedService<CandleFinalizerService>();
         return services;

@@ -28,6 +28,11 @@ internal sealed class KlineOptionsValidator : IValidateOptions<KlineOptions>
             }
         }
 
+        if (namesByLength.Count > CandleBuilder.MaxIntervals)
+        {
+            failures.Add("intervals", $"{namesByLength.Count} intervals are configured; at most {CandleBuilder.MaxIntervals} are built");
+        }
+
         failures.AtLeast("connection_timeout", options.ConnectionTimeout, 1);
         failures.AtLeast("max_subscriptions_per_client", options.MaxSubscriptionsPerClient, 1);
         failures.AtLeast("broadcast_buffer_size", options.BroadcastBufferSize, 1);

@@ -81,7 +81,7 @@ internal sealed class SpinPetMetrics : IDisposable
         _meter.CreateObservableGauge("spinpet.ingest.caught_up", () => ingest.CaughtUp ? 1 : 0, "{boolean}", "1 when subscribed with no backfill running.");
         _meter.CreateObservableCounter("spinpet.ingest.events", ObserveEvents, "{event}", "Events stored, by event type (exact across restarts).");
         _meter.CreateObservableCounter("spinpet.ingest.rejected_payloads", () => (long)store.Counters.RejectedPayloads, "{payload}", "Program data that did not decode, kept for replay.");
-        _meter.CreateObservableCounter("spinpet.ingest.late_candle_events", () => candles.LateEvents, "{event}", "Price events skipped for a candle whose bucket was already final.");
+        _meter.CreateObservableCounter("spinpet.ingest.late_candle_events", () => candles.LateEvents, "{event}", "(price event, interval) pairs skipped: the candle of their bucket was already final, or their block time fell in a bucket older than the topic's newest (block time going backwards).");
         _meter.CreateObservableGauge("spinpet.ingest.backfill_pending", ObserveBackfillPending, "{transaction}", "Transactions the running backfill still has to apply; 0 when none runs.");
         _meter.CreateObservableGauge("spinpet.ingest.backfill_signatures_found", () => ingest.BackfillSignaturesFound, "{signature}", "Signatures the current or last backfill found.");
         _meter.CreateObservableGauge("spinpet.ingest.backfill_transactions_applied", () => ingest.BackfillTransactionsApplied, "{transaction}", "Transactions the current or last backfill applied.");

@@ -269,6 +269,28 @@ public sealed class CandleBuilderTests
     }
 
     [Fact]
+    public void Open_candles_follow_finalizing_reopening_and_seeding()
+    {
+        var builder = NewBuilder();
+        Apply(builder, T0, BuySell(s_mint, 100));
+        foreach (var open in builder.OpenCandles())
+        {
+            builder.MarkFinal(open.Mint, open.Interval, open.Candle.Time, out _);
+        }
+        Assert.Empty(builder.OpenCandles());
+
+        // A new s1 bucket opens; s30 and m5 stay final (the event is late for them).
+        Apply(builder, T0 + 1, BuySell(s_mint, 101));
+        Assert.Equal([(s_mint, Interval.S1, T0 + 1)], builder.OpenCandles().Select(c => (c.Mint, c.Interval, c.Candle.Time)));
+
+        // Seeding replaces a topic's newest candle: an open one is listed, a final one is not.
+        builder.Seed(s_otherMint, Interval.S30, new Candle(T0, 5, 5, 5, 5, 0, 1, IsFinal: true));
+        builder.Seed(s_otherMint, Interval.M5, new Candle(T0, 5, 5, 5, 5, 0, 1, IsFinal: false));
+        builder.Seed(s_mint, Interval.S1, new Candle(T0 + 1, 101, 101, 101, 101, 0, 1, IsFinal: true));
+        Assert.Equal([(s_otherMint, Interval.M5, T0)], builder.OpenCandles().Select(c => (c.Mint, c.Interval, c.Candle.Time)));
+    }
+
+    [Fact]
     public void A_seeded_builder_continues_where_the_stored_newest_candle_left_off()
     {
         var uninterrupted = NewBuilder(VolumeUnit.Sol);

@@ -33,7 +33,7 @@ public sealed class CandleEndToEndTests(SharedServer shared) : IClassFixture<Sha
             {
                 foreach (var name in new[] { "s1", "s30", "m5" })
                 {
-                    var served = await WalkBackAsync(server, mint, name);
+                    var served = await ServedCandles.WalkBackAsync(server, mint, name);
                     var want = expected.Where(e => e.Mint == mint && e.Seconds == Interval.Parse(name).Seconds).OrderBy(e => e.Time).ToList();
                     Assert.Equal(want.Count, served.Count);
                     for (int i = 0; i < want.Count; i++)
@@ -79,6 +79,23 @@ public sealed class CandleEndToEndTests(SharedServer shared) : IClassFixture<Sha
             Assert.Equal(store.CountCandles(ReferenceCandles.Key(mints[0]), Interval.S1),
                 expected.Count(e => e.Mint == mints[0] && e.Seconds == 1));
         }
+
+        // A start with another interval list rebuilds by itself before serving (and logs why); the next start does not.
+        var withHourly = ServerProcess.SettingsFor(simulator.RpcUri, simulator.WsUri, database.Path);
+        withHourly["SPIN_SOLANA__ENABLE_EVENT_LISTENER"] = "false";
+        withHourly["SPIN_KLINE__INTERVALS__3"] = "h1";
+        await using (var server = await ServerProcess.StartAsync(withHourly))
+        {
+            await ServedCandles.EqualLedgerAsync(server, simulator, ["s1", "s30", "m5", "h1"]);
+            Assert.Contains("Rebuilding the candles from the event log before the ingest starts: the stored candles were built with intervals=s1,s30,m5;", server.Output, StringComparison.Ordinal);
+            await server.StopAsync();
+        }
+        await using (var server = await ServerProcess.StartAsync(withHourly))
+        {
+            await ServedCandles.EqualLedgerAsync(server, simulator, ["s1", "s30", "m5", "h1"]);
+            Assert.DoesNotContain("Rebuilding the candles", server.Output, StringComparison.Ordinal);
+            await server.StopAsync();
+        }
     }
 
     [Theory]
@@ -102,35 +119,6 @@ public sealed class CandleEndToEndTests(SharedServer shared) : IClassFixture<Sha
         Assert.False(body.GetProperty("success").GetBoolean());
         Assert.Equal(JsonValueKind.Null, body.GetProperty("data").ValueKind);
         Assert.Contains(message, body.GetProperty("message").GetString(), StringComparison.Ordinal);
-    }
-
-    private static async Task<List<JsonElement>> WalkBackAsync(ServerProcess server, string mint, string interval)
-    {
-        var candles = new List<JsonElement>();
-        long? before = null;
-        while (true)
-        {
-            var url = $"/api/kline?mint={mint}&interval={interval}&limit=37" + (before is null ? "" : $"&before={before}");
-            var page = (await server.Http.GetFromJsonAsync<JsonElement>(url)).GetProperty("data");
-            var klines = page.GetProperty("klines").EnumerateArray().ToList();
-            // Newest first within a page, and every page older than the previous one: no gap, no repeat.
-            for (int i = 1; i < klines.Count; i++)
-            {
-                Assert.True(klines[i - 1].GetProperty("time").GetInt64() > klines[i].GetProperty("time").GetInt64());
-            }
-            if (candles.Count > 0 && klines.Count > 0)
-            {
-                Assert.True(candles[^1].GetProperty("time").GetInt64() > klines[0].GetProperty("time").GetInt64());
-            }
-            candles.AddRange(klines);
-            if (!page.GetProperty("has_more").GetBoolean())
-            {
-                break;
-            }
-            before = page.GetProperty("next_before").GetInt64();
-        }
-        candles.Reverse();
-        return candles;
     }
 
     private static async Task<bool> AllFinalAsync(ServerProcess server, string[] mints)

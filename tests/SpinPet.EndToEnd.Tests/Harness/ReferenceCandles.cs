@@ -10,9 +10,13 @@ namespace SpinPet.EndToEnd.Tests.Harness;
 /// </summary>
 internal static class ReferenceCandles
 {
-    public sealed record Expected(string Mint, long Seconds, long Time, double Open, double High, double Low, double Close, long UpdateCount);
+    public sealed record Expected(string Mint, long Seconds, long Time, double Open, double High, double Low, double Close, long UpdateCount, double Volume = 0);
 
-    public static List<Expected> Compute(IReadOnlyList<LedgerEvent> events, IEnumerable<long> intervalSeconds)
+    /// <summary>
+    /// The candles of <paramref name="intervalSeconds"/>; <paramref name="unit"/> = <c>kline.volume_unit</c> (spot
+    /// trades' SOL in SOL, or tokens in whole tokens, summed in chain order).
+    /// </summary>
+    public static List<Expected> Compute(IReadOnlyList<LedgerEvent> events, IEnumerable<long> intervalSeconds, VolumeUnit unit = VolumeUnit.None)
     {
         var result = new List<Expected>();
         var trades = events.Where(e => e.Event.LatestPrice is not null).ToList();
@@ -40,6 +44,7 @@ internal static class ReferenceCandles
                         Low = Math.Min(current.Low, price),
                         Close = price,
                         UpdateCount = current.UpdateCount + 1,
+                        Volume = current.Volume + Volume(trade.Event, unit),
                     };
                 }
                 if (current is not null)
@@ -60,10 +65,18 @@ internal static class ReferenceCandles
             var key = (candle.Mint.ToString(), candle.Interval.Seconds, candle.Candle.Time);
             Assert.True(want.TryGetValue(key, out var e), $"unexpected candle {key}");
             var c = candle.Candle;
-            Assert.True(e.Open == c.Open && e.High == c.High && e.Low == c.Low && e.Close == c.Close && e.UpdateCount == c.UpdateCount,
+            Assert.True(e.Open == c.Open && e.High == c.High && e.Low == c.Low && e.Close == c.Close && e.UpdateCount == c.UpdateCount
+                && e.Volume == c.Volume,
                 $"candle {key}: got {c}, want {e}");
         }
     }
+
+    private static double Volume(SpinPet.Core.Events.SpinPetEvent ev, VolumeUnit unit) => (ev, unit) switch
+    {
+        (SpinPet.Core.Events.BuySellEvent trade, VolumeUnit.Sol) => trade.SolAmount / 1e9,
+        (SpinPet.Core.Events.BuySellEvent trade, VolumeUnit.Token) => trade.TokenAmount / 1e6,
+        _ => 0,
+    };
 
     public static string[] Mints(IReadOnlyList<LedgerEvent> events) =>
         [.. events.Where(e => e.Event.LatestPrice is not null).Select(e => e.Event.MintAccount.ToString()).Distinct()];

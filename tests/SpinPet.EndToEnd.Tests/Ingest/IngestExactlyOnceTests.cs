@@ -1,4 +1,5 @@
 using SpinPet.ChainSimulator;
+using SpinPet.Core.Candles;
 using SpinPet.EndToEnd.Tests.Harness;
 using SpinPet.Storage;
 using SpinPet.TestSupport;
@@ -13,10 +14,26 @@ public sealed class IngestExactlyOnceTests
 {
     private static readonly TimeSpan CatchUp = TimeSpan.FromSeconds(90);
 
+    // The virtual chain runs a day ahead of the wall clock, so no candle turns final by the wall clock here: only the
+    // chain clock finalizes, and the simulator's block times never go backwards, so no event can arrive for a final
+    // candle and the served candles must equal the ledger's exactly. (Under the default clock, a year in the past, a
+    // live event for the newest bucket after the finalizer ran is skipped by design, candles.md, and recorded as late.)
+    private static long AheadOfTheWallClock => DateTimeOffset.UtcNow.ToUnixTimeSeconds() + 86_400;
+
+    // The kill/restart test builds two more intervals and SOL volume: seeding after each kill covers them too.
+    private static readonly string[] CandleIntervals = ["s1", "s30", "m1", "m5", "h1"];
+
+    private static readonly Dictionary<string, string> ExtraCandleSettings = new()
+    {
+        ["SPIN_KLINE__INTERVALS__3"] = "m1",
+        ["SPIN_KLINE__INTERVALS__4"] = "h1",
+        ["SPIN_KLINE__VOLUME_UNIT"] = "sol",
+    };
+
     [Fact]
     public async Task Clean_run_stores_backfilled_history_and_live_stream_exactly_once()
     {
-        await using var simulator = await StartSimulatorAsync(seed: 11);
+        await using var simulator = await StartSimulatorAsync(seed: 11, AheadOfTheWallClock);
         simulator.ProduceTransactions(1500);
         using var database = new TempFolder();
         await using (var server = await StartServerAsync(simulator, database.Path))
@@ -28,6 +45,7 @@ public sealed class IngestExactlyOnceTests
                 simulator.ProduceTransactions(150);
             }
             await server.WaitForCheckpointAsync(LedgerAssert.NewestSignature(simulator), CatchUp);
+            await ServedCandles.EqualLedgerAsync(server, simulator);
             await server.StopAsync();
             Assert.Equal(0, server.ExitCode);
             // Block times: backfilled transactions carry theirs; live ones cost one getBlockTime per slot at most,
@@ -42,7 +60,7 @@ public sealed class IngestExactlyOnceTests
     [Fact]
     public async Task Socket_drops_and_refused_reconnects_lose_and_duplicate_nothing()
     {
-        await using var simulator = await StartSimulatorAsync(seed: 12);
+        await using var simulator = await StartSimulatorAsync(seed: 12, AheadOfTheWallClock);
         simulator.ProduceTransactions(500);
         using var database = new TempFolder();
         await using (var server = await StartServerAsync(simulator, database.Path))
@@ -76,6 +94,7 @@ public sealed class IngestExactlyOnceTests
                 "the server should have reconnected several times");
             Assert.True(status.GetProperty("counters").GetProperty("pub_sub").GetProperty("garbage").GetInt64() > 0,
                 "garbage frames should be counted");
+            await ServedCandles.EqualLedgerAsync(server, simulator);
             await server.StopAsync();
         }
         LedgerAssert.StoreEqualsLedger(database.Path, simulator);
@@ -84,7 +103,7 @@ public sealed class IngestExactlyOnceTests
     [Fact]
     public async Task Rate_limit_and_server_error_storms_only_slow_ingest_down()
     {
-        await using var simulator = await StartSimulatorAsync(seed: 13);
+        await using var simulator = await StartSimulatorAsync(seed: 13, AheadOfTheWallClock);
         simulator.ProduceTransactions(1000);
         simulator.Faults.HttpErrorRate = 0.3;
         simulator.Faults.HttpErrorStatus = 429;
@@ -106,6 +125,7 @@ public sealed class IngestExactlyOnceTests
             var rpc = (await server.GetStatusAsync()).GetProperty("counters").GetProperty("rpc");
             Assert.True(rpc.GetProperty("rate_limited").GetInt64() + rpc.GetProperty("http_errors").GetInt64() > 0,
                 "the storm should have been seen and counted");
+            await ServedCandles.EqualLedgerAsync(server, simulator);
             await server.StopAsync();
         }
         LedgerAssert.StoreEqualsLedger(database.Path, simulator);
@@ -154,7 +174,7 @@ public sealed class IngestExactlyOnceTests
     [Fact]
     public async Task Killing_the_server_mid_stream_and_restarting_loses_and_duplicates_nothing()
     {
-        await using var simulator = await StartSimulatorAsync(seed: 14);
+        await using var simulator = await StartSimulatorAsync(seed: 14, AheadOfTheWallClock);
         simulator.ProduceTransactions(800);
         using var database = new TempFolder();
         using var producing = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
@@ -170,7 +190,7 @@ public sealed class IngestExactlyOnceTests
         ulong reached = 0;
         for (int life = 0; life < 4; life++)
         {
-            var server = await StartServerAsync(simulator, database.Path);
+            var server = await StartServerAsync(simulator, database.Path, ExtraCandleSettings);
             // Let this life store something new (backfill or live) before pulling the plug.
             await Eventually.TrueAsync(async () => (await server.GetStatusAsync()).GetProperty("last_processed_slot").GetUInt64() > reached,
                 TimeSpan.FromSeconds(60), $"progress past slot {reached} before the kill");
@@ -180,15 +200,17 @@ public sealed class IngestExactlyOnceTests
         }
         await producing.CancelAsync();
         await producer;
-        await using (var server = await StartServerAsync(simulator, database.Path))
+        await using (var server = await StartServerAsync(simulator, database.Path, ExtraCandleSettings))
         {
             await server.WaitForCheckpointAsync(LedgerAssert.NewestSignature(simulator), CatchUp);
+            await ServedCandles.EqualLedgerAsync(server, simulator, CandleIntervals, VolumeUnit.Sol);
             await server.StopAsync();
         }
         LedgerAssert.StoreEqualsLedger(database.Path, simulator);
         // Candles survive the kills too: they were written in the same batches as the events.
         using var store = SpinPetStore.Open(database.Path);
-        ReferenceCandles.StoredEqualReference([.. store.ReadAllCandles()], ReferenceCandles.Compute(simulator.ExpectedEvents(), [1, 30, 300]));
+        ReferenceCandles.StoredEqualReference([.. store.ReadAllCandles()],
+            ReferenceCandles.Compute(simulator.ExpectedEvents(), CandleIntervals.Select(name => Interval.Parse(name).Seconds), VolumeUnit.Sol));
     }
 
     /// <summary>Drops every PubSub socket, lets the chain move while the server is away, waits for it to be back.</summary>
@@ -201,13 +223,24 @@ public sealed class IngestExactlyOnceTests
             TimeSpan.FromSeconds(60), "the server reconnected");
     }
 
-    internal static async Task<ChainSimulator.ChainSimulator> StartSimulatorAsync(int seed)
+    internal static async Task<ChainSimulator.ChainSimulator> StartSimulatorAsync(int seed, long? genesisUnixTime = null)
     {
-        var simulator = new ChainSimulator.ChainSimulator(new SimulatorOptions { Seed = seed, MintCount = 6 });
+        var options = genesisUnixTime is { } genesis
+            ? new SimulatorOptions { Seed = seed, MintCount = 6, GenesisUnixTime = genesis }
+            : new SimulatorOptions { Seed = seed, MintCount = 6 };
+        var simulator = new ChainSimulator.ChainSimulator(options);
         await simulator.StartAsync(TestContext.Current.CancellationToken);
         return simulator;
     }
 
-    internal static Task<ServerProcess> StartServerAsync(ChainSimulator.ChainSimulator simulator, string database) =>
-        ServerProcess.StartAsync(ServerProcess.SettingsFor(simulator.RpcUri, simulator.WsUri, database));
+    internal static Task<ServerProcess> StartServerAsync(
+        ChainSimulator.ChainSimulator simulator, string database, IReadOnlyDictionary<string, string>? extra = null)
+    {
+        var settings = ServerProcess.SettingsFor(simulator.RpcUri, simulator.WsUri, database);
+        foreach (var (key, value) in extra ?? new Dictionary<string, string>())
+        {
+            settings[key] = value;
+        }
+        return ServerProcess.StartAsync(settings);
+    }
 }

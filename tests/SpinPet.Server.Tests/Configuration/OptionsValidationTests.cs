@@ -106,6 +106,16 @@ public sealed class OptionsValidationTests
     }
 
     [Fact]
+    public void More_intervals_than_the_builder_supports_are_refused()
+    {
+        // 65 valid lengths that divide a day (none of them s1, s30 or m5's 300 s), plus the 3 required ones.
+        var lengths = Enumerable.Range(2, 86_398).Where(d => 86_400 % d == 0 && d is not 30 and not 300).Take(65).ToList();
+        var environment = lengths.Select((d, i) => ($"SPIN_KLINE__INTERVALS__{i}", $"s{d}")).ToDictionary(p => p.Item1, p => p.Item2);
+
+        Assert.Equal(["kline.intervals: 68 intervals are configured; at most 64 are built"], StartupProblems(environment));
+    }
+
+    [Fact]
     public void The_secret_admin_key_is_never_echoed()
     {
         const string shortKey = "short-secret";

@@ -344,7 +344,7 @@ public sealed class DerivedRowsTests
         var chain = new DerivedChain();
         var good = chain.Tx(1, 10, 0, Trade(Mint, Alice, 1, 1));
         Assert.Throws<InvalidOperationException>(() =>
-            fixture.Store.Apply([good], CheckpointOf(good), _ => throw new InvalidOperationException("candles failed")));
+            fixture.Store.Apply([good], CheckpointOf(good), IReadOnlyList<CandleWrite> (_) => throw new InvalidOperationException("candles failed")));
 
         Assert.Null(fixture.Store.GetMint(Key(Mint)));
         Assert.Equal(0, fixture.Store.MintCount);
