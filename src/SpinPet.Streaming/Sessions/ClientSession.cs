@@ -32,9 +32,10 @@ public sealed partial class ClientSession
     private ushort _closeCode = CloseCode.Normal;
     private string _closeReason = "";
     private long _lastPingAt;
+    private int _slowConsumerCounted;
 
-    // Stopwatch timestamp at which the send in progress started, 0 when none: the sweeper closes a client whose
-    // send has not completed within websocket.send_timeout (cheaper than a timer per send).
+    // Stopwatch timestamp at which the send in progress started, 0 when none: the sweeper aborts a client whose
+    // send has not completed within StreamingOptions.SendTimeout (10 s; cheaper than a timer per send).
     private long _sendStartedAt;
 
     public ClientSession(WebSocketConnection connection, string remoteAddress, TopicHub hub, ICandleHistory history,
@@ -214,15 +215,20 @@ public sealed partial class ClientSession
     }
 
     /// <summary>
-    /// Called by the sweeper: a client that has not taken a send for <c>websocket.send_timeout</c> is a slow
-    /// consumer; its socket is aborted (the pending send fails) and it is closed with 1008.
+    /// Called by the sweeper: a client that has not taken a send for <see cref="StreamingOptions.SendTimeout"/> is a
+    /// slow consumer; its socket is aborted (the pending send fails, no close frame can follow it).
     /// </summary>
+    /// <remarks>
+    /// Whether or not a close was already requested: a close (an overflowed outbox, the idle timeout, shutdown)
+    /// waits for the writer, and the writer for this send, so without the abort a client that stopped reading
+    /// would keep its session and its connection slot forever.
+    /// </remarks>
     public void AbortIfSendStalled(long nowTimestamp)
     {
         long started = Volatile.Read(ref _sendStartedAt);
-        if (started != 0 && Stopwatch.GetElapsedTime(started, nowTimestamp) > _options.SendTimeout && !_closing.IsCancellationRequested)
+        if (started != 0 && Stopwatch.GetElapsedTime(started, nowTimestamp) > _options.SendTimeout)
         {
-            _counters.SlowConsumer();
+            CountSlowConsumerOnce();
             RequestClose(CloseCode.PolicyViolation, $"slow consumer: a send did not complete within {_options.SendTimeout.TotalSeconds:0} s");
             _connection.Abort();
         }
@@ -230,10 +236,16 @@ public sealed partial class ClientSession
 
     private void SlowConsumer()
     {
-        if (!_closing.IsCancellationRequested)
+        CountSlowConsumerOnce();
+        RequestClose(CloseCode.PolicyViolation, $"slow consumer: more than {_options.MaxQueuedFrames} messages queued");
+    }
+
+    // One client is one slow consumer, whichever of the outbox bound and the send timeout caught it first.
+    private void CountSlowConsumerOnce()
+    {
+        if (Interlocked.Exchange(ref _slowConsumerCounted, 1) == 0)
         {
             _counters.SlowConsumer();
-            RequestClose(CloseCode.PolicyViolation, $"slow consumer: more than {_options.MaxQueuedFrames} messages queued");
         }
     }
 
