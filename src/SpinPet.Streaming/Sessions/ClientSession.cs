@@ -152,7 +152,7 @@ public sealed partial class ClientSession
         // (usually completing synchronously in the kernel's send buffer) without a queue entry or a wake-up of
         // the writer. Otherwise it queues behind what is pending, conflated per the slow-consumer policy.
         // Compressing clients take the writer's path, which picks the topic's shared deflated bytes.
-        if (!_connection.IsDeflateNegotiated && _outbox.TryClaimIdle())
+        if (!_connection.IsDeflateNegotiated && _outbox.TryClaimIdle(subscriber))
         {
             SendDirect(subscriber, frame);
         }
@@ -338,6 +338,8 @@ public sealed partial class ClientSession
             }
             if (previous is not null)
             {
+                // Before the new history is queued: no frame with the old subscription_id may follow it.
+                _outbox.Detach(previous);
                 _hub.Unsubscribe(previous);
             }
             var subscriber = _hub.Subscribe(this, topic, request.SubscriptionId, limit);
@@ -366,6 +368,8 @@ public sealed partial class ClientSession
         }
         if (subscriber is not null)
         {
+            // Before the confirmation is queued: no kline_data of this subscription may follow it.
+            _outbox.Detach(subscriber);
             _hub.Unsubscribe(subscriber);
         }
         SendReply(ServerMessages.UnsubscribeConfirmed(topic.Mint.ToString(), topic.Interval, request.SubscriptionId ?? subscriber?.SubscriptionId, subscriber is not null, NowMs()));

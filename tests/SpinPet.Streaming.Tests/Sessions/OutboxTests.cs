@@ -138,18 +138,19 @@ public sealed class OutboxTests
     public void A_direct_send_is_allowed_only_while_nothing_is_queued_or_being_sent()
     {
         var outbox = new Outbox(maxFrames: 10);
-        Assert.True(outbox.TryClaimIdle());
+        var subscriber = NewSubscriber("a");
+        Assert.True(outbox.TryClaimIdle(subscriber));
         // While the direct send owns the send side, the writer takes nothing and no second direct send starts.
         outbox.Enqueue(Reply(0));
-        Assert.False(outbox.TryClaimIdle());
+        Assert.False(outbox.TryClaimIdle(subscriber));
         var batch = new List<OutboundFrame>();
         outbox.TakeBatch(batch, 64);
         Assert.Empty(batch);
         outbox.EndSend(wakeWriter: true);
 
-        Assert.False(outbox.TryClaimIdle());
+        Assert.False(outbox.TryClaimIdle(subscriber));
         Assert.Equal(["reply 0"], TakeAll(outbox).Select(Describe));
-        Assert.True(outbox.TryClaimIdle());
+        Assert.True(outbox.TryClaimIdle(subscriber));
     }
 
     [Fact]
@@ -162,7 +163,28 @@ public sealed class OutboxTests
         Assert.True(outbox.Enqueue(Reply(1)));
         Assert.True(outbox.EnqueueCandle(subscriber, Frame(100, 1, true)));
         Assert.Equal(0, outbox.Count);
-        Assert.False(outbox.TryClaimIdle());
+        Assert.False(outbox.TryClaimIdle(subscriber));
+    }
+
+    [Fact]
+    public void After_a_subscription_is_detached_none_of_its_frames_is_queued_or_sent_directly()
+    {
+        var outbox = new Outbox(maxFrames: 10);
+        var old = NewSubscriber("old");
+        var replacement = NewSubscriber("new");
+        outbox.EnqueueCandle(old, Frame(100, 1, false));
+        outbox.Detach(old);
+        // The reply that ends the subscription (unsubscribe_confirmed, or the new subscription's history).
+        outbox.Enqueue(Reply(0));
+        Assert.True(outbox.EnqueueCandle(old, Frame(100, 2, true)));
+        outbox.EnqueueCandle(replacement, Frame(100, 2, true));
+
+        var batch = TakeAll(outbox);
+        Assert.Equal(["100", "reply 0", "100"], batch.Select(Describe));
+        Assert.Same(old, batch[0].Subscriber);
+        Assert.Same(replacement, batch[2].Subscriber);
+        Assert.False(outbox.TryClaimIdle(old));
+        Assert.True(outbox.TryClaimIdle(replacement));
     }
 
     // Sessions are not needed by the queue; the subscriber only carries the conflation slot here.
