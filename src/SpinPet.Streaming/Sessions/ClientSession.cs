@@ -268,7 +268,11 @@ public sealed partial class ClientSession
                         RequestClose(CloseCode.MessageTooBig, "message too large");
                         return;
                     case WebSocketMessageKind.Binary:
-                        SendError(ErrorCode.InvalidRequest, "Binary messages are not supported: send JSON text");
+                        // A message like any other: it takes a token first, so a binary flood is limited too.
+                        if (TryTakeToken())
+                        {
+                            SendError(ErrorCode.InvalidRequest, "Binary messages are not supported: send JSON text");
+                        }
                         break;
                     default:
                         Handle(message.Payload.Span);
@@ -283,12 +287,22 @@ public sealed partial class ClientSession
         }
     }
 
+    /// <summary>The inbound token bucket: false (answered 1004, message dropped) when the client sends too fast.</summary>
+    private bool TryTakeToken()
+    {
+        if (_rate.TryTake())
+        {
+            return true;
+        }
+        _counters.RateLimited();
+        SendError(ErrorCode.RateLimited, $"Rate limited: at most {_options.MaxMessagesPerSecond} messages per second (burst {_options.MessageBurst}); message dropped");
+        return false;
+    }
+
     private void Handle(ReadOnlySpan<byte> utf8)
     {
-        if (!_rate.TryTake())
+        if (!TryTakeToken())
         {
-            _counters.RateLimited();
-            SendError(ErrorCode.RateLimited, $"Rate limited: at most {_options.MaxMessagesPerSecond} messages per second (burst {_options.MessageBurst}); message dropped");
             return;
         }
         var request = ClientRequest.TryParse(utf8, out var error);

@@ -60,12 +60,16 @@ internal sealed class RecordingClient : IAsyncDisposable
 
     public void Resume() => Volatile.Read(ref _reading).TrySetResult();
 
-    /// <summary>True when the client's newest state of every stored candle in its window equals the stored one.</summary>
+    /// <summary>
+    /// True when the client holds exactly the stored candles of its window (from its history's first candle on):
+    /// its newest state of each equals the stored one, and it holds no candle the store does not.
+    /// </summary>
     public bool HasFinal((string, string) topic, List<JsonElement> stored)
     {
         var held = Reconstruct(topic, out var since);
-        return stored.Where(c => c.GetProperty("time").GetInt64() >= since)
-            .All(c => held.TryGetValue(c.GetProperty("time").GetInt64(), out var mine) && Same(mine, c));
+        var window = stored.Where(c => c.GetProperty("time").GetInt64() >= since).ToList();
+        return window.Count == held.Count
+            && window.All(c => held.TryGetValue(c.GetProperty("time").GetInt64(), out var mine) && Same(mine, c));
     }
 
     public void AssertOrderedAndComplete(Dictionary<(string, string), List<JsonElement>> stored)
