@@ -26,7 +26,8 @@ public sealed record StreamingOptions
 
     /// <summary>
     /// A client's queued frames beyond this (after conflating superseded candle states) make it a slow consumer:
-    /// it is closed with 1008. 1,024 frames is ten seconds of a busy client's finals and replies.
+    /// it is closed with 1008. 1,024 frames is ten seconds of a busy client's finals and replies. Fixed: not a
+    /// configuration key.
     /// </summary>
     public int MaxQueuedFrames { get; init; } = 1024;
 
@@ -36,6 +37,9 @@ public sealed record StreamingOptions
     /// </summary>
     public int BroadcastBufferSize { get; init; } = 10_000;
 
-    /// <summary>A single send that takes longer than this means the client stopped reading.</summary>
+    /// <summary>
+    /// A single send that takes longer than this means the client stopped reading: the sweeper aborts the connection
+    /// (no close frame can follow the stuck send). Fixed: not a configuration key.
+    /// </summary>
     public TimeSpan SendTimeout { get; init; } = TimeSpan.FromSeconds(10);
 }

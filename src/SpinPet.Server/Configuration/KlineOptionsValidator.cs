@@ -3,7 +3,7 @@ using Microsoft.Extensions.Options;
 
 namespace SpinPet.Server.Configuration;
 
-internal sealed class KlineOptionsValidator : IValidateOptions<KlineOptions>
+internal sealed class KlineOptionsValidator(IOptions<WebSocketOptions> websocket) : IValidateOptions<KlineOptions>
 {
     // Protocol contract: a request's `limit` is 1…1000, and this is the default `limit`.
     private const int MaxHistoryLimit = 1000;
@@ -34,6 +34,12 @@ internal sealed class KlineOptionsValidator : IValidateOptions<KlineOptions>
         }
 
         failures.AtLeast("connection_timeout", options.ConnectionTimeout, 1);
+        if (PingInterval() is int pingInterval && options.ConnectionTimeout >= 1 && options.ConnectionTimeout * 1000L <= pingInterval)
+        {
+            // A connection idle this long is closed (the shorter of this and websocket.ping_timeout): no longer than
+            // the ping interval, a healthy client that only answers pings would be closed before it was pinged.
+            failures.Add("connection_timeout", $"{options.ConnectionTimeout} s must be longer than websocket.ping_interval ({pingInterval} ms)");
+        }
         failures.AtLeast("max_subscriptions_per_client", options.MaxSubscriptionsPerClient, 1);
         failures.AtLeast("broadcast_buffer_size", options.BroadcastBufferSize, 1);
         failures.Range("history_data_limit", options.HistoryDataLimit, 1, MaxHistoryLimit);
@@ -44,5 +50,18 @@ internal sealed class KlineOptionsValidator : IValidateOptions<KlineOptions>
         failures.AtLeast("finalize_grace_ms", options.FinalizeGraceMs, 0);
         failures.AtLeast("supported_symbols_limit", options.SupportedSymbolsLimit, 0);
         return failures.Result();
+    }
+
+    /// <summary>websocket.ping_interval, or null when that section is invalid (its own validator reports it).</summary>
+    private int? PingInterval()
+    {
+        try
+        {
+            return websocket.Value.PingInterval;
+        }
+        catch (OptionsValidationException)
+        {
+            return null;
+        }
     }
 }

@@ -14,7 +14,8 @@ internal sealed class WebSocketOptionsValidator : IValidateOptions<WebSocketOpti
     {
         ArgumentNullException.ThrowIfNull(options);
         var failures = new OptionsFailures(WebSocketOptions.Section);
-        failures.AtLeast("ping_interval", options.PingInterval, 1);
+        // Pings go out from the sessions' once-a-second sweep: a shorter interval would not be honoured.
+        failures.AtLeast("ping_interval", options.PingInterval, 1000);
         if (options.PingTimeout <= options.PingInterval)
         {
             // Otherwise a healthy client is dropped before it was even pinged.

@@ -65,7 +65,7 @@ internal sealed class SpinPetMetrics : IDisposable
         _meter.CreateObservableUpDownCounter("spinpet.ws.subscriptions", () => streaming.Subscriptions, "{subscription}", "Active K-line subscriptions over all connections.");
         _meter.CreateObservableCounter("spinpet.ws.messages_sent", () => streaming.MessagesSent, "{message}", "Messages written to /ws sockets.");
         _meter.CreateObservableCounter("spinpet.ws.messages_failed", () => streaming.MessagesFailed, "{message}", "Messages whose socket write failed or timed out.");
-        _meter.CreateObservableCounter("spinpet.ws.slow_consumer_closes", () => streaming.SlowConsumerCloses, "{connection}", "Connections closed because their outbox overflowed.");
+        _meter.CreateObservableCounter("spinpet.ws.slow_consumer_closes", () => streaming.SlowConsumerCloses, "{connection}", "Connections ended as slow consumers: outbox over its bound (close 1008) or a send stalled past the send timeout (aborted).");
         _meter.CreateObservableCounter("spinpet.ws.conflated_updates", () => streaming.ConflatedUpdates, "{update}", "Realtime candle states replaced in an outbox by a newer state of the same candle.");
         _meter.CreateObservableCounter("spinpet.ws.compressed_messages", () => streaming.CompressedMessages, "{message}", "Messages sent with permessage-deflate (websocket.compression).");
         _meter.CreateObservableCounter("spinpet.ws.broadcast_dropped_updates", () => streaming.BroadcastDroppedUpdates, "{update}", "Candle states not fanned out because kline.broadcast_buffer_size was reached; their topics resynchronized from storage.");

@@ -11,7 +11,7 @@ internal static partial class StorageServiceCollectionExtensions
     /// One <see cref="SpinPetStore"/> for the process, opened on first use and closed by the container after the
     /// hosted services (ingest included) have stopped, so the last batch is written before RocksDB closes. A database
     /// written before the REST API's derived rows existed gets them rebuilt from its event log here, before anything
-    /// (the ingest included) can use the store.
+    /// (the ingest included) can use the store. A graceful stop flushes it (<see cref="StoreShutdownFlush"/>).
     /// </summary>
     public static IServiceCollection AddSpinPetStorage(this IServiceCollection services)
     {
@@ -27,6 +27,8 @@ internal static partial class StorageServiceCollectionExtensions
             }
             return store;
         });
+        // Registered before the ingest and candle services; it flushes after all of them stopped.
+        services.AddHostedService<StoreShutdownFlush>();
         return services;
     }
 

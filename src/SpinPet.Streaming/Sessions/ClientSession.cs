@@ -32,9 +32,10 @@ public sealed partial class ClientSession
     private ushort _closeCode = CloseCode.Normal;
     private string _closeReason = "";
     private long _lastPingAt;
+    private int _slowConsumerCounted;
 
-    // Stopwatch timestamp at which the send in progress started, 0 when none: the sweeper closes a client whose
-    // send has not completed within websocket.send_timeout (cheaper than a timer per send).
+    // Stopwatch timestamp at which the send in progress started, 0 when none: the sweeper aborts a client whose
+    // send has not completed within StreamingOptions.SendTimeout (10 s; cheaper than a timer per send).
     private long _sendStartedAt;
 
     public ClientSession(WebSocketConnection connection, string remoteAddress, TopicHub hub, ICandleHistory history,
@@ -151,7 +152,7 @@ public sealed partial class ClientSession
         // (usually completing synchronously in the kernel's send buffer) without a queue entry or a wake-up of
         // the writer. Otherwise it queues behind what is pending, conflated per the slow-consumer policy.
         // Compressing clients take the writer's path, which picks the topic's shared deflated bytes.
-        if (!_connection.IsDeflateNegotiated && _outbox.TryClaimIdle())
+        if (!_connection.IsDeflateNegotiated && _outbox.TryClaimIdle(subscriber))
         {
             SendDirect(subscriber, frame);
         }
@@ -214,15 +215,20 @@ public sealed partial class ClientSession
     }
 
     /// <summary>
-    /// Called by the sweeper: a client that has not taken a send for <c>websocket.send_timeout</c> is a slow
-    /// consumer; its socket is aborted (the pending send fails) and it is closed with 1008.
+    /// Called by the sweeper: a client that has not taken a send for <see cref="StreamingOptions.SendTimeout"/> is a
+    /// slow consumer; its socket is aborted (the pending send fails, no close frame can follow it).
     /// </summary>
+    /// <remarks>
+    /// Whether or not a close was already requested: a close (an overflowed outbox, the idle timeout, shutdown)
+    /// waits for the writer, and the writer for this send, so without the abort a client that stopped reading
+    /// would keep its session and its connection slot forever.
+    /// </remarks>
     public void AbortIfSendStalled(long nowTimestamp)
     {
         long started = Volatile.Read(ref _sendStartedAt);
-        if (started != 0 && Stopwatch.GetElapsedTime(started, nowTimestamp) > _options.SendTimeout && !_closing.IsCancellationRequested)
+        if (started != 0 && Stopwatch.GetElapsedTime(started, nowTimestamp) > _options.SendTimeout)
         {
-            _counters.SlowConsumer();
+            CountSlowConsumerOnce();
             RequestClose(CloseCode.PolicyViolation, $"slow consumer: a send did not complete within {_options.SendTimeout.TotalSeconds:0} s");
             _connection.Abort();
         }
@@ -230,10 +236,16 @@ public sealed partial class ClientSession
 
     private void SlowConsumer()
     {
-        if (!_closing.IsCancellationRequested)
+        CountSlowConsumerOnce();
+        RequestClose(CloseCode.PolicyViolation, $"slow consumer: more than {_options.MaxQueuedFrames} messages queued");
+    }
+
+    // One client is one slow consumer, whichever of the outbox bound and the send timeout caught it first.
+    private void CountSlowConsumerOnce()
+    {
+        if (Interlocked.Exchange(ref _slowConsumerCounted, 1) == 0)
         {
             _counters.SlowConsumer();
-            RequestClose(CloseCode.PolicyViolation, $"slow consumer: more than {_options.MaxQueuedFrames} messages queued");
         }
     }
 
@@ -256,7 +268,11 @@ public sealed partial class ClientSession
                         RequestClose(CloseCode.MessageTooBig, "message too large");
                         return;
                     case WebSocketMessageKind.Binary:
-                        SendError(ErrorCode.InvalidRequest, "Binary messages are not supported: send JSON text");
+                        // A message like any other: it takes a token first, so a binary flood is limited too.
+                        if (TryTakeToken())
+                        {
+                            SendError(ErrorCode.InvalidRequest, "Binary messages are not supported: send JSON text");
+                        }
                         break;
                     default:
                         Handle(message.Payload.Span);
@@ -271,12 +287,22 @@ public sealed partial class ClientSession
         }
     }
 
+    /// <summary>The inbound token bucket: false (answered 1004, message dropped) when the client sends too fast.</summary>
+    private bool TryTakeToken()
+    {
+        if (_rate.TryTake())
+        {
+            return true;
+        }
+        _counters.RateLimited();
+        SendError(ErrorCode.RateLimited, $"Rate limited: at most {_options.MaxMessagesPerSecond} messages per second (burst {_options.MessageBurst}); message dropped");
+        return false;
+    }
+
     private void Handle(ReadOnlySpan<byte> utf8)
     {
-        if (!_rate.TryTake())
+        if (!TryTakeToken())
         {
-            _counters.RateLimited();
-            SendError(ErrorCode.RateLimited, $"Rate limited: at most {_options.MaxMessagesPerSecond} messages per second (burst {_options.MessageBurst}); message dropped");
             return;
         }
         var request = ClientRequest.TryParse(utf8, out var error);
@@ -326,6 +352,8 @@ public sealed partial class ClientSession
             }
             if (previous is not null)
             {
+                // Before the new history is queued: no frame with the old subscription_id may follow it.
+                _outbox.Detach(previous);
                 _hub.Unsubscribe(previous);
             }
             var subscriber = _hub.Subscribe(this, topic, request.SubscriptionId, limit);
@@ -354,6 +382,8 @@ public sealed partial class ClientSession
         }
         if (subscriber is not null)
         {
+            // Before the confirmation is queued: no kline_data of this subscription may follow it.
+            _outbox.Detach(subscriber);
             _hub.Unsubscribe(subscriber);
         }
         SendReply(ServerMessages.UnsubscribeConfirmed(topic.Mint.ToString(), topic.Interval, request.SubscriptionId ?? subscriber?.SubscriptionId, subscriber is not null, NowMs()));

@@ -67,7 +67,7 @@ public sealed class Outbox(int maxFrames)
     {
         lock (_gate)
         {
-            if (_completed)
+            if (_completed || subscriber.Detached)
             {
                 return true;
             }
@@ -102,18 +102,33 @@ public sealed class Outbox(int maxFrames)
 
     /// <summary>
     /// Claims the send side for one frame sent directly by the caller, without queueing it: only when nothing is
-    /// queued and nobody is sending. The claimer calls <see cref="EndSend"/> when its send completed.
+    /// queued and nobody is sending (and the subscription is attached). The claimer calls <see cref="EndSend"/> when
+    /// its send completed.
     /// </summary>
-    public bool TryClaimIdle()
+    public bool TryClaimIdle(Subscriber subscriber)
     {
         lock (_gate)
         {
-            if (_sending || _completed || _queue.Count != 0)
+            if (_sending || _completed || _queue.Count != 0 || subscriber.Detached)
             {
                 return false;
             }
             _sending = true;
             return true;
+        }
+    }
+
+    /// <summary>
+    /// Ends a subscription's frames: from now on none is queued or sent directly. Called before the reply that ends
+    /// it (<c>unsubscribe_confirmed</c>, or the new subscription's <c>history_data</c>) is queued, so no frame of it
+    /// can follow that reply. Under the queue's lock because the broadcaster checks the flag under it while it
+    /// queues; a check outside would race (checked, then detached and answered, then queued after the answer).
+    /// </summary>
+    public void Detach(Subscriber subscriber)
+    {
+        lock (_gate)
+        {
+            subscriber.Detached = true;
         }
     }
 

@@ -99,6 +99,6 @@ public sealed partial class SessionRegistry(StreamingOptions options, int maxCon
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Closed {New} slow consumer(s) (1008: outgoing queue over its bound or send timed out); {Total} since start")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Closed {New} slow consumer(s) (outgoing queue over its bound: close 1008; a send stalled past the send timeout: connection aborted); {Total} since start")]
     private static partial void LogSlowConsumers(ILogger logger, long @new, long total);
 }

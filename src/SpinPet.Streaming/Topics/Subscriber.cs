@@ -35,6 +35,9 @@ public sealed class Subscriber(ClientSession session, TopicKey topic, string sym
 
     internal Candle? Newest { get; set; }
 
+    /// <summary>Unsubscribed or replaced: no frame of it may be queued any more (set and read under the outbox lock).</summary>
+    internal bool Detached { get; set; }
+
     /// <summary>The session's conflation slot: a queued, unsent realtime frame of this subscription.</summary>
     internal OutboundFrame? PendingRealtime { get; set; }
 

@@ -195,12 +195,16 @@ public sealed partial class TopicHub(ICandleHistory history, StreamingOptions op
             long before = topic.Sequence;
             var page = history.Newest(key.Mint, key.Interval, limit, before: null);
             var subscriber = new Subscriber(session, key, topic.Symbol, subscriptionId);
+            // Serialized before the topic's lock (up to 1,000 candles, ~150 KB of JSON), which the ingest's Publish of
+            // this topic waits for; only the queueing, which fixes the order against the replay, happens inside.
+            long nowMs = time.GetUtcNow().ToUnixTimeMilliseconds();
+            byte[] historyData = ServerMessages.HistoryData(key, topic.Symbol, page, nowMs);
+            byte[] confirmed = ServerMessages.SubscriptionConfirmed(topic.Symbol, key.Interval, subscriptionId, nowMs);
             bool attached = topic.TryAttach(subscriber, before, replay =>
             {
-                long nowMs = time.GetUtcNow().ToUnixTimeMilliseconds();
-                session.SendReply(ServerMessages.HistoryData(key, topic.Symbol, page, nowMs));
+                session.SendReply(historyData);
                 subscriber.Newest = page.Candles.Count > 0 ? page.Candles[^1] : null;
-                session.SendReply(ServerMessages.SubscriptionConfirmed(topic.Symbol, key.Interval, subscriptionId, nowMs));
+                session.SendReply(confirmed);
                 foreach (var candle in replay)
                 {
                     if (subscriber.IsNewer(candle))

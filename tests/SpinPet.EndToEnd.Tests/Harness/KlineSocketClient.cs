@@ -1,3 +1,4 @@
+using System.Net.Sockets;
 using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
@@ -10,6 +11,7 @@ internal sealed class KlineSocketClient : IAsyncDisposable
     private static readonly TimeSpan DefaultWait = TimeSpan.FromSeconds(30);
     private readonly ClientWebSocket _socket = new();
     private readonly byte[] _buffer = new byte[1 << 20];
+    private HttpMessageInvoker? _invoker;
 
     public ClientWebSocket Socket => _socket;
 
@@ -18,13 +20,42 @@ internal sealed class KlineSocketClient : IAsyncDisposable
         _socket.HttpResponseHeaders is { } headers && headers.TryGetValue("Sec-WebSocket-Extensions", out var values) ? string.Join(", ", values) : null;
 
     /// <param name="deflate">Offer permessage-deflate with these options; null offers nothing.</param>
-    public static async Task<KlineSocketClient> ConnectAsync(Uri server, WebSocketDeflateOptions? deflate = null)
+    /// <param name="receiveBufferBytes">
+    /// The TCP receive buffer, for a client that reads slowly: small, so the server's sends block soon after it
+    /// stops reading (loopback buffers otherwise absorb megabytes). Null keeps the system default.
+    /// </param>
+    public static async Task<KlineSocketClient> ConnectAsync(Uri server, WebSocketDeflateOptions? deflate = null, int? receiveBufferBytes = null)
     {
         var client = new KlineSocketClient();
         client._socket.Options.DangerousDeflateOptions = deflate;
         client._socket.Options.CollectHttpResponseDetails = true;
         var uri = new UriBuilder(server) { Scheme = "ws", Path = "/ws" }.Uri;
-        await client._socket.ConnectAsync(uri, CancellationToken.None);
+        if (receiveBufferBytes is int size)
+        {
+            var handler = new SocketsHttpHandler
+            {
+                ConnectCallback = async (context, ct) =>
+                {
+                    var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { ReceiveBufferSize = size, NoDelay = true };
+                    try
+                    {
+                        await socket.ConnectAsync(context.DnsEndPoint, ct);
+                        return new NetworkStream(socket, ownsSocket: true);
+                    }
+                    catch
+                    {
+                        socket.Dispose();
+                        throw;
+                    }
+                },
+            };
+            client._invoker = new HttpMessageInvoker(handler);
+            await client._socket.ConnectAsync(uri, client._invoker, CancellationToken.None);
+        }
+        else
+        {
+            await client._socket.ConnectAsync(uri, CancellationToken.None);
+        }
         return client;
     }
 
@@ -83,5 +114,6 @@ internal sealed class KlineSocketClient : IAsyncDisposable
             }
         }
         _socket.Dispose();
+        _invoker?.Dispose();
     }
 }

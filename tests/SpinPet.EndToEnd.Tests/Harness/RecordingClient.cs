@@ -13,6 +13,9 @@ internal sealed class RecordingClient : IAsyncDisposable
     private readonly Dictionary<(string, string), string> _ids = [];
     private readonly Task _reader;
     private int _confirmed;
+    private long _maxDelayMs;
+    // Completed while the client reads; a paused client waits on a new one before its next read.
+    private TaskCompletionSource _reading = Completed();
 
     private RecordingClient(KlineSocketClient socket, IReadOnlyList<(string Mint, string Interval)> topics)
     {
@@ -31,10 +34,16 @@ internal sealed class RecordingClient : IAsyncDisposable
 
     public KlineSocketClient Socket => _socket;
 
+    /// <summary>
+    /// The longest a <c>kline_data</c> took from the server's timestamp (when the broadcaster serialized it) to this
+    /// client's read of it, in milliseconds (the same machine's clock on both sides).
+    /// </summary>
+    public long MaxDelayMs => Interlocked.Read(ref _maxDelayMs);
+
     public static async Task<RecordingClient> StartAsync(Uri server, IReadOnlyList<(string Mint, string Interval)> topics, string name,
-        System.Net.WebSockets.WebSocketDeflateOptions? deflate = null)
+        System.Net.WebSockets.WebSocketDeflateOptions? deflate = null, int? receiveBufferBytes = null)
     {
-        var socket = await KlineSocketClient.ConnectAsync(server, deflate);
+        var socket = await KlineSocketClient.ConnectAsync(server, deflate, receiveBufferBytes);
         await socket.ReceiveUntilAsync("connection_success");
         var client = new RecordingClient(socket, topics);
         for (int i = 0; i < topics.Count; i++)
@@ -46,12 +55,21 @@ internal sealed class RecordingClient : IAsyncDisposable
         return client;
     }
 
-    /// <summary>True when the client's newest state of every stored candle in its window equals the stored one.</summary>
+    /// <summary>Stops reading after the message in progress: the server's sends back up (a slow consumer).</summary>
+    public void Pause() => Volatile.Write(ref _reading, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+
+    public void Resume() => Volatile.Read(ref _reading).TrySetResult();
+
+    /// <summary>
+    /// True when the client holds exactly the stored candles of its window (from its history's first candle on):
+    /// its newest state of each equals the stored one, and it holds no candle the store does not.
+    /// </summary>
     public bool HasFinal((string, string) topic, List<JsonElement> stored)
     {
         var held = Reconstruct(topic, out var since);
-        return stored.Where(c => c.GetProperty("time").GetInt64() >= since)
-            .All(c => held.TryGetValue(c.GetProperty("time").GetInt64(), out var mine) && Same(mine, c));
+        var window = stored.Where(c => c.GetProperty("time").GetInt64() >= since).ToList();
+        return window.Count == held.Count
+            && window.All(c => held.TryGetValue(c.GetProperty("time").GetInt64(), out var mine) && Same(mine, c));
     }
 
     public void AssertOrderedAndComplete(Dictionary<(string, string), List<JsonElement>> stored)
@@ -94,6 +112,7 @@ internal sealed class RecordingClient : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        Resume();
         await _socket.DisposeAsync();
         await _reader;
     }
@@ -126,6 +145,13 @@ internal sealed class RecordingClient : IAsyncDisposable
         return held;
     }
 
+    private static TaskCompletionSource Completed()
+    {
+        var done = new TaskCompletionSource();
+        done.SetResult();
+        return done;
+    }
+
     private static bool Same(JsonElement a, JsonElement b) =>
         a.GetProperty("open").GetDouble() == b.GetProperty("open").GetDouble()
         && a.GetProperty("high").GetDouble() == b.GetProperty("high").GetDouble()
@@ -139,6 +165,7 @@ internal sealed class RecordingClient : IAsyncDisposable
         while (true)
         {
             JsonElement? message;
+            await Volatile.Read(ref _reading).Task;
             try
             {
                 message = await _socket.ReceiveAsync(TimeSpan.FromMinutes(5));
@@ -162,6 +189,14 @@ internal sealed class RecordingClient : IAsyncDisposable
                 if (_log.TryGetValue(topic, out var list))
                 {
                     list.Add((type, data));
+                }
+            }
+            if (type == "kline_data")
+            {
+                long delay = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - data.GetProperty("timestamp").GetInt64();
+                long max;
+                while (delay > (max = Interlocked.Read(ref _maxDelayMs)) && Interlocked.CompareExchange(ref _maxDelayMs, delay, max) != max)
+                {
                 }
             }
             if (type == "subscription_confirmed")

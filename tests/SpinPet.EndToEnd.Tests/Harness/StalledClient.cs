@@ -46,6 +46,50 @@ internal sealed class StalledClient : IDisposable
         }
     }
 
+    /// <summary>
+    /// Reads the server's frames (everything it queued meanwhile) up to its close frame and returns the close code;
+    /// null when the connection ended without one (aborted) or nothing ended within <paramref name="wait"/>.
+    /// </summary>
+    public async Task<int?> ReadCloseCodeAsync(TimeSpan wait)
+    {
+        using var timeout = new CancellationTokenSource(wait);
+        try
+        {
+            while (true)
+            {
+                var header = await ReadExactlyAsync(2, timeout.Token);
+                long length = header[1] & 0x7F;
+                if (length == 126)
+                {
+                    var extended = await ReadExactlyAsync(2, timeout.Token);
+                    length = (extended[0] << 8) | extended[1];
+                }
+                else if (length == 127)
+                {
+                    var extended = await ReadExactlyAsync(8, timeout.Token);
+                    length = (long)System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(extended);
+                }
+                // Server frames are never masked.
+                var payload = await ReadExactlyAsync((int)length, timeout.Token);
+                if ((header[0] & 0x0F) == 0x8)
+                {
+                    return payload.Length >= 2 ? (payload[0] << 8) | payload[1] : null;
+                }
+            }
+        }
+        catch (Exception ex) when (ex is EndOfStreamException or IOException or OperationCanceledException)
+        {
+            return null;
+        }
+    }
+
+    private async Task<byte[]> ReadExactlyAsync(int count, CancellationToken ct)
+    {
+        var buffer = new byte[count];
+        await _stream.ReadExactlyAsync(buffer, ct);
+        return buffer;
+    }
+
     /// <param name="localAddress">The loopback source address to connect from (another "client IP").</param>
     public static async Task<StalledClient> ConnectAsync(Uri server, string localAddress = "127.0.0.1", string? origin = null)
     {

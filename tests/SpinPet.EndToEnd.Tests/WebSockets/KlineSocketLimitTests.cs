@@ -58,17 +58,56 @@ public sealed class KlineSocketLimitTests
     {
         await using var server = await StartAsync(new()
         {
-            ["SPIN_WEBSOCKET__PING_INTERVAL"] = "300",
-            ["SPIN_WEBSOCKET__PING_TIMEOUT"] = "1500",
+            ["SPIN_WEBSOCKET__PING_INTERVAL"] = "1000",
+            ["SPIN_WEBSOCKET__PING_TIMEOUT"] = "2500",
         });
         // A reading ClientWebSocket answers server pings by itself; the stalled client reads and answers nothing.
         await using var answering = await RecordingClient.StartAsync(server.BaseUri, [], "answering");
         using var silent = await StalledClient.ConnectAsync(server.BaseUri);
         var connectedAt = DateTime.UtcNow;
-        Assert.True(await silent.IsClosedByServerAsync(TimeSpan.FromSeconds(30)), "the silent client should be closed");
-        Assert.True(DateTime.UtcNow - connectedAt >= TimeSpan.FromMilliseconds(1400), "closed only after the ping timeout");
+        // 1001 (going away) with a close frame: the idle close is a handshake, not an abort.
+        Assert.Equal(1001, await silent.ReadCloseCodeAsync(TimeSpan.FromSeconds(30)));
+        Assert.True(DateTime.UtcNow - connectedAt >= TimeSpan.FromMilliseconds(2400), "closed only after the ping timeout");
         // The answering client outlived the timeout: it is the one connection left.
         await Eventually.TrueAsync(async () => await ActiveAsync(server) == 1, TimeSpan.FromSeconds(10), "only the answering client left");
+    }
+
+    [Fact]
+    public async Task After_the_burst_the_rate_limit_lets_messages_through_again_at_its_refill_rate()
+    {
+        await using var server = await StartAsync(new()
+        {
+            ["SPIN_WEBSOCKET__MAX_MESSAGES_PER_SECOND"] = "1",
+            ["SPIN_WEBSOCKET__MESSAGE_BURST"] = "2",
+        });
+        await using var client = await KlineSocketClient.ConnectAsync(server.BaseUri);
+        await client.ReceiveUntilAsync("connection_success");
+        Assert.Equal(["pong", "pong", "error"], await PingAsync(client, 3));
+
+        // The bucket refills (one token a second): a later ping is answered again, not refused for good.
+        await Eventually.TrueAsync(async () => (await PingAsync(client, 1))[0] == "pong", TimeSpan.FromSeconds(10), "a ping answered after the refill");
+        // One token, not a new burst: of two pings sent right after, at least one is refused.
+        Assert.Contains("error", await PingAsync(client, 2));
+    }
+
+    private static async Task<List<string>> PingAsync(KlineSocketClient client, int count)
+    {
+        for (int i = 0; i < count; i++)
+        {
+            await client.SendAsync("{\"msg_type\":\"ping\"}");
+        }
+        var types = new List<string>();
+        for (int i = 0; i < count; i++)
+        {
+            var message = (await client.ReceiveAsync())!.Value;
+            string type = message.GetProperty("type").GetString()!;
+            if (type == "error")
+            {
+                Assert.Equal(1004, message.GetProperty("code").GetInt32());
+            }
+            types.Add(type);
+        }
+        return types;
     }
 
     [Fact]

@@ -71,6 +71,9 @@ public sealed class KlineSocketLiveTests
             return healthy.Topics.All(t => healthy.HasFinal(t, stored[t]));
         }, TimeSpan.FromSeconds(60), "the healthy client got every final state");
         healthy.AssertOrderedAndComplete(stored);
+        // The stalled peer (until the send timeout of 10 s ends it) never held the healthy client's updates back:
+        // a generous functional bound, far from a speed target, but below what waiting on the peer would cost.
+        Assert.True(healthy.MaxDelayMs < 5000, $"an update reached the healthy client {healthy.MaxDelayMs} ms after it was sent");
         Assert.Equal(1, (await KlineStatsAsync(server)).GetProperty("active_connections").GetInt64());
     }
 

@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using SimpleBase;
 using SpinPet.EndToEnd.Tests.Harness;
+using SpinPet.TestSupport;
 
 namespace SpinPet.EndToEnd.Tests.WebSockets;
 
@@ -46,6 +47,9 @@ public sealed class KlineSocketProtocolTests(SharedServer shared) : IClassFixtur
     [InlineData("{\"msg_type\":\"subscribe\",\"symbol\":\"test_mint_account\",\"interval\":\"s1\"}", "Invalid symbol")]
     [InlineData("{\"msg_type\":\"subscribe\",\"symbol\":\"0OIl0OIl0OIl0OIl0OIl0OIl0OIl0OIl0OIl\",\"interval\":\"s1\"}", "Invalid symbol")]
     [InlineData("{\"msg_type\":\"subscribe\",\"symbol\":\"abc\",\"interval\":\"s1\"}", "Invalid symbol")]
+    // Valid base58 of 32 to 44 characters that is not 32 bytes: 31 bytes (43 characters) and 33 bytes (44).
+    [InlineData("{\"msg_type\":\"subscribe\",\"symbol\":\"4uQeVj5tqViQh7yWWGStvkEG1Zmhx6uasJtWCJziofL\",\"interval\":\"s1\"}", "Invalid symbol")]
+    [InlineData("{\"msg_type\":\"subscribe\",\"symbol\":\"JEKNVnkbo3jma5nREBBJCDoXFVeKkD56V3xKrvRmWxFH\",\"interval\":\"s1\"}", "Invalid symbol")]
     [InlineData("{\"msg_type\":\"subscribe\",\"symbol\":123,\"interval\":\"s1\"}", "symbol must be a string")]
     [InlineData("{\"msg_type\":\"subscribe\",\"symbol\":\"" + Mint + "\",\"interval\":\"h7\"}", "Invalid interval: h7, must be one of: s1, s30, m5")]
     [InlineData("{\"msg_type\":\"subscribe\",\"symbol\":\"" + Mint + "\"}", "interval is required")]
@@ -112,8 +116,9 @@ public sealed class KlineSocketProtocolTests(SharedServer shared) : IClassFixtur
     [Fact]
     public async Task Subscribing_again_is_counted_once_and_answered_again()
     {
+        // The server is shared by this class: wait until earlier tests' connections have let go of theirs.
+        await Eventually.TrueAsync(async () => await SubscriptionsAsync() == 0, TimeSpan.FromSeconds(30), "no subscriptions left from earlier tests");
         await using var client = await ConnectedAsync();
-        long before = await SubscriptionsAsync();
         for (int i = 0; i < 2; i++)
         {
             await client.SendAsync(new { msg_type = "subscribe", symbol = Mint, interval = "m5", subscription_id = $"again_{i}" });
@@ -121,7 +126,9 @@ public sealed class KlineSocketProtocolTests(SharedServer shared) : IClassFixtur
             var confirmed = (await client.ReceiveAsync())!.Value;
             Assert.Equal($"again_{i}", confirmed.GetProperty("data").GetProperty("subscription_id").GetString());
         }
-        Assert.Equal(before + 1, await SubscriptionsAsync());
+        // Requests are handled in order: once the pong is back, the second subscribe was fully counted.
+        await AssertStillServesAsync(client);
+        Assert.Equal(1, await SubscriptionsAsync());
     }
 
     [Fact]
@@ -145,6 +152,33 @@ public sealed class KlineSocketProtocolTests(SharedServer shared) : IClassFixtur
         await client.Socket.SendAsync(new byte[] { 1, 2, 3 }, WebSocketMessageType.Binary, true, CancellationToken.None);
         AssertError((await client.ReceiveAsync())!.Value, 1001, "Binary messages are not supported");
         await AssertStillServesAsync(client);
+    }
+
+    [Fact]
+    public async Task A_binary_flood_gets_1004_past_the_burst_like_text()
+    {
+        await using var client = await ConnectedAsync();
+        for (int i = 0; i < 400; i++)
+        {
+            await client.Socket.SendAsync(new byte[] { 1, 2, 3 }, WebSocketMessageType.Binary, true, CancellationToken.None);
+        }
+        int refused = 0, limited = 0;
+        for (int i = 0; i < 400; i++)
+        {
+            var message = (await client.ReceiveAsync())!.Value;
+            if (message.GetProperty("code").GetInt32() == 1001)
+            {
+                AssertError(message, 1001, "Binary messages are not supported");
+                refused++;
+            }
+            else
+            {
+                AssertError(message, 1004, "Rate limited");
+                limited++;
+            }
+        }
+        Assert.InRange(refused, 200, 260);
+        Assert.Equal(400 - refused, limited);
     }
 
     [Fact]

@@ -1,0 +1,220 @@
+using System.Text;
+using SpinPet.Core.Candles;
+using SpinPet.Core.Chain;
+using SpinPet.Streaming.Protocol;
+using SpinPet.Streaming.Sessions;
+using SpinPet.Streaming.Topics;
+
+namespace SpinPet.Streaming.Tests.Sessions;
+
+/// <summary>The slow-consumer policy at the queue: bound, conflation of realtime states, finals never dropped, order.</summary>
+public sealed class OutboxTests
+{
+    private static readonly TopicKey Topic = new(new PublicKey(new byte[32]), Interval.S1);
+
+    [Fact]
+    public void Frames_past_the_bound_report_an_overflow_and_are_still_queued()
+    {
+        var outbox = new Outbox(maxFrames: 3);
+        for (int i = 0; i < 3; i++)
+        {
+            Assert.True(outbox.Enqueue(Reply(i)));
+        }
+        Assert.False(outbox.Overflowed);
+        Assert.False(outbox.Enqueue(Reply(3)));
+        Assert.True(outbox.Overflowed);
+        Assert.Equal(4, outbox.Count);
+    }
+
+    [Fact]
+    public void A_queued_realtime_state_is_replaced_by_a_newer_state_of_the_same_candle()
+    {
+        var outbox = new Outbox(maxFrames: 10);
+        var subscriber = NewSubscriber("a");
+        Assert.True(outbox.EnqueueCandle(subscriber, Frame(time: 100, updates: 1, final: false)));
+        Assert.True(outbox.EnqueueCandle(subscriber, Frame(time: 100, updates: 2, final: false)));
+        Assert.True(outbox.EnqueueCandle(subscriber, Frame(time: 100, updates: 3, final: false)));
+
+        Assert.Equal(1, outbox.Count);
+        Assert.Equal(2, outbox.Conflated);
+        var batch = TakeAll(outbox);
+        Assert.Equal([(100L, 3L, false)], States(batch));
+        Assert.Equal(2, outbox.TakeConflated());
+        Assert.Equal(0, outbox.Conflated);
+    }
+
+    [Fact]
+    public void Conflation_is_per_subscription()
+    {
+        var outbox = new Outbox(maxFrames: 10);
+        var a = NewSubscriber("a");
+        var b = NewSubscriber("b");
+        outbox.EnqueueCandle(a, Frame(100, 1, false));
+        outbox.EnqueueCandle(b, Frame(100, 1, false));
+        outbox.EnqueueCandle(a, Frame(100, 2, false));
+
+        var batch = TakeAll(outbox);
+        Assert.Equal(2, batch.Count);
+        Assert.Same(a, batch[0].Subscriber);
+        Assert.Equal(2, batch[0].Kline!.Candle.UpdateCount);
+        Assert.Same(b, batch[1].Subscriber);
+        Assert.Equal(1, batch[1].Kline!.Candle.UpdateCount);
+    }
+
+    [Fact]
+    public void A_final_state_is_never_replaced_and_supersedes_the_queued_realtime_state_of_its_candle()
+    {
+        var outbox = new Outbox(maxFrames: 10);
+        var subscriber = NewSubscriber("a");
+        outbox.EnqueueCandle(subscriber, Frame(100, 1, false));
+        outbox.EnqueueCandle(subscriber, Frame(100, 2, true));
+        // The next candle's realtime state queues behind the final and does not touch it.
+        outbox.EnqueueCandle(subscriber, Frame(101, 1, false));
+        outbox.EnqueueCandle(subscriber, Frame(101, 2, false));
+
+        Assert.Equal([(100L, 2L, true), (101L, 2L, false)], States(TakeAll(outbox)));
+    }
+
+    [Fact]
+    public void Finals_are_all_kept_in_order_even_past_the_bound()
+    {
+        var outbox = new Outbox(maxFrames: 4);
+        var subscriber = NewSubscriber("a");
+        bool withinBound = true;
+        for (int i = 0; i < 8; i++)
+        {
+            withinBound &= outbox.EnqueueCandle(subscriber, Frame(100 + i, 1, true));
+        }
+
+        Assert.False(withinBound);
+        Assert.Equal(Enumerable.Range(0, 8).Select(i => (100L + i, 1L, true)), States(TakeAll(outbox)));
+    }
+
+    [Fact]
+    public void Replies_and_candles_leave_in_the_order_they_were_queued()
+    {
+        var outbox = new Outbox(maxFrames: 10);
+        var subscriber = NewSubscriber("a");
+        outbox.Enqueue(Reply(0));
+        outbox.EnqueueCandle(subscriber, Frame(100, 1, true));
+        outbox.Enqueue(Reply(1));
+        outbox.EnqueueCandle(subscriber, Frame(101, 1, false));
+        outbox.Enqueue(OutboundFrame.Ping);
+
+        var batch = TakeAll(outbox);
+        Assert.Equal(["reply 0", "100", "reply 1", "101", "ping"], batch.Select(Describe));
+    }
+
+    [Fact]
+    public void A_realtime_state_queued_after_its_predecessor_was_taken_is_not_conflated_into_the_taken_one()
+    {
+        var outbox = new Outbox(maxFrames: 10);
+        var subscriber = NewSubscriber("a");
+        outbox.EnqueueCandle(subscriber, Frame(100, 1, false));
+        var first = TakeAll(outbox);
+        outbox.EnqueueCandle(subscriber, Frame(100, 2, false));
+
+        Assert.Equal(1, first[0].Kline!.Candle.UpdateCount);
+        Assert.Equal([(100L, 2L, false)], States(TakeAll(outbox)));
+        Assert.Equal(0, outbox.Conflated);
+    }
+
+    [Fact]
+    public void A_batch_takes_at_most_its_size_and_the_rest_waits_in_order()
+    {
+        var outbox = new Outbox(maxFrames: 10);
+        for (int i = 0; i < 5; i++)
+        {
+            outbox.Enqueue(Reply(i));
+        }
+        var batch = new List<OutboundFrame>();
+        outbox.TakeBatch(batch, 2);
+        Assert.Equal(["reply 0", "reply 1"], batch.Select(Describe));
+        outbox.EndSend(wakeWriter: false);
+        Assert.Equal(["reply 2", "reply 3", "reply 4"], TakeAll(outbox).Select(Describe));
+    }
+
+    [Fact]
+    public void A_direct_send_is_allowed_only_while_nothing_is_queued_or_being_sent()
+    {
+        var outbox = new Outbox(maxFrames: 10);
+        var subscriber = NewSubscriber("a");
+        Assert.True(outbox.TryClaimIdle(subscriber));
+        // While the direct send owns the send side, the writer takes nothing and no second direct send starts.
+        outbox.Enqueue(Reply(0));
+        Assert.False(outbox.TryClaimIdle(subscriber));
+        var batch = new List<OutboundFrame>();
+        outbox.TakeBatch(batch, 64);
+        Assert.Empty(batch);
+        outbox.EndSend(wakeWriter: true);
+
+        Assert.False(outbox.TryClaimIdle(subscriber));
+        Assert.Equal(["reply 0"], TakeAll(outbox).Select(Describe));
+        Assert.True(outbox.TryClaimIdle(subscriber));
+    }
+
+    [Fact]
+    public void A_completed_outbox_drops_what_is_queued_and_accepts_nothing()
+    {
+        var outbox = new Outbox(maxFrames: 1);
+        var subscriber = NewSubscriber("a");
+        outbox.Enqueue(Reply(0));
+        outbox.Complete();
+        Assert.True(outbox.Enqueue(Reply(1)));
+        Assert.True(outbox.EnqueueCandle(subscriber, Frame(100, 1, true)));
+        Assert.Equal(0, outbox.Count);
+        Assert.False(outbox.TryClaimIdle(subscriber));
+    }
+
+    [Fact]
+    public void After_a_subscription_is_detached_none_of_its_frames_is_queued_or_sent_directly()
+    {
+        var outbox = new Outbox(maxFrames: 10);
+        var old = NewSubscriber("old");
+        var replacement = NewSubscriber("new");
+        outbox.EnqueueCandle(old, Frame(100, 1, false));
+        outbox.Detach(old);
+        // The reply that ends the subscription (unsubscribe_confirmed, or the new subscription's history).
+        outbox.Enqueue(Reply(0));
+        Assert.True(outbox.EnqueueCandle(old, Frame(100, 2, true)));
+        outbox.EnqueueCandle(replacement, Frame(100, 2, true));
+
+        var batch = TakeAll(outbox);
+        Assert.Equal(["100", "reply 0", "100"], batch.Select(Describe));
+        Assert.Same(old, batch[0].Subscriber);
+        Assert.Same(replacement, batch[2].Subscriber);
+        Assert.False(outbox.TryClaimIdle(old));
+        Assert.True(outbox.TryClaimIdle(replacement));
+    }
+
+    // Sessions are not needed by the queue; the subscriber only carries the conflation slot here.
+    private static Subscriber NewSubscriber(string id) => new(null!, Topic, Topic.Mint.ToString(), id);
+
+    private static OutboundFrame Reply(int i) => OutboundFrame.Reply(Encoding.UTF8.GetBytes($"reply {i}"));
+
+    private static KlineFrame Frame(long time, long updates, bool final) =>
+        KlineFrame.Create(Topic, Topic.Mint.ToString(), new Candle(time, 1, 1, 1, 1, 1, updates, final), sequence: 0, nowMs: 0, publishedAt: 0);
+
+    private static List<OutboundFrame> TakeAll(Outbox outbox)
+    {
+        var all = new List<OutboundFrame>();
+        var batch = new List<OutboundFrame>();
+        while (true)
+        {
+            batch.Clear();
+            outbox.TakeBatch(batch, 64);
+            if (batch.Count == 0)
+            {
+                return all;
+            }
+            all.AddRange(batch);
+            outbox.EndSend(wakeWriter: false);
+        }
+    }
+
+    private static List<(long Time, long Updates, bool Final)> States(List<OutboundFrame> frames) =>
+        [.. frames.Select(f => (f.Kline!.Candle.Time, f.Kline.Candle.UpdateCount, f.Kline.Candle.IsFinal))];
+
+    private static string Describe(OutboundFrame frame) =>
+        frame.IsPing ? "ping" : frame.Message is { } message ? Encoding.UTF8.GetString(message) : frame.Kline!.Candle.Time.ToString(System.Globalization.CultureInfo.InvariantCulture);
+}
