@@ -142,7 +142,7 @@ public sealed partial class IngestService : BackgroundService
             {
                 if (!TxSignature.TryParse(notification.Signature, out var signature))
                 {
-                    pubsub.Counters.Garbage();
+                    pubsub.ReportBadSignature(notification.Signature);
                     continue;
                 }
                 if (!_inBatch.Add(signature) || _sink.Contains(signature))
