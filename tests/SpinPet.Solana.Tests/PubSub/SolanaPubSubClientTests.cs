@@ -30,6 +30,9 @@ public sealed class SolanaPubSubClientTests : IAsyncLifetime
     public async Task A_refused_logs_subscription_ends_the_connection_and_a_later_one_succeeds()
     {
         _simulator.Faults.RefuseLogsSubscribe(2);
+        // A ticking chain sends slot notifications several times a second, so a socket without its logs
+        // subscription never goes idle: only ending that connection recovers.
+        var chain = _simulator.RunAsync(transactionsPerSecond: 5, _stop.Token);
         var client = NewClient();
         var run = client.RunAsync(_stop.Token);
 
@@ -47,6 +50,7 @@ public sealed class SolanaPubSubClientTests : IAsyncLifetime
         var expected = _simulator.ProduceTransactions(20).SelectMany(b => b.Transactions).Select(t => t.Signature).ToHashSet();
         await ReadUntilSeenAsync(client, expected);
         Assert.False(run.IsCompleted);
+        Assert.False(chain.IsCompleted);
     }
 
     [Fact]
