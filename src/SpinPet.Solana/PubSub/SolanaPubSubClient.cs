@@ -339,8 +339,13 @@ public sealed partial class SolanaPubSubClient
     private void RequestResync()
     {
         Volatile.Write(ref _resyncRequested, 1);
-        // If the queue is full the applier is awake anyway and sees the flag before its next item.
-        _queue.Writer.TryWrite(LiveNotification.Wake);
+        // The wake marks where a new subscription's notifications start: the applier stops reading at it and resyncs
+        // first, so none of them is applied before the backfill has closed the gap behind them. With no room for it,
+        // queueing stops as after an overflow (the applier empties the queue and the backfill brings what was dropped).
+        if (!_queue.Writer.TryWrite(LiveNotification.Wake))
+        {
+            _discarding = true;
+        }
     }
 
     /// <summary>Reads one whole message; length −1 when it exceeded <see cref="MaxMessageBytes"/> (drained and dropped).</summary>

@@ -135,6 +135,35 @@ public sealed class PubSubFaultTests
         LedgerAssert.StoreEqualsLedger(database.Path, simulator);
     }
 
+    [Fact]
+    public async Task Notifications_right_behind_a_new_subscription_wait_for_the_backfill_of_the_gap()
+    {
+        await using var simulator = await IngestExactlyOnceTests.StartSimulatorAsync(seed: 35);
+        simulator.ProduceTransactions(200);
+        using var database = new TempFolder();
+        await using (var server = await IngestExactlyOnceTests.StartServerAsync(simulator, database.Path))
+        {
+            await WaitSubscribedAsync(server);
+            // Five drops: the back-off grows across connections shorter than 60 s (≤ 0.25, 0.5, 1, 2, 4 s).
+            for (int drop = 0; drop < 5; drop++)
+            {
+                await Eventually.TrueAsync(async () => (await server.GetStatusAsync()).GetProperty("caught_up").GetBoolean(), CatchUp, "caught up before the drop");
+                simulator.Faults.DropAllSockets();
+                await Eventually.TrueAsync(() => simulator.Stats.SubscriptionsActive == 0, TimeSpan.FromSeconds(10), "the old subscriptions gone");
+                // The gap: only the backfill that follows the new subscription can bring these.
+                simulator.ProduceTransactions(50);
+                // A burst the moment the new logs subscription exists: its notifications arrive right behind the
+                // confirmation, while the applier wakes up for it. Applied before the backfill, they would move the
+                // checkpoint past the gap, and the backfill (which lists only what is newer) would never see it.
+                Assert.True(SpinWait.SpinUntil(() => simulator.Stats.SubscriptionsActive > 0, TimeSpan.FromSeconds(60)), "the server resubscribed");
+                simulator.ProduceTransactions(300);
+            }
+            await server.WaitForCheckpointAsync(LedgerAssert.NewestSignature(simulator), CatchUp);
+            await server.StopAsync();
+        }
+        LedgerAssert.StoreEqualsLedger(database.Path, simulator);
+    }
+
     private static Task WaitSubscribedAsync(ServerProcess server) =>
         Eventually.TrueAsync(async () =>
         {
