@@ -97,9 +97,27 @@ public sealed partial class SimulatorFaults
     /// </summary>
     public void SendGarbage() => _hub.SendGarbage();
 
-    /// <summary>Turns every fault off.</summary>
+    /// <summary>
+    /// Answers the next <paramref name="times"/> logsSubscribe requests (on any connection) with a JSON-RPC error,
+    /// as an overloaded node or a provider over its subscription quota does. slotSubscribe is still served.
+    /// </summary>
+    public void RefuseLogsSubscribe(int times)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(times);
+        _hub.RefuseLogsSubscribe(times);
+    }
+
+    /// <summary>
+    /// Every open PubSub connection goes silent: no more frames, and its incoming bytes are left unread so pings go
+    /// unanswered, while the TCP connection stays open (a peer that vanished without FIN or RST, a NAT that lost its
+    /// mapping). The client must notice by itself; connections opened afterwards are served normally.
+    /// </summary>
+    public void SilenceAllSockets() => _hub.SilenceAll();
+
+    /// <summary>Turns every fault off (silenced connections stay silent until their client closes them).</summary>
     public void Reset()
     {
+        RefuseLogsSubscribe(0);
         RefuseConnections = false;
         HttpErrorRate = 0;
         HttpErrorStatus = DefaultHttpErrorStatus;

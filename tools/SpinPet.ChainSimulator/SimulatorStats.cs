@@ -17,6 +17,8 @@ public sealed partial class SimulatorStats
     private long _slowConsumersClosed;
     private long _socketsDropped;
     private long _garbageBatchesSent;
+    private long _logsSubscribesRefused;
+    private long _socketsSilenced;
 
     internal SimulatorStats()
     {
@@ -51,6 +53,12 @@ public sealed partial class SimulatorStats
     public long SocketsDropped => Interlocked.Read(ref _socketsDropped);
 
     public long GarbageBatchesSent => Interlocked.Read(ref _garbageBatchesSent);
+
+    /// <summary>logsSubscribe requests answered with an error by <see cref="SimulatorFaults.RefuseLogsSubscribe"/>.</summary>
+    public long LogsSubscribesRefused => Interlocked.Read(ref _logsSubscribesRefused);
+
+    /// <summary>Connections silenced by <see cref="SimulatorFaults.SilenceAllSockets"/>.</summary>
+    public long SocketsSilenced => Interlocked.Read(ref _socketsSilenced);
 
     public long HttpRequestsFor(string method) => _requestsByMethod.GetValueOrDefault(method);
 
@@ -88,4 +96,8 @@ public sealed partial class SimulatorStats
     internal void SocketDropped() => Interlocked.Increment(ref _socketsDropped);
 
     internal void GarbageBatchSent() => Interlocked.Increment(ref _garbageBatchesSent);
+
+    internal void LogsSubscribeRefused() => Interlocked.Increment(ref _logsSubscribesRefused);
+
+    internal void SocketSilenced() => Interlocked.Increment(ref _socketsSilenced);
 }

@@ -88,6 +88,9 @@ internal sealed class SpinPetMetrics : IDisposable
         _meter.CreateObservableCounter("spinpet.ingest.reconnects", () => ingest.PubSub?.DisconnectCount ?? 0, "{reconnect}", "PubSub connections lost or refused, each followed by a reconnect.");
         _meter.CreateObservableCounter("spinpet.rpc.errors", ObserveRpcErrors, "{error}", "Failed JSON-RPC attempts by kind (each retried).");
         _meter.CreateObservableCounter("spinpet.pubsub.garbage_frames", () => ingest.PubSub?.GarbageCount ?? 0, "{frame}", "PubSub frames that were not valid notifications.");
+        _meter.CreateObservableCounter("spinpet.pubsub.dropped_notifications", () => ingest.PubSub?.DroppedCount ?? 0, "{notification}", "Live notifications dropped because the live queue was full (each recovered by the resync that follows).");
+        _meter.CreateObservableCounter("spinpet.pubsub.subscribe_refused", () => ingest.PubSub?.SubscribeRefusedCount ?? 0, "{connection}", "Connections ended because the node refused logsSubscribe (each followed by a reconnect).");
+        _meter.CreateObservableCounter("spinpet.pubsub.reader_failures", () => ingest.PubSub?.ReaderFailureCount ?? 0, "{connection}", "Connections ended by an unforeseen exception on the read path, not a network failure (each followed by a reconnect).");
 
         // Token metadata (the ipfs fetcher).
         _meter.CreateObservableCounter("spinpet.metadata.fetched", () => metadata.Fetched, "{token}", "Token metadata documents fetched and stored.");

@@ -107,10 +107,13 @@ public sealed partial class IngestService : BackgroundService
                     _live.Clear();
                     while (_live.Count < BatchSize && pubsub.Notifications.TryRead(out var item))
                     {
-                        if (!item.IsWake)
+                        // A wake marks a new subscription: what follows it may lie beyond the gap the reconnect left.
+                        // Applied before the resync's backfill, it would move the checkpoint past the gap for good.
+                        if (item.IsWake)
                         {
-                            _live.Add(item);
+                            break;
                         }
+                        _live.Add(item);
                     }
                     await ApplyLiveAsync(ct);
                     backoff.Reset();
@@ -142,7 +145,7 @@ public sealed partial class IngestService : BackgroundService
             {
                 if (!TxSignature.TryParse(notification.Signature, out var signature))
                 {
-                    pubsub.Counters.Garbage();
+                    pubsub.ReportBadSignature(notification.Signature);
                     continue;
                 }
                 if (!_inBatch.Add(signature) || _sink.Contains(signature))

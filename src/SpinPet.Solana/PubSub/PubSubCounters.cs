@@ -9,6 +9,8 @@ public sealed class PubSubCounters
     private long _garbage;
     private long _oversize;
     private long _dropped;
+    private long _subscribeRefused;
+    private long _readerFailures;
 
     public long ConnectCount => Volatile.Read(ref _connects);
 
@@ -24,6 +26,12 @@ public sealed class PubSubCounters
     /// <summary>Notifications dropped because the live queue was full (recovered by a resync).</summary>
     public long DroppedCount => Volatile.Read(ref _dropped);
 
+    /// <summary>Connections ended because the node refused logsSubscribe (error or no subscription id).</summary>
+    public long SubscribeRefusedCount => Volatile.Read(ref _subscribeRefused);
+
+    /// <summary>Connections ended by an exception that is not a network failure (a bug or an unforeseen answer).</summary>
+    public long ReaderFailureCount => Volatile.Read(ref _readerFailures);
+
     internal void Connected() => Interlocked.Increment(ref _connects);
 
     internal void Disconnected() => Interlocked.Increment(ref _disconnects);
@@ -35,4 +43,8 @@ public sealed class PubSubCounters
     internal void Oversize() => Interlocked.Increment(ref _oversize);
 
     internal void Dropped() => Interlocked.Increment(ref _dropped);
+
+    internal void SubscribeRefused() => Interlocked.Increment(ref _subscribeRefused);
+
+    internal void ReaderFailed() => Interlocked.Increment(ref _readerFailures);
 }

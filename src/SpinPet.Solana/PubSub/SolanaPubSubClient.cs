@@ -28,6 +28,7 @@ public sealed partial class SolanaPubSubClient
     private readonly ILogger _logger;
     private readonly Channel<LiveNotification> _queue;
     private readonly Action<ulong>? _slotSeen;
+    private readonly BadInputLog _badInput;
     private int _resyncRequested;
     private volatile bool _discarding;
     private long _latestSlot;
@@ -42,6 +43,7 @@ public sealed partial class SolanaPubSubClient
         _idleTimeout = idleTimeout;
         _logger = logger;
         _slotSeen = slotSeen;
+        _badInput = new BadInputLog(logger, TimeProvider.System);
         _queue = Channel.CreateBounded<LiveNotification>(new BoundedChannelOptions(queueCapacity)
         {
             SingleReader = true,
@@ -78,6 +80,11 @@ public sealed partial class SolanaPubSubClient
 
     public bool Overflowed => _discarding;
 
+    /// <summary>
+    /// Connects, subscribes and reads until <paramref name="ct"/> is cancelled. Nothing else ends it: every failure
+    /// (a refused subscription, a dead socket, a bug) costs a back-off and a reconnect, because the ingest has no
+    /// other source of live notifications.
+    /// </summary>
     public async Task RunAsync(CancellationToken ct)
     {
         var backoff = new Backoff(TimeSpan.FromMilliseconds(250), TimeSpan.FromSeconds(30));
@@ -93,10 +100,23 @@ public sealed partial class SolanaPubSubClient
             {
                 break;
             }
-            catch (Exception ex) when (ex is WebSocketException or IOException or OperationCanceledException or InvalidOperationException or TimeoutException)
+            catch (SubscriptionRefusedException ex)
+            {
+                Counters.SubscribeRefused();
+                _lastError = ex.Message;
+                LogSubscribeRefused(_logger, ex.Method, ex.NodeAnswer);
+            }
+            catch (Exception ex) when (ex is WebSocketException or IOException or OperationCanceledException or TimeoutException)
             {
                 _lastError = ex.Message;
                 LogDisconnected(_logger, ex.Message);
+            }
+            catch (Exception ex)
+            {
+                // Not a network failure: a bug or an answer nobody foresaw. It must cost a reconnect, not the reader.
+                Counters.ReaderFailed();
+                _lastError = $"{ex.GetType().Name}: {ex.Message}";
+                LogReaderFailed(_logger, ex.GetType().Name, ex.Message, ex);
             }
             _state = PubSubState.Disconnected;
             Counters.Disconnected();
@@ -119,6 +139,13 @@ public sealed partial class SolanaPubSubClient
         _state = PubSubState.Disconnected;
     }
 
+    /// <summary>The applier found a live notification whose signature does not parse: counted and logged as bad input.</summary>
+    internal void ReportBadSignature(string signature)
+    {
+        Counters.Garbage();
+        _badInput.Report(BadInputKind.BadSignature, signature);
+    }
+
     private async Task ConnectAndReadAsync(CancellationToken ct)
     {
         using var socket = new ClientWebSocket();
@@ -135,7 +162,7 @@ public sealed partial class SolanaPubSubClient
         await SendAsync(socket, SlotSubscribeRequest(), ct);
 
         var subscriptions = new Subscriptions();
-        var buffer = ArrayPool<byte>.Shared.Rent(16 * 1024);
+        using var buffer = new ReceiveBuffer();
         using var idle = CancellationTokenSource.CreateLinkedTokenSource(ct);
         try
         {
@@ -143,7 +170,7 @@ public sealed partial class SolanaPubSubClient
             {
                 // With a slot subscription the node talks several times a second; silence then means a dead socket.
                 idle.CancelAfter(subscriptions.Slot is null ? Timeout.InfiniteTimeSpan : _idleTimeout);
-                (buffer, var length, var kind) = await ReceiveIntoAsync(socket, buffer, idle.Token);
+                var (length, kind) = await ReceiveIntoAsync(socket, buffer, idle.Token);
                 if (kind == WebSocketMessageType.Close)
                 {
                     throw new WebSocketException($"the node closed the socket ({socket.CloseStatus} {socket.CloseStatusDescription})");
@@ -151,84 +178,104 @@ public sealed partial class SolanaPubSubClient
                 if (length < 0)
                 {
                     Counters.Oversize();
+                    _badInput.Report(BadInputKind.Oversize, $"a message over {MaxMessageBytes} bytes");
                     continue;
                 }
                 if (kind != WebSocketMessageType.Text)
                 {
                     Counters.Garbage();
+                    _badInput.Report(BadInputKind.BinaryFrame, $"{length} bytes: {Convert.ToHexString(buffer.Bytes, 0, Math.Min(length, 32))}");
                     continue;
                 }
-                Handle(buffer.AsMemory(0, length), subscriptions);
+                Handle(buffer.Bytes.AsMemory(0, length), subscriptions);
             }
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
             throw new TimeoutException($"no frame from the node for {_idleTimeout.TotalMilliseconds:0} ms");
         }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
     }
 
     private void Handle(ReadOnlyMemory<byte> message, Subscriptions subscriptions)
     {
+        JsonDocument doc;
         try
         {
-            using var doc = JsonDocument.Parse(message);
+            doc = JsonDocument.Parse(message);
+        }
+        catch (JsonException)
+        {
+            Bad(BadInputKind.NotJson, message);
+            return;
+        }
+        using (doc)
+        {
             var root = doc.RootElement;
             if (root.ValueKind != JsonValueKind.Object)
             {
-                Counters.Garbage();
+                Bad(BadInputKind.NotAnObject, message);
                 return;
             }
-            if (root.TryGetProperty("method", out var method) && method.ValueKind == JsonValueKind.String)
+            try
             {
-                HandleNotification(method.GetString(), root, subscriptions);
-                return;
+                if (root.TryGetProperty("method", out var method) && method.ValueKind == JsonValueKind.String)
+                {
+                    HandleNotification(method.GetString(), root, subscriptions, message);
+                    return;
+                }
+                if (root.TryGetProperty("id", out var id) && id.ValueKind == JsonValueKind.Number)
+                {
+                    HandleResponse(id.GetInt64(), root, subscriptions, message);
+                    return;
+                }
+                Bad(BadInputKind.Malformed, message);
             }
-            if (root.TryGetProperty("id", out var id) && id.ValueKind == JsonValueKind.Number)
+            // Wrong types and missing fields; SubscriptionRefusedException is none of these and ends the connection.
+            catch (Exception ex) when (ex is InvalidOperationException or FormatException or KeyNotFoundException)
             {
-                HandleResponse(id.GetInt64(), root, subscriptions);
-                return;
+                Bad(BadInputKind.Malformed, message);
             }
-            Counters.Garbage();
-        }
-        catch (Exception ex) when (ex is JsonException or InvalidOperationException or FormatException or KeyNotFoundException)
-        {
-            Counters.Garbage();
-            LogGarbage(_logger, ex.Message);
         }
     }
 
-    private void HandleResponse(long id, JsonElement root, Subscriptions subscriptions)
+    private void Bad(BadInputKind kind, ReadOnlyMemory<byte> message)
     {
-        var hasResult = root.TryGetProperty("result", out var result) && result.ValueKind == JsonValueKind.Number;
+        Counters.Garbage();
+        _badInput.Report(kind, message.Span);
+    }
+
+    private void HandleResponse(long id, JsonElement root, Subscriptions subscriptions, ReadOnlyMemory<byte> message)
+    {
+        long subscription = 0;
+        var hasResult = root.TryGetProperty("result", out var result) && result.ValueKind == JsonValueKind.Number && result.TryGetInt64(out subscription);
         switch (id)
         {
             case LogsRequestId when hasResult:
-                subscriptions.Logs = result.GetInt64();
+                subscriptions.Logs = subscription;
                 _state = PubSubState.Subscribed;
                 _lastError = null;
                 LogSubscribed(_logger, _uri.Authority);
                 RequestResync();
                 break;
             case LogsRequestId:
-                throw new InvalidOperationException("logsSubscribe was refused: " + root.GetRawText());
+                // Without the logs subscription the socket is useless (and the slot heartbeat would keep it open
+                // forever): end the connection and try again after a back-off.
+                throw new SubscriptionRefusedException("logsSubscribe",
+                    BadInputLog.Excerpt(root.TryGetProperty("error", out var error) ? error.GetRawText() : root.GetRawText()));
             case SlotRequestId when hasResult:
-                subscriptions.Slot = result.GetInt64();
+                subscriptions.Slot = subscription;
                 break;
             case SlotRequestId:
                 // Some providers do not offer slotSubscribe; WebSocket pings still detect a dead socket.
                 LogSlotSubscribeRefused(_logger);
                 break;
             default:
-                Counters.Garbage();
+                Bad(BadInputKind.UnknownResponseId, message);
                 break;
         }
     }
 
-    private void HandleNotification(string? method, JsonElement root, Subscriptions subscriptions)
+    private void HandleNotification(string? method, JsonElement root, Subscriptions subscriptions, ReadOnlyMemory<byte> message)
     {
         var parameters = root.GetProperty("params");
         var subscription = parameters.GetProperty("subscription").GetInt64();
@@ -238,9 +285,14 @@ public sealed partial class SolanaPubSubClient
             NoteSlot(result.GetProperty("slot").GetUInt64());
             return;
         }
+        if (method is not ("logsNotification" or "slotNotification"))
+        {
+            Bad(BadInputKind.UnknownMethod, message);
+            return;
+        }
         if (method != "logsNotification" || subscription != subscriptions.Logs)
         {
-            Counters.Garbage();
+            Bad(BadInputKind.UnknownSubscription, message);
             return;
         }
         var slot = result.GetProperty("context").GetProperty("slot").GetUInt64();
@@ -287,41 +339,43 @@ public sealed partial class SolanaPubSubClient
     private void RequestResync()
     {
         Volatile.Write(ref _resyncRequested, 1);
-        // If the queue is full the applier is awake anyway and sees the flag before its next item.
-        _queue.Writer.TryWrite(LiveNotification.Wake);
+        // The wake marks where a new subscription's notifications start: the applier stops reading at it and resyncs
+        // first, so none of them is applied before the backfill has closed the gap behind them. With no room for it,
+        // queueing stops as after an overflow (the applier empties the queue and the backfill brings what was dropped).
+        if (!_queue.Writer.TryWrite(LiveNotification.Wake))
+        {
+            _discarding = true;
+        }
     }
 
     /// <summary>Reads one whole message; length −1 when it exceeded <see cref="MaxMessageBytes"/> (drained and dropped).</summary>
-    private static async ValueTask<(byte[] Buffer, int Length, WebSocketMessageType Kind)> ReceiveIntoAsync(ClientWebSocket socket, byte[] buffer, CancellationToken ct)
+    private static async ValueTask<(int Length, WebSocketMessageType Kind)> ReceiveIntoAsync(ClientWebSocket socket, ReceiveBuffer buffer, CancellationToken ct)
     {
         int length = 0;
         bool oversize = false;
         while (true)
         {
-            if (length == buffer.Length)
+            if (length == buffer.Bytes.Length)
             {
-                if (buffer.Length >= MaxMessageBytes)
+                if (buffer.Bytes.Length >= MaxMessageBytes)
                 {
                     oversize = true;
                     length = 0;
                 }
                 else
                 {
-                    var bigger = ArrayPool<byte>.Shared.Rent(buffer.Length * 2);
-                    buffer.AsSpan(0, length).CopyTo(bigger);
-                    ArrayPool<byte>.Shared.Return(buffer);
-                    buffer = bigger;
+                    buffer.Grow(length);
                 }
             }
-            var received = await socket.ReceiveAsync(buffer.AsMemory(length), ct);
+            var received = await socket.ReceiveAsync(buffer.Bytes.AsMemory(length), ct);
             if (received.MessageType == WebSocketMessageType.Close)
             {
-                return (buffer, 0, WebSocketMessageType.Close);
+                return (0, WebSocketMessageType.Close);
             }
             length += received.Count;
             if (received.EndOfMessage)
             {
-                return (buffer, oversize ? -1 : length, received.MessageType);
+                return (oversize ? -1 : length, received.MessageType);
             }
         }
     }
@@ -356,6 +410,26 @@ public sealed partial class SolanaPubSubClient
     private static byte[] SlotSubscribeRequest() =>
         """{"jsonrpc":"2.0","id":2,"method":"slotSubscribe"}"""u8.ToArray();
 
+    /// <summary>
+    /// A pooled receive buffer that grows by swapping arrays. It is owned by one object, so a receive that fails
+    /// after a swap cannot hand the pool an array twice (a local plus a returned tuple could).
+    /// </summary>
+    private sealed class ReceiveBuffer : IDisposable
+    {
+        public byte[] Bytes { get; private set; } = ArrayPool<byte>.Shared.Rent(16 * 1024);
+
+        public void Grow(int keep)
+        {
+            var bigger = ArrayPool<byte>.Shared.Rent(Bytes.Length * 2);
+            Bytes.AsSpan(0, keep).CopyTo(bigger);
+            var old = Bytes;
+            Bytes = bigger;
+            ArrayPool<byte>.Shared.Return(old);
+        }
+
+        public void Dispose() => ArrayPool<byte>.Shared.Return(Bytes);
+    }
+
     private sealed class Subscriptions
     {
         public long? Logs { get; set; }
@@ -372,8 +446,11 @@ public sealed partial class SolanaPubSubClient
     [LoggerMessage(Level = LogLevel.Information, Message = "Reconnecting to the PubSub node in {DelayMs} ms (attempt {Attempt})")]
     private static partial void LogReconnecting(ILogger logger, long delayMs, int attempt);
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Ignored a malformed PubSub frame: {Reason}")]
-    private static partial void LogGarbage(ILogger logger, string reason);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The node refused {Method}: {NodeAnswer}; reconnecting")]
+    private static partial void LogSubscribeRefused(ILogger logger, string method, string nodeAnswer);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The PubSub reader failed ({Kind}: {Reason}); reconnecting")]
+    private static partial void LogReaderFailed(ILogger logger, string kind, string reason, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "The node refused slotSubscribe; relying on WebSocket pings to detect a dead socket")]
     private static partial void LogSlotSubscribeRefused(ILogger logger);

@@ -47,10 +47,10 @@ internal sealed class SimulatorServers : IAsyncDisposable
     {
         var address = ResolveAddress(options.Host);
 
-        var rpc = Build(address, options.RpcPort, faults, stats);
+        var rpc = Build(address, options.RpcPort, faults, stats, silenceable: false);
         rpc.Run(rpcHandler.HandleAsync);
 
-        var pubSub = Build(address, options.WsPort, faults, stats);
+        var pubSub = Build(address, options.WsPort, faults, stats, silenceable: true);
         // No server-initiated keep-alive frames: like a node, the server stays silent and clients ping.
         pubSub.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.Zero });
         pubSub.Run(context => hub.AcceptAsync(context, shutdown));
@@ -80,7 +80,7 @@ internal sealed class SimulatorServers : IAsyncDisposable
         await _rpc.DisposeAsync().ConfigureAwait(false);
     }
 
-    private static WebApplication Build(IPAddress address, int port, SimulatorFaults faults, SimulatorStats stats)
+    private static WebApplication Build(IPAddress address, int port, SimulatorFaults faults, SimulatorStats stats, bool silenceable)
     {
         // The empty builder reads no appsettings, environment or command line, and watches no files.
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ApplicationName = typeof(SimulatorServers).Assembly.GetName().Name });
@@ -98,6 +98,13 @@ internal sealed class SimulatorServers : IAsyncDisposable
                     stats.ConnectionRefused();
                     connection.Abort(new ConnectionAbortedException("Connections are being refused (fault injection)."));
                     return Task.CompletedTask;
+                }
+                if (silenceable)
+                {
+                    // The PubSub handler finds the switch among the request's features (Kestrel falls back to the connection's).
+                    var silence = new ConnectionSilence();
+                    connection.Features.Set(silence);
+                    connection.Transport = new SilenceableTransport(connection.Transport, silence);
                 }
                 return next(connection);
             }));

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Net.WebSockets;
 using System.Threading.Channels;
 using Microsoft.AspNetCore.Http;
+using SpinPet.ChainSimulator.Hosting;
 
 namespace SpinPet.ChainSimulator.PubSub;
 
@@ -26,6 +27,7 @@ internal sealed class PubSubConnection : IDisposable
     private Subscription[] _subscriptions = [];
     private int _closing;
     private int _aborted;
+    private volatile bool _silent;
 
     public PubSubConnection(
         long id, WebSocket socket, HttpContext context, PubSubRequests requests, SimulatorStats stats, int queueCapacity, CancellationToken shutdown)
@@ -45,6 +47,9 @@ internal sealed class PubSubConnection : IDisposable
     }
 
     public long Id { get; }
+
+    /// <summary>The transport's switch that holds incoming bytes (null when the listener is not silenceable).</summary>
+    public ConnectionSilence? Silence { get; init; }
 
     /// <summary>The current subscriptions; replaced on change so that publishing reads them without a lock.</summary>
     public IReadOnlyList<Subscription> Subscriptions => Volatile.Read(ref _subscriptions);
@@ -106,6 +111,16 @@ internal sealed class PubSubConnection : IDisposable
         {
             // The client hung up first and Kestrel already recycled the request: nothing is left to abort.
         }
+    }
+
+    /// <summary>
+    /// From now on nothing is sent and nothing is read (so pings go unanswered), yet the TCP connection stays open:
+    /// a peer that vanished without a FIN or RST. It ends when the client gives up and closes it.
+    /// </summary>
+    public void GoSilent()
+    {
+        _silent = true;
+        Silence?.TurnOn();
     }
 
     public void AddSubscription(Subscription subscription)
@@ -192,6 +207,11 @@ internal sealed class PubSubConnection : IDisposable
             {
                 while (reader.TryRead(out var frame))
                 {
+                    if (_silent)
+                    {
+                        // Taken from the outbox but never sent, so a silent connection is not a slow consumer.
+                        continue;
+                    }
                     await _socket.SendAsync(frame.Bytes, frame.Type, endOfMessage: true, token).ConfigureAwait(false);
                     if (frame.IsNotification)
                     {

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.AspNetCore.Http;
 using SpinPet.ChainSimulator.Chain;
+using SpinPet.ChainSimulator.Hosting;
 
 namespace SpinPet.ChainSimulator.PubSub;
 
@@ -23,7 +24,7 @@ internal sealed class PubSubHub
     {
         _options = options;
         _stats = stats;
-        _requests = new PubSubRequests(() => (ulong)Interlocked.Increment(ref _nextSubscriptionId));
+        _requests = new PubSubRequests(() => (ulong)Interlocked.Increment(ref _nextSubscriptionId), stats);
     }
 
     public async Task AcceptAsync(HttpContext context, CancellationToken shutdown)
@@ -36,7 +37,10 @@ internal sealed class PubSubHub
         }
         using var socket = await context.WebSockets.AcceptWebSocketAsync().ConfigureAwait(false);
         long id = Interlocked.Increment(ref _nextConnectionId);
-        using var connection = new PubSubConnection(id, socket, context, _requests, _stats, _options.SubscriberQueueCapacity, shutdown);
+        using var connection = new PubSubConnection(id, socket, context, _requests, _stats, _options.SubscriberQueueCapacity, shutdown)
+        {
+            Silence = context.Features.Get<ConnectionSilence>(),
+        };
         _connections[id] = connection;
         _stats.WebSocketOpened();
         try
@@ -95,6 +99,17 @@ internal sealed class PubSubHub
         {
             _stats.SocketDropped();
             connection.Abort();
+        }
+    }
+
+    public void RefuseLogsSubscribe(int times) => _requests.RefuseLogsSubscribe(times);
+
+    public void SilenceAll()
+    {
+        foreach (var connection in _connections.Values)
+        {
+            _stats.SocketSilenced();
+            connection.GoSilent();
         }
     }
 

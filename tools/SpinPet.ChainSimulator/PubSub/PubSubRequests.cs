@@ -15,11 +15,14 @@ internal sealed class PubSubRequests
     private static readonly JsonElement NoId = default;
 
     private readonly Func<ulong> _nextSubscriptionId;
+    private readonly SimulatorStats _stats;
     private readonly FrozenDictionary<string, Action<RpcCall, PubSubConnection>> _methods;
+    private int _logsRefusalsLeft;
 
-    public PubSubRequests(Func<ulong> nextSubscriptionId)
+    public PubSubRequests(Func<ulong> nextSubscriptionId, SimulatorStats stats)
     {
         _nextSubscriptionId = nextSubscriptionId;
+        _stats = stats;
         _methods = new Dictionary<string, Action<RpcCall, PubSubConnection>>(StringComparer.Ordinal)
         {
             ["logsSubscribe"] = LogsSubscribe,
@@ -64,8 +67,33 @@ internal sealed class PubSubRequests
         }
     }
 
+    /// <summary>The next <paramref name="times"/> logsSubscribe requests are answered with an error (0 stops it).</summary>
+    public void RefuseLogsSubscribe(int times) => Volatile.Write(ref _logsRefusalsLeft, times);
+
+    private bool TryTakeLogsRefusal()
+    {
+        int left;
+        do
+        {
+            left = Volatile.Read(ref _logsRefusalsLeft);
+            if (left <= 0)
+            {
+                return false;
+            }
+        }
+        while (Interlocked.CompareExchange(ref _logsRefusalsLeft, left - 1, left) != left);
+        return true;
+    }
+
     private void LogsSubscribe(RpcCall call, PubSubConnection connection)
     {
+        if (TryTakeLogsRefusal())
+        {
+            // What an overloaded node or a provider over its subscription quota answers.
+            _stats.LogsSubscribeRefused();
+            Reply(connection, Notifications.Error(call.Id, new RpcError(JsonRpc.InternalError, "Internal error: subscription limit reached (fault injection)")));
+            return;
+        }
         var filter = JsonRpc.Param(call.Params, 0);
         string? mention = null;
         RpcError? error = null;

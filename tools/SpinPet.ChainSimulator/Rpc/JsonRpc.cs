@@ -10,6 +10,7 @@ internal static class JsonRpc
     public const int InvalidRequest = -32600;
     public const int MethodNotFound = -32601;
     public const int InvalidParams = -32602;
+    public const int InternalError = -32603;
 
     // Solana's server error codes.
     public const int BlockCleanedUp = -32001;
