@@ -1,5 +1,6 @@
 using System.Text;
 using Microsoft.Extensions.Logging;
+using SpinPet.Solana.Rpc;
 
 namespace SpinPet.Solana.PubSub;
 
@@ -14,13 +15,12 @@ internal sealed partial class BadInputLog(ILogger logger, TimeProvider time)
     private const int ExcerptChars = 120;
     private static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
 
-    private readonly Lock _gate = new();
-    private readonly long?[] _lastLogged = new long?[Enum.GetValues<BadInputKind>().Length];
-    private readonly long[] _suppressed = new long[Enum.GetValues<BadInputKind>().Length];
+    private readonly LogThrottle[] _throttles =
+        [.. Enum.GetValues<BadInputKind>().Select(_ => new LogThrottle(Interval, time))];
 
     public void Report(BadInputKind kind, ReadOnlySpan<byte> utf8)
     {
-        if (TryTakeTurn(kind, out long suppressed))
+        if (_throttles[(int)kind].TryEnter(out long suppressed))
         {
             LogBadInput(logger, kind, Excerpt(utf8), suppressed);
         }
@@ -28,29 +28,9 @@ internal sealed partial class BadInputLog(ILogger logger, TimeProvider time)
 
     public void Report(BadInputKind kind, string text)
     {
-        if (TryTakeTurn(kind, out long suppressed))
+        if (_throttles[(int)kind].TryEnter(out long suppressed))
         {
             LogBadInput(logger, kind, Excerpt(text), suppressed);
-        }
-    }
-
-    /// <summary>True when this kind may log now; <paramref name="suppressed"/> is how many were not logged since.</summary>
-    private bool TryTakeTurn(BadInputKind kind, out long suppressed)
-    {
-        long now = time.GetTimestamp();
-        lock (_gate)
-        {
-            int k = (int)kind;
-            if (_lastLogged[k] is { } last && time.GetElapsedTime(last, now) < Interval)
-            {
-                _suppressed[k]++;
-                suppressed = 0;
-                return false;
-            }
-            _lastLogged[k] = now;
-            suppressed = _suppressed[k];
-            _suppressed[k] = 0;
-            return true;
         }
     }
 
