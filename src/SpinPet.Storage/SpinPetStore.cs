@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using RocksDbSharp;
 using SpinPet.Core.Chain;
 using SpinPet.Core.Ingest;
@@ -38,6 +39,10 @@ public sealed partial class SpinPetStore : IDisposable
     private readonly WriteOptions _writeOptions = new WriteOptions().SetSync(false);
     private readonly Lock _writeLock = new();
     private StoreCounters _counters;
+    // The checkpoint readers see. It moves only after every in-memory view of its batch (candles, derived rows) is
+    // published, so a reader that sees it move also finds everything the batch stored (a reader polling the checkpoint
+    // and then listing mints by activity once found the new mints missing). Boxed so that it is swapped atomically.
+    private StrongBox<Checkpoint>? _checkpoint;
     private int _readers;
     private int _disposed;
 
@@ -53,6 +58,8 @@ public sealed partial class SpinPetStore : IDisposable
         _candleLateEvents = db.GetColumnFamily(ColumnFamilyNames.CandleLateEvents);
         var counters = db.Get(Keys.Counters, _meta);
         _counters = counters is null ? StoreCounters.Empty : Values.ReadCounters(counters);
+        var checkpoint = db.Get(Keys.Checkpoint, _meta);
+        _checkpoint = checkpoint is null ? null : new StrongBox<Checkpoint>(Values.ReadCheckpoint(checkpoint));
         _candleWriter = CandleWriter.Load(db, _candles, _candleTopics);
         _derived = DerivedRowsWriter.Load(db, db.GetColumnFamily);
         _builder = new ApplyBatchBuilder(db, _events, _signatures, _rejected, _meta);
@@ -89,19 +96,14 @@ public sealed partial class SpinPetStore : IDisposable
         }
     }
 
-    /// <summary>The newest fully processed transaction, or null for an empty store.</summary>
+    /// <summary>
+    /// The newest fully processed transaction, or null for an empty store: what is stored, once everything its batch
+    /// wrote can be read.
+    /// </summary>
     public Checkpoint? ReadCheckpoint()
     {
-        EnterReader();
-        try
-        {
-            var value = _db.Get(Keys.Checkpoint, _meta);
-            return value is null ? null : Values.ReadCheckpoint(value);
-        }
-        finally
-        {
-            ExitReader();
-        }
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        return Volatile.Read(ref _checkpoint)?.Value;
     }
 
     /// <summary>Whether the transaction is recorded (failed ones included): such a transaction is never applied again.</summary>
@@ -289,6 +291,7 @@ public sealed partial class SpinPetStore : IDisposable
             Volatile.Write(ref _counters, counters);
             _candleWriter.Publish();
             _derived.Publish();
+            Volatile.Write(ref _checkpoint, new StrongBox<Checkpoint>(checkpoint));
             return result;
         }
     }
