@@ -122,6 +122,36 @@ public sealed class FaultTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Bad_signature_notifications_arrive_on_the_logs_subscription_and_the_stream_carries_on()
+    {
+        await using var client = await PubSubTestClient.ConnectAsync(_simulator.WsUri);
+        ulong subscription = await client.SubscribeLogsAsync(Program);
+
+        _simulator.Faults.SendBadSignatureNotifications();
+
+        var signatures = new List<string>();
+        for (int i = 0; i < 2; i++)
+        {
+            var frame = await client.ReceiveJsonAsync();
+            Assert.Equal("logsNotification", frame.GetProperty("method").GetString());
+            Assert.Equal(subscription, frame.GetProperty("params").GetProperty("subscription").GetUInt64());
+            var value = frame.GetProperty("params").GetProperty("result").GetProperty("value");
+            Assert.Contains(value.GetProperty("logs").EnumerateArray(), line => line.GetString()!.StartsWith("Program data: ", StringComparison.Ordinal));
+            string signature = value.GetProperty("signature").GetString()!;
+            Assert.False(SpinPet.Core.Chain.TxSignature.TryParse(signature, out _), signature);
+            signatures.Add(signature);
+        }
+        // '0' is outside the base58 alphabet; the second is base58 of a public key's length, not a signature's 64.
+        Assert.Contains("0", signatures[0], StringComparison.Ordinal);
+        Assert.Equal(32, SimpleBase.Base58.Bitcoin.Decode(signatures[1]).Length);
+        Assert.Equal(2, _simulator.Stats.BadSignaturesSent);
+
+        var block = _simulator.ProduceTransactions(1)[^1];
+        var notification = await client.ReceiveJsonAsync();
+        Assert.Equal(block.Transactions[0].Signature, notification.GetProperty("params").GetProperty("result").GetProperty("value").GetProperty("signature").GetString());
+    }
+
+    [Fact]
     public async Task A_subscriber_that_stops_reading_is_disconnected_instead_of_buffered()
     {
         await using var client = await PubSubTestClient.ConnectAsync(_simulator.WsUri);

@@ -33,7 +33,7 @@ public sealed class ChainSimulator : IAsyncDisposable
         _options = options;
         _entropy = new Entropy(options.Seed);
         _market = new MarketGenerator(options, _entropy);
-        _composer = new TransactionComposer(options.ProgramId, _entropy);
+        _composer = new TransactionComposer(options.ProgramId, options.MalformedDataRate, _entropy);
         _ledger = new Ledger(options.GenesisSlot);
         Stats = new SimulatorStats();
         _hub = new PubSubHub(options, Stats);
@@ -133,6 +133,13 @@ public sealed class ChainSimulator : IAsyncDisposable
     public IReadOnlyList<LedgerEvent> ExpectedEvents() =>
         [.. _ledger.Blocks().SelectMany(static block => block.Transactions).Where(static tx => !tx.Failed).SelectMany(static tx => tx.Events)];
 
+    /// <summary>
+    /// What a correct indexer keeps for replay: each visible malformed data line of each non-failed transaction, in
+    /// chain order (empty unless <see cref="SimulatorOptions.MalformedDataRate"/> is set).
+    /// </summary>
+    public IReadOnlyList<LedgerMalformedData> ExpectedMalformedData() =>
+        [.. _ledger.Blocks().SelectMany(static block => block.Transactions).Where(static tx => !tx.Failed).SelectMany(static tx => tx.MalformedData)];
+
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
@@ -165,13 +172,22 @@ public sealed class ChainSimulator : IAsyncDisposable
         {
             var composed = _composer.Compose(_market.Next(blockTime));
             string signature = _entropy.NewSignature();
-            var events = new LedgerEvent[composed.VisibleEvents.Count];
-            for (int e = 0; e < events.Length; e++)
+            var events = new List<LedgerEvent>(composed.VisibleData.Count);
+            var malformed = new List<LedgerMalformedData>();
+            for (int e = 0; e < composed.VisibleData.Count; e++)
             {
-                var (spinPetEvent, payload) = composed.VisibleEvents[e];
-                events[e] = new LedgerEvent(signature, slot, i, e, blockTime, spinPetEvent, payload);
+                // e counts every data line of the program, malformed ones included: the event index rule.
+                var own = composed.VisibleData[e];
+                if (own.Event is { } spinPetEvent)
+                {
+                    events.Add(new LedgerEvent(signature, slot, i, e, blockTime, spinPetEvent, own.Payload) { TrailingBytes = own.TrailingBytes });
+                }
+                else
+                {
+                    malformed.Add(new LedgerMalformedData(signature, slot, i, e, blockTime, own.Malformed!.Value, own.Payload));
+                }
             }
-            transactions[i] = new SimulatedTransaction(signature, slot, indexInBlock, composed.Error is not null, composed.Logs, events);
+            transactions[i] = new SimulatedTransaction(signature, slot, indexInBlock, composed.Error is not null, composed.Logs, events, malformed);
             ledgerTransactions.Add(new LedgerTransaction(
                 transactions[i], blockTime, composed.Error, composed.Message, composed.ComputeUnitsConsumed, composed.Fee, composed.PayerLamportsBefore));
             indexInBlock += 1 + _entropy.Next(0, 6);

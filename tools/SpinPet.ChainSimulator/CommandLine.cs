@@ -6,7 +6,7 @@ namespace SpinPet.ChainSimulator;
 internal sealed record CommandLine(SimulatorOptions Options, double TransactionsPerSecond)
 {
     public const string Usage =
-        "usage: SpinPet.ChainSimulator [--rpc-port 8899] [--ws-port 8900] [--host 127.0.0.1] [--mints 10] [--tps 20] [--seed 1] [--program-id <base58>]";
+        "usage: SpinPet.ChainSimulator [--rpc-port 8899] [--ws-port 8900] [--host 127.0.0.1] [--mints 10] [--tps 20] [--seed 1] [--program-id <base58>] [--malformed-rate 0]";
 
     /// <summary>Parses the arguments; on failure <paramref name="problem"/> says why (null for --help).</summary>
     public static bool TryParse(string[] args, out CommandLine commandLine, out string? problem)
@@ -17,6 +17,7 @@ internal sealed record CommandLine(SimulatorOptions Options, double Transactions
         int mints = 10;
         int seed = 1;
         double tps = 20;
+        double malformedRate = 0;
         string host = "127.0.0.1";
         string programId = new SimulatorOptions().ProgramId;
         for (int i = 0; i < args.Length; i++)
@@ -40,6 +41,7 @@ internal sealed record CommandLine(SimulatorOptions Options, double Transactions
                 "--mints" => int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out mints),
                 "--seed" => int.TryParse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out seed),
                 "--tps" => double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out tps) && tps >= 0,
+                "--malformed-rate" => double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out malformedRate),
                 "--host" => (host = value).Length > 0,
                 "--program-id" => (programId = value).Length > 0,
                 _ => false,
@@ -58,6 +60,7 @@ internal sealed record CommandLine(SimulatorOptions Options, double Transactions
             MintCount = mints,
             Seed = seed,
             ProgramId = programId,
+            MalformedDataRate = malformedRate,
             Clock = SimulatorClock.Wall,
         };
         try

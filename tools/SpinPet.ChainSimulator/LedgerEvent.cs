@@ -5,8 +5,8 @@ namespace SpinPet.ChainSimulator;
 /// <summary>
 /// An event as a correct indexer stores it. <paramref name="TxIndexInSlot"/> counts the program's transactions in
 /// the slot (failed ones included) from 0; <paramref name="EventIndex"/> counts the program's own
-/// <c>Program data:</c> lines in the transaction from 0; <paramref name="Payload"/> is the decoded line:
-/// 8-byte discriminator followed by the Borsh body.
+/// <c>Program data:</c> lines in the transaction from 0, malformed ones included; <paramref name="Payload"/> is the
+/// decoded line: 8-byte discriminator followed by the Borsh body (and <see cref="TrailingBytes"/> more bytes).
 /// </summary>
 public sealed record LedgerEvent(
     string Signature,
@@ -15,4 +15,11 @@ public sealed record LedgerEvent(
     int EventIndex,
     long BlockTime,
     SpinPetEvent Event,
-    byte[] Payload);
+    byte[] Payload)
+{
+    /// <summary>
+    /// Bytes after the complete body (a newer program layout, <see cref="SimulatorOptions.MalformedDataRate"/>):
+    /// the event is accepted as it is and stored with its whole payload.
+    /// </summary>
+    public int TrailingBytes { get; init; }
+}

@@ -98,6 +98,13 @@ public sealed partial class SimulatorFaults
     public void SendGarbage() => _hub.SendGarbage();
 
     /// <summary>
+    /// Sends, on every logs subscription, two logs notifications whose <c>value.signature</c> is not a transaction
+    /// signature (not base58; base58 of 32 bytes instead of 64), each carrying a well-formed event of the program.
+    /// A client must skip them (nothing to fetch or store them under); the connections then carry on normally.
+    /// </summary>
+    public void SendBadSignatureNotifications() => _hub.SendBadSignatureNotifications();
+
+    /// <summary>
     /// Answers the next <paramref name="times"/> logsSubscribe requests (on any connection) with a JSON-RPC error,
     /// as an overloaded node or a provider over its subscription quota does. slotSubscribe is still served.
     /// </summary>

@@ -33,6 +33,15 @@ public sealed class SimulatorOptions
     /// <summary>Share of program transactions that fail (their events must be ignored).</summary>
     public double FailedTransactionRate { get; init; } = 0.03;
 
+    /// <summary>
+    /// Share of the program's events written with something wrong, for the decoder's reject path: an extra malformed
+    /// <c>Program data:</c> line before the event (a short body, a bool that is not 0/1, bad UTF-8 in a
+    /// TokenCreatedEvent name, an unknown discriminator), or the event itself with bytes after its body. The real
+    /// event is always written, so the market an indexer sees stays whole. 0 (the default) draws nothing, so a seed
+    /// gives the same chain as without the option.
+    /// </summary>
+    public double MalformedDataRate { get; init; }
+
     /// <summary>Share of slots without a block; mainnet skips a few percent of its leader slots.</summary>
     public double SkippedSlotRate { get; init; } = 0.04;
 
@@ -62,6 +71,7 @@ public sealed class SimulatorOptions
         ArgumentOutOfRangeException.ThrowIfLessThan(SlotMilliseconds, 1, nameof(SlotMilliseconds));
         ArgumentOutOfRangeException.ThrowIfLessThan(GenesisSlot, 1UL, nameof(GenesisSlot));
         ThrowIfNotRate(FailedTransactionRate, nameof(FailedTransactionRate));
+        ThrowIfNotRate(MalformedDataRate, nameof(MalformedDataRate));
         // A chain that skips every slot never produces a block.
         ThrowIfNotRate(SkippedSlotRate, nameof(SkippedSlotRate));
         ArgumentOutOfRangeException.ThrowIfGreaterThan(SkippedSlotRate, 0.5, nameof(SkippedSlotRate));

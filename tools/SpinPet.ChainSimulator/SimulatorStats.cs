@@ -17,6 +17,7 @@ public sealed partial class SimulatorStats
     private long _slowConsumersClosed;
     private long _socketsDropped;
     private long _garbageBatchesSent;
+    private long _badSignaturesSent;
     private long _logsSubscribesRefused;
     private long _socketsSilenced;
 
@@ -53,6 +54,9 @@ public sealed partial class SimulatorStats
     public long SocketsDropped => Interlocked.Read(ref _socketsDropped);
 
     public long GarbageBatchesSent => Interlocked.Read(ref _garbageBatchesSent);
+
+    /// <summary>Notifications with a bad signature queued by <see cref="SimulatorFaults.SendBadSignatureNotifications"/>.</summary>
+    public long BadSignaturesSent => Interlocked.Read(ref _badSignaturesSent);
 
     /// <summary>logsSubscribe requests answered with an error by <see cref="SimulatorFaults.RefuseLogsSubscribe"/>.</summary>
     public long LogsSubscribesRefused => Interlocked.Read(ref _logsSubscribesRefused);
@@ -96,6 +100,8 @@ public sealed partial class SimulatorStats
     internal void SocketDropped() => Interlocked.Increment(ref _socketsDropped);
 
     internal void GarbageBatchSent() => Interlocked.Increment(ref _garbageBatchesSent);
+
+    internal void BadSignatureSent() => Interlocked.Increment(ref _badSignaturesSent);
 
     internal void LogsSubscribeRefused() => Interlocked.Increment(ref _logsSubscribesRefused);
 

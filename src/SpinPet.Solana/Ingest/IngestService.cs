@@ -79,6 +79,9 @@ public sealed partial class IngestService : BackgroundService
         private readonly List<LiveNotification> _live = new(BatchSize);
         private readonly HashSet<TxSignature> _inBatch = [];
         private TxSequencer _sequencer = new(owner._sink.ReadCheckpoint());
+        // Decode counts of the batch being built. They reach the status only when the batch is stored, so a batch
+        // built again after a failure (a fetch, a block time or the write) is not counted twice.
+        private DecodeTally _tally;
 
         public async Task RunAsync(CancellationToken ct)
         {
@@ -141,6 +144,7 @@ public sealed partial class IngestService : BackgroundService
         {
             var batch = new List<IngestedTransaction>(_live.Count);
             _inBatch.Clear();
+            _tally = default;
             foreach (var notification in _live)
             {
                 if (!TxSignature.TryParse(notification.Signature, out var signature))
@@ -164,6 +168,7 @@ public sealed partial class IngestService : BackgroundService
         {
             var clock = Stopwatch.StartNew();
             _status.BackfillStarted();
+            _tally = default;
             var checkpoint = _sink.ReadCheckpoint();
             _sequencer = new TxSequencer(checkpoint);
             var signatures = await ListNewSignaturesAsync(checkpoint, ct);
@@ -285,7 +290,7 @@ public sealed partial class IngestService : BackgroundService
                 return new IngestedTransaction(signature, slot, txIndex, blockTime, true, [], []);
             }
             var decoded = owner._decoder.Decode(logs);
-            _status.Decoded(decoded.Rejected, decoded.UnknownDiscriminators, decoded.TrailingBytes, decoded.Truncated);
+            _tally.Add(decoded);
             if (decoded.Truncated)
             {
                 LogTruncated(_logger, signature.ToString());
@@ -300,11 +305,14 @@ public sealed partial class IngestService : BackgroundService
         private int Commit(List<IngestedTransaction> batch)
         {
             _sequencer.EndBatch();
+            var tally = _tally;
+            _tally = default;
             if (batch.Count == 0 || _sequencer.Newest is not { } checkpoint)
             {
                 return 0;
             }
             _sink.Apply(batch, checkpoint);
+            _status.Decoded(tally.Rejected, tally.Unknown, tally.Trailing, tally.Truncated);
             int events = 0, failed = 0;
             long eventTime = 0;
             foreach (var tx in batch)
@@ -319,6 +327,23 @@ public sealed partial class IngestService : BackgroundService
                 _status.BackfillApplied(batch.Count);
             }
             return batch.Count;
+        }
+    }
+
+    /// <summary>What the decoder found in the transactions of one batch.</summary>
+    private struct DecodeTally
+    {
+        public int Rejected;
+        public int Unknown;
+        public int Trailing;
+        public int Truncated;
+
+        public void Add(TransactionDecodeResult decoded)
+        {
+            Rejected += decoded.Rejected;
+            Unknown += decoded.UnknownDiscriminators;
+            Trailing += decoded.TrailingBytes;
+            Truncated += decoded.Truncated ? 1 : 0;
         }
     }
 

@@ -119,7 +119,7 @@ public sealed class IngestStatus
 
     internal void Duplicate() => Interlocked.Increment(ref _duplicates);
 
-    internal void Decoded(int rejected, int unknown, int trailing, bool truncated)
+    internal void Decoded(int rejected, int unknown, int trailing, int truncated)
     {
         if (rejected != 0)
         {
@@ -133,9 +133,9 @@ public sealed class IngestStatus
         {
             Interlocked.Add(ref _trailingBytes, trailing);
         }
-        if (truncated)
+        if (truncated != 0)
         {
-            Interlocked.Increment(ref _truncatedLogs);
+            Interlocked.Add(ref _truncatedLogs, truncated);
         }
     }
 

@@ -3,7 +3,10 @@ using SpinPet.Storage;
 
 namespace SpinPet.EndToEnd.Tests.Harness;
 
-/// <summary>Compares what the server stored with the simulator's ledger: every event, once, in chain order.</summary>
+/// <summary>
+/// Compares what the server stored with the simulator's ledger: every event, once, in chain order, and every
+/// malformed data line of ours kept for replay (rejected or unknown discriminator), once, in chain order.
+/// </summary>
 internal static class LedgerAssert
 {
     public static void StoreEqualsLedger(string database, ChainSimulator.ChainSimulator simulator)
@@ -32,6 +35,28 @@ internal static class LedgerAssert
         Assert.Equal((ulong)expected.Count, store.Counters.Events);
         Assert.Equal((ulong)programTransactions, store.Counters.Transactions);
         Assert.Equal((ulong)failed, store.Counters.FailedTransactions);
+        KeptPayloadsEqualLedger(store, simulator);
+    }
+
+    private static void KeptPayloadsEqualLedger(SpinPetStore store, ChainSimulator.ChainSimulator simulator)
+    {
+        var expected = simulator.ExpectedMalformedData();
+        var kept = store.ReadRejected().ToList();
+        int common = Math.Min(expected.Count, kept.Count);
+        for (int i = 0; i < common; i++)
+        {
+            var want = expected[i];
+            var got = kept[i];
+            var where = $"kept payload #{i} (expected {want.Kind} {want.Signature}/{want.EventIndex} at slot {want.Slot})";
+            Assert.True(want.Signature == got.Signature.ToString(), $"{where}: got {got.Signature}/{got.Position}");
+            Assert.True(want.EventIndex == got.Position.EventIndex, $"{where}: got event index {got.Position.EventIndex}");
+            Assert.True(want.Slot == got.Position.Slot, $"{where}: got slot {got.Position.Slot}");
+            Assert.True(want.TxIndexInSlot == (int)got.Position.TxIndex, $"{where}: got tx index {got.Position.TxIndex}, want {want.TxIndexInSlot}");
+            Assert.True(want.BlockTime == got.BlockTime, $"{where}: got block time {got.BlockTime}, want {want.BlockTime}");
+            Assert.True(want.Payload.AsSpan().SequenceEqual(got.Payload.Span), $"{where}: payload differs ({got.Reason})");
+        }
+        Assert.Equal(expected.Count, kept.Count);
+        Assert.Equal((ulong)expected.Count, store.Counters.RejectedPayloads);
     }
 
     public static string NewestSignature(ChainSimulator.ChainSimulator simulator) =>

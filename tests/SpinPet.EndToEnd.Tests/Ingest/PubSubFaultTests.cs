@@ -50,12 +50,14 @@ public sealed class PubSubFaultTests
         {
             await WaitSubscribedAsync(server);
             simulator.Faults.SendGarbage();
+            // Two logs notifications on the real subscription whose signature is not one (not base58; 32 bytes).
+            simulator.Faults.SendBadSignatureNotifications();
             simulator.ProduceTransactions(300);
             await server.WaitForCheckpointAsync(LedgerAssert.NewestSignature(simulator), CatchUp);
 
             // One frame of each kind was sent: one warning line each, naming the kind and showing the frame.
             string[] kinds = ["NotJson", "Malformed", "UnknownSubscription", "UnknownMethod", "Oversize", "BinaryFrame"];
-            await Eventually.TrueAsync(() => kinds.All(kind => Lines(server, $"Ignored bad PubSub input ({kind})").Count > 0),
+            await Eventually.TrueAsync(() => kinds.Append("BadSignature").All(kind => Lines(server, $"Ignored bad PubSub input ({kind})").Count > 0),
                 TimeSpan.FromSeconds(10), "a warning for each kind of garbage");
             foreach (var kind in kinds)
             {
@@ -64,10 +66,15 @@ public sealed class PubSubFaultTests
             }
             Assert.Contains("this is not JSON", Assert.Single(Lines(server, "(NotJson)")), StringComparison.Ordinal);
             Assert.Contains("blockNotification", Assert.Single(Lines(server, "(UnknownMethod)")), StringComparison.Ordinal);
+            // The bad signatures arrive together, so the second is usually counted without a line of its own (at most
+            // one line per kind per second); the first is always logged.
+            var badSignature = Lines(server, "Ignored bad PubSub input (BadSignature)")[0];
+            Assert.Contains("warn", badSignature, StringComparison.Ordinal);
+            Assert.Contains("0OIl-not-base58-signature", badSignature, StringComparison.Ordinal);
             // The reader stayed on its socket: garbage is skipped, not a reason to reconnect.
             var pubSub = (await server.GetStatusAsync()).GetProperty("counters").GetProperty("pub_sub");
             Assert.Equal(1, pubSub.GetProperty("connects").GetInt64());
-            Assert.Equal(5, pubSub.GetProperty("garbage").GetInt64());
+            Assert.Equal(5 + 2, pubSub.GetProperty("garbage").GetInt64());
             Assert.Equal(1, pubSub.GetProperty("oversize").GetInt64());
             await server.StopAsync();
         }

@@ -151,7 +151,7 @@ public sealed class MetricsTests
             Wait, "spinpet_ws_active_connections back to 0 after the client left");
     }
 
-    private static Task<string> ScrapeAsync(ServerProcess server) =>
+    internal static Task<string> ScrapeAsync(ServerProcess server) =>
         server.Http.GetStringAsync("/metrics", TestContext.Current.CancellationToken);
 
     /// <summary>

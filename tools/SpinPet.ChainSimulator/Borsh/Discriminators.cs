@@ -28,6 +28,19 @@ internal static class Discriminators
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Not a SpinPet event."),
     };
 
+    /// <summary>True when <paramref name="prefix"/> is one of the seven event discriminators.</summary>
+    public static bool IsEvent(ReadOnlySpan<byte> prefix)
+    {
+        foreach (EventKind kind in Enum.GetValues<EventKind>())
+        {
+            if (prefix.SequenceEqual(For(kind)))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
     public static byte[] Event(string eventName) => Prefix("event:" + eventName);
 
     public static byte[] Instruction(string snakeCaseName) => Prefix("global:" + snakeCaseName);

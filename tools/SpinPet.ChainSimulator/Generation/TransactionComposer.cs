@@ -10,7 +10,8 @@ namespace SpinPet.ChainSimulator.Generation;
 /// Writes a planned transaction's logs the way the Solana runtime and Anchor do, with the noise real logs carry:
 /// compute-budget instructions first, CPIs into the token and system programs, a router calling SpinPet at depth 2,
 /// other programs writing <c>Program data:</c> lines that carry SpinPet discriminators (not SpinPet's events),
-/// misleading <c>Program log: … success</c> lines, Anchor errors, and the runtime's <c>Log truncated</c>.
+/// misleading <c>Program log: … success</c> lines, Anchor errors, the runtime's <c>Log truncated</c>, and (only
+/// when <see cref="SimulatorOptions.MalformedDataRate"/> is set) data lines of the program that do not decode.
 /// </summary>
 internal sealed class TransactionComposer
 {
@@ -33,14 +34,18 @@ internal sealed class TransactionComposer
 
     private readonly Entropy _entropy;
     private readonly string _program;
+    private readonly double _malformedRate;
+    private readonly MalformedPayloads _malformed;
 
     // A third-party program that logs its own data with SpinPet's discriminators (a copycat indexer helper).
     private readonly string _copycat;
 
-    public TransactionComposer(string programId, Entropy entropy)
+    public TransactionComposer(string programId, double malformedRate, Entropy entropy)
     {
         _program = programId;
+        _malformedRate = malformedRate;
         _entropy = entropy;
+        _malformed = new MalformedPayloads(entropy);
         _copycat = entropy.NewKey().ToString();
     }
 
@@ -73,12 +78,12 @@ internal sealed class TransactionComposer
             }
         }
 
-        int visible = draft.OwnEvents.Count;
-        if (error is null && draft.OwnEvents.Count >= 2 && _entropy.Chance(TruncatedShare))
+        int visible = draft.OwnLines.Count;
+        if (error is null && draft.OwnLines.Count >= 2 && _entropy.Chance(TruncatedShare))
         {
             // The runtime caps a transaction's log (10 KB) and replaces the rest with one line; long logs are the
-            // ones with several events. The cut keeps the first event, so something is left to index.
-            visible = draft.Truncate(_entropy.Next(draft.OwnEvents[0].Line + 1, draft.Log.Count));
+            // ones with several events. The cut keeps the first data line, so something is left to index.
+            visible = draft.Truncate(_entropy.Next(draft.OwnLines[0].Line + 1, draft.Log.Count));
         }
 
         var blockhash = new byte[32];
@@ -86,7 +91,7 @@ internal sealed class TransactionComposer
         ulong payerLamports = _entropy.LogUniform(500_000_000, 500_000_000_000);
         return new ComposedTransaction(
             [.. draft.Log],
-            [.. draft.OwnEvents.Take(visible).Select(static own => (own.Event, own.Payload))],
+            [.. draft.OwnLines.Take(visible)],
             error,
             draft.Message.Build(SimpleBase.Base58.Bitcoin.Encode(blockhash)),
             (ulong)draft.ConsumedUnits,
@@ -176,7 +181,7 @@ internal sealed class TransactionComposer
             {
                 TokenTransfer(draft, depth + 1, available - (used / 2));
             }
-            draft.OwnData(instruction.Events[i]);
+            WriteOwnEvent(draft, instruction.Events[i]);
             if (_entropy.Chance(ForeignCpiShare))
             {
                 draft.Invoke(_copycat, depth + 1);
@@ -207,6 +212,38 @@ internal sealed class TransactionComposer
         }
         draft.Charge(used + routerOwn);
         return topIndex;
+    }
+
+    // The program's event, now and then with something wrong (SimulatorOptions.MalformedDataRate). The broken line
+    // comes in addition to the event, so the market an indexer sees stays whole and only the broken line is lost.
+    // A rate of 0 draws nothing from the entropy, so a seed gives the same chain as before the option existed.
+    private void WriteOwnEvent(TransactionDraft draft, SpinPetEvent spinPetEvent)
+    {
+        if (!_entropy.Chance(_malformedRate))
+        {
+            draft.OwnData(spinPetEvent);
+            return;
+        }
+        switch (_entropy.Next(5))
+        {
+            case 0:
+                // A newer program layout with fields appended: accepted, stored with the extra bytes.
+                draft.OwnData(spinPetEvent, RandomBytes(_entropy.Next(1, 33)));
+                return;
+            case 1:
+                draft.OwnMalformed(MalformedDataKind.ShortBody, _malformed.ShortBody(spinPetEvent));
+                break;
+            case 2:
+                draft.OwnMalformed(MalformedDataKind.InvalidBool, _malformed.InvalidBool());
+                break;
+            case 3:
+                draft.OwnMalformed(MalformedDataKind.InvalidUtf8, _malformed.InvalidUtf8());
+                break;
+            default:
+                draft.OwnMalformed(MalformedDataKind.UnknownDiscriminator, _malformed.UnknownDiscriminator());
+                break;
+        }
+        draft.OwnData(spinPetEvent);
     }
 
     private void WriteLeadingCpis(TransactionDraft draft, string instruction, int depth, long available)

@@ -6,7 +6,8 @@ namespace SpinPet.ChainSimulator.Generation;
 
 /// <summary>
 /// One transaction while it is being composed: its log lines in the runtime's formats, the program's own
-/// <c>Program data:</c> lines (with their line numbers, for truncation), the message and the compute budget.
+/// <c>Program data:</c> lines, events and malformed ones (with their line numbers, for truncation), the message and
+/// the compute budget.
 /// </summary>
 internal sealed class TransactionDraft
 {
@@ -29,7 +30,7 @@ internal sealed class TransactionDraft
 
     public List<string> Log { get; } = new(32);
 
-    public List<(int Line, SpinPetEvent Event, byte[] Payload)> OwnEvents { get; } = [];
+    public List<OwnDataLine> OwnLines { get; } = [];
 
     public ulong Fee { get; set; }
 
@@ -62,21 +63,35 @@ internal sealed class TransactionDraft
         ConsumedUnits += units;
     }
 
-    /// <summary>An event of the program itself (the program must be on top of the invoke stack).</summary>
-    public void OwnData(SpinPetEvent spinPetEvent)
+    /// <summary>
+    /// An event of the program itself (the program must be on top of the invoke stack), with
+    /// <paramref name="trailing"/> bytes after its body when given.
+    /// </summary>
+    public void OwnData(SpinPetEvent spinPetEvent, byte[]? trailing = null)
     {
         byte[] payload = EventEncoder.Encode(spinPetEvent);
-        OwnEvents.Add((Log.Count, spinPetEvent, payload));
+        if (trailing is not null)
+        {
+            payload = [.. payload, .. trailing];
+        }
+        OwnLines.Add(new OwnDataLine(Log.Count, spinPetEvent, payload, Malformed: null, trailing?.Length ?? 0));
+        Data(payload);
+    }
+
+    /// <summary>A data line of the program itself that is not an event (it still takes an event index).</summary>
+    public void OwnMalformed(MalformedDataKind kind, byte[] payload)
+    {
+        OwnLines.Add(new OwnDataLine(Log.Count, Event: null, payload, kind, TrailingBytes: 0));
         Data(payload);
     }
 
     public void Data(byte[] payload) => Log.Add("Program data: " + Convert.ToBase64String(payload));
 
-    /// <summary>Cuts the log at <paramref name="line"/> as the runtime does past its cap; returns the events left.</summary>
+    /// <summary>Cuts the log at <paramref name="line"/> as the runtime does past its cap; returns the own data lines left.</summary>
     public int Truncate(int line)
     {
         Log.RemoveRange(line, Log.Count - line);
         Log.Add("Log truncated");
-        return OwnEvents.Count(own => own.Line < line);
+        return OwnLines.Count(own => own.Line < line);
     }
 }

@@ -16,6 +16,7 @@ internal sealed class PubSubHub
     private readonly SimulatorStats _stats;
     private readonly PubSubRequests _requests;
     private long _nextConnectionId;
+    private long _lastSlot;
 
     // Subscription ids count from 0 per node, as Agave's do.
     private long _nextSubscriptionId = -1;
@@ -58,6 +59,7 @@ internal sealed class PubSubHub
     /// <summary>Queues a produced block's notifications on every matching subscription; never waits on a socket.</summary>
     public void PublishBlock(SimulatedBlock block, ulong parent, IReadOnlyList<LedgerTransaction> transactions)
     {
+        Volatile.Write(ref _lastSlot, (long)block.Slot);
         if (_connections.IsEmpty)
         {
             return;
@@ -123,6 +125,21 @@ internal sealed class PubSubHub
                 connection.Enqueue(frame);
             }
             _stats.GarbageBatchSent();
+        }
+    }
+
+    /// <summary>Two logs notifications with a bad signature on every logs subscription, for the newest block's slot.</summary>
+    public void SendBadSignatureNotifications()
+    {
+        // The newest block's slot, so a client that prefetches its block time asks for one that exists.
+        ulong slot = Math.Max((ulong)Volatile.Read(ref _lastSlot), _options.GenesisSlot);
+        foreach (var connection in _connections.Values)
+        {
+            foreach (var frame in BadSignatureFrames.For(connection, _options.ProgramId, slot))
+            {
+                connection.Enqueue(frame);
+                _stats.BadSignatureSent();
+            }
         }
     }
 
