@@ -246,13 +246,30 @@ internal sealed class Topic(TopicKey key, BroadcastBuffer buffer)
             {
                 _subscribers = [.. _subscribers[..index], .. _subscribers[(index + 1)..]];
             }
-            if (_subscribers.Length == 0)
-            {
-                _removed = true;
-                ClearPending();
-                return true;
-            }
+            return RemoveIfUnusedLocked();
+        }
+    }
+
+    /// <summary>
+    /// Marks the topic removed when nobody is attached (a subscription that failed before attaching leaves it so);
+    /// true then, and the caller takes it out of the hub. A subscriber racing in sees it removed and starts over.
+    /// </summary>
+    internal bool RemoveIfUnused()
+    {
+        lock (_gate)
+        {
+            return RemoveIfUnusedLocked();
+        }
+    }
+
+    private bool RemoveIfUnusedLocked()
+    {
+        if (_subscribers.Length != 0)
+        {
             return false;
         }
+        _removed = true;
+        ClearPending();
+        return true;
     }
 }

@@ -193,7 +193,20 @@ public sealed partial class TopicHub(ICandleHistory history, StreamingOptions op
         {
             var topic = _topics.GetOrAdd(key, static (k, buffer) => new Topic(k, buffer), _buffer);
             long before = topic.Sequence;
-            var page = history.Newest(key.Mint, key.Interval, limit, before: null);
+            HistoryPage page;
+            try
+            {
+                page = history.Newest(key.Mint, key.Interval, limit, before: null);
+            }
+            catch
+            {
+                // The topic may have been created for this subscription alone: it must not outlive it.
+                if (topic.RemoveIfUnused())
+                {
+                    _topics.TryRemove(new KeyValuePair<TopicKey, Topic>(key, topic));
+                }
+                throw;
+            }
             var subscriber = new Subscriber(session, key, topic.Symbol, subscriptionId);
             // Serialized before the topic's lock (up to 1,000 candles, ~150 KB of JSON), which the ingest's Publish of
             // this topic waits for; only the queueing, which fixes the order against the replay, happens inside.

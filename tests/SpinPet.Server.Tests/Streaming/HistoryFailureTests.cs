@@ -17,6 +17,7 @@ using SpinPet.Server.Observability;
 using SpinPet.Server.Storage;
 using SpinPet.Server.Streaming;
 using SpinPet.Storage;
+using SpinPet.Streaming.Topics;
 using SpinPet.TestSupport;
 
 namespace SpinPet.Server.Tests.Streaming;
@@ -53,6 +54,8 @@ public sealed class HistoryFailureTests
         AssertHistoryFailed(await ReceiveAsync(socket));
         await SendAsync(socket, $$"""{"msg_type":"subscribe","symbol":"{{Mint}}","interval":"m5","subscription_id":"after"}""");
         AssertHistoryFailed(await ReceiveAsync(socket));
+        // The failed subscription left no topic behind: only the s1 one remains.
+        Assert.Equal(1, app.Services.GetRequiredService<TopicHub>().TopicCount);
 
         // The connection is still served, and so is the host.
         await SendAsync(socket, """{"msg_type":"ping"}""");
