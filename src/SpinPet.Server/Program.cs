@@ -1,14 +1,7 @@
-using SpinPet.Server.Api;
 using SpinPet.Server.Candles;
 using SpinPet.Server.Configuration;
-using SpinPet.Server.Health;
 using SpinPet.Server.Hosting;
-using SpinPet.Server.Ingest;
-using SpinPet.Server.Metadata;
-using SpinPet.Server.Observability;
 using SpinPet.Server.Simulation;
-using SpinPet.Server.Storage;
-using SpinPet.Server.Streaming;
 using SpinPet.Server.Web;
 
 var mode = RunMode.Parse(args);
@@ -30,17 +23,7 @@ try
     await SimulatorMode.StartIfRequestedAsync(builder, mode);
 
     builder.AddSpinPetLogging();
-    builder.UseSpinPetEndpoint();
-    builder.Services.AddSpinPetOptions(builder.Configuration);
-    builder.Services.AddSpinPetStorage();
-    builder.Services.AddSpinPetCandles();
-    builder.Services.AddSpinPetIngest();
-    builder.Services.AddSpinPetTokenMetadata();
-    builder.Services.AddSpinPetStreaming();
-    builder.Services.AddSpinPetHealth();
-    builder.Services.AddSpinPetCors();
-    builder.Services.AddSpinPetOpenApi();
-    builder.Services.AddSpinPetMetrics();
+    builder.AddSpinPetServer();
 
     var app = builder.Build();
     if (mode.RebuildCandles)
@@ -49,20 +32,7 @@ try
     }
     app.UseSpinPetCors();
     app.UseChartPage();
-    app.MapSpinPetHealth();
-    app.MapSpinPetMetrics();
-    app.MapEventsStatus();
-    app.MapKline();
-    app.MapKlineSocket();
-    app.MapKlineStatus();
-    app.MapEvents();
-    app.MapMints();
-    app.MapOrders();
-    app.MapUserEvents();
-    app.MapTime();
-    app.MapKlineSubscriptions();
-    app.MapSpinPetOpenApi();
-    app.MapApiFallback();
+    app.MapSpinPetEndpoints();
 
     await app.RunAsync();
     return 0;

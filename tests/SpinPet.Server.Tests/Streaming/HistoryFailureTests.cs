@@ -7,15 +7,8 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using SpinPet.Server.Candles;
 using SpinPet.Server.Configuration;
-using SpinPet.Server.Health;
 using SpinPet.Server.Hosting;
-using SpinPet.Server.Ingest;
-using SpinPet.Server.Metadata;
-using SpinPet.Server.Observability;
-using SpinPet.Server.Storage;
-using SpinPet.Server.Streaming;
 using SpinPet.Storage;
 using SpinPet.Streaming.Topics;
 using SpinPet.TestSupport;
@@ -74,7 +67,7 @@ public sealed class HistoryFailureTests
         Assert.StartsWith("History query failed: ", message.GetProperty("message").GetString(), StringComparison.Ordinal);
     }
 
-    /// <summary>The server as Program.cs composes it (every service that could touch the store), listener off.</summary>
+    /// <summary>The server as Program.cs composes it, with the event listener off.</summary>
     private static async Task<WebApplication> StartAsync(string database)
     {
         var environment = new Dictionary<string, string>
@@ -87,19 +80,9 @@ public sealed class HistoryFailureTests
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [], ContentRootPath = RepoPaths.Root });
         builder.Configuration.AddSpinPetSources(builder.Environment.ContentRootPath, [], environment);
         builder.Logging.ClearProviders();
-        builder.UseSpinPetEndpoint();
-        builder.Services.AddSpinPetOptions(builder.Configuration);
-        builder.Services.AddSpinPetStorage();
-        builder.Services.AddSpinPetCandles();
-        builder.Services.AddSpinPetIngest();
-        builder.Services.AddSpinPetTokenMetadata();
-        builder.Services.AddSpinPetStreaming();
-        builder.Services.AddSpinPetHealth();
-        builder.Services.AddSpinPetMetrics();
+        builder.AddSpinPetServer();
         var app = builder.Build();
-        app.MapSpinPetHealth();
-        app.MapSpinPetMetrics();
-        app.MapKlineSocket();
+        app.MapSpinPetEndpoints();
         await app.StartAsync(TestContext.Current.CancellationToken);
         return app;
     }
