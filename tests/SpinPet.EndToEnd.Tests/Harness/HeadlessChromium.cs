@@ -19,23 +19,14 @@ internal sealed partial class HeadlessChromium : IAsyncDisposable
 
     private readonly Process _process;
     private readonly TempFolder _profile;
-    private readonly TaskCompletionSource<Uri> _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly List<string> _output = [];
+    private readonly ChildProcessOutput _output;
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(30) };
 
-    private HeadlessChromium(Process process, TempFolder profile) => (_process, _profile) = (process, profile);
+    private HeadlessChromium(Process process, TempFolder profile) =>
+        (_process, _profile, _output) = (process, profile, new ChildProcessOutput(process, "chromium", ListeningLine()));
 
     /// <summary>What the browser printed (for failure messages).</summary>
-    public string Output
-    {
-        get
-        {
-            lock (_output)
-            {
-                return string.Join('\n', _output);
-            }
-        }
-    }
+    public string Output => _output.Text;
 
     /// <summary>Starts the browser; fails the test (not skips it) when Chromium is not installed.</summary>
     public static async Task<HeadlessChromium> StartAsync()
@@ -73,15 +64,12 @@ internal sealed partial class HeadlessChromium : IAsyncDisposable
         }
         var process = new Process { StartInfo = info, EnableRaisingEvents = true };
         var browser = new HeadlessChromium(process, profile);
-        process.OutputDataReceived += (_, e) => browser.OnLine(e.Data);
-        process.ErrorDataReceived += (_, e) => browser.OnLine(e.Data);
-        process.Exited += (_, _) => browser._listening.TrySetException(new InvalidOperationException("chromium exited before listening:\n" + browser.Output));
         process.Start();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         try
         {
-            var endpoint = await browser._listening.Task.WaitAsync(StartTimeout);
+            var endpoint = await browser._output.Listening.WaitAsync(StartTimeout);
             browser._http.BaseAddress = new Uri($"http://{endpoint.Authority}/");
         }
         catch
@@ -119,23 +107,6 @@ internal sealed partial class HeadlessChromium : IAsyncDisposable
         _process.Dispose();
         _http.Dispose();
         _profile.Dispose();
-    }
-
-    private void OnLine(string? line)
-    {
-        if (line is null)
-        {
-            return;
-        }
-        lock (_output)
-        {
-            _output.Add(line);
-        }
-        var match = ListeningLine().Match(line);
-        if (match.Success)
-        {
-            _listening.TrySetResult(new Uri(match.Groups[1].Value));
-        }
     }
 
     [GeneratedRegex(@"DevTools listening on (ws://\S+)")]

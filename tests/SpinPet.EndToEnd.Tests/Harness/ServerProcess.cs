@@ -17,10 +17,10 @@ internal sealed partial class ServerProcess : IAsyncDisposable
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
 
     private readonly Process _process;
-    private readonly TaskCompletionSource<Uri> _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly List<string> _output = [];
+    private readonly ChildProcessOutput _output;
 
-    private ServerProcess(Process process) => _process = process;
+    private ServerProcess(Process process) =>
+        (_process, _output) = (process, new ChildProcessOutput(process, "the server", ListeningLine()));
 
     public Uri BaseUri { get; private set; } = null!;
 
@@ -31,16 +31,7 @@ internal sealed partial class ServerProcess : IAsyncDisposable
     public bool HasExited => _process.HasExited;
 
     /// <summary>Everything the server printed so far (for assertions on logs and for failure messages).</summary>
-    public string Output
-    {
-        get
-        {
-            lock (_output)
-            {
-                return string.Join('\n', _output);
-            }
-        }
-    }
+    public string Output => _output.Text;
 
     public static Task<ServerProcess> StartAsync(IReadOnlyDictionary<string, string> settings, params string[] args) =>
         StartAsync(BuiltServerDll, RepoPaths.Root, settings, args);
@@ -49,7 +40,7 @@ internal sealed partial class ServerProcess : IAsyncDisposable
     public static async Task<ServerProcess> StartAsync(string dll, string workingDirectory, IReadOnlyDictionary<string, string> settings, params string[] args)
     {
         var server = Launch(dll, workingDirectory, settings, args);
-        server.BaseUri = await server._listening.Task.WaitAsync(StartTimeout);
+        server.BaseUri = await server._output.Listening.WaitAsync(StartTimeout);
         server.Http.BaseAddress = server.BaseUri;
         return server;
     }
@@ -89,9 +80,6 @@ internal sealed partial class ServerProcess : IAsyncDisposable
         }
         var process = new Process { StartInfo = info, EnableRaisingEvents = true };
         var server = new ServerProcess(process);
-        process.OutputDataReceived += (_, e) => server.OnLine(e.Data);
-        process.ErrorDataReceived += (_, e) => server.OnLine(e.Data);
-        process.Exited += (_, _) => server._listening.TrySetException(new InvalidOperationException("the server exited before listening:\n" + server.Output));
         process.Start();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
@@ -153,23 +141,6 @@ internal sealed partial class ServerProcess : IAsyncDisposable
         }
         _process.Dispose();
         Http.Dispose();
-    }
-
-    private void OnLine(string? line)
-    {
-        if (line is null)
-        {
-            return;
-        }
-        lock (_output)
-        {
-            _output.Add(line);
-        }
-        var match = ListeningLine().Match(line);
-        if (match.Success)
-        {
-            _listening.TrySetResult(new Uri(match.Groups[1].Value));
-        }
     }
 
     private const int Sigterm = 15;
