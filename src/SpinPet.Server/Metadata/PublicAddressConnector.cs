@@ -4,7 +4,7 @@ using System.Net.Sockets;
 namespace SpinPet.Server.Metadata;
 
 /// <summary>
-/// The connect step of the client that fetches a token's own https uri: a token's
+/// The connect step of the client that fetches a token's own https uri and every redirect hop off the gateway: a token's
 /// creator chooses that URL, so it must not reach this machine or its private network. The host is resolved here, each
 /// address is judged (<see cref="IsPublic"/>), and the socket connects to the judged addresses only: no second lookup
 /// happens between the check and the connect, so a DNS answer that changes in between (rebinding) changes nothing.
@@ -12,11 +12,11 @@ namespace SpinPet.Server.Metadata;
 /// </summary>
 internal static class PublicAddressConnector
 {
-    public static async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, CancellationToken cancellationToken)
+    public static async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, bool loopbackAllowed, CancellationToken cancellationToken)
     {
         var host = context.DnsEndPoint.Host;
         var addresses = IPAddress.TryParse(host, out var literal) ? [literal] : await Dns.GetHostAddressesAsync(host, cancellationToken).ConfigureAwait(false);
-        var allowed = Array.FindAll(addresses, IsPublic);
+        var allowed = Array.FindAll(addresses, a => IsPublic(a) || (loopbackAllowed && IPAddress.IsLoopback(a)));
         if (allowed.Length == 0)
         {
             throw new AddressNotAllowedException($"{host} has no public address; token uris are not fetched from private networks");
