@@ -34,6 +34,8 @@ internal sealed partial class TokenMetadataService(
     /// <summary>Mints read from the store per page while scanning.</summary>
     private const int ScanPage = 1000;
 
+    private const int MaxProblemLength = 512;
+
     private int _failing;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -240,8 +242,12 @@ internal sealed partial class TokenMetadataService(
     /// <summary>An address for a log line: without user info or query, where a gateway's credentials would sit.</summary>
     private static string Shown(Uri address) => address.GetComponents(UriComponents.SchemeAndServer | UriComponents.Path, UriFormat.UriEscaped);
 
+    /// <summary>A failure's reason as stored: an origin's text (a Location, a host name) kept to 512 characters, so a row stays small.</summary>
+    private static string Bounded(string problem) => problem.Length <= MaxProblemLength ? problem : problem[..MaxProblemLength] + "…";
+
     private void StoreFailure(MetadataJob job, string problem)
     {
+        problem = Bounded(problem);
         store.PutTokenMetadata(job.Mint, new StoredTokenMetadata(TokenMetadataState.Failed, time.GetUtcNow().ToUnixTimeMilliseconds(), problem));
         counters.AddFailed();
         LogFailed(logger, job.Mint, job.Uri ?? "", problem);
@@ -249,6 +255,7 @@ internal sealed partial class TokenMetadataService(
 
     private void StoreGaveUp(MetadataJob job, MetadataTarget target, string problem)
     {
+        problem = Bounded(problem);
         try
         {
             store.PutTokenMetadata(job.Mint, new StoredTokenMetadata(TokenMetadataState.GaveUp, time.GetUtcNow().ToUnixTimeMilliseconds(), problem));
