@@ -11,6 +11,12 @@ public enum TokenMetadataState : byte
     /// <see cref="StoredTokenMetadata.Content"/> says why.
     /// </summary>
     Failed = 2,
+
+    /// <summary>
+    /// Every attempt of a round failed transiently (timeouts, 5xx, 429): not tried again while the server runs; the next
+    /// start gives the token one new round. <see cref="StoredTokenMetadata.Content"/> says the last failure.
+    /// </summary>
+    GaveUp = 3,
 }
 
 /// <summary>

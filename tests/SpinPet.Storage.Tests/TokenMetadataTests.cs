@@ -3,7 +3,7 @@ using static SpinPet.Storage.Tests.TestChain;
 
 namespace SpinPet.Storage.Tests;
 
-/// <summary>The token_metadata family: fetched documents and permanent failures, kept across reopen and rebuild.</summary>
+/// <summary>The token_metadata family: fetched documents, permanent failures and give-ups, kept across reopen and rebuild.</summary>
 public sealed class TokenMetadataTests
 {
     [Fact]
@@ -15,16 +15,19 @@ public sealed class TokenMetadataTests
         fixture.Store.Apply([created], CheckpointOf(created));
         var fetched = new StoredTokenMetadata(TokenMetadataState.Fetched, 1_764_062_400_123, """{"name":"小狗币 🚀"}""");
         var failed = new StoredTokenMetadata(TokenMetadataState.Failed, 1_764_062_400_456, "HTTP 404");
+        var gaveUp = new StoredTokenMetadata(TokenMetadataState.GaveUp, 1_764_062_400_789, "HTTP 503 (6 attempts)");
 
         Assert.Null(fixture.Store.GetTokenMetadata(Key(1)));
         fixture.Store.PutTokenMetadata(Key(1), fetched);
         fixture.Store.PutTokenMetadata(Key(2), failed);
+        fixture.Store.PutTokenMetadata(Key(3), gaveUp);
         Assert.Equal(fetched, fixture.Store.GetTokenMetadata(Key(1)));
 
         var store = fixture.Reopen();
         store.RebuildDerivedRows(chain.Decoder);
         Assert.Equal(fetched, store.GetTokenMetadata(Key(1)));
         Assert.Equal(failed, store.GetTokenMetadata(Key(2)));
+        Assert.Equal(gaveUp, store.GetTokenMetadata(Key(3)));
 
         store.PutTokenMetadata(Key(2), fetched);
         Assert.Equal(fetched, store.GetTokenMetadata(Key(2)));

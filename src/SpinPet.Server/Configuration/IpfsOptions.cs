@@ -11,15 +11,21 @@ internal sealed record IpfsOptions
     [ConfigurationKeyName("gateway_url")]
     public string? GatewayUrl { get; init; }
 
-    /// <summary>Timeout of one fetch attempt (connect, headers and body), in milliseconds.</summary>
+    /// <summary>Timeout of one fetch attempt (connect, every redirect hop, headers and body), in milliseconds.</summary>
     [ConfigurationKeyName("timeout_ms")]
     public int TimeoutMs { get; init; } = 10_000;
 
-    /// <summary>Metadata requests in flight at once: a public gateway rate-limits, and the fetch is not urgent.</summary>
+    /// <summary>
+    /// Metadata requests in flight at once: a public gateway rate-limits, and the fetch is not urgent. A token's own
+    /// (non-gateway) origin gets 1 of them, all such origins together half (OriginLimits).
+    /// </summary>
     [ConfigurationKeyName("max_concurrency")]
     public int MaxConcurrency { get; init; } = 4;
 
-    /// <summary>Tokens waiting to be fetched; when full, new ones are dropped, counted and found again by a rescan.</summary>
+    /// <summary>
+    /// New tokens waiting for a first fetch, and again tokens parked for a retry (TokenMetadataQueue): a new token past
+    /// it is dropped, counted and found again by a rescan; a failing token past it is given up.
+    /// </summary>
     [ConfigurationKeyName("queue_capacity")]
     public int QueueCapacity { get; init; } = 10_000;
 

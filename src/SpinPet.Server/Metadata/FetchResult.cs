@@ -8,7 +8,7 @@ internal enum FetchOutcome
     Transient,
 }
 
-/// <summary>The outcome of one fetch (all its attempts): the body when <see cref="FetchOutcome.Ok"/>, else why not.</summary>
+/// <summary>The outcome of one fetch attempt: the body when <see cref="FetchOutcome.Ok"/>, else why not (and the Retry-After asked for).</summary>
 internal readonly record struct FetchResult(FetchOutcome Outcome, byte[]? Body, string? Problem, TimeSpan? RetryAfter = null)
 {
     public static FetchResult Ok(byte[] body) => new(FetchOutcome.Ok, body, null);

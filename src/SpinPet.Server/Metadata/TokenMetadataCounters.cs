@@ -15,10 +15,10 @@ internal sealed class TokenMetadataCounters
     /// <summary>Tokens stored as permanently failed (404, malformed, too large, unsupported uri).</summary>
     public long Failed => Volatile.Read(ref _failed);
 
-    /// <summary>Fetches whose every attempt failed transiently: not stored, retried by a later rescan.</summary>
+    /// <summary>Tokens whose every attempt of a round failed transiently: stored as given up, tried again at the next start.</summary>
     public long GaveUp => Volatile.Read(ref _gaveUp);
 
-    /// <summary>Attempts repeated after a transient failure.</summary>
+    /// <summary>Attempts after the first of a round (each after a transient failure and its wait).</summary>
     public long Retries => Volatile.Read(ref _retries);
 
     /// <summary>HTTP requests in flight now.</summary>

@@ -14,6 +14,7 @@ internal static class TokenMetadataServiceCollectionExtensions
         services.AddSingleton<TokenMetadataCounters>();
         services.AddSingleton<TokenMetadataQueue>();
         services.AddSingleton(MetadataRetryPolicy.Default);
+        services.AddSingleton(DirectFetchTestAllowance.None);
         TokenMetadataFetcher.AddClients(services);
         services.AddSingleton<TokenMetadataFetcher>();
         services.AddSingleton<TokenMetadataReader>();

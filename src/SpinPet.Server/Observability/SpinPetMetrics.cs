@@ -94,10 +94,11 @@ internal sealed class SpinPetMetrics : IDisposable
 
         // Token metadata (the ipfs fetcher).
         _meter.CreateObservableCounter("spinpet.metadata.fetched", () => metadata.Fetched, "{token}", "Token metadata documents fetched and stored.");
-        _meter.CreateObservableCounter("spinpet.metadata.failed", () => ObserveMetadataFailures(metadata), "{token}", "Token metadata fetches that failed: permanent (stored, never retried) or gave_up (transient, retried by a later rescan).");
+        _meter.CreateObservableCounter("spinpet.metadata.failed", () => ObserveMetadataFailures(metadata), "{token}", "Token metadata fetches that failed: permanent (stored, never retried) or gave_up (every attempt failed transiently; stored, tried again at the next start).");
         _meter.CreateObservableCounter("spinpet.metadata.retries", () => metadata.Retries, "{attempt}", "Metadata fetch attempts repeated after a transient failure.");
         _meter.CreateObservableCounter("spinpet.metadata.dropped", () => metadataQueue.Dropped, "{token}", "Tokens not queued because the metadata queue was full (found again by a rescan).");
-        _meter.CreateObservableUpDownCounter("spinpet.metadata.queue_depth", () => metadataQueue.Depth, "{token}", "Tokens waiting for a metadata fetch.");
+        _meter.CreateObservableUpDownCounter("spinpet.metadata.queue_depth", () => metadataQueue.Depth, "{token}", "Tokens waiting for a metadata fetch, new and parked for a retry.");
+        _meter.CreateObservableUpDownCounter("spinpet.metadata.parked", () => metadataQueue.Parked, "{token}", "Tokens parked for a retry after a transient failure (back-off or Retry-After).");
         _meter.CreateObservableUpDownCounter("spinpet.metadata.in_flight", () => metadata.InFlight, "{request}", "Metadata HTTP requests in flight.");
 
         // Candles and storage.

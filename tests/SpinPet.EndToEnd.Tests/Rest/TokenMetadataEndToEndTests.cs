@@ -70,5 +70,6 @@ public sealed class TokenMetadataEndToEndTests
         var metrics = await server.Http.GetStringAsync("/metrics", ct);
         Assert.Equal(4, Operations.MetricsTests.Sample(metrics, "spinpet_metadata_fetched_total"));
         Assert.Equal(0, Operations.MetricsTests.Sample(metrics, "spinpet_metadata_queue_depth"));
+        Assert.Equal(0, Operations.MetricsTests.Sample(metrics, "spinpet_metadata_parked"));
     }
 }

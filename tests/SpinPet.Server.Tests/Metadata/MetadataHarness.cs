@@ -17,14 +17,18 @@ namespace SpinPet.Server.Tests.Metadata;
 
 /// <summary>
 /// A real store in a temp folder holding created tokens, a real gateway (Kestrel on loopback) and the metadata service
-/// wired as the host wires it (AddSpinPetTokenMetadata), with short retry delays. The service can be stopped and started
-/// again on the reopened store, as across a restart.
+/// wired as the host wires it (AddSpinPetTokenMetadata), with short retry delays. A test may set a fake clock (the
+/// service's back-off, Retry-After and per-attempt timeout all run on it) and allow https origins on loopback (a
+/// token's own uri, normally refused there). The service can be stopped and started again on the reopened store, as
+/// across a restart.
 /// </summary>
 internal sealed class MetadataHarness : IAsyncDisposable
 {
     private const string Base58Digits = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
 
     private readonly TempFolder _folder = new("spinpet-metadata");
+    private readonly Lazy<System.Security.Cryptography.X509Certificates.X509Certificate2> _certificate = new(TestCertificate.Create);
+    private readonly List<MetadataGateway> _origins = [];
     private ServiceProvider? _services;
     private int _transactions;
 
@@ -40,7 +44,13 @@ internal sealed class MetadataHarness : IAsyncDisposable
 
     public IpfsOptions Options { get; set; } = null!;
 
-    public MetadataRetryPolicy Retry { get; set; } = new(3, TimeSpan.FromMilliseconds(20), TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(5), TimeSpan.FromMinutes(10));
+    public MetadataRetryPolicy Retry { get; set; } = new(3, TimeSpan.FromMilliseconds(20), 2, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(5));
+
+    /// <summary>The service's clock; null = the system's.</summary>
+    public TimeProvider? Clock { get; set; }
+
+    /// <summary>Set by <see cref="StartOriginAsync"/>: loopback https origins allowed for a token's own uri.</summary>
+    public DirectFetchTestAllowance Allowance { get; set; } = DirectFetchTestAllowance.None;
 
     public TokenMetadataCounters Counters => _services!.GetRequiredService<TokenMetadataCounters>();
 
@@ -70,6 +80,18 @@ internal sealed class MetadataHarness : IAsyncDisposable
             }
         }
         return text.Append('x', 46 - text.Length).ToString();
+    }
+
+    /// <summary>
+    /// Starts an https origin on loopback standing in for a token's own (non-IPFS) uri host, and lets the direct client
+    /// dial loopback and trust its certificate. Disposed with the harness.
+    /// </summary>
+    public async Task<MetadataGateway> StartOriginAsync(Func<Microsoft.AspNetCore.Http.HttpContext, Task> handler)
+    {
+        var origin = await MetadataGateway.StartAsync(handler, _certificate.Value);
+        _origins.Add(origin);
+        Allowance = new DirectFetchTestAllowance(LoopbackAllowed: true, _certificate.Value);
+        return origin;
     }
 
     public static PublicKey Mint(int n)
@@ -110,10 +132,15 @@ internal sealed class MetadataHarness : IAsyncDisposable
     {
         var services = new ServiceCollection();
         services.AddLogging();
+        if (Clock is not null)
+        {
+            services.AddSingleton(Clock);
+        }
         services.AddSingleton(Store);
         services.AddSingleton(Microsoft.Extensions.Options.Options.Create(Options));
         services.AddSpinPetTokenMetadata();
         services.AddSingleton(Retry);
+        services.AddSingleton(Allowance);
         _services = services.BuildServiceProvider();
         return Service.StartAsync(CancellationToken.None);
     }
@@ -147,6 +174,14 @@ internal sealed class MetadataHarness : IAsyncDisposable
         await StopServiceAsync();
         Store.Dispose();
         await Gateway.DisposeAsync();
+        foreach (var origin in _origins)
+        {
+            await origin.DisposeAsync();
+        }
+        if (_certificate.IsValueCreated)
+        {
+            _certificate.Value.Dispose();
+        }
         _folder.Dispose();
     }
 

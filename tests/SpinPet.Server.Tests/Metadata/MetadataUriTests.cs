@@ -74,23 +74,6 @@ public sealed class MetadataUriTests
         Assert.Null(MetadataUri.BrowserImage(null, Gateway));
     }
 
-    [Theory]
-    [InlineData("10.1.2.3", false)]
-    [InlineData("172.20.0.1", false)]
-    [InlineData("192.168.1.1", false)]
-    [InlineData("169.254.169.254", false)]
-    [InlineData("100.64.0.1", false)]
-    [InlineData("::1", false)]
-    [InlineData("fd00::1", false)]
-    [InlineData("fe80::1", false)]
-    [InlineData("::ffff:127.0.0.1", false)]
-    [InlineData("8.8.8.8", true)]
-    [InlineData("2606:4700:4700::1111", true)]
-    public void Only_public_addresses_are_dialled_for_a_tokens_own_uri(string address, bool allowed)
-    {
-        Assert.Equal(allowed, PublicAddressConnector.IsPublic(System.Net.IPAddress.Parse(address)));
-    }
-
     [Fact]
     public void The_parser_keeps_known_string_fields_bounds_them_and_reads_extensions()
     {

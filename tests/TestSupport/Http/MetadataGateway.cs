@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using System.Net;
+using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -10,8 +12,9 @@ using Microsoft.Extensions.Logging;
 namespace SpinPet.TestSupport.Http;
 
 /// <summary>
-/// A real HTTP server on 127.0.0.1 (Kestrel, ephemeral port) standing in for an IPFS gateway: each request goes to
-/// <see cref="Handler"/>; the server counts requests per path and the most requests it ever had in flight at once.
+/// A real HTTP server on 127.0.0.1 (Kestrel, ephemeral port) standing in for an IPFS gateway, or, over https with a
+/// test certificate, for a token's own origin: each request goes to <see cref="Handler"/>; the server counts requests per
+/// path, the requests in flight now and the most it ever had in flight at once.
 /// Linked into the test projects that need it (not every project references ASP.NET Core).
 /// </summary>
 internal sealed class MetadataGateway : IAsyncDisposable
@@ -36,14 +39,23 @@ internal sealed class MetadataGateway : IAsyncDisposable
 
     public int MaxInFlight => Volatile.Read(ref _maxInFlight);
 
+    public int InFlight => Volatile.Read(ref _inFlight);
+
     public int TotalHits => _hits.Values.Sum();
 
     public int Hits(string path) => _hits.TryGetValue(path, out var n) ? n : 0;
 
-    public static async Task<MetadataGateway> StartAsync(Func<HttpContext, Task>? handler = null)
+    public static async Task<MetadataGateway> StartAsync(Func<HttpContext, Task>? handler = null, X509Certificate2? certificate = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        if (certificate is null)
+        {
+            builder.WebHost.UseUrls("http://127.0.0.1:0");
+        }
+        else
+        {
+            builder.WebHost.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen => listen.UseHttps(certificate)));
+        }
         builder.Logging.ClearProviders();
         var app = builder.Build();
         var gateway = new MetadataGateway(app);
@@ -55,7 +67,7 @@ internal sealed class MetadataGateway : IAsyncDisposable
         await app.StartAsync();
         var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
         var bound = new Uri(addresses.First());
-        gateway.BaseUri = new UriBuilder("http", bound.Host, bound.Port, "/").Uri;
+        gateway.BaseUri = new UriBuilder(certificate is null ? "http" : "https", bound.Host, bound.Port, "/").Uri;
         gateway.GatewayUrl = new Uri(gateway.BaseUri, "ipfs/");
         return gateway;
     }
