@@ -1,0 +1,72 @@
+using Microsoft.Extensions.Options;
+
+namespace SpinPet.Server.Configuration;
+
+/// <summary>
+/// Refuses a section that no options record reads, from any SpinPet source: a typo such as <c>SPIN_CLUSTR__MODE</c>
+/// or <c>[websockets]</c> would otherwise be ignored without a word. The host's own sources (every environment
+/// variable, <c>ASPNETCORE_*</c>, <c>DOTNET_*</c>, appsettings) are not ours to judge and are left alone.
+/// </summary>
+internal sealed class ConfigurationSourcesValidator(IConfiguration configuration, IReadOnlyCollection<string> sections)
+    : IValidateOptions<ConfigurationSources>
+{
+    public ValidateOptionsResult Validate(string? name, ConfigurationSources options)
+    {
+        if (configuration is not IConfigurationRoot root)
+        {
+            return ValidateOptionsResult.Skip;
+        }
+        var known = string.Join(", ", sections.Order(StringComparer.Ordinal));
+        // Unknown section → where it was set, in source order, each place once.
+        var unknown = new Dictionary<string, List<string>>(StringComparer.OrdinalIgnoreCase);
+        var failures = new List<string>();
+        foreach (var provider in root.Providers)
+        {
+            foreach (var section in provider.GetChildKeys([], null).Distinct(StringComparer.OrdinalIgnoreCase))
+            {
+                if (sections.Contains(section, StringComparer.OrdinalIgnoreCase))
+                {
+                    continue;
+                }
+                var keys = provider.GetChildKeys([], section).Distinct(StringComparer.OrdinalIgnoreCase)
+                    .Select(child => ConfigurationPath.Combine(section, child)).ToList();
+                if (keys.Count == 0 && Origins(provider, [section]) is { Count: > 0 } values)
+                {
+                    // A value outside any section: SPIN_SERVER_PORT (one underscore), a key above the first TOML table.
+                    failures.Add($"{values[0]}: not a setting; settings are section.key ({Hint(provider)})");
+                    continue;
+                }
+                var origins = Origins(provider, keys);
+                if (origins.Count > 0)
+                {
+                    if (!unknown.TryGetValue(section, out var list))
+                    {
+                        unknown[section] = list = [];
+                    }
+                    list.AddRange(origins.Where(o => !list.Contains(o, StringComparer.Ordinal)));
+                }
+            }
+        }
+        foreach (var (section, origins) in unknown)
+        {
+            failures.Add($"{section.ToLowerInvariant()}: unknown section (set by {string.Join(", ", origins)}; known sections: {known})");
+        }
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    /// <summary>Where each key came from, for the providers that are ours; empty for the host's.</summary>
+    private static List<string> Origins(IConfigurationProvider provider, List<string> keys) => provider switch
+    {
+        SpinPetEnvironmentProvider environment => [.. keys.Select(environment.VariableOf)],
+        SpinPetCommandLineProvider => [.. keys.Select(k => "--" + k)],
+        TomlConfigurationProvider toml => [toml.DisplayPath],
+        _ => [],
+    };
+
+    private static string Hint(IConfigurationProvider provider) => provider switch
+    {
+        SpinPetEnvironmentProvider => "SPIN_<SECTION>__<KEY> with two underscores, e.g. SPIN_SERVER__PORT",
+        SpinPetCommandLineProvider => "--section:key=value, e.g. --server:port=9000",
+        _ => "a key above the first [section] belongs in one",
+    };
+}
