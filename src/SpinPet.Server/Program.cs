@@ -34,8 +34,7 @@ try
     {
         return CandleRebuildCommand.Run(app);
     }
-    app.UseSpinPetCors();
-    app.UseChartPage();
+    app.UseSpinPetMiddleware();
     app.MapSpinPetEndpoints();
 
     await app.RunAsync();
