@@ -36,9 +36,13 @@ public sealed class UnhandledErrorTests
         // The store closed under the running server: the surest way to make a read throw (a broken disk cannot be staged).
         app.Services.GetRequiredService<SpinPetStore>().Dispose();
 
-        using var response = await http.GetAsync($"/api/events?mint={Mint}", ct);
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"/api/events?mint={Mint}");
+        request.Headers.Add("Origin", "https://app.example");
+        using var response = await http.SendAsync(request, ct);
 
         Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
+        // A browser can read it: the CORS headers survive the handler's reset of the response.
+        Assert.Equal("*", response.Headers.GetValues("Access-Control-Allow-Origin").Single());
         Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
         var body = await response.Content.ReadFromJsonAsync<JsonElement>(ct);
         Assert.False(body.GetProperty("success").GetBoolean());
