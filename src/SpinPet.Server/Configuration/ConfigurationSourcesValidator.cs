@@ -30,10 +30,13 @@ internal sealed class ConfigurationSourcesValidator(IConfiguration configuration
                 }
                 var keys = provider.GetChildKeys([], section).Distinct(StringComparer.OrdinalIgnoreCase)
                     .Select(child => ConfigurationPath.Combine(section, child)).ToList();
-                if (keys.Count == 0 && Origins(provider, [section]) is { Count: > 0 } values)
+                if (keys.Count == 0)
                 {
                     // A value outside any section: SPIN_SERVER_PORT (one underscore), a key above the first TOML table.
-                    failures.Add($"{values[0]}: not a setting; settings are section.key ({Hint(provider)})");
+                    if (OutsideSections(provider, section) is { } line)
+                    {
+                        failures.Add(line);
+                    }
                     continue;
                 }
                 var origins = Origins(provider, keys);
@@ -63,10 +66,12 @@ internal sealed class ConfigurationSourcesValidator(IConfiguration configuration
         _ => [],
     };
 
-    private static string Hint(IConfigurationProvider provider) => provider switch
+    private static string? OutsideSections(IConfigurationProvider provider, string key) => provider switch
     {
-        SpinPetEnvironmentProvider => "SPIN_<SECTION>__<KEY> with two underscores, e.g. SPIN_SERVER__PORT",
-        SpinPetCommandLineProvider => "--section:key=value, e.g. --server:port=9000",
-        _ => "a key above the first [section] belongs in one",
+        SpinPetEnvironmentProvider environment =>
+            $"{environment.VariableOf(key)}: not a setting; settings are SPIN_<SECTION>__<KEY>, two underscores between section and key (e.g. SPIN_SERVER__PORT)",
+        SpinPetCommandLineProvider => $"--{key}: not a setting; settings are --section:key=value (e.g. --server:port=9000)",
+        TomlConfigurationProvider toml => $"{toml.DisplayPath}: '{key}' is outside any [section]; every setting belongs to one",
+        _ => null,
     };
 }

@@ -82,7 +82,7 @@ public sealed class OptionsValidationTests
     // A section nobody reads is a typo, from the environment as from a file.
     [InlineData("SPIN_CLUSTR__MODE", "nats", "clustr: unknown section (set by SPIN_CLUSTR__MODE; known sections: cluster, cors, database, ipfs, kline, logging, rest, security, server, simulator, solana, websocket)")]
     [InlineData("spin_Websockets__Compression", "true", "websockets: unknown section (set by spin_Websockets__Compression; known sections: cluster, cors, database, ipfs, kline, logging, rest, security, server, simulator, solana, websocket)")]
-    [InlineData("SPIN_SERVER_PORT", "9000", "SPIN_SERVER_PORT: not a setting; settings are section.key (SPIN_<SECTION>__<KEY> with two underscores, e.g. SPIN_SERVER__PORT)")]
+    [InlineData("SPIN_SERVER_PORT", "9000", "SPIN_SERVER_PORT: not a setting; settings are SPIN_<SECTION>__<KEY>, two underscores between section and key (e.g. SPIN_SERVER__PORT)")]
     public void A_bad_value_is_reported_on_one_line_naming_its_key(string variable, string value, string expected)
     {
         var problems = StartupProblems(new Dictionary<string, string> { [variable] = value });
@@ -101,9 +101,14 @@ public sealed class OptionsValidationTests
     [Fact]
     public void An_unknown_section_on_the_command_line_is_refused_naming_the_argument()
     {
-        var problems = StartupProblems([], "--clustr:mode=nats", "--server:port=9000");
+        var problems = StartupProblems([], "--clustr:mode=nats", "--server:port=9000", "--urls=http://+:80");
 
-        Assert.Equal(["clustr: unknown section (set by --clustr:mode; known sections: cluster, cors, database, ipfs, kline, logging, rest, security, server, simulator, solana, websocket)"], problems);
+        Assert.Equal(
+            [
+                "--urls: not a setting; settings are --section:key=value (e.g. --server:port=9000)",
+                "clustr: unknown section (set by --clustr:mode; known sections: cluster, cors, database, ipfs, kline, logging, rest, security, server, simulator, solana, websocket)",
+            ],
+            problems);
     }
 
     [Fact]

@@ -150,7 +150,7 @@ public sealed class SpinPetConfigurationTests : IDisposable
         // (The test's default.toml has values other checks refuse; only the lines about the sources matter here.)
         Assert.Equal(
             [
-                $"{file}: not a setting; settings are section.key (a key above the first [section] belongs in one)",
+                $"{file}: 'port' is outside any [section]; every setting belongs to one",
                 $"websockets: unknown section (set by {file}; known sections: cluster, cors, database, ipfs, kline, logging, rest, security, server, simulator, solana, websocket)",
             ],
             problems.Where(p => p.Contains(file, StringComparison.Ordinal)));
