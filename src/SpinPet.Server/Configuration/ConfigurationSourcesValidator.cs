@@ -28,9 +28,7 @@ internal sealed class ConfigurationSourcesValidator(IConfiguration configuration
                 {
                     continue;
                 }
-                var keys = provider.GetChildKeys([], section).Distinct(StringComparer.OrdinalIgnoreCase)
-                    .Select(child => ConfigurationPath.Combine(section, child)).ToList();
-                if (keys.Count == 0)
+                if (!provider.GetChildKeys([], section).Any())
                 {
                     // A value outside any section: SPIN_SERVER_PORT (one underscore), a key above the first TOML table.
                     if (OutsideSections(provider, section) is { } line)
@@ -39,7 +37,7 @@ internal sealed class ConfigurationSourcesValidator(IConfiguration configuration
                     }
                     continue;
                 }
-                var origins = Origins(provider, keys);
+                var origins = Origins(provider, section);
                 if (origins.Count > 0)
                 {
                     if (!unknown.TryGetValue(section, out var list))
@@ -57,11 +55,12 @@ internal sealed class ConfigurationSourcesValidator(IConfiguration configuration
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 
-    /// <summary>Where each key came from, for the providers that are ours; empty for the host's.</summary>
-    private static List<string> Origins(IConfigurationProvider provider, List<string> keys) => provider switch
+    /// <summary>Where a section's keys came from, for the providers that are ours; empty for the host's.</summary>
+    private static List<string> Origins(IConfigurationProvider provider, string section) => provider switch
     {
-        SpinPetEnvironmentProvider environment => [.. keys.Select(environment.VariableOf)],
-        SpinPetCommandLineProvider => [.. keys.Select(k => "--" + k)],
+        SpinPetEnvironmentProvider environment => [.. environment.VariablesOf(section)],
+        SpinPetCommandLineProvider => [.. provider.GetChildKeys([], section).Distinct(StringComparer.OrdinalIgnoreCase)
+            .Select(child => $"--{section}:{child}")],
         TomlConfigurationProvider toml => [toml.DisplayPath],
         _ => [],
     };
@@ -69,7 +68,7 @@ internal sealed class ConfigurationSourcesValidator(IConfiguration configuration
     private static string? OutsideSections(IConfigurationProvider provider, string key) => provider switch
     {
         SpinPetEnvironmentProvider environment =>
-            $"{environment.VariableOf(key)}: not a setting; settings are SPIN_<SECTION>__<KEY>, two underscores between section and key (e.g. SPIN_SERVER__PORT)",
+            $"{string.Join(", ", environment.VariablesOf(key))}: not a setting; settings are SPIN_<SECTION>__<KEY>, two underscores between section and key (e.g. SPIN_SERVER__PORT)",
         SpinPetCommandLineProvider => $"--{key}: not a setting; settings are --section:key=value (e.g. --server:port=9000)",
         TomlConfigurationProvider toml => $"{toml.DisplayPath}: '{key}' is outside any [section]; every setting belongs to one",
         _ => null,

@@ -8,8 +8,15 @@ internal sealed class SpinPetEnvironmentProvider(IDictionary environment) : Conf
 {
     private readonly Dictionary<string, string> _variables = new(StringComparer.OrdinalIgnoreCase);
 
-    /// <summary>The variable that set a configuration key (<c>clustr:mode</c> → <c>SPIN_CLUSTR__MODE</c>).</summary>
-    public string VariableOf(string key) => _variables.TryGetValue(key, out var name) ? name : key;
+    /// <summary>
+    /// The variables that set <paramref name="section"/> or a key under it (<c>clustr</c> → <c>SPIN_CLUSTR__MODE</c>,
+    /// <c>SPIN_CLUSTR__ROLE</c>), in name order.
+    /// </summary>
+    public IEnumerable<string> VariablesOf(string section) =>
+        _variables.Where(v => v.Key.Equals(section, StringComparison.OrdinalIgnoreCase)
+                || v.Key.StartsWith(section + ConfigurationPath.KeyDelimiter, StringComparison.OrdinalIgnoreCase))
+            .Select(v => v.Value)
+            .Order(StringComparer.Ordinal);
 
     public override void Load()
     {
