@@ -15,7 +15,7 @@ namespace SpinPet.Server.Hosting;
 /// Past an empty bucket: 429 with <c>Retry-After</c> and the REST envelope, answered at once (no queue holds requests).
 /// Buckets live in the limiter's partition table; one whose bucket is full again and that stays unused for 10 s is
 /// removed by the limiter's own 100 ms sweep (System.Threading.RateLimiting), so memory follows the addresses seen in
-/// the last seconds (~300 bytes each), not every address ever seen. docs/security.md, "Hostile REST clients and proxies".
+/// the last seconds (~350 bytes each), not every address ever seen. docs/security.md, "Hostile REST clients and proxies".
 /// </summary>
 internal static partial class RestRateLimiting
 {
