@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using SpinPet.Server.Candles;
 using SpinPet.Server.Configuration;
 using SpinPet.Server.Hosting;
@@ -26,12 +27,14 @@ try
     builder.AddSpinPetServer();
 
     var app = builder.Build();
+    // Every section's problems at once, before anything opens the store or listens: ValidateOnStart alone would run
+    // them only when the host starts, after the routes were built and the store opened.
+    app.Services.GetRequiredService<IStartupValidator>().Validate();
     if (mode.RebuildCandles)
     {
         return CandleRebuildCommand.Run(app);
     }
-    app.UseSpinPetCors();
-    app.UseChartPage();
+    app.UseSpinPetMiddleware();
     app.MapSpinPetEndpoints();
 
     await app.RunAsync();

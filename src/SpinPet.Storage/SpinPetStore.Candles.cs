@@ -64,22 +64,24 @@ public sealed partial class SpinPetStore
     /// <summary>
     /// The newest <paramref name="limit"/> candles of the topic with time &lt; <paramref name="beforeTime"/> and
     /// time ≤ <paramref name="toTime"/> (each when given), newest first. One bounded SeekForPrev and
-    /// <paramref name="limit"/> + 1 steps: the cost does not depend on how many candles are stored.
+    /// <paramref name="limit"/> + 1 steps: the cost does not depend on how many candles are stored. With
+    /// <paramref name="skip"/>, that many newest candles of the window are stepped over first (keys only, not decoded).
     /// </summary>
-    public CandlePage ReadCandlesNewest(PublicKey mint, Interval interval, int limit, long? beforeTime = null, long? toTime = null) =>
-        ReadCandles(mint, interval, CandleQuery.Newest(beforeTime, toTime), limit, newestFirst: true);
+    public CandlePage ReadCandlesNewest(PublicKey mint, Interval interval, int limit, long? beforeTime = null, long? toTime = null, int skip = 0) =>
+        ReadCandles(mint, interval, CandleQuery.Newest(beforeTime, toTime), skip, limit, newestFirst: true);
 
     /// <summary>
     /// The oldest <paramref name="limit"/> candles of the topic with time ≥ <paramref name="fromTime"/> and time ≤
-    /// <paramref name="toTime"/> (when given), oldest first. One bounded Seek and <paramref name="limit"/> + 1 steps.
+    /// <paramref name="toTime"/> (when given), oldest first. One bounded Seek and <paramref name="limit"/> + 1 steps,
+    /// after stepping over <paramref name="skip"/> oldest candles of the window (keys only, not decoded).
     /// </summary>
-    public CandlePage ReadCandlesFrom(PublicKey mint, Interval interval, long fromTime, int limit, long? toTime = null) =>
-        ReadCandles(mint, interval, CandleQuery.From(fromTime, toTime), limit, newestFirst: false);
+    public CandlePage ReadCandlesFrom(PublicKey mint, Interval interval, long fromTime, int limit, long? toTime = null, int skip = 0) =>
+        ReadCandles(mint, interval, CandleQuery.From(fromTime, toTime), skip, limit, newestFirst: false);
 
     /// <summary>The topic's newest stored candle: one bounded SeekForPrev.</summary>
     public bool TryGetNewestCandle(PublicKey mint, Interval interval, out Candle candle)
     {
-        var page = ReadCandles(mint, interval, CandleQuery.Newest(before: null, to: null), limit: 1, newestFirst: true);
+        var page = ReadCandles(mint, interval, CandleQuery.Newest(before: null, to: null), skip: 0, limit: 1, newestFirst: true);
         candle = page.Candles.Count == 1 ? page.Candles[0] : default;
         return page.Candles.Count == 1;
     }
@@ -101,8 +103,9 @@ public sealed partial class SpinPetStore
         return ScanAllCandles();
     }
 
-    private CandlePage ReadCandles(in PublicKey mint, Interval interval, CandleQuery query, int limit, bool newestFirst)
+    private CandlePage ReadCandles(in PublicKey mint, Interval interval, CandleQuery query, int skip, int limit, bool newestFirst)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(skip);
         ArgumentOutOfRangeException.ThrowIfNegative(limit);
         uint seconds = CandleKeys.Seconds(interval);
         EnterReader();
@@ -141,9 +144,16 @@ public sealed partial class SpinPetStore
                     hasMore = true;
                     break;
                 }
-                var key = iterator.GetKeySpan();
-                CandleKeys.CheckCandleKey(key);
-                candles.Add(CandleValues.ReadCandle(key, iterator.GetValueSpan()));
+                if (skip > 0)
+                {
+                    skip--;
+                }
+                else
+                {
+                    var key = iterator.GetKeySpan();
+                    CandleKeys.CheckCandleKey(key);
+                    candles.Add(CandleValues.ReadCandle(key, iterator.GetValueSpan()));
+                }
                 if (newestFirst)
                 {
                     iterator.Prev();

@@ -16,6 +16,21 @@ public sealed partial class SpinPetStore
     /// </summary>
     internal const int MaxScannedRows = 100_000;
 
+    private long _indexKeysRead;
+    private long _indexItemsRead;
+
+    /// <summary>
+    /// Index keys visited by the list reads since open (rows skipped for <c>skip</c>, the page's rows, the look-ahead).
+    /// Tests use it with <see cref="IndexItemsRead"/> to show what a page costs whatever the size of the database.
+    /// </summary>
+    internal long IndexKeysRead => Interlocked.Read(ref _indexKeysRead);
+
+    /// <summary>
+    /// Rows the list reads fetched behind their index keys since open: the event, order or mint row of each item
+    /// returned. A skipped row costs an iterator step, not one of these.
+    /// </summary>
+    internal long IndexItemsRead => Interlocked.Read(ref _indexItemsRead);
+
     /// <summary>Mints with at least one stored event.</summary>
     public int MintCount => _derived.MintCount;
 
@@ -57,11 +72,7 @@ public sealed partial class SpinPetStore
     /// </summary>
     public IndexPage<StoredEvent> ReadMintEvents(PublicKey mint, bool newestFirst, byte[]? after, int skip, int limit) =>
         ScanIndex(ColumnFamilyNames.MintEvents, mint.AsSpan(), IndexKeys.OwnerPositionLength, after, newestFirst, skip, limit,
-            (ReadOnlySpan<byte> key, ReadOnlySpan<byte> _, out StoredEvent item) =>
-            {
-                item = EventOfIndexRow(ColumnFamilyNames.MintEvents, key);
-                return true;
-            });
+            filter: null, (key, _) => EventOfIndexRow(ColumnFamilyNames.MintEvents, key));
 
     /// <summary>
     /// A user's events (docs/storage.md, "user_events", says which events belong to whom), optionally of one mint, in
@@ -70,16 +81,8 @@ public sealed partial class SpinPetStore
     /// </summary>
     public IndexPage<StoredEvent> ReadUserEvents(PublicKey user, PublicKey? mint, bool newestFirst, byte[]? after, int skip, int limit) =>
         ScanIndex(ColumnFamilyNames.UserEvents, user.AsSpan(), IndexKeys.OwnerPositionLength, after, newestFirst, skip, limit,
-            (ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, out StoredEvent item) =>
-            {
-                if (mint is { } wanted && IndexValues.ReadUserEventMint(key, value) != wanted)
-                {
-                    item = null!;
-                    return false;
-                }
-                item = EventOfIndexRow(ColumnFamilyNames.UserEvents, key);
-                return true;
-            });
+            mint is { } wanted ? (key, value) => IndexValues.ReadUserEventMint(key, value) == wanted : null,
+            (key, _) => EventOfIndexRow(ColumnFamilyNames.UserEvents, key));
 
     /// <summary>
     /// How many events <see cref="ReadUserEvents"/> lists for the user (in one mint when given): one point lookup of a
@@ -112,14 +115,14 @@ public sealed partial class SpinPetStore
         }
         const string family = ColumnFamilyNames.MintsByFirst;
         return ScanIndex(family, [], IndexKeys.PositionMintLength, after, order != MintOrder.FirstSeenOldestFirst, skip, limit,
-            (ReadOnlySpan<byte> key, ReadOnlySpan<byte> _, out MintDetails item) =>
+            filter: null, (key, _) =>
             {
                 // Index rows and mint rows are written in the same batch, but the in-memory row is published just
                 // after the write: a read in between finds the new mint only in RocksDB.
                 var mint = IndexKeys.ReadPositionMint(family, key);
-                item = _derived.GetMint(mint) ?? ReadMintRow(mint)
+                Interlocked.Increment(ref _indexItemsRead);
+                return _derived.GetMint(mint) ?? ReadMintRow(mint)
                     ?? throw StoreCorruptedException.Row(family, key, "the mint has no mints row");
-                return true;
             });
     }
 
@@ -170,36 +173,21 @@ public sealed partial class SpinPetStore
         mint.CopyTo(prefix);
         prefix[PublicKey.Length] = orderType;
         return ScanIndex(ColumnFamilyNames.MintOrders, prefix, IndexKeys.MintOrderLength, after, descending, skip, limit,
-            (ReadOnlySpan<byte> key, ReadOnlySpan<byte> _, out OpenOrder item) =>
-            {
-                item = OrderOfIndexRow(ColumnFamilyNames.MintOrders, key, IndexKeys.MintOrderLength);
-                return true;
-            });
+            filter: null, (key, _) => OrderOfIndexRow(ColumnFamilyNames.MintOrders, key, IndexKeys.MintOrderLength));
     }
 
     /// <summary>A user's open orders by <c>start_time</c>, optionally of one mint (bounded like <see cref="ReadUserEvents"/>).</summary>
     public IndexPage<OpenOrder> ReadUserOrders(PublicKey user, PublicKey? mint, bool newestFirst, byte[]? after, int skip, int limit) =>
         ScanIndex(ColumnFamilyNames.UserOrders, user.AsSpan(), IndexKeys.UserOrderLength, after, newestFirst, skip, limit,
-            (ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, out OpenOrder item) =>
-            {
-                if (mint is { } wanted && IndexValues.ReadUserOrderMint(key, value) != wanted)
-                {
-                    item = null!;
-                    return false;
-                }
-                item = OrderOfIndexRow(ColumnFamilyNames.UserOrders, key, IndexKeys.UserOrderLength);
-                return true;
-            });
+            mint is { } wanted ? (key, value) => IndexValues.ReadUserOrderMint(key, value) == wanted : null,
+            (key, _) => OrderOfIndexRow(ColumnFamilyNames.UserOrders, key, IndexKeys.UserOrderLength));
 
     /// <summary>How many open orders the user has (of one mint when given), counting at most <see cref="MaxScannedRows"/> rows.</summary>
     public int CountUserOrders(PublicKey user, PublicKey? mint)
     {
         var page = ScanIndex(ColumnFamilyNames.UserOrders, user.AsSpan(), IndexKeys.UserOrderLength, null, false, 0, MaxScannedRows,
-            (ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, out bool item) =>
-            {
-                item = true;
-                return mint is not { } wanted || IndexValues.ReadUserOrderMint(key, value) == wanted;
-            });
+            mint is { } wanted ? (key, value) => IndexValues.ReadUserOrderMint(key, value) == wanted : null,
+            static (_, _) => true);
         return page.Items.Count;
     }
 
@@ -212,6 +200,7 @@ public sealed partial class SpinPetStore
     private StoredEvent EventOfIndexRow(string family, ReadOnlySpan<byte> key)
     {
         var position = IndexKeys.ReadOwnerPosition(family, key);
+        Interlocked.Increment(ref _indexItemsRead);
         // Index rows are written in the same batches as their events, and events are never deleted.
         return ReadEventAt(position) ?? throw StoreCorruptedException.Row(family, key, "the indexed event is not stored");
     }
@@ -219,6 +208,7 @@ public sealed partial class SpinPetStore
     private OpenOrder OrderOfIndexRow(string family, ReadOnlySpan<byte> key, int length)
     {
         var pda = IndexKeys.ReadOrderPda(family, key, length);
+        Interlocked.Increment(ref _indexItemsRead);
         var value = _db.Get(pda.AsSpan(), _db.GetColumnFamily(ColumnFamilyNames.Orders))
             ?? throw StoreCorruptedException.Row(family, key, "the indexed order has no orders row");
         return IndexValues.ReadOrder(pda.AsSpan(), value);
@@ -234,12 +224,14 @@ public sealed partial class SpinPetStore
 
     /// <summary>
     /// One page of an index: the rows of <paramref name="prefix"/> after the cursor (exclusive, in the direction of
-    /// travel), the first <paramref name="skip"/> selected rows skipped, at most <paramref name="limit"/> returned, and
-    /// one look-ahead for <see cref="IndexPage{T}.HasMore"/>. Bounds confine the iterator to the prefix; at most
-    /// <see cref="MaxScannedRows"/> rows are visited beyond the skipped ones.
+    /// travel) that pass <paramref name="filter"/> (all when null), the first <paramref name="skip"/> of them skipped,
+    /// at most <paramref name="limit"/> read with <paramref name="read"/>, and one look-ahead for
+    /// <see cref="IndexPage{T}.HasMore"/>. A skipped row costs an iterator step and the filter, never a read of the
+    /// row behind it. Bounds confine the iterator to the prefix; at most <see cref="MaxScannedRows"/> rows are visited
+    /// beyond the skipped ones.
     /// </summary>
     private IndexPage<T> ScanIndex<T>(string familyName, ReadOnlySpan<byte> prefix, int keyLength, byte[]? after, bool descending,
-        int skip, int limit, RowSelector<T> select)
+        int skip, int limit, RowFilter? filter, RowReader<T> read)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(skip);
         ArgumentOutOfRangeException.ThrowIfNegative(limit);
@@ -285,44 +277,44 @@ public sealed partial class SpinPetStore
             }
 
             var items = new List<T>(Math.Min(limit, 1024));
-            byte[]? last = null;
+            // The key suffix of the last row visited, copied into one buffer rather than allocated per row.
+            var last = new byte[keyLength - prefix.Length];
             bool hasMore = false;
-            int visited = 0;
+            long budget = (long)MaxScannedRows + skip;
+            long visited = 0;
             while (iterator.Valid())
             {
                 var key = iterator.GetKeySpan();
-                if (++visited > MaxScannedRows + skip)
+                if (++visited > budget)
                 {
                     // Stopped early: the next page resumes after the last row visited.
                     hasMore = true;
                     break;
                 }
-                if (items.Count == limit)
+                if (filter is null || filter(key, iterator.GetValueSpan()))
                 {
-                    if (select(key, iterator.GetValueSpan(), out _))
+                    if (items.Count == limit)
                     {
                         hasMore = true;
                         break;
                     }
-                }
-                else if (select(key, iterator.GetValueSpan(), out var item))
-                {
                     if (skip > 0)
                     {
                         skip--;
                     }
                     else
                     {
-                        items.Add(item);
+                        items.Add(read(key, iterator.GetValueSpan()));
                     }
                 }
-                last = key[prefix.Length..].ToArray();
+                key[prefix.Length..].CopyTo(last);
                 Step(iterator, descending);
             }
             if (!hasMore)
             {
                 Native.Instance.rocksdb_iter_get_error(iterator.Handle);
             }
+            Interlocked.Add(ref _indexKeysRead, visited);
             return new IndexPage<T>(items, hasMore, hasMore ? last : null);
         }
         finally
@@ -358,7 +350,8 @@ public sealed partial class SpinPetStore
         return null;
     }
 
-    private delegate bool RowSelector<T>(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, out T item);
+    /// <summary>Whether an index row belongs to the list (e.g. a user's rows of one mint), from the index row alone.</summary>
+    private delegate bool RowFilter(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value);
 }
 
 /// <summary>The orders of <see cref="SpinPetStore.ReadMints"/>.</summary>

@@ -8,8 +8,6 @@ internal static class KlineEndpoint
 {
     private const int DefaultLimit = 50;
     private const int MaxLimit = 1000;
-    // `page` exists for the previous server's clients; it costs page × limit reads, so it is bounded.
-    private const int MaxPage = 100;
 
     public static IEndpointRouteBuilder MapKline(this IEndpointRouteBuilder routes)
     {
@@ -38,7 +36,8 @@ internal static class KlineEndpoint
         var from = q.Integer("from", 0, long.MaxValue);
         var to = q.Integer("to", 0, long.MaxValue);
         var before = q.Integer("before", 0, long.MaxValue);
-        int page = (int)(q.Integer("page", 1, MaxPage) ?? 1);
+        // `page` exists for the previous server's clients; bounded like every list's (Paging.MaxPageDepth).
+        int page = Paging.ReadPage(q, limit, "before=<next_before of the previous page> (or from= forward)");
         if (from is not null && before is not null)
         {
             q.Add("from and before cannot be combined: from pages forward, before pages back");
@@ -54,9 +53,9 @@ internal static class KlineEndpoint
 
         int skip = (page - 1) * limit;
         var window = from is { } start
-            ? store.ReadCandlesFrom(key, interval, start, limit + skip, to)
-            : store.ReadCandlesNewest(key, interval, limit + skip, before, to);
-        var candles = window.Candles.Skip(skip).Select(KlineCandle.From).ToList();
+            ? store.ReadCandlesFrom(key, interval, start, limit, to, skip)
+            : store.ReadCandlesNewest(key, interval, limit, before, to, skip);
+        var candles = window.Candles.Select(KlineCandle.From).ToList();
         // Newest-first windows page back with `before` = the oldest time returned.
         long? nextBefore = from is null && window.HasMore && candles.Count > 0 ? candles[^1].Time : null;
         bool ascending = order == "time_asc";

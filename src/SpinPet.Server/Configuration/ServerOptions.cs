@@ -2,7 +2,7 @@ using Microsoft.Extensions.Configuration;
 
 namespace SpinPet.Server.Configuration;
 
-/// <summary><c>[server]</c>: where HTTP, REST and <c>/ws</c> listen.</summary>
+/// <summary><c>[server]</c>: where HTTP, REST and <c>/ws</c> listen, and which reverse proxies are trusted.</summary>
 internal sealed record ServerOptions
 {
     public const string Section = "server";
@@ -12,4 +12,15 @@ internal sealed record ServerOptions
 
     [ConfigurationKeyName("port")]
     public int Port { get; init; } = 8080;
+
+    /// <summary>
+    /// Take the client address from <c>X-Forwarded-For</c> (and the scheme from <c>X-Forwarded-Proto</c>) when the
+    /// request comes from one of <see cref="KnownProxies"/>, so per-IP limits and logs see the client, not the proxy.
+    /// </summary>
+    [ConfigurationKeyName("forwarded_headers")]
+    public bool ForwardedHeaders { get; init; }
+
+    /// <summary>Proxy addresses (<c>10.0.0.2</c>) or networks (<c>10.0.0.0/24</c>) whose forwarded headers are trusted.</summary>
+    [ConfigurationKeyName("known_proxies")]
+    public string[] KnownProxies { get; init; } = [];
 }

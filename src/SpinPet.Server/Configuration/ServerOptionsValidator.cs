@@ -14,6 +14,18 @@ internal sealed class ServerOptionsValidator : IValidateOptions<ServerOptions>
         }
         // 0 asks the OS for a free port (tests, side-by-side instances); the chosen one is logged at start.
         failures.Range("port", options.Port, 0, 65_535);
+        foreach (var proxy in options.KnownProxies)
+        {
+            if (!KnownProxy.TryParse(proxy, out _))
+            {
+                failures.Add("known_proxies", $"'{proxy}' is not an IP address or CIDR network (e.g. 10.0.0.2, 10.0.0.0/24 or fd00::/8)");
+            }
+        }
+        if (options.ForwardedHeaders && options.KnownProxies.Length == 0)
+        {
+            // Trusting no proxy would ignore every X-Forwarded-For: the setting would silently do nothing.
+            failures.Add("forwarded_headers", "is true but server.known_proxies is empty; list the proxy addresses whose X-Forwarded-For to trust");
+        }
         return failures.Result();
     }
 }

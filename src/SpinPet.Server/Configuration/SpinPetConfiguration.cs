@@ -37,8 +37,8 @@ internal static class SpinPetConfiguration
         {
             builder.AddTomlFile(files.OverlayFile, optional: false);
         }
-        builder.AddInMemoryCollection(EnvironmentSettings(environment));
-        builder.AddCommandLine(ConfigurationArguments(args));
+        builder.Add(new SpinPetEnvironmentSource(environment));
+        builder.Add(new SpinPetCommandLineSource(ConfigurationArguments(args)));
         return builder;
     }
 
@@ -82,30 +82,6 @@ internal static class SpinPetConfiguration
         var overlay = Path.Combine(folder, name + ".toml");
         return new SpinPetConfigurationFiles(
             folder, Path.Combine(folder, DefaultFileName), name, File.Exists(overlay) ? overlay : null);
-    }
-
-    /// <summary>
-    /// <c>SPIN_SECTION__KEY=value</c> → <c>SECTION:KEY</c> (configuration keys ignore case). Read from a dictionary
-    /// rather than the built-in provider so tests can inject an environment without mutating the process's.
-    /// </summary>
-    internal static Dictionary<string, string?> EnvironmentSettings(IDictionary environment)
-    {
-        var settings = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
-        foreach (DictionaryEntry entry in environment)
-        {
-            if (entry.Key is not string name
-                || !name.StartsWith(EnvironmentPrefix, StringComparison.OrdinalIgnoreCase)
-                || name.Equals(EnvironmentNameVariable, StringComparison.OrdinalIgnoreCase))
-            {
-                continue;
-            }
-            var key = name[EnvironmentPrefix.Length..].Replace("__", ConfigurationPath.KeyDelimiter, StringComparison.Ordinal);
-            if (key.Length > 0)
-            {
-                settings[key] = entry.Value as string;
-            }
-        }
-        return settings;
     }
 
     /// <summary>

@@ -8,13 +8,9 @@ internal sealed class TomlConfigurationProvider(TomlConfigurationSource source) 
     public override void Load(Stream stream)
     {
         using var reader = new StreamReader(stream);
-        Data = TomlConfigurationParser.Parse(reader.ReadToEnd(), DisplayPath());
+        Data = TomlConfigurationParser.Parse(reader.ReadToEnd(), DisplayPath);
     }
 
-    // Errors name the physical file, not the bare relative path the source was given.
-    private string DisplayPath()
-    {
-        var path = Source.Path ?? "";
-        return Source.FileProvider?.GetFileInfo(path).PhysicalPath ?? path;
-    }
+    /// <summary>The physical file, for errors: not the bare relative path the source was given.</summary>
+    public string DisplayPath => Source.FileProvider?.GetFileInfo(Source.Path ?? "").PhysicalPath ?? Source.Path ?? "";
 }

@@ -18,7 +18,8 @@ internal static class HealthEndpoints
 
     /// <summary>
     /// <c>/health</c>: 200 when healthy or degraded (the server still serves history), 503 when unhealthy, with a
-    /// JSON body naming each check's status and reason.
+    /// JSON body naming each check's status and reason. Not rate limited: a probe must not fail because clients at its
+    /// address (or behind the same proxy) are busy; a probe writes at most once per 10 s whatever the request rate.
     /// </summary>
     public static IEndpointRouteBuilder MapSpinPetHealth(this IEndpointRouteBuilder routes)
     {
@@ -31,7 +32,7 @@ internal static class HealthEndpoints
                 [HealthStatus.Degraded] = StatusCodes.Status200OK,
                 [HealthStatus.Unhealthy] = StatusCodes.Status503ServiceUnavailable,
             },
-        });
+        }).DisableRateLimiting();
         return routes;
     }
 

@@ -7,6 +7,7 @@ using SpinPet.Server.Metadata;
 using SpinPet.Server.Observability;
 using SpinPet.Server.Storage;
 using SpinPet.Server.Streaming;
+using SpinPet.Server.Web;
 
 namespace SpinPet.Server.Hosting;
 
@@ -29,9 +30,27 @@ internal static class ServerComposition
         services.AddSpinPetStreaming();
         services.AddSpinPetHealth();
         services.AddSpinPetCors();
+        services.AddSpinPetForwardedHeaders();
+        services.AddSpinPetRateLimiting();
+        services.AddSingleton<ApiExceptionHandler>();
         services.AddSpinPetOpenApi();
         services.AddSpinPetMetrics();
         return builder;
+    }
+
+    /// <summary>
+    /// The middleware every request passes, in order: the client address from a trusted proxy's
+    /// <c>X-Forwarded-For</c> (so all that follows sees the client), the JSON 500 for an exception nothing else caught,
+    /// CORS (before the limiter, so a browser can read a 429), the per-address rate limiter, then the chart page's files.
+    /// </summary>
+    public static WebApplication UseSpinPetMiddleware(this WebApplication app)
+    {
+        app.UseSpinPetForwardedHeaders();
+        app.UseExceptionHandler(app.Services.GetRequiredService<ApiExceptionHandler>().Options);
+        app.UseSpinPetCors();
+        app.UseRateLimiter();
+        app.UseChartPage();
+        return app;
     }
 
     /// <summary>Every route: health, metrics, REST, <c>/ws</c>, OpenAPI, and the API's 404 fallback last.</summary>

@@ -33,16 +33,20 @@ internal static class MetricsEndpoints
                     sp.GetRequiredService<TokenMetadataQueue>(),
                     System.IO.Path.GetFullPath(sp.GetRequiredService<IOptions<DatabaseOptions>>().Value.RocksDbPath),
                     sp.GetRequiredService<TimeProvider>()))
-                .AddMeter(SpinPetMetrics.MeterName, "System.Runtime", "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel")
+                .AddMeter(SpinPetMetrics.MeterName, "System.Runtime", "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel",
+                    "Microsoft.AspNetCore.RateLimiting")
                 .AddView(SpinPetMetrics.BroadcastLatencyName, new ExplicitBucketHistogramConfiguration { Boundaries = SpinPetMetrics.BroadcastLatencyBucketsMs })
                 .AddPrometheusExporter());
         return services;
     }
 
-    /// <summary><c>GET /metrics</c>: every instrument in the Prometheus text exposition format.</summary>
+    /// <summary>
+    /// <c>GET /metrics</c>: every instrument in the Prometheus text exposition format. Not rate limited, like /health:
+    /// a scraper shares its address with no one's budget (the exporter caches a scrape for 300 ms).
+    /// </summary>
     public static IEndpointRouteBuilder MapSpinPetMetrics(this IEndpointRouteBuilder routes)
     {
-        routes.MapPrometheusScrapingEndpoint(Path);
+        routes.MapPrometheusScrapingEndpoint(Path).DisableRateLimiting();
         return routes;
     }
 }

@@ -16,6 +16,9 @@ internal sealed partial class ServerProcess : IAsyncDisposable
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
 
+    /// <summary>The REST rate and burst every test server gets unless the test sets its own: no limit in practice.</summary>
+    public const string TestRestRate = "1000000";
+
     private readonly Process _process;
     private readonly ChildProcessOutput _output;
 
@@ -71,9 +74,19 @@ internal sealed partial class ServerProcess : IAsyncDisposable
         {
             info.ArgumentList.Add(arg);
         }
+        // The server refuses SPIN_ variables it does not know, and a developer's shell may hold some (e.g.
+        // SPIN_UPDATE_SCREENSHOTS for the chart tests): the server sees only what the test sets.
+        foreach (var name in info.Environment.Keys.Where(k => k.StartsWith("SPIN_", StringComparison.OrdinalIgnoreCase)).ToList())
+        {
+            info.Environment.Remove(name);
+        }
         info.Environment["SPIN_SERVER__HOST"] = "127.0.0.1";
         info.Environment["SPIN_SERVER__PORT"] = "0";
         info.Environment["SPIN_LOGGING__LEVEL"] = "info";
+        // Tests poll REST in tight loops and open many sockets from one address; the per-address rate limit (50/s,
+        // bursts of 200) is not what they test. Tests of the limit set their own values (settings win).
+        info.Environment["SPIN_REST__MAX_REQUESTS_PER_SECOND"] = TestRestRate;
+        info.Environment["SPIN_REST__BURST"] = TestRestRate;
         foreach (var (key, value) in settings)
         {
             info.Environment[key] = value;

@@ -20,4 +20,25 @@ public sealed class ConfigurationErrorTests
         var lines = server.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(["solana.commitment: 'processed' is refused (the server does not handle rollbacks); use confirmed or finalized"], lines);
     }
+
+    /// <summary>
+    /// A section nobody reads (a typo in an environment variable's section), a proxy address that is not one, or a
+    /// cluster mode this build does not have: the real process stops with exit code 2 and one line naming it.
+    /// </summary>
+    [Theory]
+    [InlineData("SPIN_CLUSTR__MODE", "nats", "clustr: unknown section (set by SPIN_CLUSTR__MODE; known sections: cluster, cors, database, ipfs, kline, logging, rest, security, server, simulator, solana, websocket)")]
+    [InlineData("SPIN_SERVER__KNOWN_PROXIES__0", "10.0.0.300", "server.known_proxies: '10.0.0.300' is not an IP address or CIDR network (e.g. 10.0.0.2, 10.0.0.0/24 or fd00::/8)")]
+    [InlineData("SPIN_CLUSTER__MODE", "nats", "cluster.mode: 'nats' is not available in this build yet; use single (one process, the default)")]
+    public async Task A_bad_setting_from_the_environment_stops_the_server_with_exit_code_2_and_one_line(string variable, string value, string line)
+    {
+        using var database = new TempFolder("spinpet-badconfig");
+        await using var server = await ServerProcess.RunToExitAsync(new Dictionary<string, string>
+        {
+            ["SPIN_DATABASE__ROCKSDB_PATH"] = database.Path,
+            [variable] = value,
+        });
+
+        Assert.True(server.ExitCode == 2, $"exit code {server.ExitCode}:\n{server.Output}");
+        Assert.Equal([line], server.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+    }
 }

@@ -77,6 +77,14 @@ public sealed partial class DefaultTomlTests
         Assert.Equal("20", configuration["simulator:tps"]);
         Assert.Equal("0", configuration["simulator:rpc_port"]);
         Assert.Equal("0", configuration["simulator:ws_port"]);
+        // [cluster] of shared/spec/cluster.md (the config.md table says only "cluster.*").
+        Assert.Equal("single", configuration["cluster:mode"]);
+        Assert.Equal("all", configuration["cluster:role"]);
+        Assert.Equal("nats://127.0.0.1:4222", configuration["cluster:nats_url"]);
+        Assert.Equal("SPINPET", configuration["cluster:stream"]);
+        Assert.Null(configuration["cluster:node_id"]);
+        Assert.Equal("10000", configuration["cluster:lease_ttl_ms"]);
+        Assert.Equal("100", configuration["cluster:max_ready_lag"]);
     }
 
     [Fact]

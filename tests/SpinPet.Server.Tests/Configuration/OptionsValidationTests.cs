@@ -62,6 +62,27 @@ public sealed class OptionsValidationTests
     [InlineData("SPIN_SIMULATOR__TPS", "0", "simulator.tps: 0 is out of range (0..100000]")]
     [InlineData("SPIN_SIMULATOR__MINTS", "-8", "simulator.mints: -8 is out of range 1..100000")]
     [InlineData("SPIN_SIMULATOR__RPC_PORT", "70000", "simulator.rpc_port: 70000 is out of range 0..65535")]
+    [InlineData("SPIN_SERVER__KNOWN_PROXIES__0", "10.0.0.300", "server.known_proxies: '10.0.0.300' is not an IP address or CIDR network (e.g. 10.0.0.2, 10.0.0.0/24 or fd00::/8)")]
+    [InlineData("SPIN_SERVER__KNOWN_PROXIES__0", "10.1", "server.known_proxies: '10.1' is not an IP address or CIDR network (e.g. 10.0.0.2, 10.0.0.0/24 or fd00::/8)")]
+    [InlineData("SPIN_SERVER__KNOWN_PROXIES__0", "10.0.0.1/8", "server.known_proxies: '10.0.0.1/8' is not an IP address or CIDR network (e.g. 10.0.0.2, 10.0.0.0/24 or fd00::/8)")]
+    [InlineData("SPIN_SERVER__KNOWN_PROXIES__0", "proxy.internal", "server.known_proxies: 'proxy.internal' is not an IP address or CIDR network (e.g. 10.0.0.2, 10.0.0.0/24 or fd00::/8)")]
+    [InlineData("SPIN_SERVER__KNOWN_PROXIES", "10.0.0.2", "server.known_proxies: expected a list; in the environment set one variable per item (SPIN_SERVER__KNOWN_PROXIES__0, __1, …)")]
+    [InlineData("SPIN_SERVER__FORWARDED_HEADERS", "true", "server.forwarded_headers: is true but server.known_proxies is empty; list the proxy addresses whose X-Forwarded-For to trust")]
+    [InlineData("SPIN_SERVER__FORWARDED_HEADERS", "on", "server.forwarded_headers: 'on' must be true or false")]
+    [InlineData("SPIN_REST__MAX_REQUESTS_PER_SECOND", "0", "rest.max_requests_per_second: 0 is out of range 1..1000000")]
+    [InlineData("SPIN_REST__BURST", "-1", "rest.burst: -1 is out of range 1..1000000")]
+    [InlineData("SPIN_REST__BURTS", "5", "rest.burts: unknown key (known keys: max_requests_per_second, burst)")]
+    [InlineData("SPIN_CLUSTER__MODE", "nats", "cluster.mode: 'nats' is not available in this build yet; use single (one process, the default)")]
+    [InlineData("SPIN_CLUSTER__MODE", "multi", "cluster.mode: 'multi' must be single or nats")]
+    [InlineData("SPIN_CLUSTER__ROLE", "gateway", "cluster.role: 'gateway' needs cluster.mode = nats; a single node is all roles")]
+    [InlineData("SPIN_CLUSTER__NATS_URL", "http://nats:4222", "cluster.nats_url: 'http://nats:4222' is not a nats://, tls://, ws:// or wss:// URL")]
+    [InlineData("SPIN_CLUSTER__STREAM", "spin.pet", "cluster.stream: 'spin.pet' is not a stream name (letters, digits, '-' and '_')")]
+    [InlineData("SPIN_CLUSTER__LEASE_TTL_MS", "10", "cluster.lease_ttl_ms: 10 is out of range 1000..600000")]
+    [InlineData("SPIN_CLUSTER__NODEID", "a", "cluster.nodeid: unknown key (known keys: mode, role, nats_url, stream, node_id, lease_ttl_ms, max_ready_lag)")]
+    // A section nobody reads is a typo, from the environment as from a file.
+    [InlineData("SPIN_CLUSTR__MODE", "nats", "clustr: unknown section (set by SPIN_CLUSTR__MODE; known sections: cluster, cors, database, ipfs, kline, logging, rest, security, server, simulator, solana, websocket)")]
+    [InlineData("spin_Websockets__Compression", "true", "websockets: unknown section (set by spin_Websockets__Compression; known sections: cluster, cors, database, ipfs, kline, logging, rest, security, server, simulator, solana, websocket)")]
+    [InlineData("SPIN_SERVER_PORT", "9000", "SPIN_SERVER_PORT: not a setting; settings are SPIN_<SECTION>__<KEY>, two underscores between section and key (e.g. SPIN_SERVER__PORT)")]
     public void A_bad_value_is_reported_on_one_line_naming_its_key(string variable, string value, string expected)
     {
         var problems = StartupProblems(new Dictionary<string, string> { [variable] = value });
@@ -75,6 +96,70 @@ public sealed class OptionsValidationTests
         var problems = StartupProblems([], "--server:port=abc");
 
         Assert.Equal(["server.port: 'abc' is not an integer"], problems);
+    }
+
+    [Fact]
+    public void An_unknown_section_on_the_command_line_is_refused_naming_the_argument()
+    {
+        var problems = StartupProblems([], "--clustr:mode=nats", "--server:port=9000", "--urls=http://+:80");
+
+        Assert.Equal(
+            [
+                "--urls: not a setting; settings are --section:key=value (e.g. --server:port=9000)",
+                "clustr: unknown section (set by --clustr:mode; known sections: cluster, cors, database, ipfs, kline, logging, rest, security, server, simulator, solana, websocket)",
+            ],
+            problems);
+    }
+
+    [Fact]
+    public void Several_keys_of_one_unknown_section_make_one_line_naming_each_variable()
+    {
+        var problems = StartupProblems(new Dictionary<string, string>
+        {
+            ["SPIN_CLUSTR__ROLE"] = "gateway",
+            ["SPIN_CLUSTR__MODE"] = "nats",
+            ["SPIN_CLUSTR__NATS__URL"] = "nats://a:4222",
+        });
+
+        var line = Assert.Single(problems);
+        Assert.StartsWith("clustr: unknown section (set by SPIN_CLUSTR__MODE, SPIN_CLUSTR__NATS__URL, SPIN_CLUSTR__ROLE; known sections: ", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Variables_without_the_spin_prefix_are_the_hosts_not_ours()
+    {
+        var problems = StartupProblems(new Dictionary<string, string>
+        {
+            ["ASPNETCORE_URLS"] = "http://+:1234",
+            ["ASPNETCORE_ENVIRONMENT"] = "Staging",
+            ["DOTNET_gcServer"] = "1",
+            ["PATH"] = "/usr/bin",
+            ["SPINNER"] = "yes",
+            ["SPIN_ENV"] = "",
+        });
+
+        Assert.Empty(problems);
+    }
+
+    [Fact]
+    public void The_new_sections_are_known_keys()
+    {
+        var problems = StartupProblems(new Dictionary<string, string>
+        {
+            ["SPIN_CLUSTER__MODE"] = "single",
+            ["SPIN_CLUSTER__ROLE"] = "all",
+            ["SPIN_CLUSTER__NODE_ID"] = "node-1",
+            ["SPIN_CLUSTER__NATS_URL"] = "nats://a:4222, tls://b:4222",
+            ["SPIN_REST__MAX_REQUESTS_PER_SECOND"] = "5",
+            ["SPIN_REST__BURST"] = "10",
+            ["SPIN_SERVER__FORWARDED_HEADERS"] = "true",
+            ["SPIN_SERVER__KNOWN_PROXIES__0"] = "10.0.0.2",
+            ["SPIN_SERVER__KNOWN_PROXIES__1"] = "10.1.0.0/16",
+            ["SPIN_SERVER__KNOWN_PROXIES__2"] = "fd00::/8",
+            ["SPIN_SERVER__KNOWN_PROXIES__3"] = "::1",
+        });
+
+        Assert.Empty(problems);
     }
 
     [Fact]
@@ -158,6 +243,8 @@ public sealed class OptionsValidationTests
         AssertSameValues(new IpfsOptions(), Bind<IpfsOptions>([]));
         AssertSameValues(new LoggingOptions(), Bind<LoggingOptions>([]));
         AssertSameValues(new SimulatorSettings(), Bind<SimulatorSettings>([]));
+        AssertSameValues(new RestOptions(), Bind<RestOptions>([]));
+        AssertSameValues(new ClusterOptions(), Bind<ClusterOptions>([]));
     }
 
     [Fact]

@@ -1,4 +1,6 @@
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using SpinPet.Server.Configuration;
 using SpinPet.TestSupport;
 
@@ -125,6 +127,33 @@ public sealed class SpinPetConfigurationTests : IDisposable
         var line = Assert.Single(problems);
         Assert.StartsWith(Path.Combine(_root.Path, "config", "default.toml") + ", line 2, column ", line, StringComparison.Ordinal);
         Assert.Contains("invalid TOML", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_unknown_table_or_a_key_outside_any_table_in_a_toml_file_stops_the_start_naming_the_file()
+    {
+        Write("staging.toml",
+            """
+            port = 9000
+            [websockets]
+            compression = true
+            """);
+        var configuration = Build([], new Dictionary<string, string> { ["SPIN_ENV"] = "staging" });
+        var services = new ServiceCollection().AddSpinPetOptions(configuration);
+        using var provider = services.BuildServiceProvider();
+
+        var error = Record.Exception(() => provider.GetRequiredService<IStartupValidator>().Validate());
+
+        Assert.NotNull(error);
+        Assert.True(ConfigurationErrors.TryDescribe(error, out var problems), error.ToString());
+        string file = Path.Combine(_root.Path, "config", "staging.toml");
+        // (The test's default.toml has values other checks refuse; only the lines about the sources matter here.)
+        Assert.Equal(
+            [
+                $"{file}: 'port' is outside any [section]; every setting belongs to one",
+                $"websockets: unknown section (set by {file}; known sections: cluster, cors, database, ipfs, kline, logging, rest, security, server, simulator, solana, websocket)",
+            ],
+            problems.Where(p => p.Contains(file, StringComparison.Ordinal)));
     }
 
     [Fact]

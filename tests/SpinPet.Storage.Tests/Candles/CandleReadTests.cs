@@ -46,6 +46,29 @@ public sealed class CandleReadTests
     }
 
     [Fact]
+    public void Skip_steps_over_candles_of_the_window_without_returning_them_and_counts_their_keys()
+    {
+        using var fixture = TenCandles();
+        var store = fixture.Store;
+        long before = store.CandleKeysRead;
+
+        var newest = store.ReadCandlesNewest(Mint(1), Interval.S30, 3, beforeTime: 270, skip: 2);
+        long newestKeys = store.CandleKeysRead - before;
+        var oldest = store.ReadCandlesFrom(Mint(1), Interval.S30, 30, 3, toTime: 240, skip: 5);
+        var past = store.ReadCandlesNewest(Mint(1), Interval.S30, 3, skip: 10);
+
+        // Window < 270 newest first: 240, 210 skipped; 180, 150, 120 returned; 90 is the look-ahead.
+        Assert.Equal([180, 150, 120], Times(newest));
+        Assert.True(newest.HasMore);
+        Assert.Equal(6, newestKeys);
+        // Window 30…240 oldest first: 30…150 skipped; 180, 210, 240 returned; nothing after.
+        Assert.Equal([180, 210, 240], Times(oldest));
+        Assert.False(oldest.HasMore);
+        Assert.Empty(past.Candles);
+        Assert.False(past.HasMore);
+    }
+
+    [Fact]
     public void An_empty_topic_returns_no_candles_and_no_more()
     {
         using var fixture = TenCandles();
