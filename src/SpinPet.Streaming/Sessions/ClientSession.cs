@@ -29,6 +29,16 @@ public sealed partial class ClientSession
     private readonly TokenBucket _rate;
     private readonly Dictionary<TopicKey, Subscriber> _subscriptions = [];
     private readonly CancellationTokenSource _closing = new();
+
+    // Completed with the close request. RunAsync waits on it rather than on _closing: a token's callbacks (and an
+    // await on a task they complete) run inline in Cancel, which would run the session's teardown on whichever
+    // thread asked for the close, possibly inside a topic's lock (a subscribe whose history overflowed the outbox).
+    private readonly TaskCompletionSource _closeRequested = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    // Set under the _subscriptions lock when the session detaches everything at its end: a subscription attached
+    // after that (the reader was still attaching when the close came) is detached again at once instead of staying
+    // in its topic forever with this session pinned behind it.
+    private bool _subscriptionsClosed;
     private ushort _closeCode = CloseCode.Normal;
     private string _closeReason = "";
     private long _lastPingAt;
@@ -97,10 +107,9 @@ public sealed partial class ClientSession
         long now = _time.GetUtcNow().ToUnixTimeMilliseconds();
         SendReply(ServerMessages.ConnectionSuccess(ClientId, now / 1000, _hub.RecentSymbols(_options.SupportedSymbolsLimit), _options.Intervals));
         var reader = ReadLoopAsync();
-        var closeRequested = Task.Delay(Timeout.Infinite, _closing.Token);
         try
         {
-            await Task.WhenAny(reader, closeRequested);
+            await Task.WhenAny(reader, _closeRequested.Task);
         }
         finally
         {
@@ -126,6 +135,7 @@ public sealed partial class ClientSession
             _closeReason = reason;
             _closing.Cancel();
         }
+        _closeRequested.TrySetResult();
     }
 
     /// <summary>Queues a ping frame when the ping interval has passed (called by the sweeper).</summary>
@@ -301,6 +311,11 @@ public sealed partial class ClientSession
 
     private void Handle(ReadOnlySpan<byte> utf8)
     {
+        if (_closing.IsCancellationRequested)
+        {
+            // Closing: no answer can be sent any more (the outbox is completed), so no request is worth a storage read.
+            return;
+        }
         if (!TryTakeToken())
         {
             return;
@@ -336,6 +351,10 @@ public sealed partial class ClientSession
         }
         lock (_subscriptions)
         {
+            if (_subscriptionsClosed)
+            {
+                return;
+            }
             if (!_subscriptions.ContainsKey(topic) && _subscriptions.Count >= _options.MaxSubscriptionsPerClient)
             {
                 SendError(ErrorCode.SubscriptionRefused, $"Subscription refused: at most {_options.MaxSubscriptionsPerClient} subscriptions per connection");
@@ -357,9 +376,20 @@ public sealed partial class ClientSession
                 _hub.Unsubscribe(previous);
             }
             var subscriber = _hub.Subscribe(this, topic, request.SubscriptionId, limit);
+            bool closed;
             lock (_subscriptions)
             {
-                _subscriptions[topic] = subscriber;
+                closed = _subscriptionsClosed;
+                if (!closed)
+                {
+                    _subscriptions[topic] = subscriber;
+                }
+            }
+            if (closed)
+            {
+                // The session ended while this subscription was attaching (DetachAll has run and will not see it).
+                _outbox.Detach(subscriber);
+                _hub.Unsubscribe(subscriber);
             }
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
@@ -568,6 +598,7 @@ public sealed partial class ClientSession
         Subscriber[] all;
         lock (_subscriptions)
         {
+            _subscriptionsClosed = true;
             all = [.. _subscriptions.Values];
             _subscriptions.Clear();
         }
