@@ -79,6 +79,7 @@ public sealed class StreamingCounters
 
     internal void SnapshotRetry() => Interlocked.Increment(ref _snapshotRetries);
 
+    /// <summary>A frame refused by a connection's inbound token bucket (a dropped message, ping or pong).</summary>
     internal void RateLimited() => Interlocked.Increment(ref _rateLimited);
 
     internal void InvalidRequest() => Interlocked.Increment(ref _invalidRequests);

@@ -26,7 +26,6 @@ public sealed partial class ClientSession
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly Outbox _outbox;
-    private readonly TokenBucket _rate;
     private readonly Dictionary<TopicKey, Subscriber> _subscriptions = [];
     private readonly CancellationTokenSource _closing = new();
 
@@ -60,7 +59,9 @@ public sealed partial class ClientSession
         _time = time;
         _logger = logger;
         _outbox = new Outbox(options.MaxQueuedFrames);
-        _rate = new TokenBucket(options.MessageBurst, options.MaxMessagesPerSecond, time);
+        // Every frame the client sends takes a token, control and continuation frames included (the connection's
+        // reader takes them); refusals are counted there.
+        _connection.FrameLimit = new TokenBucket(options.MessageBurst, options.MaxMessagesPerSecond, time, counters);
         _lastPingAt = Environment.TickCount64;
     }
 
@@ -277,12 +278,13 @@ public sealed partial class ClientSession
                             $"Message too large: the limit is {_options.MaxMessageBytes} bytes", NowMs()), CancellationToken.None);
                         RequestClose(CloseCode.MessageTooBig, "message too large");
                         return;
+                    case WebSocketMessageKind.RateLimited:
+                        // Counted by the bucket; answered like any dropped message.
+                        SendError(ErrorCode.RateLimited, $"Rate limited: at most {_options.MaxMessagesPerSecond} messages per second (burst {_options.MessageBurst}); message dropped");
+                        break;
                     case WebSocketMessageKind.Binary:
-                        // A message like any other: it takes a token first, so a binary flood is limited too.
-                        if (TryTakeToken())
-                        {
-                            SendError(ErrorCode.InvalidRequest, "Binary messages are not supported: send JSON text");
-                        }
+                        // Its frames took tokens like any message's, so a binary flood is limited too.
+                        SendError(ErrorCode.InvalidRequest, "Binary messages are not supported: send JSON text");
                         break;
                     default:
                         Handle(message.Payload.Span);
@@ -297,27 +299,11 @@ public sealed partial class ClientSession
         }
     }
 
-    /// <summary>The inbound token bucket: false (answered 1004, message dropped) when the client sends too fast.</summary>
-    private bool TryTakeToken()
-    {
-        if (_rate.TryTake())
-        {
-            return true;
-        }
-        _counters.RateLimited();
-        SendError(ErrorCode.RateLimited, $"Rate limited: at most {_options.MaxMessagesPerSecond} messages per second (burst {_options.MessageBurst}); message dropped");
-        return false;
-    }
-
     private void Handle(ReadOnlySpan<byte> utf8)
     {
         if (_closing.IsCancellationRequested)
         {
             // Closing: no answer can be sent any more (the outbox is completed), so no request is worth a storage read.
-            return;
-        }
-        if (!TryTakeToken())
-        {
             return;
         }
         var request = ClientRequest.TryParse(utf8, out var error);
