@@ -31,6 +31,7 @@ internal static class KlineStatusEndpoint
                     BroadcastPendingStates: hub.PendingStates,
                     BroadcastDroppedUpdates: counters.BroadcastDroppedUpdates,
                     BroadcastResyncs: counters.BroadcastResyncs,
+                    OutboxPeakBytes: counters.OutboxPeakBytes,
                     Config: new KlineServiceConfig(
                         [.. streaming.Intervals.Select(i => i.Name)],
                         options.ConnectionTimeout,
@@ -59,6 +60,7 @@ internal sealed record KlineServiceStats(
     long BroadcastPendingStates,
     long BroadcastDroppedUpdates,
     long BroadcastResyncs,
+    long OutboxPeakBytes,
     KlineServiceConfig Config);
 
 internal sealed record KlineServiceConfig(

@@ -58,7 +58,7 @@ public sealed partial class ClientSession
         _counters = counters;
         _time = time;
         _logger = logger;
-        _outbox = new Outbox(options.MaxQueuedFrames);
+        _outbox = new Outbox(options.MaxOutboxBytes);
         // Every frame the client sends takes a token, control and continuation frames included (the connection's
         // reader takes them); refusals are counted there.
         _connection.FrameLimit = new TokenBucket(options.MessageBurst, options.MaxMessagesPerSecond, time, counters);
@@ -94,6 +94,9 @@ public sealed partial class ClientSession
 
     public int QueuedFrames => _outbox.Count;
 
+    /// <summary>Bytes the outbox holds now (queued messages and the send in progress).</summary>
+    public long QueuedBytes => _outbox.Bytes;
+
     public long LastReceivedAt => _connection.LastReceivedAt;
 
     /// <summary>
@@ -116,6 +119,7 @@ public sealed partial class ClientSession
         {
             DetachAll();
             _outbox.Complete();
+            _counters.OutboxPeak(_outbox.PeakBytes);
             RequestClose(CloseCode.Normal, "");
             await writer;
             await CloseQuietlyAsync();
@@ -163,7 +167,7 @@ public sealed partial class ClientSession
         // (usually completing synchronously in the kernel's send buffer) without a queue entry or a wake-up of
         // the writer. Otherwise it queues behind what is pending, conflated per the slow-consumer policy.
         // Compressing clients take the writer's path, which picks the topic's shared deflated bytes.
-        if (!_connection.IsDeflateNegotiated && _outbox.TryClaimIdle(subscriber))
+        if (!_connection.IsDeflateNegotiated && _outbox.TryClaimIdle(subscriber, frame.Length(subscriber.SubscriptionIdJson)))
         {
             SendDirect(subscriber, frame);
         }
@@ -248,7 +252,8 @@ public sealed partial class ClientSession
     private void SlowConsumer()
     {
         CountSlowConsumerOnce();
-        RequestClose(CloseCode.PolicyViolation, $"slow consumer: more than {_options.MaxQueuedFrames} messages queued");
+        _counters.OutboxPeak(_outbox.PeakBytes);
+        RequestClose(CloseCode.PolicyViolation, $"slow consumer: more than {_options.MaxOutboxBytes} bytes queued");
     }
 
     // One client is one slow consumer, whichever of the outbox bound and the send timeout caught it first.

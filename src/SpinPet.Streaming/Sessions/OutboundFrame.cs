@@ -26,6 +26,14 @@ public sealed class OutboundFrame
     /// <summary>A realtime frame made pointless by a final state of the same candle queued after it.</summary>
     internal bool Superseded { get; set; }
 
+    /// <summary>What the frame counts against the outbox's byte bound while queued (set by the outbox).</summary>
+    internal long Bytes { get; set; }
+
+    /// <summary>The message's length on the wire, without the frame header.</summary>
+    internal int WireLength => IsPing ? 0
+        : Kline is { } kline ? kline.Length(Subscriber!.SubscriptionIdJson)
+        : Message!.Length;
+
     public static OutboundFrame Reply(byte[] message) => new(message, null, null, false);
 
     public static OutboundFrame Candle(Subscriber subscriber, KlineFrame frame) => new(null, frame, subscriber, false);

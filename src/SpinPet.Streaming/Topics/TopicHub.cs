@@ -208,7 +208,7 @@ public sealed partial class TopicHub(ICandleHistory history, StreamingOptions op
                 throw;
             }
             var subscriber = new Subscriber(session, key, topic.Symbol, subscriptionId);
-            // Serialized before the topic's lock (up to 1,000 candles, ~150 KB of JSON), which the ingest's Publish of
+            // Serialized before the topic's lock (up to 1,000 candles, up to 272 KB of JSON), which the ingest's Publish of
             // this topic waits for; only the queueing, which fixes the order against the replay, happens inside.
             long nowMs = time.GetUtcNow().ToUnixTimeMilliseconds();
             byte[] historyData = ServerMessages.HistoryData(key, topic.Symbol, page, nowMs);

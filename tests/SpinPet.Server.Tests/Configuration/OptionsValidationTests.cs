@@ -38,6 +38,7 @@ public sealed class OptionsValidationTests
     [InlineData("SPIN_KLINE__CONNECTION_TIMEOUT", "25", "kline.connection_timeout: 25 s must be longer than websocket.ping_interval (25000 ms)")]
     [InlineData("SPIN_WEBSOCKET__MAX_MESSAGE_BYTES", "100", "websocket.max_message_bytes: 100 is out of range 256..16777216")]
     [InlineData("SPIN_WEBSOCKET__MESSAGE_BURST", "-3", "websocket.message_burst: -3 must be at least 1")]
+    [InlineData("SPIN_WEBSOCKET__MAX_OUTBOX_BYTES", "65536", "websocket.max_outbox_bytes: 65536 must be at least 524288")]
     [InlineData("SPIN_WEBSOCKET__ALLOWED_ORIGINS__0", "https://app.example/", "websocket.allowed_origins: 'https://app.example/' is not an origin (* or scheme://host[:port], no path or trailing slash)")]
     [InlineData("SPIN_CORS__ALLOW_ORIGINS__0", "example.com", "cors.allow_origins: 'example.com' is not an origin (* or scheme://host[:port], no path or trailing slash)")]
     [InlineData("SPIN_SECURITY__ADMIN_API_KEY", "hunter2", "security.admin_api_key: is 7 characters; use at least 16")]
