@@ -109,7 +109,8 @@ public sealed partial class ClientSession
         using var onShutdown = shutdown.Register(static state => ((ClientSession)state!).RequestClose(CloseCode.GoingAway, "server shutting down"), this);
         var writer = WriteLoopAsync(_closing.Token);
         long now = _time.GetUtcNow().ToUnixTimeMilliseconds();
-        SendReply(ServerMessages.ConnectionSuccess(ClientId, now / 1000, _hub.RecentSymbols(_options.SupportedSymbolsLimit), _options.Intervals));
+        // Only the head is this connection's: the symbol list is serialized once for every greeting until it changes.
+        SendReply(ServerMessages.ConnectionSuccessHead(ClientId, now / 1000), _hub.GreetingTail());
         var reader = ReadLoopAsync();
         try
         {
@@ -153,9 +154,13 @@ public sealed partial class ClientSession
         }
     }
 
-    internal void SendReply(byte[] message)
+    internal void SendReply(byte[] message) => SendReply(OutboundFrame.Reply(message));
+
+    private void SendReply(byte[] head, SharedBytes tail) => SendReply(OutboundFrame.Reply(head, tail));
+
+    private void SendReply(OutboundFrame reply)
     {
-        if (!_outbox.Enqueue(OutboundFrame.Reply(message)))
+        if (!_outbox.Enqueue(reply))
         {
             SlowConsumer();
         }
@@ -545,7 +550,7 @@ public sealed partial class ClientSession
             }
             else if (frame.Message is { } reply)
             {
-                messages.Add(Outgoing(reply));
+                messages.Add(frame.Tail is { } tail ? Outgoing(reply, tail) : Outgoing(reply));
             }
             else if (frame.Kline is { } kline)
             {

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using SpinPet.Core.Candles;
 using SpinPet.Core.Chain;
 using SpinPet.Streaming.Protocol;
@@ -32,6 +33,22 @@ public sealed class MessageSizeTests
         Assert.True(3 * perReply < new StreamingOptions { Intervals = Interval.Required }.MaxOutboxBytes);
         Assert.True(4 * perReply > 1_048_576, "the docs say a fourth worst-case page does not fit");
         Assert.True(perReply + typical.Length + Outbox.EntryOverheadBytes < 512 * 1024, "the smallest allowed websocket.max_outbox_bytes holds the largest and a typical one");
+    }
+
+    [Fact]
+    public void A_greeting_with_10000_symbols_is_under_480_KB_and_its_parts_make_one_json_object()
+    {
+        var symbols = Enumerable.Range(0, 10_000).Select(i => new PublicKey(Enumerable.Repeat((byte)(200 + (i % 50)), 32).ToArray()).ToString()).ToList();
+        byte[] head = ServerMessages.ConnectionSuccessHead("5f0c0000-0000-4000-8000-000000000000", 1_764_062_400);
+        byte[] tail = ServerMessages.ConnectionSuccessTail(symbols, """["s1","s30","m5"]"""u8);
+
+        Assert.True(head.Length + tail.Length < 480_000, $"{head.Length + tail.Length} bytes");
+        using var greeting = JsonDocument.Parse((byte[])[.. head, .. tail]);
+        var root = greeting.RootElement;
+        Assert.Equal("connection_success", root.GetProperty("type").GetString());
+        Assert.Equal(1_764_062_400, root.GetProperty("server_time").GetInt64());
+        Assert.Equal(symbols, root.GetProperty("supported_symbols").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal(["s1", "s30", "m5"], root.GetProperty("supported_intervals").EnumerateArray().Select(e => e.GetString()));
     }
 
     private static byte[] History(IEnumerable<Candle> candles) =>
