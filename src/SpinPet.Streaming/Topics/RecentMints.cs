@@ -46,21 +46,25 @@ internal sealed class RecentMints(int limit, IReadOnlyList<Interval> intervals)
                 int index = _newestFirst.IndexOf(entry);
                 MoveUp(index);
             }
-            else
+            else if (_newestFirst.Count < limit)
             {
-                if (_newestFirst.Count == limit)
-                {
-                    var oldest = _newestFirst[^1];
-                    if (time <= oldest.Time)
-                    {
-                        return;
-                    }
-                    _newestFirst.RemoveAt(_newestFirst.Count - 1);
-                    _byMint.Remove(oldest.Mint);
-                }
                 entry = new Entry(mint, time);
                 _byMint.Add(mint, entry);
                 _newestFirst.Add(entry);
+                MoveUp(_newestFirst.Count - 1);
+            }
+            else
+            {
+                // Full: the oldest entry makes room, and its object is reused, so the ingest allocates nothing once
+                // the list has filled (a greeting already serialized keeps its own bytes).
+                entry = _newestFirst[^1];
+                if (time <= entry.Time)
+                {
+                    return;
+                }
+                _byMint.Remove(entry.Mint);
+                entry.Reset(mint, time);
+                _byMint.Add(mint, entry);
                 MoveUp(_newestFirst.Count - 1);
             }
             _version++;
@@ -68,15 +72,7 @@ internal sealed class RecentMints(int limit, IReadOnlyList<Interval> intervals)
     }
 
     /// <summary>The mints, newest first (a copy of at most <c>limit</c> names).</summary>
-    public IReadOnlyList<string> Symbols()
-    {
-        Entry[] entries;
-        lock (_gate)
-        {
-            entries = [.. _newestFirst];
-        }
-        return [.. entries.Select(e => e.Symbol)];
-    }
+    public IReadOnlyList<string> Symbols() => Names(out _);
 
     /// <summary>
     /// <c>,"supported_symbols":[…],"supported_intervals":[…]}</c>: the end of every <c>connection_success</c>, the same
@@ -84,19 +80,14 @@ internal sealed class RecentMints(int limit, IReadOnlyList<Interval> intervals)
     /// </summary>
     public SharedBytes GreetingTail()
     {
-        Entry[] entries;
-        long version;
         lock (_gate)
         {
             if (_greeting is { } current && current.Version == _version)
             {
                 return current.Tail;
             }
-            version = _version;
-            entries = [.. _newestFirst];
         }
-        // Serialized outside the lock, which the ingest takes for every noted activity.
-        var tail = new SharedBytes(ServerMessages.ConnectionSuccessTail(entries.Select(e => e.Symbol), _intervalsJson));
+        var tail = new SharedBytes(ServerMessages.ConnectionSuccessTail(Names(out long version), _intervalsJson));
         lock (_gate)
         {
             if (_greeting is not { } kept || kept.Version < version)
@@ -105,6 +96,45 @@ internal sealed class RecentMints(int limit, IReadOnlyList<Interval> intervals)
             }
         }
         return tail;
+    }
+
+    /// <summary>
+    /// The names, newest first, as of <paramref name="version"/>. Entries are read under the lock only (the ingest
+    /// reuses them); the base58 of a mint is made outside it, once per mint while it stays in the list.
+    /// </summary>
+    private string[] Names(out long version)
+    {
+        (PublicKey Mint, string? Symbol)[] snapshot;
+        lock (_gate)
+        {
+            version = _version;
+            snapshot = new (PublicKey, string?)[_newestFirst.Count];
+            for (int i = 0; i < snapshot.Length; i++)
+            {
+                snapshot[i] = (_newestFirst[i].Mint, _newestFirst[i].Symbol);
+            }
+        }
+        var names = new string[snapshot.Length];
+        bool made = false;
+        for (int i = 0; i < names.Length; i++)
+        {
+            made |= snapshot[i].Symbol is null;
+            names[i] = snapshot[i].Symbol ?? snapshot[i].Mint.ToString();
+        }
+        if (made)
+        {
+            lock (_gate)
+            {
+                for (int i = 0; i < names.Length; i++)
+                {
+                    if (snapshot[i].Symbol is null && _byMint.TryGetValue(snapshot[i].Mint, out var entry))
+                    {
+                        entry.Symbol ??= names[i];
+                    }
+                }
+            }
+        }
+        return names;
     }
 
     private void MoveUp(int index)
@@ -137,16 +167,21 @@ internal sealed class RecentMints(int limit, IReadOnlyList<Interval> intervals)
         return buffer.ToArray();
     }
 
+    /// <summary>A mint in the list; every field is read and written under the list's lock.</summary>
     private sealed class Entry(PublicKey mint, long time)
     {
-        private string? _symbol;
+        public PublicKey Mint { get; private set; } = mint;
 
-        public PublicKey Mint { get; } = mint;
-
-        /// <summary>Written under the list's lock only.</summary>
         public long Time { get; set; } = time;
 
-        /// <summary>Base58, made once per entry (two racing greetings make the same string).</summary>
-        public string Symbol => _symbol ??= Mint.ToString();
+        /// <summary>The mint's base58, once a greeting has made it.</summary>
+        public string? Symbol { get; set; }
+
+        public void Reset(PublicKey mint, long time)
+        {
+            Mint = mint;
+            Time = time;
+            Symbol = null;
+        }
     }
 }
