@@ -8,8 +8,8 @@ internal sealed class KlineOptionsValidator(IOptions<WebSocketOptions> websocket
     // Protocol contract: a request's `limit` is 1…1000, and this is the default `limit`.
     private const int MaxHistoryLimit = 1000;
 
-    // Every connection_success lists them (about 47 bytes each): 10,000 make a greeting of at most 480 KB, which must fit a
-    // connection's outbox (websocket.max_outbox_bytes is at least 512 KiB).
+    // Every connection_success lists them (about 47 bytes each): 10,000 make a greeting of at most 480 KB, which
+    // must fit a connection's outbox (websocket.max_outbox_bytes is at least 512 KiB).
     private const int MaxSupportedSymbols = 10_000;
 
     public ValidateOptionsResult Validate(string? name, KlineOptions options)
