@@ -17,6 +17,7 @@ public sealed class StreamingCounters
     private long _compressedMessages;
     private long _broadcastDropped;
     private long _broadcastResyncs;
+    private long _outboxPeakBytes;
 
     public long ActiveConnections => Volatile.Read(ref _activeConnections);
 
@@ -52,6 +53,12 @@ public sealed class StreamingCounters
     /// <summary>Topics whose subscribers were resynchronized from storage after the fan-out queue overflowed.</summary>
     public long BroadcastResyncs => Volatile.Read(ref _broadcastResyncs);
 
+    /// <summary>
+    /// The most bytes any connection's outbox has held (queued messages and the send in progress), observed when a
+    /// connection ends or overflows; never more than <c>websocket.max_outbox_bytes</c>.
+    /// </summary>
+    public long OutboxPeakBytes => Volatile.Read(ref _outboxPeakBytes);
+
     /// <summary>Observed whenever a candle frame is handed to a socket: publish-to-send latency.</summary>
     public event Action<double>? BroadcastLatencyMs;
 
@@ -79,6 +86,7 @@ public sealed class StreamingCounters
 
     internal void SnapshotRetry() => Interlocked.Increment(ref _snapshotRetries);
 
+    /// <summary>A frame refused by a connection's inbound token bucket (a dropped message, ping or pong).</summary>
     internal void RateLimited() => Interlocked.Increment(ref _rateLimited);
 
     internal void InvalidRequest() => Interlocked.Increment(ref _invalidRequests);
@@ -88,6 +96,20 @@ public sealed class StreamingCounters
     internal void BroadcastResync() => Interlocked.Increment(ref _broadcastResyncs);
 
     internal void Compressed(int messages) => Interlocked.Add(ref _compressedMessages, messages);
+
+    internal void OutboxPeak(long bytes)
+    {
+        long known = Volatile.Read(ref _outboxPeakBytes);
+        while (bytes > known)
+        {
+            long seen = Interlocked.CompareExchange(ref _outboxPeakBytes, bytes, known);
+            if (seen == known)
+            {
+                return;
+            }
+            known = seen;
+        }
+    }
 
     internal void Latency(double milliseconds) => BroadcastLatencyMs?.Invoke(milliseconds);
 }

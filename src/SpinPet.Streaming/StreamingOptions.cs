@@ -25,11 +25,13 @@ public sealed record StreamingOptions
     public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromSeconds(60);
 
     /// <summary>
-    /// A client's queued frames beyond this (after conflating superseded candle states) make it a slow consumer:
-    /// it is closed with 1008. 1,024 frames is ten seconds of a busy client's finals and replies. Fixed: not a
-    /// configuration key.
+    /// <c>websocket.max_outbox_bytes</c>: what one connection's outbox may hold, in bytes (queued messages and the send
+    /// in progress, each its length on the wire plus <see cref="Sessions.Outbox.EntryOverheadBytes"/>). A message that
+    /// would pass it (after conflating superseded candle states) makes the client a slow consumer: closed with 1008.
+    /// 1 MiB holds three 1,000-candle <c>history_data</c> replies at their largest (272 KB each) or four of a
+    /// typical size (about 210 KB), or some 2,000 candle frames.
     /// </summary>
-    public int MaxQueuedFrames { get; init; } = 1024;
+    public int MaxOutboxBytes { get; init; } = 1_048_576;
 
     /// <summary>
     /// <c>kline.broadcast_buffer_size</c>: candle states that may wait for the broadcaster over all topics; past it a

@@ -1,24 +1,26 @@
 using Microsoft.Extensions.Options;
 using SpinPet.Server.Configuration;
 using SpinPet.Streaming;
-using SpinPet.Streaming.Sessions;
 using SpinPet.Streaming.Topics;
 
 namespace SpinPet.Server.Api;
 
 internal static class KlineStatusEndpoint
 {
-    /// <summary><c>GET /api/kline/status</c>: the push service's state and configuration (rest.md).</summary>
+    /// <summary>
+    /// <c>GET /api/kline/status</c>: the push service's state and configuration (rest.md). Unauthenticated, so every
+    /// figure is a maintained counter: nothing here walks the connections or the topics, or takes their locks.
+    /// </summary>
     public static IEndpointRouteBuilder MapKlineStatus(this IEndpointRouteBuilder routes)
     {
-        routes.MapGet("/api/kline/status", (IOptions<KlineOptions> kline, StreamingCounters counters, SessionRegistry sessions, TopicHub hub, StreamingOptions streaming) =>
+        routes.MapGet("/api/kline/status", (IOptions<KlineOptions> kline, StreamingCounters counters, TopicHub hub, StreamingOptions streaming) =>
         {
             var options = kline.Value;
             var status = new KlineServiceStatus(
                 Enabled: options.EnableKlineService,
                 ServiceStatus: options.EnableKlineService ? "running" : "disabled",
                 Stats: new KlineServiceStats(
-                    ActiveConnections: sessions.Count,
+                    ActiveConnections: counters.ActiveConnections,
                     TotalSubscriptions: counters.Subscriptions,
                     MonitoredMints: hub.MonitoredMints,
                     MessagesSent: counters.MessagesSent,
@@ -31,6 +33,7 @@ internal static class KlineStatusEndpoint
                     BroadcastPendingStates: hub.PendingStates,
                     BroadcastDroppedUpdates: counters.BroadcastDroppedUpdates,
                     BroadcastResyncs: counters.BroadcastResyncs,
+                    OutboxPeakBytes: counters.OutboxPeakBytes,
                     Config: new KlineServiceConfig(
                         [.. streaming.Intervals.Select(i => i.Name)],
                         options.ConnectionTimeout,
@@ -59,6 +62,7 @@ internal sealed record KlineServiceStats(
     long BroadcastPendingStates,
     long BroadcastDroppedUpdates,
     long BroadcastResyncs,
+    long OutboxPeakBytes,
     KlineServiceConfig Config);
 
 internal sealed record KlineServiceConfig(

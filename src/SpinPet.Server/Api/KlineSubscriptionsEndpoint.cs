@@ -33,7 +33,7 @@ internal static class KlineSubscriptionsEndpoint
                 var key = (s.Symbol, s.Topic.Interval.Name);
                 topics[key] = topics.GetValueOrDefault(key) + 1;
             }
-            connections.Add(new ConnectionSubscriptions(session.ClientId, session.RemoteAddress, items.Count, session.QueuedFrames, items));
+            connections.Add(new ConnectionSubscriptions(session.ClientId, session.RemoteAddress, items.Count, session.QueuedFrames, session.QueuedBytes, items));
         }
         connections.Sort((a, b) => string.CompareOrdinal(a.ClientId, b.ClientId));
         var topicList = topics
@@ -56,6 +56,7 @@ internal sealed record ConnectionSubscriptions(
     string RemoteAddress,
     int SubscriptionCount,
     int QueuedFrames,
+    long QueuedBytes,
     IReadOnlyList<SubscriptionDetail> Subscriptions);
 
 internal sealed record SubscriptionDetail(string Symbol, string Interval, string? SubscriptionId);

@@ -8,6 +8,10 @@ internal sealed class KlineOptionsValidator(IOptions<WebSocketOptions> websocket
     // Protocol contract: a request's `limit` is 1…1000, and this is the default `limit`.
     private const int MaxHistoryLimit = 1000;
 
+    // Every connection_success lists them (about 47 bytes each): 10,000 make a greeting of at most 480 KB, which
+    // must fit a connection's outbox (websocket.max_outbox_bytes is at least 512 KiB).
+    private const int MaxSupportedSymbols = 10_000;
+
     public ValidateOptionsResult Validate(string? name, KlineOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -48,7 +52,7 @@ internal sealed class KlineOptionsValidator(IOptions<WebSocketOptions> websocket
             failures.Add("volume_unit", "must be none, sol or token");
         }
         failures.AtLeast("finalize_grace_ms", options.FinalizeGraceMs, 0);
-        failures.AtLeast("supported_symbols_limit", options.SupportedSymbolsLimit, 0);
+        failures.Range("supported_symbols_limit", options.SupportedSymbolsLimit, 0, MaxSupportedSymbols);
         return failures.Result();
     }
 

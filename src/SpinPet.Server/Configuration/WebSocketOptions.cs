@@ -29,6 +29,13 @@ internal sealed record WebSocketOptions
     [ConfigurationKeyName("message_burst")]
     public int MessageBurst { get; init; } = 200;
 
+    /// <summary>
+    /// What one connection's outgoing queue may hold, in bytes (docs/protocol.md, "Slow consumers"); a client past it
+    /// is closed with 1008.
+    /// </summary>
+    [ConfigurationKeyName("max_outbox_bytes")]
+    public int MaxOutboxBytes { get; init; } = 1_048_576;
+
     [ConfigurationKeyName("max_connections_per_ip")]
     public int MaxConnectionsPerIp { get; init; } = 1000;
 

@@ -10,6 +10,11 @@ internal sealed class WebSocketOptionsValidator : IValidateOptions<WebSocketOpti
     // Frames are buffered whole before parsing, so the bound is also per-connection memory.
     private const int MaxMessageBytes = 16 * 1024 * 1024;
 
+    // The outbox must hold the largest single reply with room to spare, or a client asking for it would always be
+    // closed: a 1,000-candle history_data is at most 272 KB, a greeting with 10,000 symbols at most 480 KB
+    // (both measured in SpinPet.Streaming.Tests MessageSizeTests).
+    private const int MinOutboxBytes = 512 * 1024;
+
     public ValidateOptionsResult Validate(string? name, WebSocketOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -26,6 +31,7 @@ internal sealed class WebSocketOptionsValidator : IValidateOptions<WebSocketOpti
         failures.AtLeast("max_messages_per_second", options.MaxMessagesPerSecond, 1);
         failures.AtLeast("message_burst", options.MessageBurst, 1);
         failures.AtLeast("max_connections_per_ip", options.MaxConnectionsPerIp, 1);
+        failures.AtLeast("max_outbox_bytes", options.MaxOutboxBytes, MinOutboxBytes);
         failures.Origins("allowed_origins", options.AllowedOrigins);
         return failures.Result();
     }

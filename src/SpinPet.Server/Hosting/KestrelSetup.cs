@@ -6,6 +6,8 @@ namespace SpinPet.Server.Hosting;
 
 internal static class KestrelSetup
 {
+    private const int ReadAheadBytes = 64 * 1024;
+
     /// <summary>Listens on <c>server.host</c>:<c>server.port</c> (validated options; port 0 picks a free port).</summary>
     public static WebApplicationBuilder UseSpinPetEndpoint(this WebApplicationBuilder builder)
     {
@@ -13,9 +15,19 @@ internal static class KestrelSetup
         // reaches the kernel in the same call, one thread switch fewer per frame per connection
         // (docs/decisions/0002-inline-socket-scheduling.md). Safe here because nothing of ours blocks in a
         // continuation of a socket operation for long (history reads are bounded RocksDB range reads).
-        builder.WebHost.UseSockets(sockets => sockets.UnsafePreferInlineScheduling = true);
+        builder.WebHost.UseSockets(sockets =>
+        {
+            sockets.UnsafePreferInlineScheduling = true;
+            // What the transport reads ahead of the application per connection (default 1 MiB). A /ws client that
+            // keeps sending while its session does not read (the reader waits to send a pong behind a send the client
+            // does not take) would hold that much; the reader takes one frame at a time and needs no read-ahead, and a
+            // request line plus headers (40 KB at most) still fit. docs/security.md, "A hostile WebSocket client".
+            sockets.MaxReadBufferSize = ReadAheadBytes;
+        });
         builder.WebHost.ConfigureKestrel((context, kestrel) =>
         {
+            // The same bound where a connection adapter (TLS) puts a pipe of its own between transport and application.
+            kestrel.Limits.MaxRequestBufferSize = ReadAheadBytes;
             var server = kestrel.ApplicationServices.GetRequiredService<IOptions<ServerOptions>>().Value;
             if (IPAddress.TryParse(server.Host, out var address))
             {

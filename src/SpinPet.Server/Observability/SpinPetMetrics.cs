@@ -71,7 +71,8 @@ internal sealed class SpinPetMetrics : IDisposable
         _meter.CreateObservableCounter("spinpet.ws.broadcast_dropped_updates", () => streaming.BroadcastDroppedUpdates, "{update}", "Candle states not fanned out because kline.broadcast_buffer_size was reached; their topics resynchronized from storage.");
         _meter.CreateObservableCounter("spinpet.ws.broadcast_resyncs", () => streaming.BroadcastResyncs, "{topic}", "Topics whose subscribers were brought up to date from storage after the fan-out queue overflowed.");
         _meter.CreateObservableCounter("spinpet.ws.refused_connections", () => streaming.RefusedConnections, "{connection}", "Connections refused by websocket.max_connections or max_connections_per_ip.");
-        _meter.CreateObservableCounter("spinpet.ws.rate_limited_messages", () => streaming.RateLimitedMessages, "{message}", "Inbound messages refused by the per-connection token bucket.");
+        _meter.CreateObservableCounter("spinpet.ws.rate_limited_messages", () => streaming.RateLimitedMessages, "{frame}", "Inbound frames refused by the per-connection token bucket: dropped messages (error 1004), unanswered pings, pongs.");
+        _meter.CreateObservableGauge("spinpet.ws.outbox_peak_bytes", () => streaming.OutboxPeakBytes, "By", "The most bytes any connection's outbox has held, observed when it ended or overflowed (at most websocket.max_outbox_bytes).");
         _broadcastLatency = _meter.CreateHistogram<double>(BroadcastLatencyName, "ms", "From the candle write to the hand-over of its frame to a socket.");
         streaming.BroadcastLatencyMs += RecordBroadcastLatency;
 

@@ -27,6 +27,7 @@ internal static class StreamingServiceCollectionExtensions
                 // protocol.md: ping_timeout, and the design document's connection_timeout is the same rule.
                 IdleTimeout = TimeSpan.FromMilliseconds(Math.Min(socket.PingTimeout, kline.ConnectionTimeout * 1000L)),
                 BroadcastBufferSize = kline.BroadcastBufferSize,
+                MaxOutboxBytes = socket.MaxOutboxBytes,
             };
         });
         services.AddSingleton<StreamingCounters>();

@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Text;
 using System.Text.Json;
 
 namespace SpinPet.Streaming.Protocol;
@@ -53,7 +55,7 @@ public sealed record ClientRequest(
                         interval = ReadString(ref reader, name, ref error);
                         break;
                     case "subscription_id":
-                        subscriptionId = ReadString(ref reader, name, ref error);
+                        subscriptionId = ReadSubscriptionId(ref reader, ref error);
                         break;
                     case "limit":
                         limit = ReadInteger(ref reader, name, ref error);
@@ -117,6 +119,52 @@ public sealed record ClientRequest(
         }
     }
 
+    /// <summary>
+    /// A <c>subscription_id</c>: null, or at most <see cref="MaxSubscriptionIdLength"/> characters of
+    /// <c>[A-Za-z0-9_.:-]</c>. Checked on the UTF-8 bytes before any string is made, so a 64 KB id costs no
+    /// allocation; the error does not echo it.
+    /// </summary>
+    private static string? ReadSubscriptionId(ref Utf8JsonReader reader, ref string? error)
+    {
+        if (reader.TokenType == JsonTokenType.Null)
+        {
+            return null;
+        }
+        if (reader.TokenType != JsonTokenType.String)
+        {
+            error = "Invalid request: subscription_id must be a string";
+            reader.Skip();
+            return null;
+        }
+        // An escaped character is at most 6 bytes (\uXXXX); longer raw values cannot be 64 characters.
+        Span<byte> id = stackalloc byte[MaxSubscriptionIdLength];
+        int length = -1;
+        if (!reader.ValueIsEscaped)
+        {
+            if (reader.ValueSpan.Length <= MaxSubscriptionIdLength)
+            {
+                reader.ValueSpan.CopyTo(id);
+                length = reader.ValueSpan.Length;
+            }
+        }
+        else if (reader.ValueSpan.Length <= MaxSubscriptionIdLength * 6)
+        {
+            Span<byte> unescaped = stackalloc byte[MaxSubscriptionIdLength * 6];
+            int written = reader.CopyString(unescaped);
+            if (written <= MaxSubscriptionIdLength)
+            {
+                unescaped[..written].CopyTo(id);
+                length = written;
+            }
+        }
+        if (length < 0 || id[..length].ContainsAnyExcept(SubscriptionIdBytes))
+        {
+            error = $"Invalid subscription_id: at most {MaxSubscriptionIdLength} characters of A-Z a-z 0-9 _ . : -";
+            return null;
+        }
+        return Encoding.ASCII.GetString(id[..length]);
+    }
+
     private static long? ReadInteger(ref Utf8JsonReader reader, string name, ref string? error)
     {
         switch (reader.TokenType)
@@ -131,6 +179,12 @@ public sealed record ClientRequest(
                 return null;
         }
     }
+
+    /// <summary>The longest <c>subscription_id</c> accepted (protocol.md, "Limits on what a client sends").</summary>
+    public const int MaxSubscriptionIdLength = 64;
+
+    private static readonly SearchValues<byte> SubscriptionIdBytes =
+        SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.:-"u8);
 
     internal static string Shorten(string text) => text.Length <= 32 ? text : text[..32] + "…";
 }

@@ -11,27 +11,46 @@ namespace SpinPet.Streaming.Protocol;
 /// </summary>
 public static class ServerMessages
 {
-    public static byte[] ConnectionSuccess(string clientId, long serverTimeSeconds, IReadOnlyList<string> symbols, IReadOnlyList<Interval> intervals) =>
-        Write(w =>
+    /// <summary>
+    /// The first part of <c>connection_success</c>, this connection's own: <c>{"type":…,"client_id":…,"server_time":…</c>.
+    /// The rest, shared by every greeting, is <see cref="ConnectionSuccessTail"/>.
+    /// </summary>
+    public static byte[] ConnectionSuccessHead(string clientId, long serverTimeSeconds)
+    {
+        var buffer = new ArrayBufferWriter<byte>(128);
+        using (var w = new Utf8JsonWriter(buffer))
         {
             w.WriteStartObject();
             w.WriteString("type", "connection_success");
             w.WriteString("client_id", clientId);
             w.WriteNumber("server_time", serverTimeSeconds);
-            w.WriteStartArray("supported_symbols");
+            // Flushed with the object still open: the tail continues it.
+        }
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>
+    /// The shared end of <c>connection_success</c>: <c>,"supported_symbols":[…],"supported_intervals":[…]}</c>, where
+    /// <paramref name="intervalsJson"/> is the JSON array of interval names.
+    /// </summary>
+    public static byte[] ConnectionSuccessTail(IEnumerable<string> symbols, ReadOnlySpan<byte> intervalsJson)
+    {
+        var buffer = new ArrayBufferWriter<byte>(4096);
+        buffer.Write(",\"supported_symbols\":"u8);
+        using (var w = new Utf8JsonWriter(buffer))
+        {
+            w.WriteStartArray();
             foreach (var symbol in symbols)
             {
                 w.WriteStringValue(symbol);
             }
             w.WriteEndArray();
-            w.WriteStartArray("supported_intervals");
-            foreach (var interval in intervals)
-            {
-                w.WriteStringValue(interval.Name);
-            }
-            w.WriteEndArray();
-            w.WriteEndObject();
-        });
+        }
+        buffer.Write(",\"supported_intervals\":"u8);
+        buffer.Write(intervalsJson);
+        buffer.Write("}"u8);
+        return buffer.WrittenSpan.ToArray();
+    }
 
     public static byte[] HistoryData(TopicKey topic, string symbol, HistoryPage page, long nowMs) =>
         Envelope("history_data", nowMs, w =>

@@ -29,6 +29,20 @@ public sealed partial class ClientSession
         return WebSocketOutboundMessage.Plain([reply]);
     }
 
+    /// <summary>
+    /// A reply whose end is shared (<c>connection_success</c>): compressed, the head goes as a stored block in front
+    /// of the shared part's compressed bytes, so nothing is compressed per connection.
+    /// </summary>
+    private WebSocketOutboundMessage Outgoing(byte[] head, SharedBytes tail)
+    {
+        if (_connection.IsDeflateNegotiated && head.Length + tail.Plain.Length >= MinCompressedReplyBytes && tail.Deflated is { } deflated)
+        {
+            _counters.Compressed(1);
+            return WebSocketOutboundMessage.Deflated([PerMessageDeflate.Stored(head), deflated]);
+        }
+        return WebSocketOutboundMessage.Plain([head, tail.Plain]);
+    }
+
     private WebSocketOutboundMessage Outgoing(KlineFrame kline, Subscriber subscriber)
     {
         if (_connection.IsDeflateNegotiated && kline.Deflated is { } deflated)

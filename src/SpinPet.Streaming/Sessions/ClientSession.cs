@@ -26,9 +26,18 @@ public sealed partial class ClientSession
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly Outbox _outbox;
-    private readonly TokenBucket _rate;
     private readonly Dictionary<TopicKey, Subscriber> _subscriptions = [];
     private readonly CancellationTokenSource _closing = new();
+
+    // Completed with the close request. RunAsync waits on it rather than on _closing: a token's callbacks (and an
+    // await on a task they complete) run inline in Cancel, which would run the session's teardown on whichever
+    // thread asked for the close, possibly inside a topic's lock (a subscribe whose history overflowed the outbox).
+    private readonly TaskCompletionSource _closeRequested = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    // Set under the _subscriptions lock when the session detaches everything at its end: a subscription attached
+    // after that (the reader was still attaching when the close came) is detached again at once instead of staying
+    // in its topic forever with this session pinned behind it.
+    private bool _subscriptionsClosed;
     private ushort _closeCode = CloseCode.Normal;
     private string _closeReason = "";
     private long _lastPingAt;
@@ -49,8 +58,10 @@ public sealed partial class ClientSession
         _counters = counters;
         _time = time;
         _logger = logger;
-        _outbox = new Outbox(options.MaxQueuedFrames);
-        _rate = new TokenBucket(options.MessageBurst, options.MaxMessagesPerSecond, time);
+        _outbox = new Outbox(options.MaxOutboxBytes);
+        // Every frame the client sends takes a token, control and continuation frames included (the connection's
+        // reader takes them); refusals are counted there.
+        _connection.FrameLimit = new TokenBucket(options.MessageBurst, options.MaxMessagesPerSecond, time, counters);
         _lastPingAt = Environment.TickCount64;
     }
 
@@ -83,6 +94,9 @@ public sealed partial class ClientSession
 
     public int QueuedFrames => _outbox.Count;
 
+    /// <summary>Bytes the outbox holds now (queued messages and the send in progress).</summary>
+    public long QueuedBytes => _outbox.Bytes;
+
     public long LastReceivedAt => _connection.LastReceivedAt;
 
     /// <summary>
@@ -95,17 +109,18 @@ public sealed partial class ClientSession
         using var onShutdown = shutdown.Register(static state => ((ClientSession)state!).RequestClose(CloseCode.GoingAway, "server shutting down"), this);
         var writer = WriteLoopAsync(_closing.Token);
         long now = _time.GetUtcNow().ToUnixTimeMilliseconds();
-        SendReply(ServerMessages.ConnectionSuccess(ClientId, now / 1000, _hub.RecentSymbols(_options.SupportedSymbolsLimit), _options.Intervals));
+        // Only the head is this connection's: the symbol list is serialized once for every greeting until it changes.
+        SendReply(ServerMessages.ConnectionSuccessHead(ClientId, now / 1000), _hub.GreetingTail());
         var reader = ReadLoopAsync();
-        var closeRequested = Task.Delay(Timeout.Infinite, _closing.Token);
         try
         {
-            await Task.WhenAny(reader, closeRequested);
+            await Task.WhenAny(reader, _closeRequested.Task);
         }
         finally
         {
             DetachAll();
             _outbox.Complete();
+            _counters.OutboxPeak(_outbox.PeakBytes);
             RequestClose(CloseCode.Normal, "");
             await writer;
             await CloseQuietlyAsync();
@@ -126,6 +141,7 @@ public sealed partial class ClientSession
             _closeReason = reason;
             _closing.Cancel();
         }
+        _closeRequested.TrySetResult();
     }
 
     /// <summary>Queues a ping frame when the ping interval has passed (called by the sweeper).</summary>
@@ -138,9 +154,13 @@ public sealed partial class ClientSession
         }
     }
 
-    internal void SendReply(byte[] message)
+    internal void SendReply(byte[] message) => SendReply(OutboundFrame.Reply(message));
+
+    private void SendReply(byte[] head, SharedBytes tail) => SendReply(OutboundFrame.Reply(head, tail));
+
+    private void SendReply(OutboundFrame reply)
     {
-        if (!_outbox.Enqueue(OutboundFrame.Reply(message)))
+        if (!_outbox.Enqueue(reply))
         {
             SlowConsumer();
         }
@@ -152,7 +172,7 @@ public sealed partial class ClientSession
         // (usually completing synchronously in the kernel's send buffer) without a queue entry or a wake-up of
         // the writer. Otherwise it queues behind what is pending, conflated per the slow-consumer policy.
         // Compressing clients take the writer's path, which picks the topic's shared deflated bytes.
-        if (!_connection.IsDeflateNegotiated && _outbox.TryClaimIdle(subscriber))
+        if (!_connection.IsDeflateNegotiated && _outbox.TryClaimIdle(subscriber, frame.Length(subscriber.SubscriptionIdJson)))
         {
             SendDirect(subscriber, frame);
         }
@@ -237,7 +257,8 @@ public sealed partial class ClientSession
     private void SlowConsumer()
     {
         CountSlowConsumerOnce();
-        RequestClose(CloseCode.PolicyViolation, $"slow consumer: more than {_options.MaxQueuedFrames} messages queued");
+        _counters.OutboxPeak(_outbox.PeakBytes);
+        RequestClose(CloseCode.PolicyViolation, $"slow consumer: more than {_options.MaxOutboxBytes} bytes queued");
     }
 
     // One client is one slow consumer, whichever of the outbox bound and the send timeout caught it first.
@@ -267,12 +288,13 @@ public sealed partial class ClientSession
                             $"Message too large: the limit is {_options.MaxMessageBytes} bytes", NowMs()), CancellationToken.None);
                         RequestClose(CloseCode.MessageTooBig, "message too large");
                         return;
+                    case WebSocketMessageKind.RateLimited:
+                        // Counted by the bucket; answered like any dropped message.
+                        SendError(ErrorCode.RateLimited, $"Rate limited: at most {_options.MaxMessagesPerSecond} messages per second (burst {_options.MessageBurst}); message dropped");
+                        break;
                     case WebSocketMessageKind.Binary:
-                        // A message like any other: it takes a token first, so a binary flood is limited too.
-                        if (TryTakeToken())
-                        {
-                            SendError(ErrorCode.InvalidRequest, "Binary messages are not supported: send JSON text");
-                        }
+                        // Its frames took tokens like any message's, so a binary flood is limited too.
+                        SendError(ErrorCode.InvalidRequest, "Binary messages are not supported: send JSON text");
                         break;
                     default:
                         Handle(message.Payload.Span);
@@ -287,22 +309,11 @@ public sealed partial class ClientSession
         }
     }
 
-    /// <summary>The inbound token bucket: false (answered 1004, message dropped) when the client sends too fast.</summary>
-    private bool TryTakeToken()
-    {
-        if (_rate.TryTake())
-        {
-            return true;
-        }
-        _counters.RateLimited();
-        SendError(ErrorCode.RateLimited, $"Rate limited: at most {_options.MaxMessagesPerSecond} messages per second (burst {_options.MessageBurst}); message dropped");
-        return false;
-    }
-
     private void Handle(ReadOnlySpan<byte> utf8)
     {
-        if (!TryTakeToken())
+        if (_closing.IsCancellationRequested)
         {
+            // Closing: no answer can be sent any more (the outbox is completed), so no request is worth a storage read.
             return;
         }
         var request = ClientRequest.TryParse(utf8, out var error);
@@ -336,6 +347,10 @@ public sealed partial class ClientSession
         }
         lock (_subscriptions)
         {
+            if (_subscriptionsClosed)
+            {
+                return;
+            }
             if (!_subscriptions.ContainsKey(topic) && _subscriptions.Count >= _options.MaxSubscriptionsPerClient)
             {
                 SendError(ErrorCode.SubscriptionRefused, $"Subscription refused: at most {_options.MaxSubscriptionsPerClient} subscriptions per connection");
@@ -357,9 +372,20 @@ public sealed partial class ClientSession
                 _hub.Unsubscribe(previous);
             }
             var subscriber = _hub.Subscribe(this, topic, request.SubscriptionId, limit);
+            bool closed;
             lock (_subscriptions)
             {
-                _subscriptions[topic] = subscriber;
+                closed = _subscriptionsClosed;
+                if (!closed)
+                {
+                    _subscriptions[topic] = subscriber;
+                }
+            }
+            if (closed)
+            {
+                // The session ended while this subscription was attaching (DetachAll has run and will not see it).
+                _outbox.Detach(subscriber);
+                _hub.Unsubscribe(subscriber);
             }
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
@@ -524,7 +550,7 @@ public sealed partial class ClientSession
             }
             else if (frame.Message is { } reply)
             {
-                messages.Add(Outgoing(reply));
+                messages.Add(frame.Tail is { } tail ? Outgoing(reply, tail) : Outgoing(reply));
             }
             else if (frame.Kline is { } kline)
             {
@@ -568,6 +594,7 @@ public sealed partial class ClientSession
         Subscriber[] all;
         lock (_subscriptions)
         {
+            _subscriptionsClosed = true;
             all = [.. _subscriptions.Values];
             _subscriptions.Clear();
         }

@@ -3,18 +3,26 @@ using SpinPet.Streaming.Topics;
 
 namespace SpinPet.Streaming.Sessions;
 
-/// <summary>One queued message: a reply of this client's own (bytes) or a shared candle frame for one subscription.</summary>
+/// <summary>
+/// One queued message: a reply of this client's own (bytes, optionally followed by bytes shared with other clients)
+/// or a shared candle frame for one subscription.
+/// </summary>
 public sealed class OutboundFrame
 {
-    private OutboundFrame(byte[]? message, KlineFrame? kline, Subscriber? subscriber, bool ping)
+    private OutboundFrame(byte[]? message, SharedBytes? tail, KlineFrame? kline, Subscriber? subscriber, bool ping)
     {
         Message = message;
+        Tail = tail;
         Kline = kline;
         Subscriber = subscriber;
         IsPing = ping;
     }
 
+    /// <summary>A reply's bytes (for a reply with a <see cref="Tail"/>, its first part).</summary>
     public byte[]? Message { get; }
+
+    /// <summary>The shared rest of a reply (connection_success's symbol list), sent right after <see cref="Message"/>.</summary>
+    public SharedBytes? Tail { get; }
 
     /// <summary>Replaced in place while queued when a newer state of the same candle arrives (conflation).</summary>
     public KlineFrame? Kline { get; internal set; }
@@ -26,9 +34,19 @@ public sealed class OutboundFrame
     /// <summary>A realtime frame made pointless by a final state of the same candle queued after it.</summary>
     internal bool Superseded { get; set; }
 
-    public static OutboundFrame Reply(byte[] message) => new(message, null, null, false);
+    /// <summary>What the frame counts against the outbox's byte bound while queued (set by the outbox).</summary>
+    internal long Bytes { get; set; }
 
-    public static OutboundFrame Candle(Subscriber subscriber, KlineFrame frame) => new(null, frame, subscriber, false);
+    /// <summary>The message's length on the wire, without the frame header.</summary>
+    internal int WireLength => IsPing ? 0
+        : Kline is { } kline ? kline.Length(Subscriber!.SubscriptionIdJson)
+        : Message!.Length + (Tail?.Plain.Length ?? 0);
 
-    public static OutboundFrame Ping { get; } = new(null, null, null, true);
+    public static OutboundFrame Reply(byte[] message) => new(message, null, null, null, false);
+
+    public static OutboundFrame Reply(byte[] head, SharedBytes tail) => new(head, tail, null, null, false);
+
+    public static OutboundFrame Candle(Subscriber subscriber, KlineFrame frame) => new(null, null, frame, subscriber, false);
+
+    public static OutboundFrame Ping { get; } = new(null, null, null, null, true);
 }

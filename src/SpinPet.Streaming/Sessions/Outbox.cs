@@ -4,13 +4,25 @@ using SpinPet.Streaming.Topics;
 namespace SpinPet.Streaming.Sessions;
 
 /// <summary>
-/// A connection's bounded outgoing queue. Publishing never waits: enqueueing is a short lock and a signal.
-/// Slow-consumer policy (protocol.md): a realtime candle frame still queued when a newer state of the same candle
+/// A connection's outgoing queue, bounded in bytes. Publishing never waits: enqueueing is a short lock and a signal.
+/// Slow-consumer policy (docs/protocol.md): a realtime candle frame still queued when a newer state of the same candle
 /// arrives is replaced in place (conflation, so a slow client gets the newest state, not a backlog); final states
-/// and replies are never dropped; a client whose queue still exceeds the bound is marked for closing (1008).
+/// and replies are never dropped while the client is served; a message that would take the queue past its bound is
+/// refused instead, the queue is emptied and the client is closed (1008).
 /// </summary>
-public sealed class Outbox(int maxFrames)
+/// <remarks>
+/// The bound counts every message from the moment it is queued until the send that carries it completes (the
+/// writer's batch, or a candle frame sent straight to the socket), as its length on the wire plus
+/// <see cref="EntryOverheadBytes"/>, so what one connection holds in messages never exceeds it.
+/// </remarks>
+public sealed class Outbox(long maxBytes)
 {
+    /// <summary>
+    /// What a queued message costs beyond its bytes: the queue entry (a 48-byte object and its slot), a candle frame's
+    /// share of its <see cref="KlineFrame"/>, array headers; rounded up.
+    /// </summary>
+    public const int EntryOverheadBytes = 128;
+
     private readonly Lock _gate = new();
     private readonly Queue<OutboundFrame> _queue = new();
     // At most one pending wake-up: a writer that drains everything it finds needs no more.
@@ -23,6 +35,14 @@ public sealed class Outbox(int maxFrames)
     // only allowed while the queue is empty.
     private bool _sending;
 
+    // Bytes held: queued messages plus those of the send in progress (_sendingBytes of them), released by EndSend.
+    private long _bytes;
+    private long _sendingBytes;
+    private long _peakBytes;
+    private long _conflated;
+
+    public long MaxBytes { get; } = maxBytes;
+
     public int Count
     {
         get
@@ -34,16 +54,20 @@ public sealed class Outbox(int maxFrames)
         }
     }
 
-    public bool Overflowed => Volatile.Read(ref _overflowed);
+    /// <summary>Bytes held now: queued messages and the send in progress.</summary>
+    public long Bytes => Volatile.Read(ref _bytes);
 
-    private long _conflated;
+    /// <summary>The most bytes this outbox has held (never more than <see cref="MaxBytes"/>).</summary>
+    public long PeakBytes => Volatile.Read(ref _peakBytes);
+
+    public bool Overflowed => Volatile.Read(ref _overflowed);
 
     /// <summary>Realtime frames replaced in place by newer ones since the last <see cref="TakeConflated"/>.</summary>
     public long Conflated => Volatile.Read(ref _conflated);
 
     public long TakeConflated() => Interlocked.Exchange(ref _conflated, 0);
 
-    /// <summary>Queues a reply; false when the queue overflowed (the caller closes the client).</summary>
+    /// <summary>Queues a reply (or a ping); false when it would exceed the bound (the caller closes the client).</summary>
     public bool Enqueue(OutboundFrame frame)
     {
         lock (_gate)
@@ -52,14 +76,14 @@ public sealed class Outbox(int maxFrames)
             {
                 return true;
             }
-            _queue.Enqueue(frame);
-            if (_queue.Count > maxFrames)
+            if (_overflowed || !TryCharge(frame.IsPing ? EntryOverheadBytes : frame.WireLength + EntryOverheadBytes, frame))
             {
-                _overflowed = true;
+                return false;
             }
+            _queue.Enqueue(frame);
         }
         Wake();
-        return !_overflowed;
+        return true;
     }
 
     /// <summary>Queues a candle frame for a subscription, conflating a queued realtime state of the same candle.</summary>
@@ -71,12 +95,28 @@ public sealed class Outbox(int maxFrames)
             {
                 return true;
             }
+            if (_overflowed)
+            {
+                return false;
+            }
+            long bytes = frame.Length(subscriber.SubscriptionIdJson) + EntryOverheadBytes;
             var pending = subscriber.PendingRealtime;
             if (!frame.IsFinal && pending is not null)
             {
+                // Same subscription, so the same id: only the candle's length may differ by a few bytes.
+                if (!TryCharge(bytes - pending.Bytes, frame: null))
+                {
+                    return false;
+                }
                 pending.Kline = frame;
+                pending.Bytes = bytes;
                 _conflated++;
                 return true;
+            }
+            var item = OutboundFrame.Candle(subscriber, frame);
+            if (!TryCharge(bytes, item))
+            {
+                return false;
             }
             if (frame.IsFinal && pending is not null)
             {
@@ -85,35 +125,34 @@ public sealed class Outbox(int maxFrames)
                 pending.Superseded = pending.Kline!.Candle.Time == frame.Candle.Time;
                 subscriber.PendingRealtime = null;
             }
-            var item = OutboundFrame.Candle(subscriber, frame);
             if (!frame.IsFinal)
             {
                 subscriber.PendingRealtime = item;
             }
             _queue.Enqueue(item);
-            if (_queue.Count > maxFrames)
-            {
-                _overflowed = true;
-            }
         }
         Wake();
-        return !_overflowed;
+        return true;
     }
 
     /// <summary>
-    /// Claims the send side for one frame sent directly by the caller, without queueing it: only when nothing is
-    /// queued and nobody is sending (and the subscription is attached). The claimer calls <see cref="EndSend"/> when
-    /// its send completed.
+    /// Claims the send side for one frame of <paramref name="bytes"/> on the wire sent directly by the caller,
+    /// without queueing it: only when nothing is queued and nobody is sending (and the subscription is attached). The
+    /// claimer calls <see cref="EndSend"/> when its send completed.
     /// </summary>
-    public bool TryClaimIdle(Subscriber subscriber)
+    public bool TryClaimIdle(Subscriber subscriber, int bytes)
     {
         lock (_gate)
         {
-            if (_sending || _completed || _queue.Count != 0 || subscriber.Detached)
+            if (_sending || _completed || _overflowed || _queue.Count != 0 || subscriber.Detached)
             {
                 return false;
             }
             _sending = true;
+            // The queue is empty, so one frame (a few hundred bytes) is always within the bound.
+            _sendingBytes = bytes + EntryOverheadBytes;
+            _bytes += _sendingBytes;
+            _peakBytes = Math.Max(_peakBytes, _bytes);
             return true;
         }
     }
@@ -132,13 +171,15 @@ public sealed class Outbox(int maxFrames)
         }
     }
 
-    /// <summary>Releases the send side; wakes the writer when frames were queued meanwhile.</summary>
+    /// <summary>Releases the send side and the bytes of what it sent; wakes the writer when frames were queued meanwhile.</summary>
     public void EndSend(bool wakeWriter)
     {
         bool wake;
         lock (_gate)
         {
             _sending = false;
+            _bytes -= _sendingBytes;
+            _sendingBytes = 0;
             wake = wakeWriter && _queue.Count != 0;
         }
         if (wake)
@@ -150,7 +191,7 @@ public sealed class Outbox(int maxFrames)
     /// <summary>
     /// Moves up to <paramref name="max"/> frames into <paramref name="batch"/> and frees their conflation slots;
     /// takes nothing while a direct send owns the send side (its <see cref="EndSend"/> wakes the writer again).
-    /// A non-empty batch claims the send side until <see cref="EndSend"/>.
+    /// A non-empty batch claims the send side, and keeps its bytes counted, until <see cref="EndSend"/>.
     /// </summary>
     public void TakeBatch(List<OutboundFrame> batch, int max)
     {
@@ -160,12 +201,16 @@ public sealed class Outbox(int maxFrames)
             {
                 return;
             }
+            long taken = 0;
             while (batch.Count < max && _queue.TryDequeue(out var frame))
             {
+                long bytes = frame.IsPing ? EntryOverheadBytes : frame.Bytes;
                 if (frame.Superseded)
                 {
+                    _bytes -= bytes;
                     continue;
                 }
+                taken += bytes;
                 if (frame.Subscriber is { } subscriber && ReferenceEquals(subscriber.PendingRealtime, frame))
                 {
                     subscriber.PendingRealtime = null;
@@ -173,20 +218,48 @@ public sealed class Outbox(int maxFrames)
                 batch.Add(frame);
             }
             _sending = batch.Count > 0;
+            _sendingBytes = taken;
         }
     }
 
     public Task WaitAsync(CancellationToken ct) => _signal.WaitAsync(ct);
 
-    /// <summary>Stops accepting frames (the connection is closing) and wakes the writer.</summary>
+    /// <summary>Stops accepting frames (the connection is closing), drops what is queued and wakes the writer.</summary>
     public void Complete()
     {
         lock (_gate)
         {
             _completed = true;
-            _queue.Clear();
+            DropQueued();
         }
         Wake();
+    }
+
+    /// <summary>
+    /// Counts <paramref name="bytes"/> more, or, when that would pass the bound, marks the outbox overflowed and drops
+    /// what is queued: the client is closed, so nothing more is sent to it but the send in progress and the close.
+    /// </summary>
+    private bool TryCharge(long bytes, OutboundFrame? frame)
+    {
+        if (_bytes + bytes > MaxBytes)
+        {
+            _overflowed = true;
+            DropQueued();
+            return false;
+        }
+        _bytes += bytes;
+        _peakBytes = Math.Max(_peakBytes, _bytes);
+        if (frame is not null && !frame.IsPing)
+        {
+            frame.Bytes = bytes;
+        }
+        return true;
+    }
+
+    private void DropQueued()
+    {
+        _queue.Clear();
+        _bytes = _sendingBytes;
     }
 
     private void Wake()

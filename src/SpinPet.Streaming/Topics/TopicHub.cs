@@ -37,20 +37,33 @@ public sealed partial class TopicHub(ICandleHistory history, StreamingOptions op
     private long _droppedLogged;
     private long _lastOverflowLog;
     private readonly Channel<Topic> _changed = Channel.CreateUnbounded<Topic>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly ConcurrentDictionary<PublicKey, long> _activity = new();
+    private readonly RecentMints _recent = new(options.SupportedSymbolsLimit, options.Intervals);
 
-    public int TopicCount => _topics.Count;
+    // Every price event updates every interval's candle; the finest interval's times are the activity times.
+    private readonly long _finestSeconds = options.Intervals.Min(i => i.Seconds);
+
+    // Topics per mint, changed only when a topic enters or leaves the hub (subscribe and unsubscribe, never per
+    // frame), so the status route reads a count instead of walking every topic.
+    private readonly Dictionary<PublicKey, int> _topicsPerMint = [];
+    private int _topicCount;
+    private int _monitoredMints;
+
+    /// <summary>Topics with subscribers (or being subscribed); a maintained count, no lock.</summary>
+    public int TopicCount => Volatile.Read(ref _topicCount);
 
     /// <summary>Candle states waiting for the broadcaster (at most <see cref="StreamingOptions.BroadcastBufferSize"/>).</summary>
     public int PendingStates => _buffer.Count;
 
-    /// <summary>Distinct mints with at least one subscribed topic.</summary>
-    public int MonitoredMints => _topics.Keys.Select(k => k.Mint).Distinct().Count();
+    /// <summary>Distinct mints with at least one subscribed topic; a maintained count, no lock.</summary>
+    public int MonitoredMints => Volatile.Read(ref _monitoredMints);
 
     /// <summary>Called by the ingest after each stored batch, in chain order per topic.</summary>
     public void Publish(PublicKey mint, Interval interval, Candle candle)
     {
-        _activity[mint] = candle.Time;
+        if (interval.Seconds == _finestSeconds)
+        {
+            _recent.Note(mint, candle.Time);
+        }
         if (_topics.TryGetValue(new TopicKey(mint, interval), out var topic) && topic.Publish(candle, Stopwatch.GetTimestamp()))
         {
             _changed.Writer.TryWrite(topic);
@@ -58,15 +71,13 @@ public sealed partial class TopicHub(ICandleHistory history, StreamingOptions op
     }
 
     /// <summary>Remembers a mint's latest activity (from storage at start) for <c>supported_symbols</c>.</summary>
-    public void NoteActivity(PublicKey mint, long time) =>
-        _activity.AddOrUpdate(mint, time, (_, known) => Math.Max(known, time));
+    public void NoteActivity(PublicKey mint, long time) => _recent.Note(mint, time);
 
-    /// <summary>The most recently active mints, newest first.</summary>
-    public IReadOnlyList<string> RecentSymbols(int limit) =>
-        // ConcurrentDictionary.ToArray is a snapshot taken under the dictionary's locks. LINQ straight over the live
-        // dictionary reads its count, then copies, and fails when the ingest adds a mint in between (seen in the
-        // fanout-spread benchmark: ArgumentException from CopyTo, which dropped the connecting client).
-        [.. _activity.ToArray().OrderByDescending(a => a.Value).Take(limit).Select(a => a.Key.ToString())];
+    /// <summary>The most recently active mints, newest first (at most <paramref name="limit"/> and <c>kline.supported_symbols_limit</c>).</summary>
+    public IReadOnlyList<string> RecentSymbols(int limit) => [.. _recent.Symbols().Take(limit)];
+
+    /// <summary>The shared end of every <c>connection_success</c> (the recent mints and the intervals), rebuilt only when the list changes.</summary>
+    internal SharedBytes GreetingTail() => _recent.GreetingTail();
 
     /// <summary>The broadcaster loop: runs until <paramref name="ct"/> is cancelled.</summary>
     public async Task RunAsync(CancellationToken ct)
@@ -191,7 +202,7 @@ public sealed partial class TopicHub(ICandleHistory history, StreamingOptions op
     {
         for (int attempt = 0; ; attempt++)
         {
-            var topic = _topics.GetOrAdd(key, static (k, buffer) => new Topic(k, buffer), _buffer);
+            var topic = GetOrAddTopic(key);
             long before = topic.Sequence;
             HistoryPage page;
             try
@@ -203,12 +214,12 @@ public sealed partial class TopicHub(ICandleHistory history, StreamingOptions op
                 // The topic may have been created for this subscription alone: it must not outlive it.
                 if (topic.RemoveIfUnused())
                 {
-                    _topics.TryRemove(new KeyValuePair<TopicKey, Topic>(key, topic));
+                    RemoveTopic(topic);
                 }
                 throw;
             }
             var subscriber = new Subscriber(session, key, topic.Symbol, subscriptionId);
-            // Serialized before the topic's lock (up to 1,000 candles, ~150 KB of JSON), which the ingest's Publish of
+            // Serialized before the topic's lock (up to 1,000 candles, up to 272 KB of JSON), which the ingest's Publish of
             // this topic waits for; only the queueing, which fixes the order against the replay, happens inside.
             long nowMs = time.GetUtcNow().ToUnixTimeMilliseconds();
             byte[] historyData = ServerMessages.HistoryData(key, topic.Symbol, page, nowMs);
@@ -239,7 +250,7 @@ public sealed partial class TopicHub(ICandleHistory history, StreamingOptions op
             }
             if (topic.Removed)
             {
-                _topics.TryRemove(new KeyValuePair<TopicKey, Topic>(key, topic));
+                RemoveTopic(topic);
             }
         }
     }
@@ -248,9 +259,56 @@ public sealed partial class TopicHub(ICandleHistory history, StreamingOptions op
     {
         if (_topics.TryGetValue(subscriber.Topic, out var topic) && topic.Detach(subscriber))
         {
-            _topics.TryRemove(new KeyValuePair<TopicKey, Topic>(subscriber.Topic, topic));
+            RemoveTopic(topic);
         }
         counters.SubscriptionRemoved();
+    }
+
+    private Topic GetOrAddTopic(TopicKey key)
+    {
+        while (true)
+        {
+            if (_topics.TryGetValue(key, out var topic))
+            {
+                return topic;
+            }
+            topic = new Topic(key, _buffer);
+            if (_topics.TryAdd(key, topic))
+            {
+                CountTopic(key.Mint, +1);
+                return topic;
+            }
+        }
+    }
+
+    private void RemoveTopic(Topic topic)
+    {
+        if (_topics.TryRemove(new KeyValuePair<TopicKey, Topic>(topic.Key, topic)))
+        {
+            CountTopic(topic.Key.Mint, -1);
+        }
+    }
+
+    private void CountTopic(PublicKey mint, int change)
+    {
+        lock (_topicsPerMint)
+        {
+            int topics = _topicsPerMint.GetValueOrDefault(mint) + change;
+            if (topics == 0)
+            {
+                _topicsPerMint.Remove(mint);
+                _monitoredMints--;
+            }
+            else
+            {
+                if (topics == 1 && change > 0)
+                {
+                    _monitoredMints++;
+                }
+                _topicsPerMint[mint] = topics;
+            }
+            _topicCount += change;
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Fan-out queue full (kline.broadcast_buffer_size = {Bound} states): {Dropped} states dropped and {Resyncs} topics resynchronized from storage since the last report; {TotalDropped} and {TotalResyncs} since start")]

@@ -143,9 +143,12 @@ public sealed partial class WebSocketConnection
 
             ClientFrameHeader header = await ReadFrameHeaderAsync(token);
             Volatile.Write(ref _lastReceivedAt, Stopwatch.GetTimestamp());
+            // Every frame but a close takes a token, control and continuation frames included: each costs a read and
+            // a ping a pong, so a flood of them must not be free (docs/protocol.md, "Limits and lifetime").
+            bool admitted = discardData || header.Opcode == WebSocketFrames.OpcodeClose || FrameLimit?.TryTake() != false;
             if (header.IsControl)
             {
-                if (await HandleControlFrameAsync(header, token))
+                if (await HandleControlFrameAsync(header, admitted, token))
                 {
                     return ClosedMessage(reason: null);
                 }
@@ -167,10 +170,20 @@ public sealed partial class WebSocketConnection
 
             if (_skippingMessage || discardData)
             {
-                // The rest of a message reported as TooLarge, or data arriving while draining for a close.
+                // The rest of a message reported as TooLarge or RateLimited, or data arriving while draining for a close.
                 await SkipAsync(header.PayloadLength, token);
                 _skippingMessage = !header.Fin;
                 return NoMessage;
+            }
+
+            if (!admitted)
+            {
+                // The whole message is dropped, even when only a late fragment found the bucket empty: report it now,
+                // the next receive skips the rest (like TooLarge).
+                _skipRemaining = header.PayloadLength;
+                _skippingMessage = !header.Fin;
+                ReturnMessageBuffer();
+                return new WebSocketMessage(WebSocketMessageKind.RateLimited, default, 0, null);
             }
 
             if (!continuation)
@@ -270,9 +283,12 @@ public sealed partial class WebSocketConnection
         return ClientFrameHeader.Parse(scratch.AsSpan(0, 2 + rest));
     }
 
-    /// <summary>Handles a ping, pong or close frame; returns true for a close.</summary>
+    /// <summary>
+    /// Handles a ping, pong or close frame; returns true for a close. A ping that found the inbound limit's bucket
+    /// empty (<paramref name="admitted"/> false) is read and dropped without a pong.
+    /// </summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<bool> HandleControlFrameAsync(ClientFrameHeader header, CancellationToken token)
+    private async ValueTask<bool> HandleControlFrameAsync(ClientFrameHeader header, bool admitted, CancellationToken token)
     {
         int length = (int)header.PayloadLength;
         byte[]? buffer = length == 0 ? null : Rent(length);
@@ -289,7 +305,10 @@ public sealed partial class WebSocketConnection
             {
                 case WebSocketFrames.OpcodePing:
                     // RFC 6455 section 5.5.3: a pong carries the ping's payload. Through the send lock like any frame.
-                    await SendSingleAsync(WebSocketFrames.OpcodePong, payload, token);
+                    if (admitted)
+                    {
+                        await SendSingleAsync(WebSocketFrames.OpcodePong, payload, token);
+                    }
                     return false;
                 case WebSocketFrames.OpcodePong:
                     // Only proof of life; LastReceivedAt is already updated.

@@ -136,6 +136,14 @@ public sealed partial class WebSocketConnection : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// The inbound rate limit, when set (before the first <see cref="ReceiveAsync"/>): every frame but a close takes a
+    /// token. A data message one of whose frames finds the bucket empty is dropped whole and reported as
+    /// <see cref="WebSocketMessageKind.RateLimited"/>; a ping that finds it empty is dropped unanswered; a pong is
+    /// only counted. Null (the default): no limit.
+    /// </summary>
+    public TokenBucket? FrameLimit { get; set; }
+
     /// <summary>Bytes currently rented from the pool by this connection (0 while idle).</summary>
     internal long RentedBytes => Volatile.Read(ref _rentedBytes);
 

@@ -16,4 +16,10 @@ public enum WebSocketMessageKind
     /// A message exceeded the size limit. Nothing of it is buffered; the caller answers and closes with 1009.
     /// </summary>
     TooLarge,
+
+    /// <summary>
+    /// A message dropped because one of its frames found <see cref="WebSocketConnection.FrameLimit"/> empty. Nothing of
+    /// it is buffered; the connection stays usable.
+    /// </summary>
+    RateLimited,
 }

@@ -83,6 +83,25 @@ internal sealed class StalledClient : IDisposable
         }
     }
 
+    /// <summary>Reads the server's next frame: its opcode and payload (for a client that does read after all).</summary>
+    public async Task<(int Opcode, byte[] Payload)> ReadFrameAsync(TimeSpan wait)
+    {
+        using var timeout = new CancellationTokenSource(wait);
+        var header = await ReadExactlyAsync(2, timeout.Token);
+        long length = header[1] & 0x7F;
+        if (length == 126)
+        {
+            var extended = await ReadExactlyAsync(2, timeout.Token);
+            length = (extended[0] << 8) | extended[1];
+        }
+        else if (length == 127)
+        {
+            var extended = await ReadExactlyAsync(8, timeout.Token);
+            length = (long)System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(extended);
+        }
+        return (header[0] & 0x0F, await ReadExactlyAsync((int)length, timeout.Token));
+    }
+
     private async Task<byte[]> ReadExactlyAsync(int count, CancellationToken ct)
     {
         var buffer = new byte[count];
@@ -122,10 +141,15 @@ internal sealed class StalledClient : IDisposable
     }
 
     /// <summary>Sends one masked text frame (clients must mask).</summary>
-    public async Task SendAsync(string text)
+    public Task SendAsync(string text) => SendFrameAsync(0x81, Encoding.UTF8.GetBytes(text));
+
+    /// <summary>
+    /// Sends one masked frame with the given first byte (FIN and opcode: 0x89 a ping, 0x01 the first fragment of a
+    /// text message, 0x00 a continuation, 0x80 the final one) and a payload under 64 KiB.
+    /// </summary>
+    public async Task SendFrameAsync(byte first, byte[] payload)
     {
-        var payload = Encoding.UTF8.GetBytes(text);
-        var frame = new List<byte> { 0x81 };
+        var frame = new List<byte> { first };
         if (payload.Length < 126)
         {
             frame.Add((byte)(0x80 | payload.Length));

@@ -76,9 +76,13 @@ public sealed class KlineSocketCompressionTests(CompressingServer fixture) : ICl
     [Fact]
     public async Task Compressed_requests_are_answered_and_a_compressed_zip_bomb_is_closed_with_1009()
     {
+        long compressed = await CompressedMessagesAsync();
         await using var client = await KlineSocketClient.ConnectAsync(fixture.Server.BaseUri, new WebSocketDeflateOptions());
         Assert.StartsWith(Negotiated, client.Extensions, StringComparison.Ordinal);
-        await client.ReceiveUntilAsync("connection_success");
+        // The greeting, compressed: this connection's head as a stored block ahead of the shared, compressed symbols.
+        var (hello, _) = await client.ReceiveUntilAsync("connection_success");
+        Assert.Contains(fixture.Mint, hello.GetProperty("supported_symbols").EnumerateArray().Select(e => e.GetString()));
+        Assert.True(await CompressedMessagesAsync() > compressed, "the greeting went compressed");
 
         // ClientWebSocket compresses every message once deflate is negotiated.
         await client.SendAsync(new { msg_type = "history", symbol = fixture.Mint, interval = "s1", limit = 2 });

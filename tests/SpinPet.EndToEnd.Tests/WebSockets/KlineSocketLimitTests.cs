@@ -1,4 +1,5 @@
 using System.Net.Http.Json;
+using System.Text;
 using System.Text.Json;
 using SpinPet.EndToEnd.Tests.Harness;
 using SpinPet.TestSupport;
@@ -88,6 +89,57 @@ public sealed class KlineSocketLimitTests
         await Eventually.TrueAsync(async () => (await PingAsync(client, 1))[0] == "pong", TimeSpan.FromSeconds(10), "a ping answered after the refill");
         // One token, not a new burst: of two pings sent right after, at least one is refused.
         Assert.Contains("error", await PingAsync(client, 2));
+    }
+
+    [Fact]
+    public async Task Ping_and_continuation_frames_take_tokens_and_those_past_the_burst_are_dropped()
+    {
+        await using var server = await StartAsync(new()
+        {
+            ["SPIN_WEBSOCKET__MAX_MESSAGES_PER_SECOND"] = "1",
+            ["SPIN_WEBSOCKET__MESSAGE_BURST"] = "10",
+        });
+        var wait = TimeSpan.FromSeconds(30);
+
+        // A ping flood: each ping takes a token, those past the burst get no pong, and the bucket is empty after it.
+        using (var pinger = await StalledClient.ConnectAsync(server.BaseUri))
+        {
+            Assert.Equal(0x1, (await pinger.ReadFrameAsync(wait)).Opcode);    // connection_success
+            for (int i = 0; i < 40; i++)
+            {
+                await pinger.SendFrameAsync(0x89, Encoding.ASCII.GetBytes($"p{i}"));
+            }
+            await pinger.SendAsync("{\"msg_type\":\"ping\"}");
+            int pongs = 0;
+            var frame = await pinger.ReadFrameAsync(wait);
+            for (; frame.Opcode == 0xA; frame = await pinger.ReadFrameAsync(wait))
+            {
+                pongs++;
+            }
+            // 10 tokens, and at most a few more refilled at 1 a second while the flood was read.
+            Assert.InRange(pongs, 10, 15);
+            using var error = JsonDocument.Parse(frame.Payload);
+            Assert.Equal(1004, error.RootElement.GetProperty("code").GetInt32());
+        }
+
+        // A request cut into 40 fragments takes 40 tokens: it is dropped whole and answered 1004, not served.
+        using (var fragmenter = await StalledClient.ConnectAsync(server.BaseUri))
+        {
+            await fragmenter.ReadFrameAsync(wait);
+            byte[] request = Encoding.ASCII.GetBytes("{\"msg_type\":\"ping\"}");
+            await fragmenter.SendFrameAsync(0x01, request[..1]);
+            for (int i = 1; i < 39; i++)
+            {
+                await fragmenter.SendFrameAsync(0x00, i < request.Length ? request[i..(i + 1)] : []);
+            }
+            await fragmenter.SendFrameAsync(0x80, []);
+            var answer = await fragmenter.ReadFrameAsync(wait);
+            using var error = JsonDocument.Parse(answer.Payload);
+            Assert.Equal(1004, error.RootElement.GetProperty("code").GetInt32());
+        }
+
+        var stats = (await server.Http.GetFromJsonAsync<JsonElement>("/api/kline/status", TestContext.Current.CancellationToken)).GetProperty("data").GetProperty("stats");
+        Assert.True(stats.GetProperty("rate_limited_messages").GetInt64() >= 50, "refused frames are counted");
     }
 
     private static async Task<List<string>> PingAsync(KlineSocketClient client, int count)

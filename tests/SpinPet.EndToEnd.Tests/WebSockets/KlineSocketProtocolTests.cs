@@ -218,6 +218,48 @@ public sealed class KlineSocketProtocolTests(SharedServer shared) : IClassFixtur
         Assert.Equal(400 - pongs, limited);
     }
 
+    [Theory]
+    [InlineData(65, 'a')]        // one character too many
+    [InlineData(60_000, 'x')]    // a message just under websocket.max_message_bytes: used to be kept twice per subscription
+    [InlineData(10_000, '"')]    // escaped, six times longer on the wire and once echoed as JSON
+    [InlineData(8, ' ')]
+    [InlineData(8, '/')]
+    [InlineData(8, 'é')]
+    public async Task A_subscription_id_past_64_characters_or_outside_the_allowed_set_gets_1001_and_is_neither_kept_nor_echoed(int length, char character)
+    {
+        string id = "id" + new string(character, length - 2);
+        await Eventually.TrueAsync(async () => await SubscriptionsAsync() == 0, TimeSpan.FromSeconds(30), "no subscriptions left from earlier tests");
+        await using var client = await ConnectedAsync();
+        foreach (var msgType in new[] { "subscribe", "unsubscribe" })
+        {
+            await client.SendAsync(new { msg_type = msgType, symbol = Mint, interval = "s1", subscription_id = id });
+            var error = (await client.ReceiveAsync())!.Value;
+            AssertError(error, 1001, "Invalid subscription_id: at most 64 characters of A-Z a-z 0-9 _ . : -");
+            Assert.DoesNotContain(id, error.GetRawText(), StringComparison.Ordinal);
+            Assert.DoesNotContain(id[..8], error.GetProperty("message").GetString(), StringComparison.Ordinal);
+        }
+        await AssertStillServesAsync(client);
+        Assert.Equal(0, await SubscriptionsAsync());
+    }
+
+    [Fact]
+    public async Task A_subscription_id_of_64_allowed_characters_is_kept_and_echoed_and_escapes_are_read()
+    {
+        await using var client = await ConnectedAsync();
+        string id = "Az09_.:-" + new string('k', 56);
+        await client.SendAsync(new { msg_type = "subscribe", symbol = Mint, interval = "s1", subscription_id = id });
+        Assert.Equal(id, (await client.ReceiveUntilAsync("subscription_confirmed")).Match.GetProperty("data").GetProperty("subscription_id").GetString());
+        // JSON escapes of allowed characters are the same id.
+        await client.SendAsync($$"""{"msg_type":"unsubscribe","symbol":"{{Mint}}","interval":"s1","subscription_id":"Az09_.:-{{new string('k', 56)}}"}""");
+        var unsubscribed = (await client.ReceiveAsync())!.Value;
+        Assert.Equal("unsubscribe_confirmed", unsubscribed.GetProperty("type").GetString());
+        Assert.Equal(id, unsubscribed.GetProperty("data").GetProperty("subscription_id").GetString());
+        Assert.True(unsubscribed.GetProperty("data").GetProperty("success").GetBoolean());
+        // A null id stays allowed.
+        await client.SendAsync($$"""{"msg_type":"subscribe","symbol":"{{Mint}}","interval":"s30","subscription_id":null}""");
+        Assert.Equal(JsonValueKind.Null, (await client.ReceiveUntilAsync("subscription_confirmed")).Match.GetProperty("data").GetProperty("subscription_id").ValueKind);
+    }
+
     [Fact]
     public async Task A_plain_get_of_the_endpoint_is_refused_with_400()
     {

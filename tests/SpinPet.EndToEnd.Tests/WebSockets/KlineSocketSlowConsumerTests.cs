@@ -28,7 +28,7 @@ public sealed partial class KlineSocketSlowConsumerTests
 
         using var stalled = await StalledClient.ConnectAsync(server.BaseUri);
         // The first answers (full history pages) fill the socket buffers and block the writer; everything after
-        // them (the rest are answered "rate limited") queues, past the outbox's bound of 1,024 frames.
+        // them (the rest are answered "rate limited") queues, past the outbox's bound of 1 MiB.
         for (int i = 0; i < 1300; i++)
         {
             await stalled.SendAsync($"{{\"msg_type\":\"history\",\"symbol\":\"{mints[i % mints.Length]}\",\"interval\":\"s1\",\"limit\":1000}}");
@@ -45,6 +45,40 @@ public sealed partial class KlineSocketSlowConsumerTests
         Assert.Equal(1, (await StatsAsync(server)).GetProperty("slow_consumer_closes").GetInt64());
         Assert.Single(SlowConsumerLine().Matches(server.Output));
         Assert.Contains("Closed 1 slow consumer(s)", server.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_client_that_never_reads_and_keeps_asking_for_full_histories_holds_at_most_the_outbox_bound_and_is_closed()
+    {
+        await using var simulator = await IngestExactlyOnceTests.StartSimulatorAsync(seed: 46);
+        simulator.ProduceTransactions(1500);
+        using var database = new TempFolder();
+        var settings = ServerProcess.SettingsFor(simulator.RpcUri, simulator.WsUri, database.Path);
+        settings["SPIN_SECURITY__ADMIN_API_KEY"] = AdminKey;
+        await using var server = await ServerProcess.StartAsync(settings);
+        await server.WaitForCheckpointAsync(LedgerAssert.NewestSignature(simulator), TimeSpan.FromSeconds(90));
+        var mints = ReferenceCandles.Mints(simulator.ExpectedEvents());
+
+        using var stalled = await StalledClient.ConnectAsync(server.BaseUri);
+        // 190 full pages (within the burst of 200): megabytes, far more than the socket buffers and the bound hold.
+        // The outbox is counted in bytes, so it is closed after a few pages, not after 1,024 of them (which used to
+        // be up to 270 MB).
+        for (int i = 0; i < 190; i++)
+        {
+            await stalled.SendAsync($"{{\"msg_type\":\"history\",\"symbol\":\"{mints[i % mints.Length]}\",\"interval\":\"s1\",\"limit\":1000}}");
+        }
+        await Eventually.TrueAsync(async () => (await StatsAsync(server)).GetProperty("slow_consumer_closes").GetInt64() == 1,
+            TimeSpan.FromSeconds(30), "the client closed as a slow consumer");
+
+        // The server's own accounting: the most this connection's outbox held (queued replies and the send in
+        // progress) is within websocket.max_outbox_bytes, and close to it (the refused page was at most 272 KB).
+        long peak = (await StatsAsync(server)).GetProperty("outbox_peak_bytes").GetInt64();
+        Assert.InRange(peak, DefaultOutboxBytes - 300_000, DefaultOutboxBytes);
+        // Overflowed, its queue was dropped at once: what it still holds is at most the send the client never takes.
+        Assert.True(await QueuedBytesAsync(server) <= DefaultOutboxBytes);
+        await Eventually.TrueAsync(async () => (await StatsAsync(server)).GetProperty("active_connections").GetInt64() == 0,
+            TimeSpan.FromSeconds(40), "the stalled connection ended (send timeout)");
+        Assert.Equal(0, await QueuedBytesAsync(server));
     }
 
     [Fact]
@@ -65,6 +99,9 @@ public sealed partial class KlineSocketSlowConsumerTests
         using var database = new TempFolder();
         var settings = ServerProcess.SettingsFor(simulator.RpcUri, simulator.WsUri, database.Path);
         settings["SPIN_SECURITY__ADMIN_API_KEY"] = AdminKey;
+        // The paused client's backlog below is megabytes of history pages on purpose (to block the writer behind
+        // them); this test is about conflation, not the byte bound, so the bound is raised out of the way.
+        settings["SPIN_WEBSOCKET__MAX_OUTBOX_BYTES"] = "67108864";
         await using var server = await ServerProcess.StartAsync(settings);
         await server.WaitForCheckpointAsync(LedgerAssert.NewestSignature(simulator), TimeSpan.FromSeconds(90));
         var mints = ReferenceCandles.Mints(simulator.ExpectedEvents());
@@ -129,15 +166,24 @@ public sealed partial class KlineSocketSlowConsumerTests
 
     private const string AdminKey = "slow-consumer-test-admin-key";
 
-    private static async Task<long> MaxQueuedFramesAsync(ServerProcess server)
+    // websocket.max_outbox_bytes in config/default.toml.
+    private const long DefaultOutboxBytes = 1_048_576;
+
+    private static async Task<long> QueuedBytesAsync(ServerProcess server) =>
+        (await ConnectionsAsync(server)).Select(c => c.GetProperty("queued_bytes").GetInt64()).DefaultIfEmpty(0).Sum();
+
+    private static async Task<List<JsonElement>> ConnectionsAsync(ServerProcess server)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, "/api/kline/subscriptions");
         request.Headers.Add("X-Admin-Key", AdminKey);
         using var response = await server.Http.SendAsync(request);
         response.EnsureSuccessStatusCode();
         var data = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("data");
-        return data.GetProperty("connections").EnumerateArray().Select(c => c.GetProperty("queued_frames").GetInt64()).DefaultIfEmpty(0).Max();
+        return [.. data.GetProperty("connections").EnumerateArray().Select(c => c.Clone())];
     }
+
+    private static async Task<long> MaxQueuedFramesAsync(ServerProcess server) =>
+        (await ConnectionsAsync(server)).Select(c => c.GetProperty("queued_frames").GetInt64()).DefaultIfEmpty(0).Max();
 
     internal static async Task<JsonElement> StatsAsync(ServerProcess server) =>
         (await server.Http.GetFromJsonAsync<JsonElement>("/api/kline/status")).GetProperty("data").GetProperty("stats");

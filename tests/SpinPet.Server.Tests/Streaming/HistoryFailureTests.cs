@@ -1,14 +1,7 @@
 using System.Net.WebSockets;
-using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
-using SpinPet.Server.Configuration;
-using SpinPet.Server.Hosting;
 using SpinPet.Storage;
 using SpinPet.Streaming.Topics;
 using SpinPet.TestSupport;
@@ -22,8 +15,6 @@ namespace SpinPet.Server.Tests.Streaming;
 /// </summary>
 public sealed class HistoryFailureTests
 {
-    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
-
     // Any valid address: the store holds no candles, so a working read answers an empty page.
     private const string Mint = "81WZbeJwfo9mTBRZsBqaUBWa2jeRKH2LQi54uwXdZYoa";
 
@@ -67,52 +58,13 @@ public sealed class HistoryFailureTests
         Assert.StartsWith("History query failed: ", message.GetProperty("message").GetString(), StringComparison.Ordinal);
     }
 
-    /// <summary>The server as Program.cs composes it, with the event listener off.</summary>
-    private static async Task<WebApplication> StartAsync(string database)
-    {
-        var environment = new Dictionary<string, string>
-        {
-            ["SPIN_DATABASE__ROCKSDB_PATH"] = database,
-            ["SPIN_SOLANA__ENABLE_EVENT_LISTENER"] = "false",
-            ["SPIN_SERVER__HOST"] = "127.0.0.1",
-            ["SPIN_SERVER__PORT"] = "0",
-        };
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [], ContentRootPath = RepoPaths.Root });
-        builder.Configuration.AddSpinPetSources(builder.Environment.ContentRootPath, [], environment);
-        builder.Logging.ClearProviders();
-        builder.AddSpinPetServer();
-        var app = builder.Build();
-        app.MapSpinPetEndpoints();
-        await app.StartAsync(TestContext.Current.CancellationToken);
-        return app;
-    }
+    private static Task<WebApplication> StartAsync(string database) => InProcessServer.StartAsync(database);
 
-    private static Uri SocketUri(WebApplication app)
-    {
-        string address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
-        return new UriBuilder(address) { Scheme = "ws", Path = "/ws" }.Uri;
-    }
+    private static Uri SocketUri(WebApplication app) => InProcessServer.SocketUri(app);
 
-    private static Task SendAsync(ClientWebSocket socket, string json) =>
-        socket.SendAsync(Encoding.UTF8.GetBytes(json), WebSocketMessageType.Text, endOfMessage: true, TestContext.Current.CancellationToken);
+    private static Task SendAsync(ClientWebSocket socket, string json) => InProcessServer.SendAsync(socket, json);
 
-    private static async Task<JsonElement> ReceiveAsync(ClientWebSocket socket)
-    {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
-        timeout.CancelAfter(Wait);
-        var buffer = new byte[64 * 1024];
-        using var message = new MemoryStream();
-        while (true)
-        {
-            var result = await socket.ReceiveAsync(buffer, timeout.Token);
-            Assert.Equal(WebSocketMessageType.Text, result.MessageType);
-            message.Write(buffer, 0, result.Count);
-            if (result.EndOfMessage)
-            {
-                return JsonDocument.Parse(message.ToArray()).RootElement.Clone();
-            }
-        }
-    }
+    private static async Task<JsonElement> ReceiveAsync(ClientWebSocket socket) => (await InProcessServer.ReceiveAsync(socket))!.Value;
 
-    private static string? Type(JsonElement message) => message.GetProperty("type").GetString();
+    private static string? Type(JsonElement message) => InProcessServer.Type(message);
 }

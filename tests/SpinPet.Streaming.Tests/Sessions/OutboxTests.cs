@@ -12,10 +12,31 @@ public sealed class OutboxTests
 {
     private static readonly TopicKey Topic = new(new PublicKey(new byte[32]), Interval.S1);
 
+    // What one "reply i" counts against the bound: its 7 bytes and the entry.
+    private const long ReplyCost = 7 + Outbox.EntryOverheadBytes;
+
     [Fact]
-    public void Frames_past_the_bound_report_an_overflow_and_are_still_queued()
+    public void Replies_count_by_their_size_until_their_send_completes()
     {
-        var outbox = new Outbox(maxFrames: 3);
+        var outbox = new Outbox(maxBytes: 1 << 20);
+        var history = new byte[150_000];
+        outbox.Enqueue(OutboundFrame.Reply(history));
+        outbox.Enqueue(Reply(0));
+        Assert.Equal(150_000 + Outbox.EntryOverheadBytes + ReplyCost, outbox.Bytes);
+
+        var batch = new List<OutboundFrame>();
+        outbox.TakeBatch(batch, 64);
+        // Taken by the writer but not sent yet: still held.
+        Assert.Equal(150_000 + Outbox.EntryOverheadBytes + ReplyCost, outbox.Bytes);
+        outbox.EndSend(wakeWriter: false);
+        Assert.Equal(0, outbox.Bytes);
+        Assert.Equal(150_000 + Outbox.EntryOverheadBytes + ReplyCost, outbox.PeakBytes);
+    }
+
+    [Fact]
+    public void A_message_that_would_pass_the_bound_is_refused_and_the_queue_is_emptied()
+    {
+        var outbox = new Outbox(maxBytes: 3 * ReplyCost);
         for (int i = 0; i < 3; i++)
         {
             Assert.True(outbox.Enqueue(Reply(i)));
@@ -23,13 +44,68 @@ public sealed class OutboxTests
         Assert.False(outbox.Overflowed);
         Assert.False(outbox.Enqueue(Reply(3)));
         Assert.True(outbox.Overflowed);
-        Assert.Equal(4, outbox.Count);
+        // The client is being closed: nothing more is kept or sent, so the bound is never passed.
+        Assert.Equal(0, outbox.Count);
+        Assert.Equal(0, outbox.Bytes);
+        Assert.Equal(3 * ReplyCost, outbox.PeakBytes);
+        Assert.False(outbox.Enqueue(OutboundFrame.Ping));
+        Assert.False(outbox.EnqueueCandle(NewSubscriber("a"), Frame(100, 1, true)));
+        Assert.Empty(TakeAll(outbox));
+    }
+
+    [Fact]
+    public void Over_the_bound_the_send_in_progress_stays_counted_until_it_completes()
+    {
+        var outbox = new Outbox(maxBytes: 3 * ReplyCost);
+        outbox.Enqueue(Reply(0));
+        outbox.Enqueue(Reply(1));
+        var batch = new List<OutboundFrame>();
+        outbox.TakeBatch(batch, 64);
+        outbox.Enqueue(Reply(2));
+        Assert.False(outbox.Enqueue(Reply(3)));
+
+        Assert.Equal(2 * ReplyCost, outbox.Bytes);
+        outbox.EndSend(wakeWriter: false);
+        Assert.Equal(0, outbox.Bytes);
+        Assert.Equal(3 * ReplyCost, outbox.PeakBytes);
+    }
+
+    [Fact]
+    public void Candle_frames_count_their_subscription_id_and_conflation_keeps_one_frame_counted()
+    {
+        var outbox = new Outbox(maxBytes: 1 << 20);
+        var subscriber = NewSubscriber("a-rather-long-subscription-id");
+        var first = Frame(100, 1, false);
+        outbox.EnqueueCandle(subscriber, first);
+        long one = first.Length(subscriber.SubscriptionIdJson) + Outbox.EntryOverheadBytes;
+        Assert.Equal(one, outbox.Bytes);
+
+        outbox.EnqueueCandle(subscriber, Frame(100, 2, false));
+        outbox.EnqueueCandle(subscriber, Frame(100, 3, false));
+        Assert.Equal(one, outbox.Bytes);
+
+        // A final supersedes the queued realtime state: both are counted until the writer skips the superseded one.
+        var final = Frame(100, 4, true);
+        outbox.EnqueueCandle(subscriber, final);
+        Assert.Equal(one + final.Length(subscriber.SubscriptionIdJson) + Outbox.EntryOverheadBytes, outbox.Bytes);
+        Assert.Equal([(100L, 4L, true)], States(TakeAll(outbox)));
+        Assert.Equal(0, outbox.Bytes);
+    }
+
+    [Fact]
+    public void A_direct_send_is_counted_until_it_ends()
+    {
+        var outbox = new Outbox(maxBytes: 1 << 20);
+        Assert.True(outbox.TryClaimIdle(NewSubscriber("a"), 300));
+        Assert.Equal(300 + Outbox.EntryOverheadBytes, outbox.Bytes);
+        outbox.EndSend(wakeWriter: true);
+        Assert.Equal(0, outbox.Bytes);
     }
 
     [Fact]
     public void A_queued_realtime_state_is_replaced_by_a_newer_state_of_the_same_candle()
     {
-        var outbox = new Outbox(maxFrames: 10);
+        var outbox = new Outbox(maxBytes: 1 << 20);
         var subscriber = NewSubscriber("a");
         Assert.True(outbox.EnqueueCandle(subscriber, Frame(time: 100, updates: 1, final: false)));
         Assert.True(outbox.EnqueueCandle(subscriber, Frame(time: 100, updates: 2, final: false)));
@@ -46,7 +122,7 @@ public sealed class OutboxTests
     [Fact]
     public void Conflation_is_per_subscription()
     {
-        var outbox = new Outbox(maxFrames: 10);
+        var outbox = new Outbox(maxBytes: 1 << 20);
         var a = NewSubscriber("a");
         var b = NewSubscriber("b");
         outbox.EnqueueCandle(a, Frame(100, 1, false));
@@ -64,7 +140,7 @@ public sealed class OutboxTests
     [Fact]
     public void A_final_state_is_never_replaced_and_supersedes_the_queued_realtime_state_of_its_candle()
     {
-        var outbox = new Outbox(maxFrames: 10);
+        var outbox = new Outbox(maxBytes: 1 << 20);
         var subscriber = NewSubscriber("a");
         outbox.EnqueueCandle(subscriber, Frame(100, 1, false));
         outbox.EnqueueCandle(subscriber, Frame(100, 2, true));
@@ -76,24 +152,22 @@ public sealed class OutboxTests
     }
 
     [Fact]
-    public void Finals_are_all_kept_in_order_even_past_the_bound()
+    public void Finals_are_all_kept_in_order_within_the_bound()
     {
-        var outbox = new Outbox(maxFrames: 4);
+        var outbox = new Outbox(maxBytes: 1 << 20);
         var subscriber = NewSubscriber("a");
-        bool withinBound = true;
         for (int i = 0; i < 8; i++)
         {
-            withinBound &= outbox.EnqueueCandle(subscriber, Frame(100 + i, 1, true));
+            Assert.True(outbox.EnqueueCandle(subscriber, Frame(100 + i, 1, true)));
         }
 
-        Assert.False(withinBound);
         Assert.Equal(Enumerable.Range(0, 8).Select(i => (100L + i, 1L, true)), States(TakeAll(outbox)));
     }
 
     [Fact]
     public void Replies_and_candles_leave_in_the_order_they_were_queued()
     {
-        var outbox = new Outbox(maxFrames: 10);
+        var outbox = new Outbox(maxBytes: 1 << 20);
         var subscriber = NewSubscriber("a");
         outbox.Enqueue(Reply(0));
         outbox.EnqueueCandle(subscriber, Frame(100, 1, true));
@@ -108,7 +182,7 @@ public sealed class OutboxTests
     [Fact]
     public void A_realtime_state_queued_after_its_predecessor_was_taken_is_not_conflated_into_the_taken_one()
     {
-        var outbox = new Outbox(maxFrames: 10);
+        var outbox = new Outbox(maxBytes: 1 << 20);
         var subscriber = NewSubscriber("a");
         outbox.EnqueueCandle(subscriber, Frame(100, 1, false));
         var first = TakeAll(outbox);
@@ -122,7 +196,7 @@ public sealed class OutboxTests
     [Fact]
     public void A_batch_takes_at_most_its_size_and_the_rest_waits_in_order()
     {
-        var outbox = new Outbox(maxFrames: 10);
+        var outbox = new Outbox(maxBytes: 1 << 20);
         for (int i = 0; i < 5; i++)
         {
             outbox.Enqueue(Reply(i));
@@ -137,39 +211,39 @@ public sealed class OutboxTests
     [Fact]
     public void A_direct_send_is_allowed_only_while_nothing_is_queued_or_being_sent()
     {
-        var outbox = new Outbox(maxFrames: 10);
+        var outbox = new Outbox(maxBytes: 1 << 20);
         var subscriber = NewSubscriber("a");
-        Assert.True(outbox.TryClaimIdle(subscriber));
+        Assert.True(outbox.TryClaimIdle(subscriber, 300));
         // While the direct send owns the send side, the writer takes nothing and no second direct send starts.
         outbox.Enqueue(Reply(0));
-        Assert.False(outbox.TryClaimIdle(subscriber));
+        Assert.False(outbox.TryClaimIdle(subscriber, 300));
         var batch = new List<OutboundFrame>();
         outbox.TakeBatch(batch, 64);
         Assert.Empty(batch);
         outbox.EndSend(wakeWriter: true);
 
-        Assert.False(outbox.TryClaimIdle(subscriber));
+        Assert.False(outbox.TryClaimIdle(subscriber, 300));
         Assert.Equal(["reply 0"], TakeAll(outbox).Select(Describe));
-        Assert.True(outbox.TryClaimIdle(subscriber));
+        Assert.True(outbox.TryClaimIdle(subscriber, 300));
     }
 
     [Fact]
     public void A_completed_outbox_drops_what_is_queued_and_accepts_nothing()
     {
-        var outbox = new Outbox(maxFrames: 1);
+        var outbox = new Outbox(maxBytes: 1 << 20);
         var subscriber = NewSubscriber("a");
         outbox.Enqueue(Reply(0));
         outbox.Complete();
         Assert.True(outbox.Enqueue(Reply(1)));
         Assert.True(outbox.EnqueueCandle(subscriber, Frame(100, 1, true)));
         Assert.Equal(0, outbox.Count);
-        Assert.False(outbox.TryClaimIdle(subscriber));
+        Assert.False(outbox.TryClaimIdle(subscriber, 300));
     }
 
     [Fact]
     public void After_a_subscription_is_detached_none_of_its_frames_is_queued_or_sent_directly()
     {
-        var outbox = new Outbox(maxFrames: 10);
+        var outbox = new Outbox(maxBytes: 1 << 20);
         var old = NewSubscriber("old");
         var replacement = NewSubscriber("new");
         outbox.EnqueueCandle(old, Frame(100, 1, false));
@@ -183,8 +257,8 @@ public sealed class OutboxTests
         Assert.Equal(["100", "reply 0", "100"], batch.Select(Describe));
         Assert.Same(old, batch[0].Subscriber);
         Assert.Same(replacement, batch[2].Subscriber);
-        Assert.False(outbox.TryClaimIdle(old));
-        Assert.True(outbox.TryClaimIdle(replacement));
+        Assert.False(outbox.TryClaimIdle(old, 300));
+        Assert.True(outbox.TryClaimIdle(replacement, 300));
     }
 
     // Sessions are not needed by the queue; the subscriber only carries the conflation slot here.

@@ -20,18 +20,22 @@ internal sealed class EchoServer : IAsyncDisposable
 
     public static readonly byte[] TooLargeError = """{"type":"error","code":1005,"message":"message too large"}"""u8.ToArray();
 
+    public static readonly byte[] RateLimitedError = """{"type":"error","code":1004,"message":"rate limited"}"""u8.ToArray();
+
     private readonly WebApplication _app;
     private readonly Channel<ServerSession> _sessions = Channel.CreateUnbounded<ServerSession>();
     private readonly CancellationTokenSource _stopping = new();
 
     private readonly bool _closeOnTooLarge;
     private readonly bool _deflate;
+    private readonly int? _frameBurst;
 
-    private EchoServer(WebApplication app, bool closeOnTooLarge, bool deflate)
+    private EchoServer(WebApplication app, bool closeOnTooLarge, bool deflate, int? frameBurst)
     {
         _app = app;
         _closeOnTooLarge = closeOnTooLarge;
         _deflate = deflate;
+        _frameBurst = frameBurst;
         app.Map("/ws", HandleAsync);
     }
 
@@ -43,13 +47,17 @@ internal sealed class EchoServer : IAsyncDisposable
 
     /// <param name="closeOnTooLarge">False: answer a too-large message with the error and keep reading.</param>
     /// <param name="deflate">Accept permessage-deflate offers; text echoes then go back compressed.</param>
-    public static async Task<EchoServer> StartAsync(bool closeOnTooLarge = true, bool deflate = false)
+    /// <param name="frameBurst">
+    /// Give each connection an inbound limit of this many frames that never refills (a stopped clock), so which frames
+    /// are refused is exact; a dropped message is answered with <see cref="RateLimitedError"/>.
+    /// </param>
+    public static async Task<EchoServer> StartAsync(bool closeOnTooLarge = true, bool deflate = false, int? frameBurst = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.UseKestrel(options => options.Listen(IPAddress.Loopback, 0));
         builder.Services.Configure<HostOptions>(options => options.ShutdownTimeout = TimeSpan.FromSeconds(5));
-        var server = new EchoServer(builder.Build(), closeOnTooLarge, deflate);
+        var server = new EchoServer(builder.Build(), closeOnTooLarge, deflate, frameBurst);
         await server._app.StartAsync();
         server.Port = new Uri(server._app.Urls.First()).Port;
         return server;
@@ -78,6 +86,10 @@ internal sealed class EchoServer : IAsyncDisposable
             return;
         }
 
+        if (_frameBurst is { } burst)
+        {
+            connection.FrameLimit = new TokenBucket(burst, perSecond: 1, StoppedClock.Instance);
+        }
         var session = new ServerSession(connection);
         _sessions.Writer.TryWrite(session);
         await using (connection)
@@ -110,6 +122,9 @@ internal sealed class EchoServer : IAsyncDisposable
                     break;
                 case WebSocketMessageKind.Binary:
                     await connection.SendBinaryAsync(message.Payload, ct);
+                    break;
+                case WebSocketMessageKind.RateLimited:
+                    await connection.SendTextAsync(RateLimitedError, ct);
                     break;
                 case WebSocketMessageKind.TooLarge:
                     await connection.SendTextAsync(TooLargeError, ct);

@@ -221,7 +221,7 @@ public sealed class PerMessageDeflateTests
     }
 
     /// <summary>What a receiver does (RFC 7692 section 7.2.2): append 00 00 FF FF and inflate.</summary>
-    private static byte[] InflateLikeAClient(byte[] payload)
+    internal static byte[] InflateLikeAClient(byte[] payload)
     {
         using var input = new MemoryStream([.. payload, 0x00, 0x00, 0xFF, 0xFF]);
         using var inflate = new DeflateStream(input, CompressionMode.Decompress);
