@@ -55,7 +55,7 @@ internal sealed partial class IngestLoop
             }
         }
         applied += Commit(batch);
-        status.BackfillFinished();
+        status.BackfillEnded();
         if (signatures.Count > 0)
         {
             LogBackfilled(logger, signatures.Count, applied, clock.ElapsedMilliseconds);

@@ -21,7 +21,12 @@ internal sealed partial class IngestLoop(
 
     private readonly List<LiveNotification> _live = new(BatchSize);
     private readonly HashSet<TxSignature> _inBatch = [];
+    private readonly IngestBacklog _backlog = status.Backlog;
     private TxSequencer _sequencer = new(sink.ReadCheckpoint());
+    // Items taken off the live queue (wake markers included) and not yet released from the backlog.
+    private int _taken;
+    // The applier's own resync in the backlog: held from the decision to backfill until a backfill succeeded.
+    private bool _resyncHeld;
     // Decode counts of the batch being built. They reach the status only when the batch is stored, so a batch
     // built again after a failure (a fetch, a block time or the write) is not counted twice.
     private DecodeTally _tally;
@@ -29,21 +34,29 @@ internal sealed partial class IngestLoop(
     public async Task RunAsync(CancellationToken ct)
     {
         var backoff = new Backoff(TimeSpan.FromMilliseconds(250), TimeSpan.FromSeconds(30));
-        bool resync = true;
+        // The start-up backfill: until it succeeded, earlier slots are missing.
+        HoldResync();
         while (!ct.IsCancellationRequested)
         {
             try
             {
-                if (pubsub.TryTakeResync() || resync)
+                if (pubsub.ResyncRequested)
                 {
-                    resync = true;
+                    // Held before the request is taken, so the backlog never reads empty in between.
+                    HoldResync();
+                }
+                if (_resyncHeld)
+                {
+                    pubsub.TryTakeResync();
                     if (pubsub.Overflowed)
                     {
                         pubsub.ClearAfterOverflow();
                     }
                     status.Resync();
                     await BackfillAsync(ct);
-                    resync = false;
+                    _resyncHeld = false;
+                    _backlog.ResyncDone();
+                    status.Recovered();
                     continue;
                 }
                 if (!await pubsub.Notifications.WaitToReadAsync(ct))
@@ -53,6 +66,7 @@ internal sealed partial class IngestLoop(
                 _live.Clear();
                 while (_live.Count < BatchSize && pubsub.Notifications.TryRead(out var item))
                 {
+                    _taken++;
                     // A wake marks a new subscription: what follows it may lie beyond the gap the reconnect left.
                     // Applied before the resync's backfill, it would move the checkpoint past the gap for good.
                     if (item.IsWake)
@@ -62,6 +76,7 @@ internal sealed partial class IngestLoop(
                     _live.Add(item);
                 }
                 await ApplyLiveAsync(ct);
+                ReleaseTaken();
                 backoff.Reset();
                 status.Recovered();
             }
@@ -72,8 +87,11 @@ internal sealed partial class IngestLoop(
             catch (Exception ex)
             {
                 // Whatever it was (node gone, garbage, storage error), the checkpoint is intact: start over from it.
-                resync = true;
-                status.BackfillFinished();
+                // The resync is held through the back-off: the items of the failed batch, and anything a failed
+                // backfill had still to apply, are on chain and unapplied until a backfill brings them.
+                HoldResync();
+                ReleaseTaken();
+                status.BackfillEnded();
                 status.Failed(ex.Message);
                 _sequencer = new TxSequencer(sink.ReadCheckpoint());
                 var wait = backoff.Next();
@@ -81,6 +99,22 @@ internal sealed partial class IngestLoop(
                 await Task.Delay(wait, ct);
             }
         }
+    }
+
+    private void HoldResync()
+    {
+        if (!_resyncHeld)
+        {
+            _resyncHeld = true;
+            _backlog.ResyncAdded();
+        }
+    }
+
+    /// <summary>The live items taken leave the backlog: stored, skipped as duplicates, or (after a failure) left to the resync.</summary>
+    private void ReleaseTaken()
+    {
+        _backlog.LiveDone(_taken);
+        _taken = 0;
     }
 
     private async Task ApplyLiveAsync(CancellationToken ct)

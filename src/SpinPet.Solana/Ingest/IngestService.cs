@@ -48,7 +48,7 @@ public sealed partial class IngestService : BackgroundService
         var blockTimes = new BlockTimeCache(rpc, stoppingToken);
         var pubsub = new SolanaPubSubClient(_options.WsUri, _options.ProgramId, _options.Commitment,
             TimeSpan.FromMilliseconds(_options.WsIdleTimeoutMs), _options.LiveQueueCapacity,
-            _loggers.CreateLogger<SolanaPubSubClient>(), blockTimes.Prefetch);
+            _loggers.CreateLogger<SolanaPubSubClient>(), blockTimes.Prefetch, Status.Backlog);
         Status.Client = pubsub;
         Status.SetRunning(true);
         var reader = pubsub.RunAsync(stoppingToken);

@@ -3,6 +3,7 @@ using System.Net.WebSockets;
 using System.Text.Json;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
+using SpinPet.Solana.Ingest;
 using SpinPet.Solana.Rpc;
 
 namespace SpinPet.Solana.PubSub;
@@ -12,7 +13,8 @@ namespace SpinPet.Solana.PubSub;
 /// <c>slotSubscribe</c> as a heartbeat and chain clock. Reconnects forever with capped, jittered back-off.
 /// The reader never waits on anyone: notifications go to a bounded queue with <c>TryWrite</c>; when the queue is
 /// full it stops queueing and asks the applier for a resync (a backfill from the checkpoint recovers every
-/// dropped notification, because all of them are newer than the checkpoint).
+/// dropped notification, because all of them are newer than the checkpoint). Everything it queues or requests is
+/// counted in the <see cref="IngestBacklog"/> until the applier has stored it.
 /// </summary>
 public sealed partial class SolanaPubSubClient
 {
@@ -29,14 +31,20 @@ public sealed partial class SolanaPubSubClient
     private readonly Channel<LiveNotification> _queue;
     private readonly Action<ulong>? _slotSeen;
     private readonly BadInputLog _badInput;
+    private readonly IngestBacklog _backlog;
     private int _resyncRequested;
+    // Unix ms of the newest slot notification on this connection; -1 while it has no slot subscription.
+    private long _slotHeardAtMs = -1;
     private volatile bool _discarding;
     private long _latestSlot;
     private volatile PubSubState _state = PubSubState.Disconnected;
     private volatile string? _lastError;
 
-    public SolanaPubSubClient(Uri uri, string programId, string commitment, TimeSpan idleTimeout, int queueCapacity, ILogger logger, Action<ulong>? slotSeen = null)
+    public SolanaPubSubClient(
+        Uri uri, string programId, string commitment, TimeSpan idleTimeout, int queueCapacity, ILogger logger, Action<ulong>? slotSeen = null,
+        IngestBacklog? backlog = null)
     {
+        _backlog = backlog ?? new IngestBacklog();
         _uri = uri;
         _programId = programId;
         _commitment = commitment;
@@ -63,18 +71,42 @@ public sealed partial class SolanaPubSubClient
     /// <summary>The newest slot the node told us about (slot or logs notifications); 0 before any.</summary>
     public ulong LatestSlot => (ulong)Volatile.Read(ref _latestSlot);
 
-    /// <summary>The applier asks this before each item: true once after every (re)subscription or overflow.</summary>
-    public bool TryTakeResync() => Interlocked.Exchange(ref _resyncRequested, 0) == 1;
+    /// <summary>
+    /// The moment (unix ms) of the newest slot notification, or null when this connection has no slot subscription
+    /// (not confirmed yet, refused, or no connection).
+    /// </summary>
+    public long? SlotHeardAtMs => Volatile.Read(ref _slotHeardAtMs) is >= 0 and var heard ? heard : null;
+
+    /// <summary>A resync was requested (a new subscription, an overflow, a notification that could not be read).</summary>
+    public bool ResyncRequested => Volatile.Read(ref _resyncRequested) == 1;
+
+    /// <summary>
+    /// Takes the resync request: true once after every (re)subscription, overflow or unreadable notification. The
+    /// applier holds a resync in the backlog of its own before it calls this.
+    /// </summary>
+    public bool TryTakeResync()
+    {
+        if (Interlocked.Exchange(ref _resyncRequested, 0) == 1)
+        {
+            _backlog.ResyncDone();
+            return true;
+        }
+        return false;
+    }
 
     /// <summary>
     /// After an overflow the queue holds a stale prefix with a hole after it: empty it and resume queueing. Call
-    /// right before the backfill's first page is requested, so that everything dropped is in that backfill.
+    /// right before the backfill's first page is requested, so that everything dropped is in that backfill, and with
+    /// a resync held in the backlog (the emptied items leave it here).
     /// </summary>
     public void ClearAfterOverflow()
     {
+        long drained = 0;
         while (_queue.Reader.TryRead(out _))
         {
+            drained++;
         }
+        _backlog.LiveDone(drained);
         _discarding = false;
     }
 
@@ -158,6 +190,7 @@ public sealed partial class SolanaPubSubClient
             await socket.ConnectAsync(_uri, connectTimeout.Token);
         }
         Counters.Connected();
+        Volatile.Write(ref _slotHeardAtMs, -1);
         await SendAsync(socket, LogsSubscribeRequest(), ct);
         await SendAsync(socket, SlotSubscribeRequest(), ct);
 
@@ -193,6 +226,10 @@ public sealed partial class SolanaPubSubClient
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
             throw new TimeoutException($"no frame from the node for {_idleTimeout.TotalMilliseconds:0} ms");
+        }
+        finally
+        {
+            Volatile.Write(ref _slotHeardAtMs, -1);
         }
     }
 
@@ -264,6 +301,7 @@ public sealed partial class SolanaPubSubClient
                     BadInputLog.Excerpt(root.TryGetProperty("error", out var error) ? error.GetRawText() : root.GetRawText()));
             case SlotRequestId when hasResult:
                 subscriptions.Slot = subscription;
+                Volatile.Write(ref _slotHeardAtMs, NowMs());
                 break;
             case SlotRequestId:
                 // Some providers do not offer slotSubscribe; WebSocket pings still detect a dead socket.
@@ -283,6 +321,7 @@ public sealed partial class SolanaPubSubClient
         if (method == "slotNotification" && subscription == subscriptions.Slot)
         {
             NoteSlot(result.GetProperty("slot").GetUInt64());
+            Volatile.Write(ref _slotHeardAtMs, NowMs());
             return;
         }
         if (method is not ("logsNotification" or "slotNotification"))
@@ -295,32 +334,66 @@ public sealed partial class SolanaPubSubClient
             Bad(BadInputKind.UnknownSubscription, message);
             return;
         }
-        var slot = result.GetProperty("context").GetProperty("slot").GetUInt64();
-        var value = result.GetProperty("value");
-        var signature = value.GetProperty("signature").GetString() ?? throw new FormatException("null signature");
-        var failed = value.TryGetProperty("err", out var err) && err.ValueKind != JsonValueKind.Null;
-        var logsElement = value.GetProperty("logs");
-        var logs = new string[logsElement.ValueKind == JsonValueKind.Array ? logsElement.GetArrayLength() : 0];
-        for (int i = 0; i < logs.Length; i++)
+        if (!TryReadLogsNotification(result, out var notification))
         {
-            logs[i] = logsElement[i].GetString() ?? "";
+            // A notification of our subscription we cannot read tells of a transaction we would otherwise never
+            // fetch (the checkpoint moves past it with the next one). Skipping it, or storing it with the logs it
+            // lacks, would lose it; the resync's backfill lists it and fetches it whole.
+            Bad(BadInputKind.Malformed, message);
+            RequestResync();
+            return;
         }
         Counters.Notification();
-        NoteSlot(slot);
-        _slotSeen?.Invoke(slot);
+        NoteSlot(notification.Slot);
+        _slotSeen?.Invoke(notification.Slot);
         if (_discarding)
         {
             Counters.Dropped();
             return;
         }
-        if (!_queue.Writer.TryWrite(new LiveNotification(slot, signature, failed, logs)))
+        _backlog.LiveAdded();
+        if (!_queue.Writer.TryWrite(notification))
         {
+            _backlog.LiveDone(1);
             _discarding = true;
             Counters.Dropped();
             LogOverflow(_logger);
             RequestResync();
         }
     }
+
+    /// <summary>
+    /// The slot, signature, error and every log line, or false when one is missing or of the wrong type: no logs
+    /// (or a line that is not a string) is an unreadable notification, never one without events.
+    /// </summary>
+    private static bool TryReadLogsNotification(JsonElement result, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out LiveNotification? notification)
+    {
+        notification = null;
+        if (!result.TryGetProperty("context", out var context) || context.ValueKind != JsonValueKind.Object
+            || !context.TryGetProperty("slot", out var slotElement) || slotElement.ValueKind != JsonValueKind.Number
+            || !slotElement.TryGetUInt64(out ulong slot)
+            || !result.TryGetProperty("value", out var value) || value.ValueKind != JsonValueKind.Object
+            || !value.TryGetProperty("signature", out var signatureElement) || signatureElement.ValueKind != JsonValueKind.String
+            || !value.TryGetProperty("logs", out var logsElement) || logsElement.ValueKind != JsonValueKind.Array)
+        {
+            return false;
+        }
+        var logs = new string[logsElement.GetArrayLength()];
+        int i = 0;
+        foreach (var line in logsElement.EnumerateArray())
+        {
+            if (line.ValueKind != JsonValueKind.String)
+            {
+                return false;
+            }
+            logs[i++] = line.GetString()!;
+        }
+        bool failed = value.TryGetProperty("err", out var err) && err.ValueKind != JsonValueKind.Null;
+        notification = new LiveNotification(slot, signatureElement.GetString()!, failed, logs);
+        return true;
+    }
+
+    private static long NowMs() => TimeProvider.System.GetUtcNow().ToUnixTimeMilliseconds();
 
     private void NoteSlot(ulong slot)
     {
@@ -338,12 +411,19 @@ public sealed partial class SolanaPubSubClient
 
     private void RequestResync()
     {
-        Volatile.Write(ref _resyncRequested, 1);
+        // Counted before the flag is visible, so that the applier's release in TryTakeResync always follows it.
+        _backlog.ResyncAdded();
+        if (Interlocked.Exchange(ref _resyncRequested, 1) == 1)
+        {
+            _backlog.ResyncDone();
+        }
         // The wake marks where a new subscription's notifications start: the applier stops reading at it and resyncs
         // first, so none of them is applied before the backfill has closed the gap behind them. With no room for it,
         // queueing stops as after an overflow (the applier empties the queue and the backfill brings what was dropped).
+        _backlog.LiveAdded();
         if (!_queue.Writer.TryWrite(LiveNotification.Wake))
         {
+            _backlog.LiveDone(1);
             _discarding = true;
         }
     }
