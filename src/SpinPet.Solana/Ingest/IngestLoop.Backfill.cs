@@ -11,6 +11,8 @@ internal sealed partial class IngestLoop
 {
     private const int PageSize = 1000;
 
+    private readonly LogThrottle _slotMismatchLog = new(TimeSpan.FromSeconds(10));
+
     private async Task BackfillAsync(CancellationToken ct)
     {
         var clock = Stopwatch.StartNew();
@@ -32,21 +34,24 @@ internal sealed partial class IngestLoop
             while (inFlight.Count < window && next < signatures.Count)
             {
                 var info = signatures[next++];
-                inFlight.Enqueue((info, info.Failed ? Task.FromResult<TransactionInfo?>(null) : FetchAsync(info.Signature, ct)));
+                inFlight.Enqueue((info, info.Failed ? Task.FromResult<TransactionInfo?>(null) : FetchAsync(info, ct)));
             }
             var (entry, fetch) = inFlight.Dequeue();
             var transaction = await fetch;
             var signature = TxSignature.Parse(entry.Signature);
-            if (entry.Failed || transaction?.Meta?.Failed == true)
+            // FetchAsync hands out whole answers only: meta present, logs present unless failed, the listed slot.
+            if (entry.Failed || transaction!.Meta!.Failed)
             {
                 batch.Add(Build(signature, entry.Slot, entry.BlockTime ?? 0, failed: true, []));
             }
             else
             {
-                var slot = transaction!.Slot;
-                long blockTime = transaction.BlockTime ?? entry.BlockTime ?? await blockTimes.GetAsync(slot);
-                blockTimes.Remember(slot, blockTime);
-                batch.Add(Build(signature, slot, blockTime, failed: false, transaction.Meta?.LogMessages ?? []));
+                var slot = entry.Slot;
+                // The listing's block time only when the transaction has none, and only within the rule (getBlockTime
+                // answers are checked by the client).
+                long? listed = entry.BlockTime is { } time && BlockTimeRule.Check(time, rpc.Time.GetUtcNow()) is null ? time : null;
+                long blockTime = blockTimes.Settle(slot, transaction.BlockTime ?? listed ?? await blockTimes.GetAsync(slot));
+                batch.Add(Build(signature, slot, blockTime, failed: false, transaction.Meta.LogMessages!));
             }
             if (batch.Count >= BatchSize)
             {
@@ -105,24 +110,43 @@ internal sealed partial class IngestLoop
         return found;
     }
 
-    private async Task<TransactionInfo?> FetchAsync(string signature, CancellationToken ct)
+    /// <summary>
+    /// The listed transaction, whole (the RPC client refuses answers without meta or logs, for another signature, or
+    /// with a block time that breaks <see cref="BlockTimeRule"/>) and in the slot it was listed in.
+    /// </summary>
+    private async Task<TransactionInfo?> FetchAsync(SignatureInfo listed, CancellationToken ct)
     {
-        // A node that listed a signature may answer null for a moment (another replica lags): ask again.
+        // A node that listed a signature may answer null for a moment (another replica lags): ask again. An answer in
+        // another slot than the listing's means one of the two is wrong: ask again too, and after 10 tries fail the
+        // backfill, whose retry lists again.
         var backoff = new Backoff(TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(2));
         for (int attempt = 1; ; attempt++)
         {
-            var transaction = await rpc.GetTransactionAsync(signature, ct);
-            if (transaction is not null)
+            var transaction = await rpc.GetTransactionAsync(listed.Signature, ct);
+            if (transaction is not null && transaction.Slot == listed.Slot)
             {
                 return transaction;
             }
+            if (transaction is not null)
+            {
+                status.Rpc.Garbage();
+                if (_slotMismatchLog.TryEnter(out long heldBack))
+                {
+                    LogSlotMismatch(logger, listed.Signature, transaction.Slot, listed.Slot, heldBack);
+                }
+            }
             if (attempt >= 10)
             {
-                throw new RpcUnavailableException($"getTransaction returned null for {signature}, which the node listed");
+                throw new RpcUnavailableException(transaction is null
+                    ? $"getTransaction returned null for {listed.Signature}, which the node listed"
+                    : $"getTransaction answered slot {transaction.Slot} for {listed.Signature}, which the node listed in slot {listed.Slot}");
             }
             await Task.Delay(backoff.Next(), ct);
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "getTransaction answered slot {Answered} for {Signature}, listed in slot {Listed}: counted as garbage, asking again ({HeldBack} more in the last 10 s not logged)")]
+    private static partial void LogSlotMismatch(ILogger logger, string signature, ulong answered, ulong listed, long heldBack);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Backfill: {Found} new transactions listed, {Applied} applied in {ElapsedMs} ms")]
     private static partial void LogBackfilled(ILogger logger, int found, long applied, long elapsedMs);

@@ -14,7 +14,8 @@ internal static class Notifications
 {
     private static readonly byte[] Closing = "}}"u8.ToArray();
 
-    public static byte[] LogsPrefix(LedgerTransaction transaction)
+    /// <summary>The notification up to its subscription id; <paramref name="withLogs"/> false writes <c>"logs": null</c>.</summary>
+    public static byte[] LogsPrefix(LedgerTransaction transaction, bool withLogs = true)
     {
         var output = new ArrayBufferWriter<byte>(1024);
         using (var writer = new Utf8JsonWriter(output, JsonRpc.WriterOptions))
@@ -26,12 +27,19 @@ internal static class Notifications
             writer.WriteStartObject("value");
             writer.WriteString("signature", transaction.Signature);
             RpcMethods.WriteError(writer, transaction.Error);
-            writer.WriteStartArray("logs");
-            foreach (string line in transaction.Transaction.Logs)
+            if (withLogs)
             {
-                writer.WriteStringValue(line);
+                writer.WriteStartArray("logs");
+                foreach (string line in transaction.Transaction.Logs)
+                {
+                    writer.WriteStringValue(line);
+                }
+                writer.WriteEndArray();
             }
-            writer.WriteEndArray();
+            else
+            {
+                writer.WriteNull("logs");
+            }
             writer.WriteEndObject();
             EndPrefix(writer);
         }
