@@ -13,7 +13,7 @@ namespace SpinPet.Solana.Ingest;
 /// batches, skipping any signature already stored. Any failure costs a back-off and a resync, never the loop.
 /// </summary>
 internal sealed partial class IngestLoop(
-    SolanaOptions options, IIngestSink sink, TransactionDecoder decoder, IngestStatus status, ILogger logger,
+    SolanaOptions options, IIngestSink sink, IBackfillJournal journal, TransactionDecoder decoder, IngestStatus status, ILogger logger,
     SolanaRpcClient rpc, SolanaPubSubClient pubsub, BlockTimeCache blockTimes)
 {
     // One WriteBatch per 512 transactions: large enough to amortize the write, small enough to show progress.

@@ -17,15 +17,17 @@ public sealed partial class IngestService : BackgroundService
 {
     private readonly SolanaOptions _options;
     private readonly IIngestSink _sink;
+    private readonly IBackfillJournal _journal;
     private readonly HttpClient _http;
     private readonly ILogger<IngestService> _logger;
     private readonly ILoggerFactory _loggers;
     private readonly TransactionDecoder _decoder;
 
-    public IngestService(SolanaOptions options, IIngestSink sink, HttpClient http, ILoggerFactory loggers, IngestStatus status)
+    public IngestService(SolanaOptions options, IIngestSink sink, IBackfillJournal journal, HttpClient http, ILoggerFactory loggers, IngestStatus status)
     {
         _options = options;
         _sink = sink;
+        _journal = journal;
         _http = http;
         _loggers = loggers;
         _logger = loggers.CreateLogger<IngestService>();
@@ -54,7 +56,7 @@ public sealed partial class IngestService : BackgroundService
         var reader = pubsub.RunAsync(stoppingToken);
         try
         {
-            await new IngestLoop(_options, _sink, _decoder, Status, _logger, rpc, pubsub, blockTimes).RunAsync(stoppingToken);
+            await new IngestLoop(_options, _sink, _journal, _decoder, Status, _logger, rpc, pubsub, blockTimes).RunAsync(stoppingToken);
         }
         finally
         {

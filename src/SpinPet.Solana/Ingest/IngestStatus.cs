@@ -25,6 +25,7 @@ public sealed class IngestStatus
     private long _backfillFound;
     private long _backfillApplied;
     private long _backfillRuns;
+    private long _backfillHeldPeak;
     private volatile bool _backfilling;
     private volatile bool _running;
     private volatile string? _lastSignature;
@@ -121,6 +122,12 @@ public sealed class IngestStatus
 
     public long BackfillRuns => Volatile.Read(ref _backfillRuns);
 
+    /// <summary>
+    /// The most listed signatures a backfill held in memory at once since the start: one page (at most 1,000),
+    /// whatever the history's length, since listed pages wait in storage (<see cref="IBackfillJournal"/>).
+    /// </summary>
+    public long BackfillPeakSignaturesHeld => Volatile.Read(ref _backfillHeldPeak);
+
     internal void SetRunning(bool running) => _running = running;
 
     internal void BackfillStarted()
@@ -134,6 +141,16 @@ public sealed class IngestStatus
     internal void BackfillFound(long count) => Volatile.Write(ref _backfillFound, count);
 
     internal void BackfillApplied(long count) => Interlocked.Add(ref _backfillApplied, count);
+
+    /// <summary>The backfill has <paramref name="count"/> listed signatures in hand (a page being listed or applied).</summary>
+    internal void BackfillHolding(long count)
+    {
+        // One writer (the ingest loop): a plain compare-and-store is enough.
+        if (count > Volatile.Read(ref _backfillHeldPeak))
+        {
+            Volatile.Write(ref _backfillHeldPeak, count);
+        }
+    }
 
     /// <summary>The backfill ended, done or failed (a failed one stays pending: see <see cref="BackfillPending"/>).</summary>
     internal void BackfillEnded() => _backfilling = false;
