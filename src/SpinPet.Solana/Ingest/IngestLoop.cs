@@ -64,7 +64,7 @@ internal sealed partial class IngestLoop(
                     return;
                 }
                 _live.Clear();
-                while (_live.Count < BatchSize && pubsub.Notifications.TryRead(out var item))
+                while (_live.Count < BatchSize && pubsub.TryRead(out var item))
                 {
                     _taken++;
                     // A wake marks a new subscription: what follows it may lie beyond the gap the reconnect left.

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Net.WebSockets;
 using System.Text.Json;
 using System.Threading.Channels;
@@ -20,6 +19,14 @@ public sealed partial class SolanaPubSubClient
 {
     // A transaction's log is cut by the runtime at 10 KB; 1 MiB leaves room for any honest notification.
     private const int MaxMessageBytes = 1 << 20;
+
+    /// <summary>
+    /// Bound of the frame bytes of the notifications queued at once, beside the count bound
+    /// (<c>solana.live_queue_capacity</c>): a node sending 1 MiB notifications would otherwise make 20,000 of them
+    /// 20 GB. Honest ones are 1-5 KB, so 20,000 of them fit; past it the overflow policy applies (drop, count, resync).
+    /// Held as .NET strings the logs take up to twice their UTF-8 size: ~128 MiB at most.
+    /// </summary>
+    public const long DefaultMaxQueuedBytes = 64L << 20;
     private const long LogsRequestId = 1;
     private const long SlotRequestId = 2;
 
@@ -32,6 +39,8 @@ public sealed partial class SolanaPubSubClient
     private readonly Action<ulong>? _slotSeen;
     private readonly BadInputLog _badInput;
     private readonly IngestBacklog _backlog;
+    private readonly long _maxQueuedBytes;
+    private long _queuedBytes;
     private int _resyncRequested;
     // Unix ms of the newest slot notification on this connection; -1 while it has no slot subscription.
     private long _slotHeardAtMs = -1;
@@ -42,9 +51,10 @@ public sealed partial class SolanaPubSubClient
 
     public SolanaPubSubClient(
         Uri uri, string programId, string commitment, TimeSpan idleTimeout, int queueCapacity, ILogger logger, Action<ulong>? slotSeen = null,
-        IngestBacklog? backlog = null)
+        IngestBacklog? backlog = null, long maxQueuedBytes = DefaultMaxQueuedBytes)
     {
         _backlog = backlog ?? new IngestBacklog();
+        _maxQueuedBytes = maxQueuedBytes;
         _uri = uri;
         _programId = programId;
         _commitment = commitment;
@@ -61,6 +71,20 @@ public sealed partial class SolanaPubSubClient
     }
 
     public ChannelReader<LiveNotification> Notifications => _queue.Reader;
+
+    /// <summary>Frame bytes of the notifications queued now (bounded by the constructor's <c>maxQueuedBytes</c>).</summary>
+    public long QueuedBytes => Volatile.Read(ref _queuedBytes);
+
+    /// <summary>Takes the next queued item, releasing its bytes from the byte bound (the applier reads through this).</summary>
+    public bool TryRead([System.Diagnostics.CodeAnalysis.MaybeNullWhen(false)] out LiveNotification item)
+    {
+        if (!_queue.Reader.TryRead(out item))
+        {
+            return false;
+        }
+        Interlocked.Add(ref _queuedBytes, -item.FrameBytes);
+        return true;
+    }
 
     public PubSubCounters Counters { get; } = new();
 
@@ -102,7 +126,7 @@ public sealed partial class SolanaPubSubClient
     public void ClearAfterOverflow()
     {
         long drained = 0;
-        while (_queue.Reader.TryRead(out _))
+        while (TryRead(out _))
         {
             drained++;
         }
@@ -334,7 +358,7 @@ public sealed partial class SolanaPubSubClient
             Bad(BadInputKind.UnknownSubscription, message);
             return;
         }
-        if (!TryReadLogsNotification(result, out var notification))
+        if (!TryReadLogsNotification(result, message.Length, out var notification))
         {
             // A notification of our subscription we cannot read tells of a transaction we would otherwise never
             // fetch (the checkpoint moves past it with the next one). Skipping it, or storing it with the logs it
@@ -352,45 +376,16 @@ public sealed partial class SolanaPubSubClient
             return;
         }
         _backlog.LiveAdded();
-        if (!_queue.Writer.TryWrite(notification))
+        long queued = Interlocked.Add(ref _queuedBytes, notification.FrameBytes);
+        if (queued > _maxQueuedBytes || !_queue.Writer.TryWrite(notification))
         {
+            Interlocked.Add(ref _queuedBytes, -notification.FrameBytes);
             _backlog.LiveDone(1);
             _discarding = true;
             Counters.Dropped();
-            LogOverflow(_logger);
+            LogOverflow(_logger, _queue.Reader.Count, queued - notification.FrameBytes);
             RequestResync();
         }
-    }
-
-    /// <summary>
-    /// The slot, signature, error and every log line, or false when one is missing or of the wrong type: no logs
-    /// (or a line that is not a string) is an unreadable notification, never one without events.
-    /// </summary>
-    private static bool TryReadLogsNotification(JsonElement result, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out LiveNotification? notification)
-    {
-        notification = null;
-        if (!result.TryGetProperty("context", out var context) || context.ValueKind != JsonValueKind.Object
-            || !context.TryGetProperty("slot", out var slotElement) || slotElement.ValueKind != JsonValueKind.Number
-            || !slotElement.TryGetUInt64(out ulong slot)
-            || !result.TryGetProperty("value", out var value) || value.ValueKind != JsonValueKind.Object
-            || !value.TryGetProperty("signature", out var signatureElement) || signatureElement.ValueKind != JsonValueKind.String
-            || !value.TryGetProperty("logs", out var logsElement) || logsElement.ValueKind != JsonValueKind.Array)
-        {
-            return false;
-        }
-        var logs = new string[logsElement.GetArrayLength()];
-        int i = 0;
-        foreach (var line in logsElement.EnumerateArray())
-        {
-            if (line.ValueKind != JsonValueKind.String)
-            {
-                return false;
-            }
-            logs[i++] = line.GetString()!;
-        }
-        bool failed = value.TryGetProperty("err", out var err) && err.ValueKind != JsonValueKind.Null;
-        notification = new LiveNotification(slot, signatureElement.GetString()!, failed, logs);
-        return true;
     }
 
     private static long NowMs() => TimeProvider.System.GetUtcNow().ToUnixTimeMilliseconds();
@@ -428,95 +423,6 @@ public sealed partial class SolanaPubSubClient
         }
     }
 
-    /// <summary>Reads one whole message; length −1 when it exceeded <see cref="MaxMessageBytes"/> (drained and dropped).</summary>
-    private static async ValueTask<(int Length, WebSocketMessageType Kind)> ReceiveIntoAsync(ClientWebSocket socket, ReceiveBuffer buffer, CancellationToken ct)
-    {
-        int length = 0;
-        bool oversize = false;
-        while (true)
-        {
-            if (length == buffer.Bytes.Length)
-            {
-                if (buffer.Bytes.Length >= MaxMessageBytes)
-                {
-                    oversize = true;
-                    length = 0;
-                }
-                else
-                {
-                    buffer.Grow(length);
-                }
-            }
-            var received = await socket.ReceiveAsync(buffer.Bytes.AsMemory(length), ct);
-            if (received.MessageType == WebSocketMessageType.Close)
-            {
-                return (0, WebSocketMessageType.Close);
-            }
-            length += received.Count;
-            if (received.EndOfMessage)
-            {
-                return (oversize ? -1 : length, received.MessageType);
-            }
-        }
-    }
-
-    private static Task SendAsync(ClientWebSocket socket, byte[] message, CancellationToken ct) =>
-        socket.SendAsync(message, WebSocketMessageType.Text, endOfMessage: true, ct);
-
-    private byte[] LogsSubscribeRequest()
-    {
-        var buffer = new ArrayBufferWriter<byte>(256);
-        using (var w = new Utf8JsonWriter(buffer))
-        {
-            w.WriteStartObject();
-            w.WriteString("jsonrpc", "2.0");
-            w.WriteNumber("id", LogsRequestId);
-            w.WriteString("method", "logsSubscribe");
-            w.WriteStartArray("params");
-            w.WriteStartObject();
-            w.WriteStartArray("mentions");
-            w.WriteStringValue(_programId);
-            w.WriteEndArray();
-            w.WriteEndObject();
-            w.WriteStartObject();
-            w.WriteString("commitment", _commitment);
-            w.WriteEndObject();
-            w.WriteEndArray();
-            w.WriteEndObject();
-        }
-        return buffer.WrittenSpan.ToArray();
-    }
-
-    private static byte[] SlotSubscribeRequest() =>
-        """{"jsonrpc":"2.0","id":2,"method":"slotSubscribe"}"""u8.ToArray();
-
-    /// <summary>
-    /// A pooled receive buffer that grows by swapping arrays. It is owned by one object, so a receive that fails
-    /// after a swap cannot hand the pool an array twice (a local plus a returned tuple could).
-    /// </summary>
-    private sealed class ReceiveBuffer : IDisposable
-    {
-        public byte[] Bytes { get; private set; } = ArrayPool<byte>.Shared.Rent(16 * 1024);
-
-        public void Grow(int keep)
-        {
-            var bigger = ArrayPool<byte>.Shared.Rent(Bytes.Length * 2);
-            Bytes.AsSpan(0, keep).CopyTo(bigger);
-            var old = Bytes;
-            Bytes = bigger;
-            ArrayPool<byte>.Shared.Return(old);
-        }
-
-        public void Dispose() => ArrayPool<byte>.Shared.Return(Bytes);
-    }
-
-    private sealed class Subscriptions
-    {
-        public long? Logs { get; set; }
-
-        public long? Slot { get; set; }
-    }
-
     [LoggerMessage(Level = LogLevel.Information, Message = "Subscribed to program logs at {Node}")]
     private static partial void LogSubscribed(ILogger logger, string node);
 
@@ -535,6 +441,6 @@ public sealed partial class SolanaPubSubClient
     [LoggerMessage(Level = LogLevel.Information, Message = "The node refused slotSubscribe; relying on WebSocket pings to detect a dead socket")]
     private static partial void LogSlotSubscribeRefused(ILogger logger);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "The live queue is full: dropping notifications until a backfill from the checkpoint recovers them")]
-    private static partial void LogOverflow(ILogger logger);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The live queue is full ({Queued} notifications, {Bytes} bytes): dropping notifications until a backfill from the checkpoint recovers them")]
+    private static partial void LogOverflow(ILogger logger, int queued, long bytes);
 }

@@ -152,8 +152,30 @@ public sealed class SolanaPubSubClientTests : IAsyncLifetime
         Assert.False(run.IsCompleted);
     }
 
-    private SolanaPubSubClient NewClient(Action<ulong>? slotSeen = null, IngestBacklog? backlog = null) =>
-        new(_simulator.WsUri, Program, "confirmed", TimeSpan.FromSeconds(3), queueCapacity: 4096, _logger, slotSeen, backlog);
+    [Fact]
+    public async Task The_live_queue_is_bounded_in_bytes_too_and_overflows_into_a_resync()
+    {
+        // 64 KB of frames where 4,096 notifications fit by count: bulky notifications overflow by size.
+        var client = NewClient(maxQueuedBytes: 64 * 1024);
+        var run = client.RunAsync(_stop.Token);
+        await Eventually.TrueAsync(() => client.State == PubSubState.Subscribed, Timeout, "subscribed");
+        Assert.True(client.TryTakeResync());
+
+        _simulator.ProduceTransactions(200);
+        await Eventually.TrueAsync(() => client.Counters.DroppedCount > 0, Timeout, "notifications dropped over the byte bound");
+
+        Assert.InRange(client.QueuedBytes, 1, 64 * 1024);
+        Assert.True(client.Notifications.Count < 200, $"{client.Notifications.Count} queued");
+        Assert.True(client.ResyncRequested, "an overflow asks for a resync");
+        long queued = client.QueuedBytes;
+        Assert.True(client.TryRead(out var first));
+        Assert.Equal(queued - first.FrameBytes, client.QueuedBytes);
+        Assert.Contains(_logger.Lines, l => l.Level == LogLevel.Warning && l.Message.StartsWith("The live queue is full", StringComparison.Ordinal));
+        Assert.False(run.IsCompleted);
+    }
+
+    private SolanaPubSubClient NewClient(Action<ulong>? slotSeen = null, IngestBacklog? backlog = null, long maxQueuedBytes = SolanaPubSubClient.DefaultMaxQueuedBytes) =>
+        new(_simulator.WsUri, Program, "confirmed", TimeSpan.FromSeconds(3), queueCapacity: 4096, _logger, slotSeen, backlog, maxQueuedBytes);
 
     private static async Task ReadUntilSeenAsync(SolanaPubSubClient client, HashSet<string> expected)
     {
