@@ -57,12 +57,25 @@ public sealed class LyingAnswerTests : IAsyncLifetime
         Assert.Equal(transaction.Slot + 1, wrongSlot.GetProperty("slot").GetUInt64());
         var other = await _rpc.ResultAsync("getTransaction", transaction.Signature, Json);
         Assert.NotEqual(transaction.Signature, other.GetProperty("transaction").GetProperty("signatures")[0].GetString());
+        var padded = await _rpc.ResultAsync("getTransaction", transaction.Signature, Json);
+        Assert.True(padded.GetProperty("meta").GetProperty("logMessages").EnumerateArray().Sum(l => l.GetString()!.Length) > 80_000);
 
-        Assert.Equal(5, _simulator.Stats.IncompleteTransactionAnswers);
+        Assert.Equal(6, _simulator.Stats.IncompleteTransactionAnswers);
         _simulator.Faults.Reset();
         var whole = await _rpc.ResultAsync("getTransaction", transaction.Signature, Json);
         Assert.Equal(transaction.Logs, whole.GetProperty("meta").GetProperty("logMessages").EnumerateArray().Select(l => l.GetString()));
         Assert.Equal(transaction.Signature, whole.GetProperty("transaction").GetProperty("signatures")[0].GetString());
+    }
+
+    [Fact]
+    public async Task Ignoring_the_limit_answers_more_signatures_than_asked_for()
+    {
+        _simulator.Faults.IgnoreSignatureLimit = true;
+
+        var page = await _rpc.ResultAsync("getSignaturesForAddress", Program, new { limit = 5 });
+
+        Assert.Equal(_simulator.Blocks.Sum(b => b.Transactions.Count), page.GetArrayLength());
+        Assert.True(page.GetArrayLength() > 5);
     }
 
     [Fact]

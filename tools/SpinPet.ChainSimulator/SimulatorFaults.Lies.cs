@@ -12,6 +12,7 @@ public sealed partial class SimulatorFaults
     private long _incompleteTurn;
     private readonly Lock _listingLock = new();
     private int _listingPagesBeforeOutage = -1;
+    private int _ignoreSignatureLimit;
     private int _listingOutageAnswers;
 
     /// <summary>
@@ -79,6 +80,13 @@ public sealed partial class SimulatorFaults
         }
     }
 
+    /// <summary><c>getSignaturesForAddress</c> answers up to 1,000 entries whatever smaller <c>limit</c> was asked for.</summary>
+    public bool IgnoreSignatureLimit
+    {
+        get => Volatile.Read(ref _ignoreSignatureLimit) != 0;
+        set => Volatile.Write(ref _ignoreSignatureLimit, value ? 1 : 0);
+    }
+
     /// <summary>The block time to answer for a block whose time is <paramref name="blockTime"/>.</summary>
     internal long AnsweredBlockTime(long blockTime) => BlockTimeOverride ?? blockTime;
 
@@ -90,7 +98,7 @@ public sealed partial class SimulatorFaults
         {
             return null;
         }
-        return (IncompleteTransaction)((Interlocked.Increment(ref _incompleteTurn) - 1) % 5);
+        return (IncompleteTransaction)((Interlocked.Increment(ref _incompleteTurn) - 1) % 6);
     }
 
     /// <summary>True when this getSignaturesForAddress request falls into the outage of <see cref="FailSignatureListingAfter"/>.</summary>
@@ -122,6 +130,7 @@ public sealed partial class SimulatorFaults
         BlockTimeOverride = null;
         IncompleteTransactionRate = 0;
         LogsNotificationsWithoutLogsRate = 0;
+        IgnoreSignatureLimit = false;
         lock (_listingLock)
         {
             _listingPagesBeforeOutage = -1;
@@ -147,4 +156,10 @@ public enum IncompleteTransaction
 
     /// <summary>The answer for another transaction of the ledger (a proxy that mixed up two answers).</summary>
     OtherTransaction,
+
+    /// <summary>
+    /// The log padded with 80,000 characters of <c>Program log:</c> lines, more than the runtime lets a transaction log
+    /// (10,000 bytes): a node making an indexer hold megabytes per transaction.
+    /// </summary>
+    PaddedLogs,
 }

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Diagnostics.CodeAnalysis;
 using System.Net.WebSockets;
 using System.Text.Json;
+using SpinPet.Solana.Rpc;
 
 namespace SpinPet.Solana.PubSub;
 
@@ -10,7 +11,8 @@ public sealed partial class SolanaPubSubClient
 {
     /// <summary>
     /// The slot, signature, error and every log line, or false when one is missing or of the wrong type: no logs
-    /// (or a line that is not a string) is an unreadable notification, never one without events.
+    /// (or a line that is not a string) is an unreadable notification, never one without events; so are logs longer than
+    /// <see cref="SolanaRpcClient.MaxLogCharacters"/>.
     /// </summary>
     private static bool TryReadLogsNotification(JsonElement result, int frameBytes, [NotNullWhen(true)] out LiveNotification? notification)
     {
@@ -25,14 +27,20 @@ public sealed partial class SolanaPubSubClient
             return false;
         }
         var logs = new string[logsElement.GetArrayLength()];
-        int i = 0;
+        int i = 0, characters = 0;
         foreach (var line in logsElement.EnumerateArray())
         {
             if (line.ValueKind != JsonValueKind.String)
             {
                 return false;
             }
-            logs[i++] = line.GetString()!;
+            logs[i] = line.GetString()!;
+            // Longer than the runtime lets a transaction log: padded by the node, not a transaction to store.
+            characters += logs[i++].Length;
+            if (characters > SolanaRpcClient.MaxLogCharacters)
+            {
+                return false;
+            }
         }
         bool failed = value.TryGetProperty("err", out var err) && err.ValueKind != JsonValueKind.Null;
         notification = new LiveNotification(slot, signatureElement.GetString()!, failed, logs) { FrameBytes = frameBytes };

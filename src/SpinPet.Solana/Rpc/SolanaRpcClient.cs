@@ -37,6 +37,13 @@ public sealed partial class SolanaRpcClient
     /// </summary>
     public const int MaxResponseBytes = 4 << 20;
 
+    /// <summary>
+    /// Bound of one transaction's log lines, in characters, from either side (getTransaction, logs notifications). The
+    /// runtime cuts a transaction's log at 10,000 bytes ("Log truncated"); 64 Ki characters leave six times that, and
+    /// keep a batch of 512 transactions under ~64 MB however a node pads its answers.
+    /// </summary>
+    public const int MaxLogCharacters = 64 * 1024;
+
     /// <summary>The clock <see cref="BlockTimeRule"/> compares block times with.</summary>
     public TimeProvider Time => _time;
 
@@ -85,7 +92,8 @@ public sealed partial class SolanaRpcClient
             }
             w.WriteString("commitment", a._commitment);
             w.WriteEndObject();
-        }, args, RpcJsonContext.Default.RpcResponseSignatureInfoArray, ct, resultRequired: true) ?? [];
+        }, args, RpcJsonContext.Default.RpcResponseSignatureInfoArray, ct, resultRequired: true,
+            check: page => page?.Length > limit ? $"{page.Length} entries where at most {limit} were asked for" : null) ?? [];
     }
 
     /// <summary>
@@ -118,6 +126,10 @@ public sealed partial class SolanaRpcClient
         if (!meta.Failed && meta.LogMessages is null)
         {
             return "meta.logMessages missing or null";
+        }
+        if (meta.LogMessages is { } logs && LogCharacters(logs) > MaxLogCharacters)
+        {
+            return $"meta.logMessages longer than {MaxLogCharacters} characters (the runtime keeps 10,000 bytes)";
         }
         return transaction.BlockTime is { } time ? BlockTimeRule.Check(time, _time.GetUtcNow()) : null;
     }
@@ -227,6 +239,17 @@ public sealed partial class SolanaRpcClient
             LogRetry(method, failure, attempt, wait, garbage);
             await Task.Delay(wait, ct);
         }
+    }
+
+    /// <summary>The characters of a transaction's log lines, counted up to just past <see cref="MaxLogCharacters"/>.</summary>
+    public static int LogCharacters(IReadOnlyList<string> lines)
+    {
+        int total = 0;
+        for (int i = 0; i < lines.Count && total <= MaxLogCharacters; i++)
+        {
+            total += lines[i].Length;
+        }
+        return total;
     }
 
     /// <summary>The body, or null when it is larger than <see cref="MaxResponseBytes"/> (the rest is left unread).</summary>

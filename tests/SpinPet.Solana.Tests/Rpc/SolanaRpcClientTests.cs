@@ -169,7 +169,7 @@ public sealed class SolanaRpcClientTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_transaction_answered_without_its_logs_meta_or_body_or_for_another_signature_is_garbage()
+    public async Task A_transaction_answered_without_its_logs_meta_or_body_for_another_signature_or_padded_is_garbage()
     {
         var transaction = _simulator.Blocks.SelectMany(b => b.Transactions).First(t => !t.Failed);
         _simulator.Faults.IncompleteTransactionRate = 1;
@@ -186,10 +186,28 @@ public sealed class SolanaRpcClientTests : IAsyncLifetime
             Client(maxAttempts: 1).GetTransactionAsync(transaction.Signature, TestContext.Current.CancellationToken));
 
         Assert.Contains("not the one asked for", failure.Message, StringComparison.Ordinal);
-        Assert.Equal(4, _counters.GarbageCount);
+        // …and a log padded past what the runtime lets a transaction log.
+        var padded = await Assert.ThrowsAsync<RpcUnavailableException>(() =>
+            Client(maxAttempts: 1).GetTransactionAsync(transaction.Signature, TestContext.Current.CancellationToken));
+        Assert.Contains("longer than 65536 characters", padded.Message, StringComparison.Ordinal);
+        Assert.Equal(5, _counters.GarbageCount);
         _simulator.Faults.IncompleteTransactionRate = 0;
         var whole = await Client().GetTransactionAsync(transaction.Signature, TestContext.Current.CancellationToken);
         Assert.Equal(transaction.Logs, whole!.Meta!.LogMessages);
+    }
+
+    [Fact]
+    public async Task A_signature_page_longer_than_the_limit_asked_for_is_garbage()
+    {
+        _simulator.Faults.IgnoreSignatureLimit = true;
+
+        var failure = await Assert.ThrowsAsync<RpcUnavailableException>(() =>
+            Client(maxAttempts: 1).GetSignaturesForAddressAsync(Program, 5, null, null, TestContext.Current.CancellationToken));
+
+        Assert.Contains("where at most 5 were asked for", failure.Message, StringComparison.Ordinal);
+        Assert.Equal(1, _counters.GarbageCount);
+        _simulator.Faults.IgnoreSignatureLimit = false;
+        Assert.Equal(5, (await Client().GetSignaturesForAddressAsync(Program, 5, null, null, TestContext.Current.CancellationToken)).Length);
     }
 
     [Fact]

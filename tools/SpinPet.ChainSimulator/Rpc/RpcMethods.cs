@@ -131,7 +131,8 @@ internal sealed class RpcMethods
             ulong tip = _ledger.Tip;
             ulong finalized = CommitmentParser.VisibleTip(Commitment.Finalized, tip, _ledger.GenesisSlot);
             ulong visible = CommitmentParser.VisibleTip(commitment, tip, _ledger.GenesisSlot);
-            foreach (var transaction in _ledger.PageNewestFirst(_faults.IgnoreSignaturesBefore ? null : before, until, _faults.ShortenSignaturePage(limit), visible))
+            int answered = _faults.IgnoreSignatureLimit ? MaxSignaturesLimit : _faults.ShortenSignaturePage(limit);
+            foreach (var transaction in _ledger.PageNewestFirst(_faults.IgnoreSignaturesBefore ? null : before, until, answered, visible))
             {
                 writer.WriteStartObject();
                 writer.WriteNumber("blockTime", _faults.AnsweredBlockTime(transaction.BlockTime));

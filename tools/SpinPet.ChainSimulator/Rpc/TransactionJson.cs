@@ -11,6 +11,9 @@ internal static class TransactionJson
     private const ulong AccountLamports = 2_039_280;
     private const ulong ProgramLamports = 1_141_440;
 
+    // 1,000 characters; 80 of them pad a log past 80,000 (IncompleteTransaction.PaddedLogs).
+    private static readonly string PaddingLine = "Program log: " + new string('x', 987);
+
     /// <summary>
     /// The answer with <paramref name="blockTime"/> (the block's, unless a fault changes it) and, for
     /// <see cref="SimulatorFaults.IncompleteTransactionRate"/>, with <paramref name="incomplete"/>'s part left out
@@ -28,7 +31,7 @@ internal static class TransactionJson
         }
         else
         {
-            WriteMeta(writer, transaction, withLogs: incomplete != IncompleteTransaction.NoLogMessages);
+            WriteMeta(writer, transaction, withLogs: incomplete != IncompleteTransaction.NoLogMessages, padded: incomplete == IncompleteTransaction.PaddedLogs);
         }
 
         writer.WriteNumber("slot", incomplete == IncompleteTransaction.WrongSlot ? transaction.Slot + 1 : transaction.Slot);
@@ -42,7 +45,7 @@ internal static class TransactionJson
         writer.WriteEndObject();
     }
 
-    private static void WriteMeta(Utf8JsonWriter writer, LedgerTransaction transaction, bool withLogs)
+    private static void WriteMeta(Utf8JsonWriter writer, LedgerTransaction transaction, bool withLogs, bool padded)
     {
         writer.WriteStartObject("meta");
         writer.WriteNumber("computeUnitsConsumed", transaction.ComputeUnitsConsumed);
@@ -62,6 +65,10 @@ internal static class TransactionJson
             foreach (string line in transaction.Transaction.Logs)
             {
                 writer.WriteStringValue(line);
+            }
+            for (int i = 0; padded && i < 80; i++)
+            {
+                writer.WriteStringValue(PaddingLine);
             }
             writer.WriteEndArray();
         }
