@@ -80,6 +80,24 @@ public sealed partial class SimulatorFaults
         }
     }
 
+    /// <summary>
+    /// Share of live logs notifications sent with 80,000 characters of <c>Program log:</c> lines added to the
+    /// transaction's logs, more than the runtime lets a transaction log (10,000 bytes). Counted with
+    /// <see cref="SimulatorStats.NotificationsWithoutLogs"/>.
+    /// </summary>
+    public double PaddedLogsNotificationsRate
+    {
+        get => _hub.PaddedLogsRate;
+        set
+        {
+            if (double.IsNaN(value) || value < 0 || value > 1)
+            {
+                throw new ArgumentOutOfRangeException(nameof(value), value, "A rate is between 0 and 1.");
+            }
+            _hub.PaddedLogsRate = value;
+        }
+    }
+
     /// <summary><c>getSignaturesForAddress</c> answers up to 1,000 entries whatever smaller <c>limit</c> was asked for.</summary>
     public bool IgnoreSignatureLimit
     {
@@ -130,6 +148,7 @@ public sealed partial class SimulatorFaults
         BlockTimeOverride = null;
         IncompleteTransactionRate = 0;
         LogsNotificationsWithoutLogsRate = 0;
+        PaddedLogsNotificationsRate = 0;
         IgnoreSignatureLimit = false;
         lock (_listingLock)
         {

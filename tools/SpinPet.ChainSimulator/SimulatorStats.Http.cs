@@ -19,7 +19,10 @@ public sealed partial class SimulatorStats
     /// <summary>getTransaction answers sent incomplete or wrong (<see cref="SimulatorFaults.IncompleteTransactionRate"/>).</summary>
     public long IncompleteTransactionAnswers => Interlocked.Read(ref _incompleteTransactionsSent);
 
-    /// <summary>Logs notifications sent without their logs (<see cref="SimulatorFaults.LogsNotificationsWithoutLogsRate"/>).</summary>
+    /// <summary>
+    /// Logs notifications sent without their logs or with them padded (<see cref="SimulatorFaults.LogsNotificationsWithoutLogsRate"/>,
+    /// <see cref="SimulatorFaults.PaddedLogsNotificationsRate"/>).
+    /// </summary>
     public long NotificationsWithoutLogs => Interlocked.Read(ref _notificationsWithoutLogsSent);
 
     /// <summary>The most recent JSON-RPC calls received over HTTP (up to 4,096), oldest first.</summary>

@@ -105,7 +105,8 @@ public sealed class SolanaPubSubClientTests : IAsyncLifetime
         var backlog = new IngestBacklog();
         var client = NewClient(backlog: backlog);
         var run = client.RunAsync(_stop.Token);
-        await Eventually.TrueAsync(() => client.State == PubSubState.Subscribed, Timeout, "subscribed");
+        // The state reads subscribed a moment before the subscription's resync request is made.
+        await Eventually.TrueAsync(() => client.State == PubSubState.Subscribed && client.ResyncRequested, Timeout, "subscribed");
 
         // The subscription asks for a resync and queues its wake marker: both count until taken and released.
         Assert.True(client.ResyncRequested);
@@ -127,24 +128,35 @@ public sealed class SolanaPubSubClientTests : IAsyncLifetime
         Assert.False(run.IsCompleted);
     }
 
-    [Fact]
-    public async Task A_logs_notification_without_logs_is_not_queued_and_asks_for_a_resync()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_logs_notification_without_logs_or_padded_past_the_runtime_limit_is_not_queued_and_asks_for_a_resync(bool padded)
     {
         var backlog = new IngestBacklog();
         var client = NewClient(backlog: backlog);
         var run = client.RunAsync(_stop.Token);
-        await Eventually.TrueAsync(() => client.State == PubSubState.Subscribed, Timeout, "subscribed");
+        // The state reads subscribed a moment before the subscription's resync request is made.
+        await Eventually.TrueAsync(() => client.State == PubSubState.Subscribed && client.ResyncRequested, Timeout, "subscribed");
         Assert.True(client.TryTakeResync());
-        Assert.True(client.Notifications.TryRead(out var wake) && wake.IsWake);
+        // The wake marker follows the request a moment later.
+        await Eventually.TrueAsync(() => client.Notifications.TryRead(out var wake) && wake.IsWake, Timeout, "the subscription's wake marker");
 
-        _simulator.Faults.LogsNotificationsWithoutLogsRate = 1;
+        if (padded)
+        {
+            _simulator.Faults.PaddedLogsNotificationsRate = 1;
+        }
+        else
+        {
+            _simulator.Faults.LogsNotificationsWithoutLogsRate = 1;
+        }
         _simulator.ProduceTransactions(1);
         await Eventually.TrueAsync(() => client.ResyncRequested, Timeout, "a resync requested");
 
         // Nothing but wake markers: an unreadable notification is never handed out as one without events.
         while (client.Notifications.TryRead(out var item))
         {
-            Assert.True(item.IsWake, $"{item.Signature} was queued without its logs");
+            Assert.True(item.IsWake, $"{item.Signature} was queued with {item.Logs.Count} log lines");
         }
         Assert.True(client.Counters.GarbageCount > 0);
         Assert.True(backlog.ResyncPending);
@@ -158,7 +170,8 @@ public sealed class SolanaPubSubClientTests : IAsyncLifetime
         // 64 KB of frames where 4,096 notifications fit by count: bulky notifications overflow by size.
         var client = NewClient(maxQueuedBytes: 64 * 1024);
         var run = client.RunAsync(_stop.Token);
-        await Eventually.TrueAsync(() => client.State == PubSubState.Subscribed, Timeout, "subscribed");
+        // The state reads subscribed a moment before the subscription's resync request is made.
+        await Eventually.TrueAsync(() => client.State == PubSubState.Subscribed && client.ResyncRequested, Timeout, "subscribed");
         Assert.True(client.TryTakeResync());
 
         _simulator.ProduceTransactions(200);

@@ -14,8 +14,14 @@ internal static class Notifications
 {
     private static readonly byte[] Closing = "}}"u8.ToArray();
 
-    /// <summary>The notification up to its subscription id; <paramref name="withLogs"/> false writes <c>"logs": null</c>.</summary>
-    public static byte[] LogsPrefix(LedgerTransaction transaction, bool withLogs = true)
+    // 1,000 characters; 80 of them pad a log past what the runtime lets a transaction log (10,000 bytes).
+    private static readonly string PaddingLine = "Program log: " + new string('x', 987);
+
+    /// <summary>
+    /// The notification up to its subscription id; <paramref name="withLogs"/> false writes <c>"logs": null</c>,
+    /// <paramref name="padded"/> adds 80 lines of 1,000 characters to the logs.
+    /// </summary>
+    public static byte[] LogsPrefix(LedgerTransaction transaction, bool withLogs = true, bool padded = false)
     {
         var output = new ArrayBufferWriter<byte>(1024);
         using (var writer = new Utf8JsonWriter(output, JsonRpc.WriterOptions))
@@ -33,6 +39,10 @@ internal static class Notifications
                 foreach (string line in transaction.Transaction.Logs)
                 {
                     writer.WriteStringValue(line);
+                }
+                for (int i = 0; padded && i < 80; i++)
+                {
+                    writer.WriteStringValue(PaddingLine);
                 }
                 writer.WriteEndArray();
             }

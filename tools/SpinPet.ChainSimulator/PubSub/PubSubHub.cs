@@ -18,6 +18,7 @@ internal sealed class PubSubHub
     private long _nextConnectionId;
     private long _lastSlot;
     private double _withoutLogsRate;
+    private double _paddedLogsRate;
 
     // Subscription ids count from 0 per node, as Agave's do.
     private long _nextSubscriptionId = -1;
@@ -64,6 +65,13 @@ internal sealed class PubSubHub
         set => Volatile.Write(ref _withoutLogsRate, value);
     }
 
+    /// <summary>Share of logs notifications sent with their logs padded past 80,000 characters (<see cref="SimulatorFaults.PaddedLogsNotificationsRate"/>).</summary>
+    public double PaddedLogsRate
+    {
+        get => Volatile.Read(ref _paddedLogsRate);
+        set => Volatile.Write(ref _paddedLogsRate, value);
+    }
+
     /// <summary>Queues a produced block's notifications on every matching subscription; never waits on a socket.</summary>
     public void PublishBlock(SimulatedBlock block, ulong parent, IReadOnlyList<LedgerTransaction> transactions)
     {
@@ -77,12 +85,14 @@ internal sealed class PubSubHub
         byte[] slotPrefix = Notifications.SlotPrefix(block.Slot, parent, root);
         var logsPrefixes = new byte[transactions.Count][];
         double withoutLogs = WithoutLogsRate;
+        double paddedLogs = PaddedLogsRate;
         for (int i = 0; i < transactions.Count; i++)
         {
             // Fault dice use their own generator so that injecting faults never changes the chain a seed produces.
             bool dropLogs = withoutLogs > 0 && Random.Shared.NextDouble() < withoutLogs;
-            logsPrefixes[i] = Notifications.LogsPrefix(transactions[i], withLogs: !dropLogs);
-            if (dropLogs)
+            bool padLogs = !dropLogs && paddedLogs > 0 && Random.Shared.NextDouble() < paddedLogs;
+            logsPrefixes[i] = Notifications.LogsPrefix(transactions[i], withLogs: !dropLogs, padded: padLogs);
+            if (dropLogs || padLogs)
             {
                 _stats.NotificationWithoutLogsSent();
             }
