@@ -32,11 +32,9 @@ public sealed class BlockTimeCache(SolanaRpcClient rpc, CancellationToken lifeti
 
     public Task<long> GetAsync(ulong slot) => Get(slot);
 
-    /// <summary>Backfilled transactions carry their block time: remember it for live ones of the same slot.</summary>
-    public void Remember(ulong slot, long blockTime) => Settle(slot, blockTime);
-
     /// <summary>
-    /// One slot, one block time: the time already known for <paramref name="slot"/> (remembered, or fetched and
+    /// Backfilled transactions carry their block time: it is remembered for live ones of the same slot. One slot, one
+    /// block time: the time already known for <paramref name="slot"/> (remembered, or fetched and
     /// answered), else <paramref name="answered"/>, which is then remembered. A node that answers two times for one
     /// slot is inconsistent; every transaction of the slot still gets the same one.
     /// </summary>

@@ -43,7 +43,7 @@ public sealed class BlockTimeCacheTests
 
         for (ulong slot = First; slot < First + Slots; slot++)
         {
-            cache.Remember(slot, (long)slot / 2);
+            cache.Settle(slot, (long)slot / 2);
         }
 
         Assert.InRange(cache.Count, 1, BlockTimeCache.Capacity);
