@@ -31,10 +31,14 @@ internal static class ColumnFamilyNames
     // so a rebuild of the derived rows leaves it alone.
     public const string TokenMetadata = "token_metadata";
 
+    // The backfill's listing of the program's history while it is listed and applied (docs/storage.md, "Backfill
+    // listing"): pages of signatures, not derived from the event log, and empty once a backfill is done.
+    public const string BackfillPages = "backfill_pages";
+
     public static readonly string[] All =
     [
         Events, Signatures, Rejected, Meta, Candles, CandleTopics, CandleLateEvents,
-        MintEvents, UserEvents, Mints, MintsByFirst, Orders, MintOrders, UserOrders, UserEventCounts, TokenMetadata,
+        MintEvents, UserEvents, Mints, MintsByFirst, Orders, MintOrders, UserOrders, UserEventCounts, TokenMetadata, BackfillPages,
     ];
 
     /// <summary>The families that <see cref="SpinPetStore.RebuildDerivedRows"/> empties and refills from the event log.</summary>

@@ -131,6 +131,7 @@ public sealed partial class SimulatorFaults
         RetryAfterSeconds = DefaultRetryAfterSeconds;
         ResponseDelay = TimeSpan.Zero;
         ResetAnswerFaults();
+        ResetLies();
     }
 
     internal bool ShouldFailHttpRequest()

@@ -10,9 +10,20 @@ public sealed partial class SimulatorStats
 
     private readonly Queue<HttpCallRecord> _recent = new();
     private long _httpGarbageSent;
+    private long _incompleteTransactionsSent;
+    private long _notificationsWithoutLogsSent;
 
     /// <summary>Answers replaced by garbage (<see cref="SimulatorFaults.HttpGarbageRate"/>).</summary>
     public long HttpGarbageAnswers => Interlocked.Read(ref _httpGarbageSent);
+
+    /// <summary>getTransaction answers sent incomplete or wrong (<see cref="SimulatorFaults.IncompleteTransactionRate"/>).</summary>
+    public long IncompleteTransactionAnswers => Interlocked.Read(ref _incompleteTransactionsSent);
+
+    /// <summary>
+    /// Logs notifications sent without their logs or with them padded (<see cref="SimulatorFaults.LogsNotificationsWithoutLogsRate"/>,
+    /// <see cref="SimulatorFaults.PaddedLogsNotificationsRate"/>).
+    /// </summary>
+    public long NotificationsWithoutLogs => Interlocked.Read(ref _notificationsWithoutLogsSent);
 
     /// <summary>The most recent JSON-RPC calls received over HTTP (up to 4,096), oldest first.</summary>
     public IReadOnlyList<HttpCallRecord> RecentHttpCalls
@@ -27,6 +38,10 @@ public sealed partial class SimulatorStats
     }
 
     internal void HttpGarbageSent() => Interlocked.Increment(ref _httpGarbageSent);
+
+    internal void IncompleteTransactionSent() => Interlocked.Increment(ref _incompleteTransactionsSent);
+
+    internal void NotificationWithoutLogsSent() => Interlocked.Increment(ref _notificationsWithoutLogsSent);
 
     private void RecordRequestTime(string method)
     {

@@ -17,7 +17,18 @@ public static class CandleFinalizer
     /// <param name="caughtUp">No backfill of earlier slots is pending.</param>
     /// <param name="graceMs"><c>kline.finalize_grace_ms</c>.</param>
     public static bool IsFinal(
-        Candle candle, Interval interval, long chainClockUnix, long wallClockUnixMs, bool caughtUp, int graceMs)
+        Candle candle, Interval interval, long chainClockUnix, long wallClockUnixMs, bool caughtUp, int graceMs) =>
+        IsFinal(candle, interval, caughtUp ? chainClockUnix : null, caughtUp ? wallClockUnixMs : null, graceMs);
+
+    /// <summary>
+    /// As the overload above, with each clock given only while the ingest is caught up far enough to trust it: the
+    /// chain clock needs no backfill of earlier slots pending, the wall clock needs nothing known on chain unapplied.
+    /// Null means that clock may not finalize anything now.
+    /// </summary>
+    /// <param name="chainClockUnix">The newest processed block time (unix seconds), or null.</param>
+    /// <param name="wallClockUnixMs">The wall clock up to which every transaction heard of is applied (unix ms), or null.</param>
+    /// <param name="graceMs"><c>kline.finalize_grace_ms</c>.</param>
+    public static bool IsFinal(Candle candle, Interval interval, long? chainClockUnix, long? wallClockUnixMs, int graceMs)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(graceMs);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(interval.Seconds, nameof(interval));
@@ -26,13 +37,9 @@ public static class CandleFinalizer
         {
             return true;
         }
-        if (!caughtUp)
-        {
-            return false;
-        }
         // Int128 keeps time + L and the conversion to milliseconds exact for any long inputs.
         Int128 end = (Int128)candle.Time + interval.Seconds;
-        return chainClockUnix >= end || wallClockUnixMs >= (end * 1000) + graceMs;
+        return (chainClockUnix is { } chain && chain >= end) || (wallClockUnixMs is { } wall && wall >= (end * 1000) + graceMs);
     }
 
     public static Candle MarkFinal(Candle candle) => candle with { IsFinal = true };

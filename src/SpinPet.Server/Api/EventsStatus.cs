@@ -15,7 +15,7 @@ internal sealed record EventsStatus(
     BackfillStatus Backfill,
     IngestCounters Counters);
 
-internal sealed record BackfillStatus(bool Pending, long Runs, long SignaturesFound, long TransactionsApplied);
+internal sealed record BackfillStatus(bool Pending, long Runs, long SignaturesFound, long TransactionsApplied, long PeakSignaturesInMemory);
 
 internal sealed record IngestCounters(
     ulong TransactionsStored,

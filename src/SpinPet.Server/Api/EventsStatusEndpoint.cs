@@ -30,7 +30,8 @@ internal static class EventsStatusEndpoint
             CaughtUp: status.CaughtUp,
             ChainSlot: status.ChainSlot,
             LastError: status.LastError ?? status.ConnectionError,
-            Backfill: new BackfillStatus(status.Backfilling, status.BackfillRuns, status.BackfillSignaturesFound, status.BackfillTransactionsApplied),
+            Backfill: new BackfillStatus(status.BackfillPending, status.BackfillRuns, status.BackfillSignaturesFound, status.BackfillTransactionsApplied,
+                status.BackfillPeakSignaturesHeld),
             Counters: new IngestCounters(
                 counters.Transactions,
                 counters.FailedTransactions,

@@ -88,19 +88,28 @@ internal sealed partial class CandleEngine
     /// Marks final every newest candle whose bucket can no longer change (candles.md): the ingest is caught up
     /// and the chain clock has passed the bucket's end, or the wall clock has by the grace. Returns how many.
     /// </summary>
-    public int FinalizeDue(long wallClockMs, bool caughtUp, int graceMs)
+    public int FinalizeDue(long wallClockMs, bool caughtUp, int graceMs) =>
+        FinalizeDue(() => caughtUp ? new FinalizeClocks(ChainClock: true, WallClockMs: wallClockMs) : default, graceMs);
+
+    /// <summary>
+    /// As above, with the clocks the ingest allows right now. <paramref name="clocks"/> is asked under the engine's
+    /// lock, that is between two applied batches: asked before it, a batch applied meanwhile could have come with
+    /// notifications still queued behind it, and the answer would be stale.
+    /// </summary>
+    public int FinalizeDue(Func<FinalizeClocks> clocks, int graceMs)
     {
-        if (!caughtUp)
-        {
-            return 0;
-        }
         lock (_gate)
         {
+            var allowed = clocks();
+            if (!allowed.ChainClock && allowed.WallClockMs is null)
+            {
+                return 0;
+            }
             _changes.Clear();
-            long chainClock = ChainClock;
+            long? chainClock = allowed.ChainClock ? ChainClock : null;
             foreach (var open in _builder.OpenCandles())
             {
-                if (CandleFinalizer.IsFinal(open.Candle, open.Interval, chainClock, wallClockMs, caughtUp, graceMs))
+                if (CandleFinalizer.IsFinal(open.Candle, open.Interval, chainClock, allowed.WallClockMs, graceMs))
                 {
                     _changes.Final(open.Mint, open.Interval, CandleFinalizer.MarkFinal(open.Candle));
                 }

@@ -5,8 +5,9 @@ using SpinPet.Solana.Ingest;
 namespace SpinPet.Server.Candles;
 
 /// <summary>
-/// Four times a second, marks final the newest candles whose bucket has closed (chain clock, or wall clock plus
-/// <c>kline.finalize_grace_ms</c>, once the ingest is caught up), stores that and lets the push feature announce it.
+/// Four times a second, marks final the newest candles whose bucket has closed (chain clock, once no backfill of
+/// earlier slots is pending; or wall clock plus <c>kline.finalize_grace_ms</c>, once nothing known on chain is
+/// unapplied: <see cref="IngestStatus.TrustedWallClockMs"/>), stores that and lets the push feature announce it.
 /// A quarter second keeps the final push well inside the grace without measurable cost: a pass visits only the mints
 /// with a candle not final yet (the builder keeps that index), not every topic ever seen.
 /// </summary>
@@ -25,7 +26,7 @@ internal sealed partial class CandleFinalizerService(
         {
             try
             {
-                engine.FinalizeDue(time.GetUtcNow().ToUnixTimeMilliseconds(), ingest.CaughtUp, grace);
+                engine.FinalizeDue(() => new FinalizeClocks(ingest.NoBackfillPending, ingest.TrustedWallClockMs(time.GetUtcNow().ToUnixTimeMilliseconds())), grace);
                 failing = false;
             }
             catch (Exception ex) when (ex is not OperationCanceledException)

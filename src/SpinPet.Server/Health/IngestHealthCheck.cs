@@ -5,8 +5,10 @@ using SpinPet.Solana.PubSub;
 namespace SpinPet.Server.Health;
 
 /// <summary>
-/// Healthy when the ingest follows the chain live; degraded (still serving stored data) with the reason when the
-/// node is unreachable or a backfill is running. Read from the ingest's state, never by calling the RPC.
+/// Healthy exactly when the ingest is caught up (<see cref="IngestStatus.CaughtUp"/>: nothing known on chain is
+/// unapplied), the state in which the wall clock may finalize candles; degraded otherwise (still serving stored
+/// data), with the reason: the node unreachable, a backfill running or pending, a failure being retried, or
+/// notifications waiting to be applied. Read from the ingest's state, never by calling the RPC.
 /// </summary>
 internal sealed class IngestHealthCheck(IngestStatus status) : IHealthCheck
 {
@@ -23,6 +25,10 @@ internal sealed class IngestHealthCheck(IngestStatus status) : IHealthCheck
         {
             result = HealthCheckResult.Healthy("event listener disabled: serving stored data", data);
         }
+        else if (status.CaughtUp)
+        {
+            result = HealthCheckResult.Healthy("following the chain live", data);
+        }
         else if (status.ConnectionState != PubSubState.Subscribed)
         {
             result = HealthCheckResult.Degraded($"RPC node unreachable ({status.ConnectionState.ToString().ToLowerInvariant()}): {status.ConnectionError ?? status.LastError ?? "connecting"}", data: data);
@@ -35,9 +41,13 @@ internal sealed class IngestHealthCheck(IngestStatus status) : IHealthCheck
         {
             result = HealthCheckResult.Degraded($"ingest retrying after an error: {error}", data: data);
         }
+        else if (status.BackfillPending)
+        {
+            result = HealthCheckResult.Degraded("backfill pending: the live stream has a gap to close", data: data);
+        }
         else
         {
-            result = HealthCheckResult.Healthy("following the chain live", data);
+            result = HealthCheckResult.Degraded($"catching up: {status.Backlog.LiveItems} live notifications not applied yet", data: data);
         }
         return Task.FromResult(result);
     }

@@ -14,9 +14,11 @@ internal static class IngestServiceCollectionExtensions
         services.AddHttpClient(RpcHttpClient, client => client.Timeout = Timeout.InfiniteTimeSpan);
         services.AddSingleton<IngestStatus>();
         services.AddSingleton<IIngestSink, StoreIngestSink>();
+        services.AddSingleton<IBackfillJournal, StoreBackfillJournal>();
         services.AddSingleton(sp => new IngestService(
             sp.GetRequiredService<IOptions<SolanaOptions>>().Value,
             sp.GetRequiredService<IIngestSink>(),
+            sp.GetRequiredService<IBackfillJournal>(),
             sp.GetRequiredService<IHttpClientFactory>().CreateClient(RpcHttpClient),
             sp.GetRequiredService<ILoggerFactory>(),
             sp.GetRequiredService<IngestStatus>()));

@@ -79,7 +79,7 @@ internal sealed class SpinPetMetrics : IDisposable
         // Ingest.
         _meter.CreateObservableGauge("spinpet.ingest.lag_slots", ObserveLagSlots, "{slot}", "Newest chain slot seen minus the slot of the newest applied transaction.");
         _meter.CreateObservableGauge("spinpet.ingest.lag", ObserveLagSeconds, "s", "While caught up: now minus the block time of the newest applied event.");
-        _meter.CreateObservableGauge("spinpet.ingest.caught_up", () => ingest.CaughtUp ? 1 : 0, "{boolean}", "1 when subscribed with no backfill running.");
+        _meter.CreateObservableGauge("spinpet.ingest.caught_up", () => ingest.CaughtUp ? 1 : 0, "{boolean}", "1 when caught up: subscribed and nothing known on chain unapplied (no backfill requested, running or retrying, no live notification waiting); only then does the wall clock finalize candles.");
         _meter.CreateObservableCounter("spinpet.ingest.events", ObserveEvents, "{event}", "Events stored, by event type (exact across restarts).");
         _meter.CreateObservableCounter("spinpet.ingest.rejected_payloads", () => (long)store.Counters.RejectedPayloads, "{payload}", "Program data that did not decode, kept for replay.");
         _meter.CreateObservableCounter("spinpet.ingest.late_candle_events", () => candles.LateEvents, "{event}", "(price event, interval) pairs skipped: the candle of their bucket was already final, or their block time fell in a bucket older than the topic's newest (block time going backwards).");

@@ -32,11 +32,17 @@ public sealed class BlockTimeCache(SolanaRpcClient rpc, CancellationToken lifeti
 
     public Task<long> GetAsync(ulong slot) => Get(slot);
 
-    /// <summary>Backfilled transactions carry their block time: remember it for live ones of the same slot.</summary>
-    public void Remember(ulong slot, long blockTime)
+    /// <summary>
+    /// Backfilled transactions carry their block time: it is remembered for live ones of the same slot. One slot, one
+    /// block time: the time already known for <paramref name="slot"/> (remembered, or fetched and
+    /// answered), else <paramref name="answered"/>, which is then remembered. A node that answers two times for one
+    /// slot is inconsistent; every transaction of the slot still gets the same one.
+    /// </summary>
+    public long Settle(ulong slot, long answered)
     {
-        _slots.TryAdd(slot, new Lazy<Task<long>>(Task.FromResult(blockTime)));
+        var entry = _slots.GetOrAdd(slot, static (_, time) => new Lazy<Task<long>>(Task.FromResult(time)), answered);
         TrimIfFull(slot);
+        return entry.IsValueCreated && entry.Value.IsCompletedSuccessfully ? entry.Value.Result : answered;
     }
 
     private Task<long> Get(ulong slot)

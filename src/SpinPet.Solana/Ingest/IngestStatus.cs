@@ -25,6 +25,7 @@ public sealed class IngestStatus
     private long _backfillFound;
     private long _backfillApplied;
     private long _backfillRuns;
+    private long _backfillHeldPeak;
     private volatile bool _backfilling;
     private volatile bool _running;
     private volatile string? _lastSignature;
@@ -46,10 +47,43 @@ public sealed class IngestStatus
 
     public ulong ChainSlot => Client?.LatestSlot ?? 0;
 
+    /// <summary>What is known to be on chain and not applied yet (see <see cref="IngestBacklog"/>).</summary>
+    public IngestBacklog Backlog { get; } = new();
+
+    /// <summary>A backfill is running right now.</summary>
     public bool Backfilling => _backfilling;
 
-    /// <summary>Caught up: subscribed, no backfill running. Candles may be finalized only then.</summary>
-    public bool CaughtUp => Enabled && ConnectionState == PubSubState.Subscribed && !_backfilling;
+    /// <summary>A backfill is requested, running, or waiting to retry after a failure.</summary>
+    public bool BackfillPending => Backlog.ResyncPending;
+
+    /// <summary>
+    /// Caught up: subscribed and nothing known to be on chain unapplied — no backfill requested, running or waiting
+    /// to retry, no notification queued or being applied (its block time still being fetched, say). The wall clock
+    /// may finalize candles only then; <c>/health</c>, the status route and <c>spinpet_ingest_caught_up</c> read this.
+    /// </summary>
+    public bool CaughtUp => Enabled && ConnectionState == PubSubState.Subscribed && Backlog.IsEmpty;
+
+    /// <summary>
+    /// Subscribed with no backfill of earlier slots pending: everything before the newest applied transaction is
+    /// applied, so the chain clock (the newest applied block time) may finalize. Queued notifications do not matter:
+    /// they come after it and are applied in order.
+    /// </summary>
+    public bool NoBackfillPending => Enabled && ConnectionState == PubSubState.Subscribed && !Backlog.ResyncPending;
+
+    /// <summary>
+    /// The wall clock the finalizer may use (unix ms), or null while not <see cref="CaughtUp"/>. While the node sends
+    /// slot notifications it is the moment of the newest one when that is older than <paramref name="nowMs"/>: a socket
+    /// that went silent without closing still reads subscribed until <c>solana.ws_idle_timeout_ms</c>, and a bucket
+    /// whose grace ended after the node was last heard of may still have trades on their way.
+    /// </summary>
+    public long? TrustedWallClockMs(long nowMs)
+    {
+        if (!CaughtUp)
+        {
+            return null;
+        }
+        return Client?.SlotHeardAtMs is { } heard && heard < nowMs ? heard : nowMs;
+    }
 
     public ulong LastProcessedSlot => (ulong)Volatile.Read(ref _lastSlot);
 
@@ -88,6 +122,12 @@ public sealed class IngestStatus
 
     public long BackfillRuns => Volatile.Read(ref _backfillRuns);
 
+    /// <summary>
+    /// The most listed signatures a backfill held in memory at once since the start: one page (at most 1,000),
+    /// whatever the history's length, since listed pages wait in storage (<see cref="IBackfillJournal"/>).
+    /// </summary>
+    public long BackfillPeakSignaturesHeld => Volatile.Read(ref _backfillHeldPeak);
+
     internal void SetRunning(bool running) => _running = running;
 
     internal void BackfillStarted()
@@ -102,7 +142,18 @@ public sealed class IngestStatus
 
     internal void BackfillApplied(long count) => Interlocked.Add(ref _backfillApplied, count);
 
-    internal void BackfillFinished() => _backfilling = false;
+    /// <summary>The backfill has <paramref name="count"/> listed signatures in hand (a page being listed or applied).</summary>
+    internal void BackfillHolding(long count)
+    {
+        // One writer (the ingest loop): a plain compare-and-store is enough.
+        if (count > Volatile.Read(ref _backfillHeldPeak))
+        {
+            Volatile.Write(ref _backfillHeldPeak, count);
+        }
+    }
+
+    /// <summary>The backfill ended, done or failed (a failed one stays pending: see <see cref="BackfillPending"/>).</summary>
+    internal void BackfillEnded() => _backfilling = false;
 
     internal void Applied(ulong slot, string signature, long eventTime, int transactions, int events, int failed)
     {

@@ -9,6 +9,9 @@ public sealed record LiveNotification(ulong Slot, string Signature, bool Failed,
     public static LiveNotification Wake { get; } = new(0, "", false, []);
 
     public bool IsWake => ReferenceEquals(this, Wake);
+
+    /// <summary>The size of the frame it came in, counted against the live queue's byte bound.</summary>
+    public int FrameBytes { get; init; }
 }
 
 public enum PubSubState

@@ -1,8 +1,8 @@
-using System.Buffers;
 using System.Net.WebSockets;
 using System.Text.Json;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
+using SpinPet.Solana.Ingest;
 using SpinPet.Solana.Rpc;
 
 namespace SpinPet.Solana.PubSub;
@@ -12,12 +12,21 @@ namespace SpinPet.Solana.PubSub;
 /// <c>slotSubscribe</c> as a heartbeat and chain clock. Reconnects forever with capped, jittered back-off.
 /// The reader never waits on anyone: notifications go to a bounded queue with <c>TryWrite</c>; when the queue is
 /// full it stops queueing and asks the applier for a resync (a backfill from the checkpoint recovers every
-/// dropped notification, because all of them are newer than the checkpoint).
+/// dropped notification, because all of them are newer than the checkpoint). Everything it queues or requests is
+/// counted in the <see cref="IngestBacklog"/> until the applier has stored it.
 /// </summary>
 public sealed partial class SolanaPubSubClient
 {
     // A transaction's log is cut by the runtime at 10 KB; 1 MiB leaves room for any honest notification.
     private const int MaxMessageBytes = 1 << 20;
+
+    /// <summary>
+    /// Bound of the frame bytes of the notifications queued at once, beside the count bound
+    /// (<c>solana.live_queue_capacity</c>): a node sending 1 MiB notifications would otherwise make 20,000 of them
+    /// 20 GB. Honest ones are 1-5 KB, so 20,000 of them fit; past it the overflow policy applies (drop, count, resync).
+    /// Held as .NET strings the logs take up to twice their UTF-8 size: ~128 MiB at most.
+    /// </summary>
+    public const long DefaultMaxQueuedBytes = 64L << 20;
     private const long LogsRequestId = 1;
     private const long SlotRequestId = 2;
 
@@ -29,14 +38,23 @@ public sealed partial class SolanaPubSubClient
     private readonly Channel<LiveNotification> _queue;
     private readonly Action<ulong>? _slotSeen;
     private readonly BadInputLog _badInput;
+    private readonly IngestBacklog _backlog;
+    private readonly long _maxQueuedBytes;
+    private long _queuedBytes;
     private int _resyncRequested;
+    // Unix ms of the newest slot notification on this connection; -1 while it has no slot subscription.
+    private long _slotHeardAtMs = -1;
     private volatile bool _discarding;
     private long _latestSlot;
     private volatile PubSubState _state = PubSubState.Disconnected;
     private volatile string? _lastError;
 
-    public SolanaPubSubClient(Uri uri, string programId, string commitment, TimeSpan idleTimeout, int queueCapacity, ILogger logger, Action<ulong>? slotSeen = null)
+    public SolanaPubSubClient(
+        Uri uri, string programId, string commitment, TimeSpan idleTimeout, int queueCapacity, ILogger logger, Action<ulong>? slotSeen = null,
+        IngestBacklog? backlog = null, long maxQueuedBytes = DefaultMaxQueuedBytes)
     {
+        _backlog = backlog ?? new IngestBacklog();
+        _maxQueuedBytes = maxQueuedBytes;
         _uri = uri;
         _programId = programId;
         _commitment = commitment;
@@ -54,6 +72,20 @@ public sealed partial class SolanaPubSubClient
 
     public ChannelReader<LiveNotification> Notifications => _queue.Reader;
 
+    /// <summary>Frame bytes of the notifications queued now (bounded by the constructor's <c>maxQueuedBytes</c>).</summary>
+    public long QueuedBytes => Volatile.Read(ref _queuedBytes);
+
+    /// <summary>Takes the next queued item, releasing its bytes from the byte bound (the applier reads through this).</summary>
+    public bool TryRead([System.Diagnostics.CodeAnalysis.MaybeNullWhen(false)] out LiveNotification item)
+    {
+        if (!_queue.Reader.TryRead(out item))
+        {
+            return false;
+        }
+        Interlocked.Add(ref _queuedBytes, -item.FrameBytes);
+        return true;
+    }
+
     public PubSubCounters Counters { get; } = new();
 
     public PubSubState State => _state;
@@ -63,18 +95,42 @@ public sealed partial class SolanaPubSubClient
     /// <summary>The newest slot the node told us about (slot or logs notifications); 0 before any.</summary>
     public ulong LatestSlot => (ulong)Volatile.Read(ref _latestSlot);
 
-    /// <summary>The applier asks this before each item: true once after every (re)subscription or overflow.</summary>
-    public bool TryTakeResync() => Interlocked.Exchange(ref _resyncRequested, 0) == 1;
+    /// <summary>
+    /// The moment (unix ms) of the newest slot notification, or null when this connection has no slot subscription
+    /// (not confirmed yet, refused, or no connection).
+    /// </summary>
+    public long? SlotHeardAtMs => Volatile.Read(ref _slotHeardAtMs) is >= 0 and var heard ? heard : null;
+
+    /// <summary>A resync was requested (a new subscription, an overflow, a notification that could not be read).</summary>
+    public bool ResyncRequested => Volatile.Read(ref _resyncRequested) == 1;
+
+    /// <summary>
+    /// Takes the resync request: true once after every (re)subscription, overflow or unreadable notification. The
+    /// applier holds a resync in the backlog of its own before it calls this.
+    /// </summary>
+    public bool TryTakeResync()
+    {
+        if (Interlocked.Exchange(ref _resyncRequested, 0) == 1)
+        {
+            _backlog.ResyncDone();
+            return true;
+        }
+        return false;
+    }
 
     /// <summary>
     /// After an overflow the queue holds a stale prefix with a hole after it: empty it and resume queueing. Call
-    /// right before the backfill's first page is requested, so that everything dropped is in that backfill.
+    /// right before the backfill's first page is requested, so that everything dropped is in that backfill, and with
+    /// a resync held in the backlog (the emptied items leave it here).
     /// </summary>
     public void ClearAfterOverflow()
     {
-        while (_queue.Reader.TryRead(out _))
+        long drained = 0;
+        while (TryRead(out _))
         {
+            drained++;
         }
+        _backlog.LiveDone(drained);
         _discarding = false;
     }
 
@@ -158,6 +214,7 @@ public sealed partial class SolanaPubSubClient
             await socket.ConnectAsync(_uri, connectTimeout.Token);
         }
         Counters.Connected();
+        Volatile.Write(ref _slotHeardAtMs, -1);
         await SendAsync(socket, LogsSubscribeRequest(), ct);
         await SendAsync(socket, SlotSubscribeRequest(), ct);
 
@@ -193,6 +250,10 @@ public sealed partial class SolanaPubSubClient
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
             throw new TimeoutException($"no frame from the node for {_idleTimeout.TotalMilliseconds:0} ms");
+        }
+        finally
+        {
+            Volatile.Write(ref _slotHeardAtMs, -1);
         }
     }
 
@@ -264,6 +325,7 @@ public sealed partial class SolanaPubSubClient
                     BadInputLog.Excerpt(root.TryGetProperty("error", out var error) ? error.GetRawText() : root.GetRawText()));
             case SlotRequestId when hasResult:
                 subscriptions.Slot = subscription;
+                Volatile.Write(ref _slotHeardAtMs, NowMs());
                 break;
             case SlotRequestId:
                 // Some providers do not offer slotSubscribe; WebSocket pings still detect a dead socket.
@@ -283,6 +345,7 @@ public sealed partial class SolanaPubSubClient
         if (method == "slotNotification" && subscription == subscriptions.Slot)
         {
             NoteSlot(result.GetProperty("slot").GetUInt64());
+            Volatile.Write(ref _slotHeardAtMs, NowMs());
             return;
         }
         if (method is not ("logsNotification" or "slotNotification"))
@@ -295,32 +358,37 @@ public sealed partial class SolanaPubSubClient
             Bad(BadInputKind.UnknownSubscription, message);
             return;
         }
-        var slot = result.GetProperty("context").GetProperty("slot").GetUInt64();
-        var value = result.GetProperty("value");
-        var signature = value.GetProperty("signature").GetString() ?? throw new FormatException("null signature");
-        var failed = value.TryGetProperty("err", out var err) && err.ValueKind != JsonValueKind.Null;
-        var logsElement = value.GetProperty("logs");
-        var logs = new string[logsElement.ValueKind == JsonValueKind.Array ? logsElement.GetArrayLength() : 0];
-        for (int i = 0; i < logs.Length; i++)
+        if (!TryReadLogsNotification(result, message.Length, out var notification))
         {
-            logs[i] = logsElement[i].GetString() ?? "";
+            // A notification of our subscription we cannot read tells of a transaction we would otherwise never
+            // fetch (the checkpoint moves past it with the next one). Skipping it, or storing it with the logs it
+            // lacks, would lose it; the resync's backfill lists it and fetches it whole.
+            Bad(BadInputKind.Malformed, message);
+            RequestResync();
+            return;
         }
         Counters.Notification();
-        NoteSlot(slot);
-        _slotSeen?.Invoke(slot);
+        NoteSlot(notification.Slot);
+        _slotSeen?.Invoke(notification.Slot);
         if (_discarding)
         {
             Counters.Dropped();
             return;
         }
-        if (!_queue.Writer.TryWrite(new LiveNotification(slot, signature, failed, logs)))
+        _backlog.LiveAdded();
+        long queued = Interlocked.Add(ref _queuedBytes, notification.FrameBytes);
+        if (queued > _maxQueuedBytes || !_queue.Writer.TryWrite(notification))
         {
+            Interlocked.Add(ref _queuedBytes, -notification.FrameBytes);
+            _backlog.LiveDone(1);
             _discarding = true;
             Counters.Dropped();
-            LogOverflow(_logger);
+            LogOverflow(_logger, _queue.Reader.Count, queued - notification.FrameBytes);
             RequestResync();
         }
     }
+
+    private static long NowMs() => TimeProvider.System.GetUtcNow().ToUnixTimeMilliseconds();
 
     private void NoteSlot(ulong slot)
     {
@@ -338,103 +406,21 @@ public sealed partial class SolanaPubSubClient
 
     private void RequestResync()
     {
-        Volatile.Write(ref _resyncRequested, 1);
+        // Counted before the flag is visible, so that the applier's release in TryTakeResync always follows it.
+        _backlog.ResyncAdded();
+        if (Interlocked.Exchange(ref _resyncRequested, 1) == 1)
+        {
+            _backlog.ResyncDone();
+        }
         // The wake marks where a new subscription's notifications start: the applier stops reading at it and resyncs
         // first, so none of them is applied before the backfill has closed the gap behind them. With no room for it,
         // queueing stops as after an overflow (the applier empties the queue and the backfill brings what was dropped).
+        _backlog.LiveAdded();
         if (!_queue.Writer.TryWrite(LiveNotification.Wake))
         {
+            _backlog.LiveDone(1);
             _discarding = true;
         }
-    }
-
-    /// <summary>Reads one whole message; length −1 when it exceeded <see cref="MaxMessageBytes"/> (drained and dropped).</summary>
-    private static async ValueTask<(int Length, WebSocketMessageType Kind)> ReceiveIntoAsync(ClientWebSocket socket, ReceiveBuffer buffer, CancellationToken ct)
-    {
-        int length = 0;
-        bool oversize = false;
-        while (true)
-        {
-            if (length == buffer.Bytes.Length)
-            {
-                if (buffer.Bytes.Length >= MaxMessageBytes)
-                {
-                    oversize = true;
-                    length = 0;
-                }
-                else
-                {
-                    buffer.Grow(length);
-                }
-            }
-            var received = await socket.ReceiveAsync(buffer.Bytes.AsMemory(length), ct);
-            if (received.MessageType == WebSocketMessageType.Close)
-            {
-                return (0, WebSocketMessageType.Close);
-            }
-            length += received.Count;
-            if (received.EndOfMessage)
-            {
-                return (oversize ? -1 : length, received.MessageType);
-            }
-        }
-    }
-
-    private static Task SendAsync(ClientWebSocket socket, byte[] message, CancellationToken ct) =>
-        socket.SendAsync(message, WebSocketMessageType.Text, endOfMessage: true, ct);
-
-    private byte[] LogsSubscribeRequest()
-    {
-        var buffer = new ArrayBufferWriter<byte>(256);
-        using (var w = new Utf8JsonWriter(buffer))
-        {
-            w.WriteStartObject();
-            w.WriteString("jsonrpc", "2.0");
-            w.WriteNumber("id", LogsRequestId);
-            w.WriteString("method", "logsSubscribe");
-            w.WriteStartArray("params");
-            w.WriteStartObject();
-            w.WriteStartArray("mentions");
-            w.WriteStringValue(_programId);
-            w.WriteEndArray();
-            w.WriteEndObject();
-            w.WriteStartObject();
-            w.WriteString("commitment", _commitment);
-            w.WriteEndObject();
-            w.WriteEndArray();
-            w.WriteEndObject();
-        }
-        return buffer.WrittenSpan.ToArray();
-    }
-
-    private static byte[] SlotSubscribeRequest() =>
-        """{"jsonrpc":"2.0","id":2,"method":"slotSubscribe"}"""u8.ToArray();
-
-    /// <summary>
-    /// A pooled receive buffer that grows by swapping arrays. It is owned by one object, so a receive that fails
-    /// after a swap cannot hand the pool an array twice (a local plus a returned tuple could).
-    /// </summary>
-    private sealed class ReceiveBuffer : IDisposable
-    {
-        public byte[] Bytes { get; private set; } = ArrayPool<byte>.Shared.Rent(16 * 1024);
-
-        public void Grow(int keep)
-        {
-            var bigger = ArrayPool<byte>.Shared.Rent(Bytes.Length * 2);
-            Bytes.AsSpan(0, keep).CopyTo(bigger);
-            var old = Bytes;
-            Bytes = bigger;
-            ArrayPool<byte>.Shared.Return(old);
-        }
-
-        public void Dispose() => ArrayPool<byte>.Shared.Return(Bytes);
-    }
-
-    private sealed class Subscriptions
-    {
-        public long? Logs { get; set; }
-
-        public long? Slot { get; set; }
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Subscribed to program logs at {Node}")]
@@ -455,6 +441,6 @@ public sealed partial class SolanaPubSubClient
     [LoggerMessage(Level = LogLevel.Information, Message = "The node refused slotSubscribe; relying on WebSocket pings to detect a dead socket")]
     private static partial void LogSlotSubscribeRefused(ILogger logger);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "The live queue is full: dropping notifications until a backfill from the checkpoint recovers them")]
-    private static partial void LogOverflow(ILogger logger);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The live queue is full ({Queued} notifications, {Bytes} bytes): dropping notifications until a backfill from the checkpoint recovers them")]
+    private static partial void LogOverflow(ILogger logger, int queued, long bytes);
 }

@@ -17,7 +17,12 @@ public sealed record SignatureInfo(
 public sealed record TransactionInfo(
     [property: JsonPropertyName("slot")] ulong Slot,
     [property: JsonPropertyName("meta")] TransactionMeta? Meta,
-    [property: JsonPropertyName("blockTime")] long? BlockTime = null);
+    [property: JsonPropertyName("blockTime")] long? BlockTime = null,
+    [property: JsonPropertyName("transaction")] TransactionBody? Transaction = null);
+
+/// <summary>The transaction itself: only its signatures are read, to check that the answer is the one asked for.</summary>
+public sealed record TransactionBody(
+    [property: JsonPropertyName("signatures")] IReadOnlyList<string>? Signatures = null);
 
 public sealed record TransactionMeta(
     [property: JsonPropertyName("err")] JsonElement? Err = null,

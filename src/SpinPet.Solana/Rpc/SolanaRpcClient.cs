@@ -11,9 +11,10 @@ namespace SpinPet.Solana.Rpc;
 /// <summary>
 /// JSON-RPC 2.0 over HTTP to a Solana node: the three methods of solana-rpc.md that ingest uses
 /// (getSignaturesForAddress, getTransaction, getBlockTime; the chain's slot comes from PubSub notifications).
-/// Transient failures (timeouts, connection errors, 429, 5xx, unparsable or oversize answers) are retried with
-/// capped exponential back-off and jitter, honouring Retry-After, and logged at Warning at most once per 10 s per
-/// kind; JSON-RPC error objects are returned to the caller as <see cref="RpcErrorException"/>.
+/// Transient failures (timeouts, connection errors, 429, 5xx, unparsable, oversize or implausible answers: a block
+/// time that breaks <see cref="BlockTimeRule"/>, a transaction without its meta or logs) are retried with capped
+/// exponential back-off and jitter, honouring Retry-After, and logged at Warning at most once per 10 s per kind;
+/// JSON-RPC error objects are returned to the caller as <see cref="RpcErrorException"/>.
 /// </summary>
 public sealed partial class SolanaRpcClient
 {
@@ -24,6 +25,7 @@ public sealed partial class SolanaRpcClient
     private readonly int _maxAttempts;
     private readonly ILogger _logger;
     private readonly RpcClientCounters _counters;
+    private readonly TimeProvider _time;
     private readonly LogThrottle _retryLog = new(TimeSpan.FromSeconds(10));
     private readonly LogThrottle _garbageLog = new(TimeSpan.FromSeconds(10));
     private long _nextId;
@@ -35,8 +37,21 @@ public sealed partial class SolanaRpcClient
     /// </summary>
     public const int MaxResponseBytes = 4 << 20;
 
-    public SolanaRpcClient(HttpClient http, Uri endpoint, string commitment, TimeSpan timeout, ILogger logger, RpcClientCounters counters, int maxAttempts = 8)
+    /// <summary>
+    /// Bound of one transaction's log lines, in characters, from either side (getTransaction, logs notifications). The
+    /// runtime cuts a transaction's log at 10,000 bytes ("Log truncated"); 64 Ki characters leave six times that, and
+    /// keep a batch of 512 transactions under ~64 MB however a node pads its answers.
+    /// </summary>
+    public const int MaxLogCharacters = 64 * 1024;
+
+    /// <summary>The clock <see cref="BlockTimeRule"/> compares block times with.</summary>
+    public TimeProvider Time => _time;
+
+    public SolanaRpcClient(
+        HttpClient http, Uri endpoint, string commitment, TimeSpan timeout, ILogger logger, RpcClientCounters counters, int maxAttempts = 8,
+        TimeProvider? time = null)
     {
+        _time = time ?? TimeProvider.System;
         _http = http;
         _endpoint = endpoint;
         _commitment = commitment;
@@ -46,12 +61,19 @@ public sealed partial class SolanaRpcClient
         _counters = counters;
     }
 
-    /// <summary>Unix seconds of a slot's block; an <see cref="RpcErrorException"/> for a skipped or unknown slot.</summary>
+    /// <summary>
+    /// Unix seconds of a slot's block, within <see cref="BlockTimeRule"/>; an <see cref="RpcErrorException"/> for a
+    /// skipped or unknown slot.
+    /// </summary>
     public async Task<long> GetBlockTimeAsync(ulong slot, CancellationToken ct) =>
-        await CallAsync("getBlockTime", static (w, s) => w.WriteNumberValue(s), slot, RpcJsonContext.Default.RpcResponseNullableInt64, ct)
+        await CallAsync("getBlockTime", static (w, s) => w.WriteNumberValue(s), slot, RpcJsonContext.Default.RpcResponseNullableInt64, ct,
+            check: time => time is { } value ? BlockTimeRule.Check(value, _time.GetUtcNow()) : null)
         ?? throw new RpcErrorException("getBlockTime", -32004, $"no block time for slot {slot}");
 
-    /// <summary>One page, newest first; <paramref name="before"/> and <paramref name="until"/> are exclusive.</summary>
+    /// <summary>
+    /// One page, newest first; <paramref name="before"/> and <paramref name="until"/> are exclusive. Entries' block
+    /// times are not checked here: the backfill uses one only when <c>getTransaction</c> has none, and checks it then.
+    /// </summary>
     public async Task<SignatureInfo[]> GetSignaturesForAddressAsync(string address, int limit, string? before, string? until, CancellationToken ct)
     {
         var args = (address, limit, before, until, _commitment);
@@ -70,10 +92,15 @@ public sealed partial class SolanaRpcClient
             }
             w.WriteString("commitment", a._commitment);
             w.WriteEndObject();
-        }, args, RpcJsonContext.Default.RpcResponseSignatureInfoArray, ct, resultRequired: true) ?? [];
+        }, args, RpcJsonContext.Default.RpcResponseSignatureInfoArray, ct, resultRequired: true,
+            check: page => page?.Length > limit ? $"{page.Length} entries where at most {limit} were asked for" : null) ?? [];
     }
 
-    /// <summary>The transaction, or null when the node does not (yet) have it.</summary>
+    /// <summary>
+    /// The transaction, or null when the node does not (yet) have it. An answer is whole or not at all: it is for
+    /// <paramref name="signature"/>, has its meta, its log messages unless it failed (a success without logs is not
+    /// a transaction without events), and a plausible block time when it has one; anything less is retried.
+    /// </summary>
     public Task<TransactionInfo?> GetTransactionAsync(string signature, CancellationToken ct) =>
         CallAsync("getTransaction", static (w, a) =>
         {
@@ -83,11 +110,33 @@ public sealed partial class SolanaRpcClient
             w.WriteString("commitment", a._commitment);
             w.WriteNumber("maxSupportedTransactionVersion", 0);
             w.WriteEndObject();
-        }, (signature, _commitment), RpcJsonContext.Default.RpcResponseTransactionInfo, ct);
+        }, (signature, _commitment), RpcJsonContext.Default.RpcResponseTransactionInfo, ct,
+            check: transaction => transaction is null ? null : CheckTransaction(transaction, signature));
+
+    private string? CheckTransaction(TransactionInfo transaction, string signature)
+    {
+        if (transaction.Transaction?.Signatures is not [var first, ..] || first != signature)
+        {
+            return "the transaction's first signature is not the one asked for";
+        }
+        if (transaction.Meta is not { } meta)
+        {
+            return "meta missing or null";
+        }
+        if (!meta.Failed && meta.LogMessages is null)
+        {
+            return "meta.logMessages missing or null";
+        }
+        if (meta.LogMessages is { } logs && LogCharacters(logs) > MaxLogCharacters)
+        {
+            return $"meta.logMessages longer than {MaxLogCharacters} characters (the runtime keeps 10,000 bytes)";
+        }
+        return transaction.BlockTime is { } time ? BlockTimeRule.Check(time, _time.GetUtcNow()) : null;
+    }
 
     private async Task<TResult?> CallAsync<TArg, TResult>(
         string method, Action<Utf8JsonWriter, TArg> writeParams, TArg arg, JsonTypeInfo<RpcResponse<TResult>> typeInfo, CancellationToken ct,
-        bool resultRequired = false)
+        bool resultRequired = false, Func<TResult?, string?>? check = null)
     {
         var body = BuildRequest(method, writeParams, arg);
         var backoff = new Backoff(TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(10));
@@ -131,6 +180,14 @@ public sealed partial class SolanaRpcClient
                         _counters.Garbage();
                         garbage = true;
                         failure = "unusable answer: result missing or null";
+                    }
+                    else if (check?.Invoke(parsed.Result) is { } implausible)
+                    {
+                        // Well-formed but unusable (a lying block time, a transaction without its logs): as useless as
+                        // garbage, and as likely to be right on the next try (another replica, a healed node).
+                        _counters.Garbage();
+                        garbage = true;
+                        failure = "unusable answer: " + implausible;
                     }
                     else
                     {
@@ -182,6 +239,17 @@ public sealed partial class SolanaRpcClient
             LogRetry(method, failure, attempt, wait, garbage);
             await Task.Delay(wait, ct);
         }
+    }
+
+    /// <summary>The characters of a transaction's log lines, counted up to just past <see cref="MaxLogCharacters"/>.</summary>
+    public static int LogCharacters(IReadOnlyList<string> lines)
+    {
+        int total = 0;
+        for (int i = 0; i < lines.Count && total <= MaxLogCharacters; i++)
+        {
+            total += lines[i].Length;
+        }
+        return total;
     }
 
     /// <summary>The body, or null when it is larger than <see cref="MaxResponseBytes"/> (the rest is left unread).</summary>

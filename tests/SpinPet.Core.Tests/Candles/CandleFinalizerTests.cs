@@ -38,6 +38,19 @@ public sealed class CandleFinalizerTests
         Assert.Equal(expected, CandleFinalizer.IsFinal(s_open, Interval.S30, chainClock, wallClockMs, caughtUp, Grace));
     }
 
+    [Theory]
+    // The chain clock allowed (no backfill pending) while the wall clock is not (something known is unapplied).
+    [InlineData(End, null, true)]
+    [InlineData(End - 1, null, false)]
+    // The wall clock allowed up to a moment: the last slot heard of, when that is older than now.
+    [InlineData(null, EndMs + Grace, true)]
+    [InlineData(null, EndMs + Grace - 1, false)]
+    [InlineData(null, null, false)]
+    public void Each_clock_finalizes_only_while_it_is_allowed(long? chainClock, long? wallClockMs, bool expected)
+    {
+        Assert.Equal(expected, CandleFinalizer.IsFinal(s_open, Interval.S30, chainClock, wallClockMs, Grace));
+    }
+
     [Fact]
     public void A_zero_grace_finalizes_at_the_end_by_the_wall_clock()
     {

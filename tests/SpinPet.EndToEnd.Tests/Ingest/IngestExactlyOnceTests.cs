@@ -14,16 +14,24 @@ public sealed class IngestExactlyOnceTests
 {
     private static readonly TimeSpan CatchUp = TimeSpan.FromSeconds(90);
 
-    // The virtual chain runs a day ahead of the wall clock, so no candle turns final by the wall clock here: only the
-    // chain clock finalizes, and the simulator's block times never go backwards, so no event can arrive for a final
-    // candle and the served candles must equal the ledger's exactly. (Under the default clock, a year in the past, a
-    // live event for the newest bucket after the finalizer ran is skipped by design, candles.md, and recorded as late.)
-    private static long AheadOfTheWallClock => DateTimeOffset.UtcNow.ToUnixTimeSeconds() + 86_400;
+    // The virtual chain starts a day ago and the grace is two days, so no candle turns final by the wall clock here:
+    // only the chain clock finalizes, and the simulator's block times never go backwards, so no event can arrive for
+    // a final candle and the served candles must equal the ledger's exactly. (Under the default clock and grace, a
+    // year in the past and 2 s, a live event for the newest bucket after the finalizer ran is skipped by design,
+    // candles.md, and recorded as late.) A chain a day ahead would do as well, were such block times not refused
+    // (BlockTimeRule: at most 10 minutes ahead of the server's clock).
+    internal static long ADayAgo => DateTimeOffset.UtcNow.ToUnixTimeSeconds() - 86_400;
+
+    /// <summary>The grace of the tests on <see cref="ADayAgo"/> chains: two days, the wall clock never finalizes.</summary>
+    internal static readonly Dictionary<string, string> OnlyTheChainClockFinalizes = new()
+    {
+        ["SPIN_KLINE__FINALIZE_GRACE_MS"] = "172800000",
+    };
 
     // The kill/restart test builds two more intervals and SOL volume: seeding after each kill covers them too.
     private static readonly string[] CandleIntervals = ["s1", "s30", "m1", "m5", "h1"];
 
-    private static readonly Dictionary<string, string> ExtraCandleSettings = new()
+    private static readonly Dictionary<string, string> ExtraCandleSettings = new(OnlyTheChainClockFinalizes)
     {
         ["SPIN_KLINE__INTERVALS__3"] = "m1",
         ["SPIN_KLINE__INTERVALS__4"] = "h1",
@@ -33,10 +41,10 @@ public sealed class IngestExactlyOnceTests
     [Fact]
     public async Task Clean_run_stores_backfilled_history_and_live_stream_exactly_once()
     {
-        await using var simulator = await StartSimulatorAsync(seed: 11, AheadOfTheWallClock);
+        await using var simulator = await StartSimulatorAsync(seed: 11, ADayAgo);
         simulator.ProduceTransactions(1500);
         using var database = new TempFolder();
-        await using (var server = await StartServerAsync(simulator, database.Path))
+        await using (var server = await StartServerAsync(simulator, database.Path, OnlyTheChainClockFinalizes))
         {
             await server.WaitForCheckpointAsync(LedgerAssert.NewestSignature(simulator), CatchUp);
             int backfilledBlocks = simulator.Blocks.Count;
@@ -60,10 +68,10 @@ public sealed class IngestExactlyOnceTests
     [Fact]
     public async Task Socket_drops_and_refused_reconnects_lose_and_duplicate_nothing()
     {
-        await using var simulator = await StartSimulatorAsync(seed: 12, AheadOfTheWallClock);
+        await using var simulator = await StartSimulatorAsync(seed: 12, ADayAgo);
         simulator.ProduceTransactions(500);
         using var database = new TempFolder();
-        await using (var server = await StartServerAsync(simulator, database.Path))
+        await using (var server = await StartServerAsync(simulator, database.Path, OnlyTheChainClockFinalizes))
         {
             for (int round = 0; round < 12; round++)
             {
@@ -103,13 +111,13 @@ public sealed class IngestExactlyOnceTests
     [Fact]
     public async Task Rate_limit_and_server_error_storms_only_slow_ingest_down()
     {
-        await using var simulator = await StartSimulatorAsync(seed: 13, AheadOfTheWallClock);
+        await using var simulator = await StartSimulatorAsync(seed: 13, ADayAgo);
         simulator.ProduceTransactions(1000);
         simulator.Faults.HttpErrorRate = 0.3;
         simulator.Faults.HttpErrorStatus = 429;
         simulator.Faults.RetryAfterSeconds = 0;
         using var database = new TempFolder();
-        await using (var server = await StartServerAsync(simulator, database.Path))
+        await using (var server = await StartServerAsync(simulator, database.Path, OnlyTheChainClockFinalizes))
         {
             for (int round = 0; round < 8; round++)
             {
@@ -174,7 +182,7 @@ public sealed class IngestExactlyOnceTests
     [Fact]
     public async Task Killing_the_server_mid_stream_and_restarting_loses_and_duplicates_nothing()
     {
-        await using var simulator = await StartSimulatorAsync(seed: 14, AheadOfTheWallClock);
+        await using var simulator = await StartSimulatorAsync(seed: 14, ADayAgo);
         simulator.ProduceTransactions(800);
         using var database = new TempFolder();
         using var producing = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);

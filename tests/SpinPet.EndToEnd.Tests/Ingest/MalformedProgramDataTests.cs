@@ -20,20 +20,20 @@ public sealed class MalformedProgramDataTests
     [Fact]
     public async Task Malformed_program_data_is_kept_counted_and_logged_and_everything_else_equals_the_ledger()
     {
-        // A day ahead of the wall clock so that only the chain clock finalizes candles (see IngestExactlyOnceTests).
+        // A day ago with a two-day grace, so that only the chain clock finalizes candles (see IngestExactlyOnceTests).
         var options = new SimulatorOptions
         {
             Seed = 41,
             MintCount = 6,
             MalformedDataRate = 0.03,
-            GenesisUnixTime = DateTimeOffset.UtcNow.ToUnixTimeSeconds() + 86_400,
+            GenesisUnixTime = IngestExactlyOnceTests.ADayAgo,
         };
         await using var simulator = new ChainSimulator.ChainSimulator(options);
         await simulator.StartAsync(TestContext.Current.CancellationToken);
         simulator.ProduceTransactions(800);
         int backfilledMalformed = simulator.ExpectedMalformedData().Count;
         using var database = new TempFolder();
-        await using (var server = await IngestExactlyOnceTests.StartServerAsync(simulator, database.Path))
+        await using (var server = await IngestExactlyOnceTests.StartServerAsync(simulator, database.Path, IngestExactlyOnceTests.OnlyTheChainClockFinalizes))
         {
             await Eventually.TrueAsync(async () =>
             {

@@ -43,13 +43,28 @@ public sealed class BlockTimeCacheTests
 
         for (ulong slot = First; slot < First + Slots; slot++)
         {
-            cache.Remember(slot, (long)slot / 2);
+            cache.Settle(slot, (long)slot / 2);
         }
 
         Assert.InRange(cache.Count, 1, BlockTimeCache.Capacity);
         ulong newest = First + Slots - 1;
         Assert.Equal((long)newest / 2, await cache.GetAsync(newest));
         Assert.Equal((long)(newest - 100) / 2, await cache.GetAsync(newest - 100));
+        Assert.Equal(0, cache.RequestCount);
+    }
+
+    [Fact]
+    public async Task One_slot_has_one_block_time_the_first_one_accepted()
+    {
+        using var http = new HttpClient();
+        // Never asked: every slot looked up below was settled first.
+        var rpc = new SolanaRpcClient(http, new Uri("http://127.0.0.1:9/"), "confirmed", TimeSpan.FromSeconds(1), NullLogger.Instance, new RpcClientCounters());
+        var cache = new BlockTimeCache(rpc, TestContext.Current.CancellationToken);
+
+        Assert.Equal(1_764_062_400, cache.Settle(300_000_000, 1_764_062_400));
+        // Another answer for the same slot (another transaction's, or the listing's) does not split the slot.
+        Assert.Equal(1_764_062_400, cache.Settle(300_000_000, 1_764_062_405));
+        Assert.Equal(1_764_062_400, await cache.GetAsync(300_000_000));
         Assert.Equal(0, cache.RequestCount);
     }
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using SpinPet.ChainSimulator;
+using SpinPet.Solana.Ingest;
 using SpinPet.Solana.PubSub;
 using SpinPet.Solana.Tests.Support;
 using SpinPet.TestSupport;
@@ -98,8 +99,96 @@ public sealed class SolanaPubSubClientTests : IAsyncLifetime
         Assert.False(run.IsCompleted);
     }
 
-    private SolanaPubSubClient NewClient(Action<ulong>? slotSeen = null) =>
-        new(_simulator.WsUri, Program, "confirmed", TimeSpan.FromSeconds(3), queueCapacity: 4096, _logger, slotSeen);
+    [Fact]
+    public async Task Every_queued_item_and_resync_request_is_in_the_backlog_until_the_applier_releases_it()
+    {
+        var backlog = new IngestBacklog();
+        var client = NewClient(backlog: backlog);
+        var run = client.RunAsync(_stop.Token);
+        // The state reads subscribed a moment before the subscription's resync request is made.
+        await Eventually.TrueAsync(() => client.State == PubSubState.Subscribed && client.ResyncRequested, Timeout, "subscribed");
+
+        // The subscription asks for a resync and queues its wake marker: both count until taken and released.
+        Assert.True(client.ResyncRequested);
+        Assert.True(backlog.ResyncPending);
+        var transactions = _simulator.ProduceTransactions(10).SelectMany(b => b.Transactions).ToList();
+        await Eventually.TrueAsync(() => backlog.LiveItems == transactions.Count + 1, Timeout, "the wake and every notification counted");
+        Assert.False(backlog.IsEmpty);
+
+        Assert.True(client.TryTakeResync());
+        Assert.False(backlog.ResyncPending);
+        int read = 0;
+        while (client.Notifications.TryRead(out _))
+        {
+            read++;
+        }
+        Assert.Equal(transactions.Count + 1, read);
+        // Read is not applied: the items stay in the backlog until the applier says they are stored.
+        Assert.Equal(read, backlog.LiveItems);
+        Assert.False(run.IsCompleted);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_logs_notification_without_logs_or_padded_past_the_runtime_limit_is_not_queued_and_asks_for_a_resync(bool padded)
+    {
+        var backlog = new IngestBacklog();
+        var client = NewClient(backlog: backlog);
+        var run = client.RunAsync(_stop.Token);
+        // The state reads subscribed a moment before the subscription's resync request is made.
+        await Eventually.TrueAsync(() => client.State == PubSubState.Subscribed && client.ResyncRequested, Timeout, "subscribed");
+        Assert.True(client.TryTakeResync());
+        // The wake marker follows the request a moment later.
+        await Eventually.TrueAsync(() => client.Notifications.TryRead(out var wake) && wake.IsWake, Timeout, "the subscription's wake marker");
+
+        if (padded)
+        {
+            _simulator.Faults.PaddedLogsNotificationsRate = 1;
+        }
+        else
+        {
+            _simulator.Faults.LogsNotificationsWithoutLogsRate = 1;
+        }
+        _simulator.ProduceTransactions(1);
+        await Eventually.TrueAsync(() => client.ResyncRequested, Timeout, "a resync requested");
+
+        // Nothing but wake markers: an unreadable notification is never handed out as one without events.
+        while (client.Notifications.TryRead(out var item))
+        {
+            Assert.True(item.IsWake, $"{item.Signature} was queued with {item.Logs.Count} log lines");
+        }
+        Assert.True(client.Counters.GarbageCount > 0);
+        Assert.True(backlog.ResyncPending);
+        Assert.Contains(_logger.Lines, l => l.Level == LogLevel.Warning && l.Message.Contains("(Malformed)", StringComparison.Ordinal));
+        Assert.False(run.IsCompleted);
+    }
+
+    [Fact]
+    public async Task The_live_queue_is_bounded_in_bytes_too_and_overflows_into_a_resync()
+    {
+        // 64 KB of frames where 4,096 notifications fit by count: bulky notifications overflow by size.
+        var client = NewClient(maxQueuedBytes: 64 * 1024);
+        var run = client.RunAsync(_stop.Token);
+        // The state reads subscribed a moment before the subscription's resync request is made.
+        await Eventually.TrueAsync(() => client.State == PubSubState.Subscribed && client.ResyncRequested, Timeout, "subscribed");
+        Assert.True(client.TryTakeResync());
+
+        _simulator.ProduceTransactions(200);
+        await Eventually.TrueAsync(() => client.Counters.DroppedCount > 0, Timeout, "notifications dropped over the byte bound");
+
+        Assert.InRange(client.QueuedBytes, 1, 64 * 1024);
+        Assert.True(client.Notifications.Count < 200, $"{client.Notifications.Count} queued");
+        Assert.True(client.ResyncRequested, "an overflow asks for a resync");
+        long queued = client.QueuedBytes;
+        Assert.True(client.TryRead(out var first));
+        Assert.Equal(queued - first.FrameBytes, client.QueuedBytes);
+        Assert.Contains(_logger.Lines, l => l.Level == LogLevel.Warning && l.Message.StartsWith("The live queue is full", StringComparison.Ordinal));
+        Assert.False(run.IsCompleted);
+    }
+
+    private SolanaPubSubClient NewClient(Action<ulong>? slotSeen = null, IngestBacklog? backlog = null, long maxQueuedBytes = SolanaPubSubClient.DefaultMaxQueuedBytes) =>
+        new(_simulator.WsUri, Program, "confirmed", TimeSpan.FromSeconds(3), queueCapacity: 4096, _logger, slotSeen, backlog, maxQueuedBytes);
 
     private static async Task ReadUntilSeenAsync(SolanaPubSubClient client, HashSet<string> expected)
     {

@@ -131,6 +131,85 @@ public sealed class SolanaRpcClientTests : IAsyncLifetime
         Assert.Contains(_logger.Lines, line => line.Level == LogLevel.Warning && line.Message.Contains("garbage from the node", StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData(long.MaxValue)]
+    [InlineData(253_402_300_800)] // 10000-01-01: past RFC 3339's four-digit year
+    [InlineData(0)]
+    [InlineData(-5)]
+    public async Task A_block_time_outside_the_rule_is_refused_as_garbage_from_getBlockTime_and_getTransaction(long lie)
+    {
+        var block = _simulator.Blocks.First(b => b.Transactions.Any(t => !t.Failed));
+        _simulator.Faults.BlockTimeOverride = lie;
+
+        var failure = await Assert.ThrowsAsync<RpcUnavailableException>(() =>
+            Client(maxAttempts: 2).GetBlockTimeAsync(block.Slot, TestContext.Current.CancellationToken));
+        await Assert.ThrowsAsync<RpcUnavailableException>(() =>
+            Client(maxAttempts: 2).GetTransactionAsync(block.Transactions.First(t => !t.Failed).Signature, TestContext.Current.CancellationToken));
+
+        Assert.Contains("block time", failure.Message, StringComparison.Ordinal);
+        Assert.Equal(4, _counters.GarbageCount);
+        _simulator.Faults.BlockTimeOverride = null;
+        Assert.Equal(block.BlockTime, await Client().GetBlockTimeAsync(block.Slot, TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
+    public async Task A_block_time_more_than_ten_minutes_ahead_of_this_clock_is_refused_and_one_less_accepted()
+    {
+        var block = _simulator.Blocks.First(b => b.Transactions.Count > 0);
+        var blockTime = DateTimeOffset.FromUnixTimeSeconds(block.BlockTime);
+        var slow = new SolanaRpcClient(_http, _simulator.RpcUri, "confirmed", TimeSpan.FromSeconds(5), _logger, _counters, maxAttempts: 1,
+            time: new FixedClock(blockTime - BlockTimeRule.MaxAhead - TimeSpan.FromSeconds(1)));
+        var fine = new SolanaRpcClient(_http, _simulator.RpcUri, "confirmed", TimeSpan.FromSeconds(5), _logger, _counters, maxAttempts: 1,
+            time: new FixedClock(blockTime - BlockTimeRule.MaxAhead));
+
+        var failure = await Assert.ThrowsAsync<RpcUnavailableException>(() => slow.GetBlockTimeAsync(block.Slot, TestContext.Current.CancellationToken));
+
+        Assert.Contains("601 s ahead of this server's clock", failure.Message, StringComparison.Ordinal);
+        Assert.Equal(block.BlockTime, await fine.GetBlockTimeAsync(block.Slot, TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
+    public async Task A_transaction_answered_without_its_logs_meta_or_body_for_another_signature_or_padded_is_garbage()
+    {
+        var transaction = _simulator.Blocks.SelectMany(b => b.Transactions).First(t => !t.Failed);
+        _simulator.Faults.IncompleteTransactionRate = 1;
+
+        // In turn: logMessages null, meta null, no transaction object (three attempts, all refused)…
+        await Assert.ThrowsAsync<RpcUnavailableException>(() =>
+            Client(maxAttempts: 3).GetTransactionAsync(transaction.Signature, TestContext.Current.CancellationToken));
+        Assert.Equal(3, _counters.GarbageCount);
+        // …the slot off by one, which only the listing can tell (the ingest compares the two)…
+        var shifted = await Client(maxAttempts: 1).GetTransactionAsync(transaction.Signature, TestContext.Current.CancellationToken);
+        Assert.Equal(transaction.Slot + 1, shifted!.Slot);
+        // …and another transaction's answer.
+        var failure = await Assert.ThrowsAsync<RpcUnavailableException>(() =>
+            Client(maxAttempts: 1).GetTransactionAsync(transaction.Signature, TestContext.Current.CancellationToken));
+
+        Assert.Contains("not the one asked for", failure.Message, StringComparison.Ordinal);
+        // …and a log padded past what the runtime lets a transaction log.
+        var padded = await Assert.ThrowsAsync<RpcUnavailableException>(() =>
+            Client(maxAttempts: 1).GetTransactionAsync(transaction.Signature, TestContext.Current.CancellationToken));
+        Assert.Contains("longer than 65536 characters", padded.Message, StringComparison.Ordinal);
+        Assert.Equal(5, _counters.GarbageCount);
+        _simulator.Faults.IncompleteTransactionRate = 0;
+        var whole = await Client().GetTransactionAsync(transaction.Signature, TestContext.Current.CancellationToken);
+        Assert.Equal(transaction.Logs, whole!.Meta!.LogMessages);
+    }
+
+    [Fact]
+    public async Task A_signature_page_longer_than_the_limit_asked_for_is_garbage()
+    {
+        _simulator.Faults.IgnoreSignatureLimit = true;
+
+        var failure = await Assert.ThrowsAsync<RpcUnavailableException>(() =>
+            Client(maxAttempts: 1).GetSignaturesForAddressAsync(Program, 5, null, null, TestContext.Current.CancellationToken));
+
+        Assert.Contains("where at most 5 were asked for", failure.Message, StringComparison.Ordinal);
+        Assert.Equal(1, _counters.GarbageCount);
+        _simulator.Faults.IgnoreSignatureLimit = false;
+        Assert.Equal(5, (await Client().GetSignaturesForAddressAsync(Program, 5, null, null, TestContext.Current.CancellationToken)).Length);
+    }
+
     [Fact]
     public async Task Retries_are_logged_at_warning_once_per_ten_seconds_and_the_rest_at_debug()
     {
@@ -153,5 +232,11 @@ public sealed class SolanaRpcClientTests : IAsyncLifetime
         Assert.True(calls.Count >= 2, $"{calls.Count} {method} calls");
         var waited = Stopwatch.GetElapsedTime(calls[0].Timestamp, calls[1].Timestamp);
         Assert.True(waited >= atLeast, $"the retry came {waited.TotalMilliseconds:0} ms after the first call, expected at least {atLeast.TotalMilliseconds:0} ms");
+    }
+
+    /// <summary>A wall clock standing at one moment (only <see cref="TimeProvider.GetUtcNow"/> is read by the rule).</summary>
+    private sealed class FixedClock(DateTimeOffset now) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => now;
     }
 }

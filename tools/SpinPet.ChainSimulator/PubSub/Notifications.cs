@@ -14,7 +14,14 @@ internal static class Notifications
 {
     private static readonly byte[] Closing = "}}"u8.ToArray();
 
-    public static byte[] LogsPrefix(LedgerTransaction transaction)
+    // 1,000 characters; 80 of them pad a log past what the runtime lets a transaction log (10,000 bytes).
+    private static readonly string PaddingLine = "Program log: " + new string('x', 987);
+
+    /// <summary>
+    /// The notification up to its subscription id; <paramref name="withLogs"/> false writes <c>"logs": null</c>,
+    /// <paramref name="padded"/> adds 80 lines of 1,000 characters to the logs.
+    /// </summary>
+    public static byte[] LogsPrefix(LedgerTransaction transaction, bool withLogs = true, bool padded = false)
     {
         var output = new ArrayBufferWriter<byte>(1024);
         using (var writer = new Utf8JsonWriter(output, JsonRpc.WriterOptions))
@@ -26,12 +33,23 @@ internal static class Notifications
             writer.WriteStartObject("value");
             writer.WriteString("signature", transaction.Signature);
             RpcMethods.WriteError(writer, transaction.Error);
-            writer.WriteStartArray("logs");
-            foreach (string line in transaction.Transaction.Logs)
+            if (withLogs)
             {
-                writer.WriteStringValue(line);
+                writer.WriteStartArray("logs");
+                foreach (string line in transaction.Transaction.Logs)
+                {
+                    writer.WriteStringValue(line);
+                }
+                for (int i = 0; padded && i < 80; i++)
+                {
+                    writer.WriteStringValue(PaddingLine);
+                }
+                writer.WriteEndArray();
             }
-            writer.WriteEndArray();
+            else
+            {
+                writer.WriteNull("logs");
+            }
             writer.WriteEndObject();
             EndPrefix(writer);
         }

@@ -17,6 +17,8 @@ internal sealed class PubSubHub
     private readonly PubSubRequests _requests;
     private long _nextConnectionId;
     private long _lastSlot;
+    private double _withoutLogsRate;
+    private double _paddedLogsRate;
 
     // Subscription ids count from 0 per node, as Agave's do.
     private long _nextSubscriptionId = -1;
@@ -56,6 +58,20 @@ internal sealed class PubSubHub
         }
     }
 
+    /// <summary>Share of logs notifications sent with <c>"logs": null</c> (<see cref="SimulatorFaults.LogsNotificationsWithoutLogsRate"/>).</summary>
+    public double WithoutLogsRate
+    {
+        get => Volatile.Read(ref _withoutLogsRate);
+        set => Volatile.Write(ref _withoutLogsRate, value);
+    }
+
+    /// <summary>Share of logs notifications sent with their logs padded past 80,000 characters (<see cref="SimulatorFaults.PaddedLogsNotificationsRate"/>).</summary>
+    public double PaddedLogsRate
+    {
+        get => Volatile.Read(ref _paddedLogsRate);
+        set => Volatile.Write(ref _paddedLogsRate, value);
+    }
+
     /// <summary>Queues a produced block's notifications on every matching subscription; never waits on a socket.</summary>
     public void PublishBlock(SimulatedBlock block, ulong parent, IReadOnlyList<LedgerTransaction> transactions)
     {
@@ -68,9 +84,18 @@ internal sealed class PubSubHub
         ulong root = block.Slot > 32 ? block.Slot - 32 : 0;
         byte[] slotPrefix = Notifications.SlotPrefix(block.Slot, parent, root);
         var logsPrefixes = new byte[transactions.Count][];
+        double withoutLogs = WithoutLogsRate;
+        double paddedLogs = PaddedLogsRate;
         for (int i = 0; i < transactions.Count; i++)
         {
-            logsPrefixes[i] = Notifications.LogsPrefix(transactions[i]);
+            // Fault dice use their own generator so that injecting faults never changes the chain a seed produces.
+            bool dropLogs = withoutLogs > 0 && Random.Shared.NextDouble() < withoutLogs;
+            bool padLogs = !dropLogs && paddedLogs > 0 && Random.Shared.NextDouble() < paddedLogs;
+            logsPrefixes[i] = Notifications.LogsPrefix(transactions[i], withLogs: !dropLogs, padded: padLogs);
+            if (dropLogs || padLogs)
+            {
+                _stats.NotificationWithoutLogsSent();
+            }
         }
         foreach (var connection in _connections.Values)
         {

@@ -24,7 +24,7 @@ internal sealed class RpcHandler
 
     public RpcHandler(SimulatorOptions options, Ledger ledger, SimulatorStats stats, SimulatorFaults faults)
     {
-        _methods = new RpcMethods(options, ledger, faults);
+        _methods = new RpcMethods(options, ledger, faults, stats);
         _stats = stats;
         _faults = faults;
     }
@@ -185,6 +185,12 @@ internal sealed class RpcHandler
                 return false;
             }
         }
+        if (IsCallOf(document, "getSignaturesForAddress") && _faults.ShouldFailSignatureListing())
+        {
+            _stats.HttpErrorInjected();
+            await PlainAsync(context, StatusCodes.Status503ServiceUnavailable, "Service Unavailable").ConfigureAwait(false);
+            return false;
+        }
         if (!_faults.ShouldFailHttpRequest())
         {
             return true;
@@ -211,6 +217,9 @@ internal sealed class RpcHandler
         await context.Response.Body.WriteAsync(output.WrittenMemory, context.RequestAborted).ConfigureAwait(false);
         return false;
     }
+
+    private static bool IsCallOf(JsonDocument? document, string method) =>
+        document is not null && JsonRpc.TryReadCall(document.RootElement, out var call) && call.Method == method;
 
     private static Task PlainAsync(HttpContext context, int status, string text)
     {

@@ -23,11 +23,13 @@ internal sealed class RpcMethods
     private readonly Ledger _ledger;
     private readonly string _programId;
     private readonly SimulatorFaults _faults;
+    private readonly SimulatorStats _stats;
 
-    public RpcMethods(SimulatorOptions options, Ledger ledger, SimulatorFaults faults)
+    public RpcMethods(SimulatorOptions options, Ledger ledger, SimulatorFaults faults, SimulatorStats stats)
     {
         _ledger = ledger;
         _faults = faults;
+        _stats = stats;
         _programId = options.ProgramId;
         Table = new Dictionary<string, RpcMethod>(StringComparer.Ordinal)
         {
@@ -77,7 +79,7 @@ internal sealed class RpcMethods
         switch (_ledger.FindBlockTime(slot, out long blockTime))
         {
             case BlockTimeLookup.Found:
-                writer.WriteNumber("result", blockTime);
+                writer.WriteNumber("result", _faults.AnsweredBlockTime(blockTime));
                 return null;
             case BlockTimeLookup.Skipped:
                 return new RpcError(JsonRpc.SlotSkipped, Invariant($"Slot {slot} was skipped, or missing due to ledger jump to recent snapshot"));
@@ -129,10 +131,11 @@ internal sealed class RpcMethods
             ulong tip = _ledger.Tip;
             ulong finalized = CommitmentParser.VisibleTip(Commitment.Finalized, tip, _ledger.GenesisSlot);
             ulong visible = CommitmentParser.VisibleTip(commitment, tip, _ledger.GenesisSlot);
-            foreach (var transaction in _ledger.PageNewestFirst(_faults.IgnoreSignaturesBefore ? null : before, until, _faults.ShortenSignaturePage(limit), visible))
+            int answered = _faults.IgnoreSignatureLimit ? MaxSignaturesLimit : _faults.ShortenSignaturePage(limit);
+            foreach (var transaction in _ledger.PageNewestFirst(_faults.IgnoreSignaturesBefore ? null : before, until, answered, visible))
             {
                 writer.WriteStartObject();
-                writer.WriteNumber("blockTime", transaction.BlockTime);
+                writer.WriteNumber("blockTime", _faults.AnsweredBlockTime(transaction.BlockTime));
                 writer.WriteString("confirmationStatus", transaction.Slot <= finalized ? "finalized" : "confirmed");
                 WriteError(writer, transaction.Error);
                 writer.WriteNull("memo");
@@ -185,8 +188,19 @@ internal sealed class RpcMethods
             return new RpcError(JsonRpc.UnsupportedTransactionVersion,
                 "Transaction version (0) is not supported by the requesting client. Please try the request again with the following configuration parameter: \"maxSupportedTransactionVersion\": 0");
         }
+        var incomplete = _faults.NextIncompleteTransaction();
+        if (incomplete is not null)
+        {
+            _stats.IncompleteTransactionSent();
+        }
+        if (incomplete == IncompleteTransaction.OtherTransaction)
+        {
+            // Any other transaction of the ledger will do: the newest one, or the oldest when this is the newest.
+            var other = _ledger.PageNewestFirst(null, null, 2, ulong.MaxValue).FirstOrDefault(t => t.Signature != transaction.Signature);
+            transaction = other ?? transaction;
+        }
         writer.WritePropertyName("result");
-        TransactionJson.Write(writer, transaction);
+        TransactionJson.Write(writer, transaction, _faults.AnsweredBlockTime(transaction.BlockTime), incomplete);
         return null;
     }
 

@@ -11,12 +11,42 @@ internal static class TransactionJson
     private const ulong AccountLamports = 2_039_280;
     private const ulong ProgramLamports = 1_141_440;
 
-    public static void Write(Utf8JsonWriter writer, LedgerTransaction transaction)
+    // 1,000 characters; 80 of them pad a log past 80,000 (IncompleteTransaction.PaddedLogs).
+    private static readonly string PaddingLine = "Program log: " + new string('x', 987);
+
+    /// <summary>
+    /// The answer with <paramref name="blockTime"/> (the block's, unless a fault changes it) and, for
+    /// <see cref="SimulatorFaults.IncompleteTransactionRate"/>, with <paramref name="incomplete"/>'s part left out
+    /// or wrong.
+    /// </summary>
+    public static void Write(Utf8JsonWriter writer, LedgerTransaction transaction, long blockTime, IncompleteTransaction? incomplete = null)
     {
         var message = transaction.Message;
         writer.WriteStartObject();
-        writer.WriteNumber("blockTime", transaction.BlockTime);
+        writer.WriteNumber("blockTime", blockTime);
 
+        if (incomplete == IncompleteTransaction.NoMeta)
+        {
+            writer.WriteNull("meta");
+        }
+        else
+        {
+            WriteMeta(writer, transaction, withLogs: incomplete != IncompleteTransaction.NoLogMessages, padded: incomplete == IncompleteTransaction.PaddedLogs);
+        }
+
+        writer.WriteNumber("slot", incomplete == IncompleteTransaction.WrongSlot ? transaction.Slot + 1 : transaction.Slot);
+
+        if (incomplete != IncompleteTransaction.NoTransaction)
+        {
+            WriteTransaction(writer, transaction, message);
+        }
+
+        writer.WriteNumber("version", 0);
+        writer.WriteEndObject();
+    }
+
+    private static void WriteMeta(Utf8JsonWriter writer, LedgerTransaction transaction, bool withLogs, bool padded)
+    {
         writer.WriteStartObject("meta");
         writer.WriteNumber("computeUnitsConsumed", transaction.ComputeUnitsConsumed);
         RpcMethods.WriteError(writer, transaction.Error);
@@ -29,12 +59,23 @@ internal static class TransactionJson
         writer.WriteStartArray("writable");
         writer.WriteEndArray();
         writer.WriteEndObject();
-        writer.WriteStartArray("logMessages");
-        foreach (string line in transaction.Transaction.Logs)
+        if (withLogs)
         {
-            writer.WriteStringValue(line);
+            writer.WriteStartArray("logMessages");
+            foreach (string line in transaction.Transaction.Logs)
+            {
+                writer.WriteStringValue(line);
+            }
+            for (int i = 0; padded && i < 80; i++)
+            {
+                writer.WriteStringValue(PaddingLine);
+            }
+            writer.WriteEndArray();
         }
-        writer.WriteEndArray();
+        else
+        {
+            writer.WriteNull("logMessages");
+        }
         WriteBalances(writer, "postBalances", transaction, transaction.PayerLamportsBefore - transaction.Fee);
         WriteEmptyArray(writer, "postTokenBalances");
         WriteBalances(writer, "preBalances", transaction, transaction.PayerLamportsBefore);
@@ -52,9 +93,10 @@ internal static class TransactionJson
         }
         writer.WriteEndObject();
         writer.WriteEndObject();
+    }
 
-        writer.WriteNumber("slot", transaction.Slot);
-
+    private static void WriteTransaction(Utf8JsonWriter writer, LedgerTransaction transaction, TransactionMessage message)
+    {
         writer.WriteStartObject("transaction");
         writer.WriteStartObject("message");
         writer.WriteStartArray("accountKeys");
@@ -90,9 +132,6 @@ internal static class TransactionJson
         writer.WriteStartArray("signatures");
         writer.WriteStringValue(transaction.Signature);
         writer.WriteEndArray();
-        writer.WriteEndObject();
-
-        writer.WriteNumber("version", 0);
         writer.WriteEndObject();
     }
 
