@@ -37,7 +37,7 @@ internal static class KlineSocketEndpoint
         }
         var registry = services.GetRequiredService<SessionRegistry>();
         var address = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
-        if (!registry.TryReserve(address, out var refusal))
+        if (!registry.TryReserve(address, out var outboxBudget, out var refusal))
         {
             await Refuse(context, StatusCodes.Status503ServiceUnavailable, refusal!);
             return;
@@ -49,7 +49,7 @@ internal static class KlineSocketEndpoint
             {
                 return;
             }
-            var session = new ClientSession(connection, address,
+            var session = new ClientSession(connection, address, outboxBudget,
                 services.GetRequiredService<TopicHub>(), services.GetRequiredService<ICandleHistory>(),
                 services.GetRequiredService<StreamingOptions>(), services.GetRequiredService<StreamingCounters>(),
                 services.GetRequiredService<TimeProvider>(), services.GetRequiredService<ILogger<ClientSession>>());
