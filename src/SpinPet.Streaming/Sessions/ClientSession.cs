@@ -102,9 +102,6 @@ public sealed partial class ClientSession
     /// <summary>Bytes the outbox holds now (queued messages and the send in progress).</summary>
     public long QueuedBytes => _outbox.Bytes;
 
-    /// <summary>Bytes the outbox has reserved from its address's budget beyond its free allowance.</summary>
-    public long OutboxCredit => _outbox.Credit;
-
     public long LastReceivedAt => _connection.LastReceivedAt;
 
     /// <summary>

@@ -32,7 +32,7 @@ public sealed class Outbox(long maxBytes, OutboxBudget? budget = null)
     /// What a connection holds without asking any shared budget: a chart client's steady state is a few KB (the
     /// greeting with the default 100 symbols ~5 KB, a subscription's default 100-candle history ~27 KB, candle frames
     /// of ~300 B that leave as they come), so publishing to it never touches a counter another connection shares.
-    /// 10,000 connections hold at most 640 MiB in allowances.
+    /// 10,000 connections hold at most 625 MiB in allowances.
     /// </summary>
     public const int FreeBytes = 64 * 1024;
 
