@@ -108,11 +108,14 @@ done
 if [ ! -d benchmarks/peers/node-ws/node_modules ]; then (cd benchmarks/peers/node-ws && timeout 300 npm ci --no-audit --no-fund > "$OUT/logs/npm.log" 2>&1); fi
 
 # start_server RPC_URL WS_URL : our server on SERVER_PORT with a fresh database; sets SERVER_PID.
+# Every load-generator connection comes from 127.0.0.1, one address standing for thousands of clients: the per-address
+# limits (connections, outbox budget) are raised to the process's, as for clients behind one NAT.
 start_server() {
   local db="${3:-}"; [ -n "$db" ] || db="$(mktemp -d "$OUT/db.XXXX")"
   SPIN_SERVER__HOST=127.0.0.1 SPIN_SERVER__PORT=$SERVER_PORT SPIN_LOGGING__LEVEL=warning \
   SPIN_SOLANA__RPC_URL="$1" SPIN_SOLANA__WS_URL="$2" SPIN_DATABASE__ROCKSDB_PATH="$db" \
   SPIN_WEBSOCKET__MAX_CONNECTIONS=20000 SPIN_WEBSOCKET__MAX_CONNECTIONS_PER_IP=20000 \
+  SPIN_WEBSOCKET__MAX_OUTBOX_BYTES_PER_IP=1073741824 SPIN_WEBSOCKET__MAX_OUTBOX_BYTES_TOTAL=1073741824 \
   SPIN_WEBSOCKET__MAX_MESSAGES_PER_SECOND=1000000 SPIN_WEBSOCKET__MESSAGE_BURST=1000000 \
   SPIN_REST__MAX_REQUESTS_PER_SECOND=1000000 SPIN_REST__BURST=1000000 \
     start_bg "server-$RANDOM" dotnet "$SERVER_DLL"

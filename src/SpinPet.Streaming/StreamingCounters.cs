@@ -18,6 +18,7 @@ public sealed class StreamingCounters
     private long _broadcastDropped;
     private long _broadcastResyncs;
     private long _outboxPeakBytes;
+    private long _outboxBudgetCloses;
 
     public long ActiveConnections => Volatile.Read(ref _activeConnections);
 
@@ -59,6 +60,12 @@ public sealed class StreamingCounters
     /// </summary>
     public long OutboxPeakBytes => Volatile.Read(ref _outboxPeakBytes);
 
+    /// <summary>
+    /// Slow consumers closed because their address's connections, or all connections, had no outbox budget left
+    /// (<c>websocket.max_outbox_bytes_per_ip</c>, <c>max_outbox_bytes_total</c>); also counted in <see cref="SlowConsumerCloses"/>.
+    /// </summary>
+    public long OutboxBudgetCloses => Volatile.Read(ref _outboxBudgetCloses);
+
     /// <summary>Observed whenever a candle frame is handed to a socket: publish-to-send latency.</summary>
     public event Action<double>? BroadcastLatencyMs;
 
@@ -81,6 +88,8 @@ public sealed class StreamingCounters
     internal void Failed(int messages) => Interlocked.Add(ref _messagesFailed, messages);
 
     internal void SlowConsumer() => Interlocked.Increment(ref _slowConsumerCloses);
+
+    internal void OutboxBudgetClose() => Interlocked.Increment(ref _outboxBudgetCloses);
 
     internal void Conflated(long count) => Interlocked.Add(ref _conflated, count);
 

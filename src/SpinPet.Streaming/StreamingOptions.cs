@@ -34,6 +34,20 @@ public sealed record StreamingOptions
     public int MaxOutboxBytes { get; init; } = 1_048_576;
 
     /// <summary>
+    /// <c>websocket.max_outbox_bytes_per_ip</c>: what the outboxes of one address's connections (an IPv4 address, an
+    /// IPv6 /64) may hold together beyond their <see cref="Sessions.Outbox.FreeBytes"/> each. 16 MiB: some sixty
+    /// 1,000-candle histories at their largest in flight at once. A client that needs credit the address has not left is
+    /// a slow consumer (1008).
+    /// </summary>
+    public long MaxOutboxBytesPerAddress { get; init; } = 16 * 1024 * 1024;
+
+    /// <summary>
+    /// <c>websocket.max_outbox_bytes_total</c>: what every outbox together may hold beyond the free allowances; the
+    /// budget the addresses' budgets draw on. 256 MiB: the per-address budget of 16 addresses.
+    /// </summary>
+    public long MaxOutboxBytesTotal { get; init; } = 256 * 1024 * 1024;
+
+    /// <summary>
     /// <c>kline.broadcast_buffer_size</c>: candle states that may wait for the broadcaster over all topics; past it a
     /// topic drops its waiting states and its subscribers are resynchronized from storage (docs/protocol.md).
     /// </summary>

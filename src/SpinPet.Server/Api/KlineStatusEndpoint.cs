@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using SpinPet.Server.Configuration;
 using SpinPet.Streaming;
+using SpinPet.Streaming.Sessions;
 using SpinPet.Streaming.Topics;
 
 namespace SpinPet.Server.Api;
@@ -13,9 +14,10 @@ internal static class KlineStatusEndpoint
     /// </summary>
     public static IEndpointRouteBuilder MapKlineStatus(this IEndpointRouteBuilder routes)
     {
-        routes.MapGet("/api/kline/status", (IOptions<KlineOptions> kline, StreamingCounters counters, TopicHub hub, StreamingOptions streaming) =>
+        routes.MapGet("/api/kline/status", (IOptions<KlineOptions> kline, StreamingCounters counters, TopicHub hub, StreamingOptions streaming, SessionRegistry sessions) =>
         {
             var options = kline.Value;
+            var budget = sessions.OutboxBudget;
             var status = new KlineServiceStatus(
                 Enabled: options.EnableKlineService,
                 ServiceStatus: options.EnableKlineService ? "running" : "disabled",
@@ -34,6 +36,10 @@ internal static class KlineStatusEndpoint
                     BroadcastDroppedUpdates: counters.BroadcastDroppedUpdates,
                     BroadcastResyncs: counters.BroadcastResyncs,
                     OutboxPeakBytes: counters.OutboxPeakBytes,
+                    OutboxReservedBytes: budget.Reserved,
+                    OutboxReservedPeakBytes: budget.PeakReserved,
+                    OutboxAddressPeakBytes: budget.AddressPeakReserved,
+                    OutboxBudgetCloses: counters.OutboxBudgetCloses,
                     Config: new KlineServiceConfig(
                         [.. streaming.Intervals.Select(i => i.Name)],
                         options.ConnectionTimeout,
@@ -63,6 +69,10 @@ internal sealed record KlineServiceStats(
     long BroadcastDroppedUpdates,
     long BroadcastResyncs,
     long OutboxPeakBytes,
+    long OutboxReservedBytes,
+    long OutboxReservedPeakBytes,
+    long OutboxAddressPeakBytes,
+    long OutboxBudgetCloses,
     KlineServiceConfig Config);
 
 internal sealed record KlineServiceConfig(

@@ -36,6 +36,17 @@ internal sealed record WebSocketOptions
     [ConfigurationKeyName("max_outbox_bytes")]
     public int MaxOutboxBytes { get; init; } = 1_048_576;
 
+    /// <summary>
+    /// What the outboxes of one address's connections (an IPv4 address, an IPv6 /64) may hold together beyond the
+    /// first 64 KiB of each; a client that needs more than its address has left is closed with 1008 (docs/security.md).
+    /// </summary>
+    [ConfigurationKeyName("max_outbox_bytes_per_ip")]
+    public long MaxOutboxBytesPerIp { get; init; } = 16L * 1024 * 1024;
+
+    /// <summary>What every outbox together may hold beyond the first 64 KiB of each; the budget the addresses' draw on.</summary>
+    [ConfigurationKeyName("max_outbox_bytes_total")]
+    public long MaxOutboxBytesTotal { get; init; } = 256L * 1024 * 1024;
+
     [ConfigurationKeyName("max_connections_per_ip")]
     public int MaxConnectionsPerIp { get; init; } = 1000;
 

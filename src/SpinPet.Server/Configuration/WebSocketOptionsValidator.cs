@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.Extensions.Options;
 
 namespace SpinPet.Server.Configuration;
@@ -32,6 +33,15 @@ internal sealed class WebSocketOptionsValidator : IValidateOptions<WebSocketOpti
         failures.AtLeast("message_burst", options.MessageBurst, 1);
         failures.AtLeast("max_connections_per_ip", options.MaxConnectionsPerIp, 1);
         failures.AtLeast("max_outbox_bytes", options.MaxOutboxBytes, MinOutboxBytes);
+        // The same floor for an address's budget: below it one client of the address could not be sent the largest
+        // reply even with every other connection of its address idle.
+        failures.AtLeast("max_outbox_bytes_per_ip", options.MaxOutboxBytesPerIp, MinOutboxBytes);
+        if (options.MaxOutboxBytesTotal < options.MaxOutboxBytesPerIp)
+        {
+            // Otherwise no address could ever use its own budget.
+            failures.Add("max_outbox_bytes_total", string.Create(CultureInfo.InvariantCulture,
+                $"{options.MaxOutboxBytesTotal} must be at least websocket.max_outbox_bytes_per_ip ({options.MaxOutboxBytesPerIp})"));
+        }
         failures.Origins("allowed_origins", options.AllowedOrigins);
         return failures.Result();
     }

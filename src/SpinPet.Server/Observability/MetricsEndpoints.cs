@@ -7,6 +7,7 @@ using SpinPet.Server.Metadata;
 using SpinPet.Solana.Ingest;
 using SpinPet.Storage;
 using SpinPet.Streaming;
+using SpinPet.Streaming.Sessions;
 
 namespace SpinPet.Server.Observability;
 
@@ -26,6 +27,7 @@ internal static class MetricsEndpoints
             .WithMetrics(metrics => metrics
                 .AddInstrumentation(sp => new SpinPetMetrics(
                     sp.GetRequiredService<StreamingCounters>(),
+                    sp.GetRequiredService<SessionRegistry>().OutboxBudget,
                     sp.GetRequiredService<IngestStatus>(),
                     sp.GetRequiredService<SpinPetStore>(),
                     sp.GetRequiredService<CandleEngine>(),

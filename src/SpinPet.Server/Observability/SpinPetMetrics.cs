@@ -5,6 +5,7 @@ using SpinPet.Server.Metadata;
 using SpinPet.Solana.Ingest;
 using SpinPet.Storage;
 using SpinPet.Streaming;
+using SpinPet.Streaming.Sessions;
 
 namespace SpinPet.Server.Observability;
 
@@ -46,6 +47,7 @@ internal sealed class SpinPetMetrics : IDisposable
 
     public SpinPetMetrics(
         StreamingCounters streaming,
+        OutboxBudget outboxBudget,
         IngestStatus ingest,
         SpinPetStore store,
         CandleEngine candles,
@@ -73,6 +75,9 @@ internal sealed class SpinPetMetrics : IDisposable
         _meter.CreateObservableCounter("spinpet.ws.refused_connections", () => streaming.RefusedConnections, "{connection}", "Connections refused by websocket.max_connections or max_connections_per_ip.");
         _meter.CreateObservableCounter("spinpet.ws.rate_limited_messages", () => streaming.RateLimitedMessages, "{frame}", "Inbound frames refused by the per-connection token bucket: dropped messages (error 1004), unanswered pings, pongs.");
         _meter.CreateObservableGauge("spinpet.ws.outbox_peak_bytes", () => streaming.OutboxPeakBytes, "By", "The most bytes any connection's outbox has held, observed when it ended or overflowed (at most websocket.max_outbox_bytes).");
+        _meter.CreateObservableUpDownCounter("spinpet.ws.outbox_reserved_bytes", () => outboxBudget.Reserved, "By", "Bytes the outboxes hold now beyond the first 64 KiB of each, reserved in 64 KiB chunks from websocket.max_outbox_bytes_total.");
+        _meter.CreateObservableGauge("spinpet.ws.outbox_address_peak_bytes", () => outboxBudget.AddressPeakReserved, "By", "The most one address's outboxes have reserved at once beyond 64 KiB each (at most websocket.max_outbox_bytes_per_ip).");
+        _meter.CreateObservableCounter("spinpet.ws.outbox_budget_closes", () => streaming.OutboxBudgetCloses, "{connection}", "Slow consumers closed (1008) because their address's or the server's outbox budget was spent.");
         _broadcastLatency = _meter.CreateHistogram<double>(BroadcastLatencyName, "ms", "From the candle write to the hand-over of its frame to a socket.");
         streaming.BroadcastLatencyMs += RecordBroadcastLatency;
 

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using SpinPet.Server.Configuration;
+using SpinPet.Server.Hosting;
 using SpinPet.Streaming;
 using SpinPet.Streaming.Sessions;
 using SpinPet.Streaming.Topics;
@@ -36,8 +37,12 @@ internal static class KlineSocketEndpoint
             return;
         }
         var registry = services.GetRequiredService<SessionRegistry>();
-        var address = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
-        if (!registry.TryReserve(address, out var refusal))
+        var remote = context.Connection.RemoteIpAddress;
+        var address = remote?.ToString() ?? "unknown";
+        // websocket.max_connections_per_ip and max_outbox_bytes_per_ip count per address as the REST rate limit does:
+        // an IPv6 /64 is one address (one host usually holds all of it), an IPv4-mapped address its IPv4 address.
+        var partition = ClientPartition.Of(remote).ToString();
+        if (!registry.TryReserve(partition, out var outboxBudget, out var refusal))
         {
             await Refuse(context, StatusCodes.Status503ServiceUnavailable, refusal!);
             return;
@@ -49,7 +54,7 @@ internal static class KlineSocketEndpoint
             {
                 return;
             }
-            var session = new ClientSession(connection, address,
+            var session = new ClientSession(connection, address, outboxBudget,
                 services.GetRequiredService<TopicHub>(), services.GetRequiredService<ICandleHistory>(),
                 services.GetRequiredService<StreamingOptions>(), services.GetRequiredService<StreamingCounters>(),
                 services.GetRequiredService<TimeProvider>(), services.GetRequiredService<ILogger<ClientSession>>());
@@ -65,7 +70,7 @@ internal static class KlineSocketEndpoint
         }
         finally
         {
-            registry.Release(address);
+            registry.Release(partition);
         }
     }
 

@@ -28,6 +28,8 @@ internal static class StreamingServiceCollectionExtensions
                 IdleTimeout = TimeSpan.FromMilliseconds(Math.Min(socket.PingTimeout, kline.ConnectionTimeout * 1000L)),
                 BroadcastBufferSize = kline.BroadcastBufferSize,
                 MaxOutboxBytes = socket.MaxOutboxBytes,
+                MaxOutboxBytesPerAddress = socket.MaxOutboxBytesPerIp,
+                MaxOutboxBytesTotal = socket.MaxOutboxBytesTotal,
             };
         });
         services.AddSingleton<StreamingCounters>();

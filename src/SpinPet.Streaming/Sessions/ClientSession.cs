@@ -42,13 +42,18 @@ public sealed partial class ClientSession
     private string _closeReason = "";
     private long _lastPingAt;
     private int _slowConsumerCounted;
+    private int _budgetCloseCounted;
 
     // Stopwatch timestamp at which the send in progress started, 0 when none: the sweeper aborts a client whose
     // send has not completed within StreamingOptions.SendTimeout (10 s; cheaper than a timer per send).
     private long _sendStartedAt;
 
-    public ClientSession(WebSocketConnection connection, string remoteAddress, TopicHub hub, ICandleHistory history,
-        StreamingOptions options, StreamingCounters counters, TimeProvider time, ILogger logger)
+    /// <param name="outboxBudget">
+    /// The budget of the client's address (<see cref="SessionRegistry.TryReserve"/>) its outbox reserves credit from
+    /// beyond <see cref="Outbox.FreeBytes"/>; null for an outbox bounded only by <see cref="StreamingOptions.MaxOutboxBytes"/>.
+    /// </param>
+    public ClientSession(WebSocketConnection connection, string remoteAddress, OutboxBudget? outboxBudget, TopicHub hub,
+        ICandleHistory history, StreamingOptions options, StreamingCounters counters, TimeProvider time, ILogger logger)
     {
         _connection = connection;
         RemoteAddress = remoteAddress;
@@ -58,7 +63,7 @@ public sealed partial class ClientSession
         _counters = counters;
         _time = time;
         _logger = logger;
-        _outbox = new Outbox(options.MaxOutboxBytes);
+        _outbox = new Outbox(options.MaxOutboxBytes, outboxBudget);
         // Every frame the client sends takes a token, control and continuation frames included (the connection's
         // reader takes them); refusals are counted there.
         _connection.FrameLimit = new TokenBucket(options.MessageBurst, options.MaxMessagesPerSecond, time, counters);
@@ -258,7 +263,19 @@ public sealed partial class ClientSession
     {
         CountSlowConsumerOnce();
         _counters.OutboxPeak(_outbox.PeakBytes);
-        RequestClose(CloseCode.PolicyViolation, $"slow consumer: more than {_options.MaxOutboxBytes} bytes queued");
+        var cause = _outbox.OverflowCause;
+        // Replies refused after the overflow come here again: the close is counted once.
+        if (cause is (OutboxOverflow.AddressBudget or OutboxOverflow.ProcessBudget) && Interlocked.Exchange(ref _budgetCloseCounted, 1) == 0)
+        {
+            _counters.OutboxBudgetClose();
+        }
+        // A close reason is at most 123 bytes.
+        RequestClose(CloseCode.PolicyViolation, cause switch
+        {
+            OutboxOverflow.AddressBudget => $"slow consumer: this address's connections hold more than {_options.MaxOutboxBytesPerAddress} bytes queued",
+            OutboxOverflow.ProcessBudget => "slow consumer: the server's outgoing queues are full",
+            _ => $"slow consumer: more than {_options.MaxOutboxBytes} bytes queued",
+        });
     }
 
     // One client is one slow consumer, whichever of the outbox bound and the send timeout caught it first.

@@ -14,8 +14,13 @@ namespace SpinPet.Streaming.Sessions;
 /// The bound counts every message from the moment it is queued until the send that carries it completes (the
 /// writer's batch, or a candle frame sent straight to the socket), as its length on the wire plus
 /// <see cref="EntryOverheadBytes"/>, so what one connection holds in messages never exceeds it.
+/// <para>
+/// With a <see cref="OutboxBudget"/> (its address's), the first <see cref="FreeBytes"/> are the connection's own;
+/// beyond them it holds only what it reserved from its address's budget and the process's, in chunks of
+/// <see cref="CreditChunkBytes"/>. A message it cannot get credit for is refused like one past the bound.
+/// </para>
 /// </remarks>
-public sealed class Outbox(long maxBytes)
+public sealed class Outbox(long maxBytes, OutboxBudget? budget = null)
 {
     /// <summary>
     /// What a queued message costs beyond its bytes: the queue entry (a 48-byte object and its slot), a candle frame's
@@ -23,12 +28,31 @@ public sealed class Outbox(long maxBytes)
     /// </summary>
     public const int EntryOverheadBytes = 128;
 
+    /// <summary>
+    /// What a connection holds without asking any shared budget: a chart client's steady state is a few KB (the
+    /// greeting with the default 100 symbols ~5 KB, a subscription's default 100-candle history ~27 KB, candle frames
+    /// of ~300 B that leave as they come), so publishing to it never touches a counter another connection shares.
+    /// 10,000 connections hold at most 625 MiB in allowances.
+    /// </summary>
+    public const int FreeBytes = 64 * 1024;
+
+    /// <summary>
+    /// Credit is reserved and given back in these: an outbox touches the shared counters at most once per 64 KiB it
+    /// grows or drains (about 200 candle frames), and keeps up to one chunk to spare so one hovering at a chunk's
+    /// edge does not take and return it per frame. A 272 KB history takes 4–5 chunks.
+    /// </summary>
+    public const int CreditChunkBytes = 64 * 1024;
+
     private readonly Lock _gate = new();
     private readonly Queue<OutboundFrame> _queue = new();
     // At most one pending wake-up: a writer that drains everything it finds needs no more.
     private readonly SemaphoreSlim _signal = new(0, 1);
     private bool _overflowed;
+    private OutboxOverflow _overflow;
     private bool _completed;
+
+    // Bytes reserved from the budget beyond FreeBytes, a multiple of CreditChunkBytes; only under _gate.
+    private long _credit;
 
     // Someone owns the connection's send side: the write loop with a batch in hand, or the broadcaster sending a
     // frame straight to the socket. Frames leave in queue order because only an owner sends and a direct send is
@@ -61,6 +85,30 @@ public sealed class Outbox(long maxBytes)
     public long PeakBytes => Volatile.Read(ref _peakBytes);
 
     public bool Overflowed => Volatile.Read(ref _overflowed);
+
+    /// <summary>Why the outbox overflowed: its own bound, or a budget without room (<see cref="OutboxOverflow.None"/> before).</summary>
+    public OutboxOverflow OverflowCause
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _overflow;
+            }
+        }
+    }
+
+    /// <summary>Bytes reserved from the budget now, beyond <see cref="FreeBytes"/>.</summary>
+    public long Credit
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _credit;
+            }
+        }
+    }
 
     /// <summary>Realtime frames replaced in place by newer ones since the last <see cref="TakeConflated"/>.</summary>
     public long Conflated => Volatile.Read(ref _conflated);
@@ -180,6 +228,7 @@ public sealed class Outbox(long maxBytes)
             _sending = false;
             _bytes -= _sendingBytes;
             _sendingBytes = 0;
+            ReleaseSpareCredit();
             wake = wakeWriter && _queue.Count != 0;
         }
         if (wake)
@@ -219,6 +268,7 @@ public sealed class Outbox(long maxBytes)
             }
             _sending = batch.Count > 0;
             _sendingBytes = taken;
+            ReleaseSpareCredit();
         }
     }
 
@@ -236,18 +286,24 @@ public sealed class Outbox(long maxBytes)
     }
 
     /// <summary>
-    /// Counts <paramref name="bytes"/> more, or, when that would pass the bound, marks the outbox overflowed and drops
-    /// what is queued: the client is closed, so nothing more is sent to it but the send in progress and the close.
+    /// Counts <paramref name="bytes"/> more, or, when that would pass the bound or needs credit the budget does not
+    /// have, marks the outbox overflowed and drops what is queued: the client is closed, so nothing more is sent to it
+    /// but the send in progress and the close.
     /// </summary>
     private bool TryCharge(long bytes, OutboundFrame? frame)
     {
-        if (_bytes + bytes > MaxBytes)
+        long after = _bytes + bytes;
+        var overflow = after > MaxBytes ? OutboxOverflow.Bound
+            : budget is not null && after > FreeBytes + _credit ? TryReserveFor(after)
+            : OutboxOverflow.None;
+        if (overflow != OutboxOverflow.None)
         {
             _overflowed = true;
+            _overflow = overflow;
             DropQueued();
             return false;
         }
-        _bytes += bytes;
+        _bytes = after;
         _peakBytes = Math.Max(_peakBytes, _bytes);
         if (frame is not null && !frame.IsPing)
         {
@@ -260,6 +316,40 @@ public sealed class Outbox(long maxBytes)
     {
         _queue.Clear();
         _bytes = _sendingBytes;
+        ReleaseSpareCredit();
+    }
+
+    /// <summary>Reserves the whole chunks that let the outbox hold <paramref name="after"/> bytes.</summary>
+    private OutboxOverflow TryReserveFor(long after)
+    {
+        long chunks = (after - FreeBytes - _credit + CreditChunkBytes - 1) / CreditChunkBytes;
+        var overflow = budget!.TryReserve(chunks * CreditChunkBytes);
+        if (overflow == OutboxOverflow.None)
+        {
+            _credit += chunks * CreditChunkBytes;
+        }
+        return overflow;
+    }
+
+    /// <summary>
+    /// Gives back the credit the outbox no longer needs. While it may still grow it keeps less than two chunks of room
+    /// above what it holds (an empty one keeps none: FreeBytes is a chunk); once overflowed or completed it accepts
+    /// nothing more and keeps only what its send in progress needs, and gives that back when the send ends.
+    /// </summary>
+    private void ReleaseSpareCredit()
+    {
+        if (_credit == 0)
+        {
+            return;
+        }
+        long spare = _overflowed || _completed
+            ? _credit - (Math.Max(0, _bytes - FreeBytes) + CreditChunkBytes - 1) / CreditChunkBytes * CreditChunkBytes
+            : Math.Min(_credit, ((FreeBytes + _credit - _bytes) / CreditChunkBytes - 1) * CreditChunkBytes);
+        if (spare > 0)
+        {
+            _credit -= spare;
+            budget!.Release(spare);
+        }
     }
 
     private void Wake()

@@ -1,18 +1,27 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Diagnostics.CodeAnalysis;
 using Microsoft.Extensions.Logging;
 using SpinPet.Streaming.Protocol;
 
 namespace SpinPet.Streaming.Sessions;
 
 /// <summary>
-/// Every open /ws session: admission (total and per-address limits), the once-a-second sweep that pings, closes
-/// idle connections and ends sends stalled past the send timeout, and closing everyone at shutdown.
+/// Every open /ws session: admission (total and per-address limits, and each address's share of the outbox budget),
+/// the once-a-second sweep that pings, closes idle connections and ends sends stalled past the send timeout, and
+/// closing everyone at shutdown.
 /// </summary>
+/// <remarks>
+/// "An address" is whatever key the host passes: the host groups an IPv6 /64 into one (a host usually holds a whole
+/// /64), as its REST rate limiter does.
+/// </remarks>
 public sealed partial class SessionRegistry(StreamingOptions options, int maxConnections, int maxConnectionsPerIp, StreamingCounters counters, ILogger<SessionRegistry> logger)
 {
     private readonly ConcurrentDictionary<ClientSession, byte> _sessions = new();
-    private readonly ConcurrentDictionary<string, int> _perAddress = new();
+
+    // A lock, not a concurrent dictionary: an entry holds a count and a budget, and is removed with its last
+    // connection; taken once per connection and once per disconnection, never per message.
+    private readonly Dictionary<string, AddressEntry> _addresses = new(StringComparer.Ordinal);
     private int _reserved;
     private long _slowConsumersLogged;
 
@@ -20,19 +29,42 @@ public sealed partial class SessionRegistry(StreamingOptions options, int maxCon
 
     public IEnumerable<ClientSession> Sessions => _sessions.Keys;
 
-    /// <summary>Claims a connection slot before the upgrade; false (answer 503) when a limit is reached.</summary>
-    public bool TryReserve(string address, out string? refusal)
+    /// <summary>The process's outbox budget, which every address's draws on (its figures are in the status route).</summary>
+    public OutboxBudget OutboxBudget { get; } = OutboxBudget.ForProcess(options.MaxOutboxBytesTotal, options.MaxOutboxBytesPerAddress);
+
+    /// <summary>
+    /// Claims a connection slot before the upgrade; false (answer 503) when a limit is reached. On success
+    /// <paramref name="budget"/> is the address's outbox budget, shared by its connections while any is open.
+    /// </summary>
+    public bool TryReserve(string address, [NotNullWhen(true)] out OutboxBudget? budget, out string? refusal)
     {
+        budget = null;
         refusal = null;
         if (Interlocked.Increment(ref _reserved) > maxConnections)
         {
             Interlocked.Decrement(ref _reserved);
             refusal = $"server at capacity ({maxConnections} connections)";
         }
-        else if (_perAddress.AddOrUpdate(address, 1, (_, n) => n + 1) > maxConnectionsPerIp)
+        else
         {
-            Release(address);
-            refusal = $"too many connections from this address (limit {maxConnectionsPerIp})";
+            lock (_addresses)
+            {
+                if (!_addresses.TryGetValue(address, out var entry))
+                {
+                    entry = new AddressEntry(OutboxBudget.ForAddress());
+                    _addresses.Add(address, entry);
+                }
+                if (entry.Connections < maxConnectionsPerIp)
+                {
+                    entry.Connections++;
+                    budget = entry.Budget;
+                }
+            }
+            if (budget is null)
+            {
+                Interlocked.Decrement(ref _reserved);
+                refusal = $"too many connections from this address (limit {maxConnectionsPerIp})";
+            }
         }
         if (refusal is not null)
         {
@@ -41,11 +73,19 @@ public sealed partial class SessionRegistry(StreamingOptions options, int maxCon
         return refusal is null;
     }
 
+    /// <summary>Gives back a slot <see cref="TryReserve"/> claimed; the address is forgotten with its last connection.</summary>
     public void Release(string address)
     {
         Interlocked.Decrement(ref _reserved);
-        _perAddress.AddOrUpdate(address, 0, (_, n) => n - 1);
-        _perAddress.TryRemove(new KeyValuePair<string, int>(address, 0));
+        lock (_addresses)
+        {
+            // An outbox gives back its credit with its last send, before its session ends, so the address's budget
+            // is empty by now; credit a send still returns later goes back to the process's budget all the same.
+            if (_addresses.TryGetValue(address, out var entry) && --entry.Connections == 0)
+            {
+                _addresses.Remove(address);
+            }
+        }
     }
 
     public void Add(ClientSession session)
@@ -99,6 +139,13 @@ public sealed partial class SessionRegistry(StreamingOptions options, int maxCon
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Closed {New} slow consumer(s) (outgoing queue over its bound: close 1008; a send stalled past the send timeout: connection aborted); {Total} since start")]
+    private sealed class AddressEntry(OutboxBudget budget)
+    {
+        public int Connections { get; set; }
+
+        public OutboxBudget Budget { get; } = budget;
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Closed {New} slow consumer(s) (outgoing queue over its bound, or its address's or the server's outbox budget spent: close 1008; a send stalled past the send timeout: connection aborted); {Total} since start")]
     private static partial void LogSlowConsumers(ILogger logger, long @new, long total);
 }

@@ -57,6 +57,50 @@ public sealed class ForwardedHeadersTests
         await SessionAddressesAreAsync(server, "198.51.100.1", "198.51.100.2");
     }
 
+    [Fact]
+    public async Task Socket_allowances_count_an_IPv6_64_as_one_address_and_an_IPv4_mapped_address_as_its_IPv4_address()
+    {
+        // The loopback interface has one IPv6 address (::1), so the clients are a listed proxy's X-Forwarded-For
+        // clients: the address the server sees is theirs, exactly as for a direct connection.
+        using var database = new TempFolder("spinpet-forwarded");
+        await using var server = await StartAsync(database, new()
+        {
+            ["SPIN_SERVER__FORWARDED_HEADERS"] = "true",
+            ["SPIN_SERVER__KNOWN_PROXIES__0"] = "127.0.0.1",
+        });
+
+        // One socket per address (max_connections_per_ip = 1): another address of the same /64 is the same client.
+        using var first = await ConnectAsync(server, "2001:db8:1:2::a");
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, await RefusedAsync(server, "2001:db8:1:2:ffff:ffff:ffff:ffff"));
+        using var nextNetwork = await ConnectAsync(server, "2001:db8:1:3::a");
+        using var v4 = await ConnectAsync(server, "198.51.100.1");
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, await RefusedAsync(server, "::ffff:198.51.100.1"));
+        // Sessions keep the client's whole address for the logs and the admin view.
+        await SessionAddressesAreAsync(server, "198.51.100.1", "2001:db8:1:2::a", "2001:db8:1:3::a");
+
+        // The slot is the /64's: when its connection leaves, another address of it may connect (the slot is given
+        // back just after the session leaves the list, so a refusal in between is retried).
+        await first.CloseAsync(WebSocketCloseStatus.NormalClosure, "", TestContext.Current.CancellationToken);
+        ClientWebSocket? again = null;
+        await Eventually.TrueAsync(async () =>
+        {
+            var socket = new ClientWebSocket();
+            socket.Options.SetRequestHeader("X-Forwarded-For", "2001:db8:1:2::b");
+            try
+            {
+                await socket.ConnectAsync(RateLimitTests.SocketUri(server), TestContext.Current.CancellationToken);
+                again = socket;
+                return true;
+            }
+            catch (WebSocketException)
+            {
+                socket.Dispose();
+                return false;
+            }
+        }, TimeSpan.FromSeconds(30), "a socket from another address of the first /64");
+        again!.Dispose();
+    }
+
     [Theory]
     [InlineData(false)]
     [InlineData(true)]

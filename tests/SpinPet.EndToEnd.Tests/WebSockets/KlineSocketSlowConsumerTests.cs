@@ -100,8 +100,10 @@ public sealed partial class KlineSocketSlowConsumerTests
         var settings = ServerProcess.SettingsFor(simulator.RpcUri, simulator.WsUri, database.Path);
         settings["SPIN_SECURITY__ADMIN_API_KEY"] = AdminKey;
         // The paused client's backlog below is megabytes of history pages on purpose (to block the writer behind
-        // them); this test is about conflation, not the byte bound, so the bound is raised out of the way.
+        // them); this test is about conflation, not the byte bounds, so the bound and its address's budget are raised
+        // out of the way.
         settings["SPIN_WEBSOCKET__MAX_OUTBOX_BYTES"] = "67108864";
+        settings["SPIN_WEBSOCKET__MAX_OUTBOX_BYTES_PER_IP"] = "67108864";
         await using var server = await ServerProcess.StartAsync(settings);
         await server.WaitForCheckpointAsync(LedgerAssert.NewestSignature(simulator), TimeSpan.FromSeconds(90));
         var mints = ReferenceCandles.Mints(simulator.ExpectedEvents());

@@ -71,6 +71,9 @@ public sealed partial class DefaultTomlTests
         Assert.Equal("10000", configuration["solana:rpc_timeout_ms"]);
         Assert.Equal("8", configuration["solana:rpc_max_concurrency"]);
         Assert.Equal("text", configuration["logging:format"]);
+        Assert.Equal("1048576", configuration["websocket:max_outbox_bytes"]);
+        Assert.Equal("16777216", configuration["websocket:max_outbox_bytes_per_ip"]);
+        Assert.Equal("268435456", configuration["websocket:max_outbox_bytes_total"]);
         Assert.Equal("false", configuration["simulator:enabled"]);
         Assert.Equal("1", configuration["simulator:seed"]);
         Assert.Equal("8", configuration["simulator:mints"]);

@@ -40,6 +40,9 @@ public sealed class OptionsValidationTests
     [InlineData("SPIN_WEBSOCKET__MAX_MESSAGE_BYTES", "100", "websocket.max_message_bytes: 100 is out of range 256..16777216")]
     [InlineData("SPIN_WEBSOCKET__MESSAGE_BURST", "-3", "websocket.message_burst: -3 must be at least 1")]
     [InlineData("SPIN_WEBSOCKET__MAX_OUTBOX_BYTES", "65536", "websocket.max_outbox_bytes: 65536 must be at least 524288")]
+    [InlineData("SPIN_WEBSOCKET__MAX_OUTBOX_BYTES_PER_IP", "65536", "websocket.max_outbox_bytes_per_ip: 65536 must be at least 524288")]
+    [InlineData("SPIN_WEBSOCKET__MAX_OUTBOX_BYTES_PER_IP", "16MiB", "websocket.max_outbox_bytes_per_ip: '16MiB' is not an integer")]
+    [InlineData("SPIN_WEBSOCKET__MAX_OUTBOX_BYTES_TOTAL", "1048576", "websocket.max_outbox_bytes_total: 1048576 must be at least websocket.max_outbox_bytes_per_ip (16777216)")]
     [InlineData("SPIN_WEBSOCKET__ALLOWED_ORIGINS__0", "https://app.example/", "websocket.allowed_origins: 'https://app.example/' is not an origin (* or scheme://host[:port], no path or trailing slash)")]
     [InlineData("SPIN_CORS__ALLOW_ORIGINS__0", "example.com", "cors.allow_origins: 'example.com' is not an origin (* or scheme://host[:port], no path or trailing slash)")]
     [InlineData("SPIN_SECURITY__ADMIN_API_KEY", "hunter2", "security.admin_api_key: is 7 characters; use at least 16")]
@@ -159,6 +162,18 @@ public sealed class OptionsValidationTests
             ["SPIN_SERVER__KNOWN_PROXIES__1"] = "10.1.0.0/16",
             ["SPIN_SERVER__KNOWN_PROXIES__2"] = "fd00::/8",
             ["SPIN_SERVER__KNOWN_PROXIES__3"] = "::1",
+        });
+
+        Assert.Empty(problems);
+    }
+
+    [Fact]
+    public void The_outbox_budgets_take_byte_counts_past_two_gibibytes()
+    {
+        var problems = StartupProblems(new Dictionary<string, string>
+        {
+            ["SPIN_WEBSOCKET__MAX_OUTBOX_BYTES_PER_IP"] = "3221225472",
+            ["SPIN_WEBSOCKET__MAX_OUTBOX_BYTES_TOTAL"] = "8589934592",
         });
 
         Assert.Empty(problems);
