@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using RocksDbSharp;
 using SpinPet.Core.Chain;
 using SpinPet.Core.Events;
+using SpinPet.Core.Indexing;
 using SpinPet.Core.Ingest;
 
 namespace SpinPet.Storage;
@@ -114,7 +115,7 @@ internal sealed class DerivedRowsWriter
                 IndexValues.WriteMintEvent(value, ev.Kind);
                 batch.Put(key, value[..IndexValues.MintEventLength], _mintEvents);
 
-                Observe(current, ev, position, transaction.BlockTime);
+                MintStatistics.Observe(current, ev, position, transaction.BlockTime);
                 if (Attribute(ev, transaction, position) is { } user)
                 {
                     IndexKeys.WriteOwnerPosition(key, user, transaction.Slot, transaction.TxIndex, decoded.Index);
@@ -175,129 +176,19 @@ internal sealed class DerivedRowsWriter
         return _pendingMints[mint].After;
     }
 
-    /// <summary>Folds one event into its mint's row. Values that mean "latest" follow chain order, not arrival order.</summary>
-    private static void Observe(MintDetails m, SpinPetEvent ev, ChainPosition position, long blockTime)
-    {
-        if (m.EventCount == 0 || position < m.FirstPosition)
-        {
-            m.FirstPosition = position;
-            m.FirstBlockTime = blockTime;
-        }
-        if (m.EventCount == 0 || position > m.LatestPosition)
-        {
-            m.LatestPosition = position;
-            m.LatestBlockTime = blockTime;
-        }
-        m.EventCount++;
-        if (ev.LatestPrice is { } price && (m.LatestPrice is null || position > m.LatestPricePosition))
-        {
-            m.LatestPrice = price;
-            m.LatestPricePosition = position;
-            m.LatestTradeTime = blockTime;
-        }
-        switch (ev)
-        {
-            case BuySellEvent trade:
-                m.TotalSolAmount += trade.SolAmount;
-                break;
-            case LongShortEvent open:
-                m.TotalMarginSolAmount += open.Order.MarginSolAmount;
-                break;
-            case FullCloseEvent close:
-                m.TotalCloseProfit += close.UserCloseProfit;
-                break;
-            case PartialCloseEvent close:
-                m.TotalCloseProfit += close.UserCloseProfit;
-                break;
-            case ForceLiquidateEvent:
-                m.TotalForceLiquidations++;
-                break;
-            case TokenCreatedEvent created:
-                m.CreatedPosition ??= position;
-                SetFees(m, position, created.SwapFee, created.BorrowFee, created.FeeDiscountFlag);
-                break;
-            case MilestoneDiscountEvent discount:
-                SetFees(m, position, discount.SwapFee, discount.BorrowFee, discount.FeeDiscountFlag);
-                break;
-        }
-    }
-
-    private static void SetFees(MintDetails m, ChainPosition position, ushort swapFee, ushort borrowFee, byte discountFlag)
-    {
-        if (m.FeesPosition is { } known && position < known)
-        {
-            return;
-        }
-        m.FeesPosition = position;
-        m.SwapFee = swapFee;
-        m.BorrowFee = borrowFee;
-        m.FeeDiscountFlag = discountFlag;
-    }
-
     /// <summary>
-    /// Whose event this is for /api/user_event, applying margin events to the open orders on the way: a position's
-    /// events belong to its owner (<c>user</c>, <c>user_sol_account</c>, or for a liquidation the open order's owner),
-    /// not to whoever paid for the transaction; spot trades and milestone discounts belong to the payer. A token's
-    /// creation is not a user event. Null when there is no owner to attribute to (a liquidation of an order opened
-    /// before the indexed history).
+    /// Folds a margin event into its order's pending state and returns whose event it is for /api/user_event
+    /// (<see cref="OpenOrders.Owner"/>, which for a liquidation needs the order as it stood).
     /// </summary>
     private PublicKey? Attribute(SpinPetEvent ev, IngestedTransaction transaction, ChainPosition position)
     {
-        switch (ev)
+        if (OpenOrders.OrderOf(ev) is not { } pda)
         {
-            case BuySellEvent or MilestoneDiscountEvent:
-                return ev.Payer;
-            case LongShortEvent open:
-                Open(open, transaction, position);
-                return open.Order.User;
-            case PartialCloseEvent partial:
-                Update(partial, transaction, position);
-                return partial.Order.User;
-            case FullCloseEvent full:
-                Remove(full.OrderPda);
-                return full.UserSolAccount;
-            case ForceLiquidateEvent liquidation:
-                return Remove(liquidation.OrderPda)?.State.User;
-            default:
-                return null;
+            return OpenOrders.Owner(ev, orderBefore: null);
         }
-    }
-
-    private void Open(LongShortEvent open, IngestedTransaction transaction, ChainPosition position)
-    {
-        var (before, after) = PendingOrder(open.OrderPda);
-        // A later state of this order is already there (a transaction arrived late): keep the later one.
-        if (after is not null && after.UpdatedPosition > position)
-        {
-            return;
-        }
-        var order = new OpenOrder(open.OrderPda, open.MintAccount, open.Order, position, transaction.BlockTime, transaction.Signature,
-            position, transaction.BlockTime, transaction.Signature);
-        _pendingOrders[open.OrderPda] = (before, order);
-    }
-
-    private void Update(PartialCloseEvent partial, IngestedTransaction transaction, ChainPosition position)
-    {
-        var (before, after) = PendingOrder(partial.OrderPda);
-        if (after is not null && after.UpdatedPosition > position)
-        {
-            return;
-        }
-        // The event carries the whole state after the close, so an order opened before the indexed history is
-        // known from its first partial close on.
-        var order = after is null
-            ? new OpenOrder(partial.OrderPda, partial.MintAccount, partial.Order, position, transaction.BlockTime, transaction.Signature,
-                position, transaction.BlockTime, transaction.Signature)
-            : after with { State = partial.Order, UpdatedPosition = position, UpdatedBlockTime = transaction.BlockTime, UpdatedSignature = transaction.Signature };
-        _pendingOrders[partial.OrderPda] = (before, order);
-    }
-
-    /// <summary>Closes the order; returns it as it stood (null when it is not known).</summary>
-    private OpenOrder? Remove(in PublicKey orderPda)
-    {
-        var (before, after) = PendingOrder(orderPda);
-        _pendingOrders[orderPda] = (before, null);
-        return after;
+        var (before, after) = PendingOrder(pda);
+        _pendingOrders[pda] = (before, OpenOrders.Apply(after, ev, position, transaction.BlockTime, transaction.Signature));
+        return OpenOrders.Owner(ev, after);
     }
 
     private (OpenOrder? Before, OpenOrder? After) PendingOrder(in PublicKey orderPda)
@@ -368,18 +259,7 @@ internal sealed class DerivedRowsWriter
         }
     }
 
-    private void Count(OpenOrder order, int delta)
-    {
-        var mint = Pending(order.MintAccount);
-        if (order.State.OrderType == OrderState.Short)
-        {
-            mint.OpenShortOrders = (uint)(mint.OpenShortOrders + delta);
-        }
-        else
-        {
-            mint.OpenLongOrders = (uint)(mint.OpenLongOrders + delta);
-        }
-    }
+    private void Count(OpenOrder order, int delta) => MintStatistics.CountOrder(Pending(order.MintAccount), order, delta);
 
     /// <summary>
     /// One more event for the user, in total and in the mint. The first time a batch touches a count it is read from

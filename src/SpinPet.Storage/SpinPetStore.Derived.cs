@@ -1,5 +1,6 @@
 using RocksDbSharp;
 using SpinPet.Core.Chain;
+using SpinPet.Core.Indexing;
 
 namespace SpinPet.Storage;
 

@@ -1,5 +1,6 @@
 using SpinPet.Core.Chain;
 using SpinPet.Core.Events;
+using SpinPet.Core.Indexing;
 using SpinPet.Server.Candles;
 using SpinPet.Server.Metadata;
 using SpinPet.Server.Storage;

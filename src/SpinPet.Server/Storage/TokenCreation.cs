@@ -1,4 +1,5 @@
 using SpinPet.Core.Events;
+using SpinPet.Core.Indexing;
 using SpinPet.Solana.Decoding;
 using SpinPet.Storage;
 
