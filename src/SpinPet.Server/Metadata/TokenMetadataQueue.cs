@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using SpinPet.Core.Chain;
 using SpinPet.Core.Events;
 using SpinPet.Core.Ingest;
+using SpinPet.Indexer;
 using SpinPet.Server.Configuration;
 
 namespace SpinPet.Server.Metadata;
@@ -21,7 +22,7 @@ namespace SpinPet.Server.Metadata;
 /// token is in the store). A full retry lane: the failing token is given up at once (<see cref="TryPark"/> says so).
 /// Due times use the monotonic clock of the <see cref="TimeProvider"/>: a wall-clock jump moves no retry.
 /// </remarks>
-internal sealed class TokenMetadataQueue
+internal sealed class TokenMetadataQueue : IAppliedBatchListener
 {
     private readonly Lock _gate = new();
     private readonly TimeProvider _time;
@@ -84,6 +85,13 @@ internal sealed class TokenMetadataQueue
     /// The ingest's hook, called after a batch was stored: queues the mint of every TokenCreatedEvent without waiting.
     /// A loop over the batch's events with a type test each; no allocation unless a token was created.
     /// </summary>
+    /// <summary>Queues the mints created in an applied batch (a non-blocking enqueue; the fetch happens in the background).</summary>
+    public void OnApplied(AppliedBatch batch)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        OnApplied(batch.Batch.Transactions);
+    }
+
     public void OnApplied(IReadOnlyList<IngestedTransaction> transactions)
     {
         if (!Enabled)

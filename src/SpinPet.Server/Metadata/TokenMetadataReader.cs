@@ -16,7 +16,7 @@ internal sealed class TokenMetadataReader(SpinPetStore store, IOptions<IpfsOptio
 
     public TokenMetadataDocument? Get(PublicKey mint)
     {
-        if (_gateway is null || store.GetTokenMetadata(mint) is not { State: TokenMetadataState.Fetched } stored)
+        if (_gateway is null || store.TokenMetadata.Get(mint) is not { State: TokenMetadataState.Fetched } stored)
         {
             return null;
         }

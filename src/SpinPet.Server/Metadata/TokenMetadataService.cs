@@ -1,8 +1,8 @@
+using SpinPet.Indexer.Events;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using SpinPet.Core.Chain;
 using SpinPet.Server.Configuration;
-using SpinPet.Server.Storage;
 using SpinPet.Storage;
 
 namespace SpinPet.Server.Metadata;
@@ -96,14 +96,14 @@ internal sealed partial class TokenMetadataService(
         byte[]? cursor = null;
         do
         {
-            var page = store.ReadMints(MintOrder.FirstSeenOldestFirst, cursor, 0, ScanPage);
+            var page = store.Indexes.ReadMints(MintOrder.FirstSeenOldestFirst, cursor, 0, ScanPage);
             foreach (var mint in page.Items)
             {
                 if (mint.CreatedPosition is null)
                 {
                     continue;
                 }
-                var stored = store.GetTokenMetadata(mint.Mint);
+                var stored = store.TokenMetadata.Get(mint.Mint);
                 bool wanted = stored is null || (atStart && stored.State == TokenMetadataState.GaveUp);
                 if (wanted && await queue.EnqueueAsync(mint.Mint, retry: stored is not null, cancellationToken).ConfigureAwait(false))
                 {
@@ -138,9 +138,9 @@ internal sealed partial class TokenMetadataService(
             if (job.Target is null)
             {
                 // Stored already (queued twice: a rescan raced the ingest), or no creation to read the uri from.
-                if (store.GetTokenMetadata(job.Mint) is { State: not TokenMetadataState.GaveUp }
-                    || store.GetMint(job.Mint) is not { } details
-                    || TokenCreation.Find(store, details) is not { } creation)
+                if (store.TokenMetadata.Get(job.Mint) is { State: not TokenMetadataState.GaveUp }
+                    || store.Indexes.GetMint(job.Mint) is not { } details
+                    || StoredEvents.TokenCreation(store, details) is not { } creation)
                 {
                     queue.Drop(job);
                     return false;
@@ -214,7 +214,7 @@ internal sealed partial class TokenMetadataService(
                     break;
                 }
                 var json = JsonSerializer.Serialize(document!, MetadataJsonContext.Default.TokenMetadataDocument);
-                store.PutTokenMetadata(job.Mint, new StoredTokenMetadata(TokenMetadataState.Fetched, time.GetUtcNow().ToUnixTimeMilliseconds(), json));
+                store.TokenMetadata.Put(job.Mint, new StoredTokenMetadata(TokenMetadataState.Fetched, time.GetUtcNow().ToUnixTimeMilliseconds(), json));
                 counters.AddFetched();
                 LogFetched(logger, job.Mint, Shown(target.Address));
                 break;
@@ -248,7 +248,7 @@ internal sealed partial class TokenMetadataService(
     private void StoreFailure(MetadataJob job, string problem)
     {
         problem = Bounded(problem);
-        store.PutTokenMetadata(job.Mint, new StoredTokenMetadata(TokenMetadataState.Failed, time.GetUtcNow().ToUnixTimeMilliseconds(), problem));
+        store.TokenMetadata.Put(job.Mint, new StoredTokenMetadata(TokenMetadataState.Failed, time.GetUtcNow().ToUnixTimeMilliseconds(), problem));
         counters.AddFailed();
         LogFailed(logger, job.Mint, job.Uri ?? "", problem);
     }
@@ -258,7 +258,7 @@ internal sealed partial class TokenMetadataService(
         problem = Bounded(problem);
         try
         {
-            store.PutTokenMetadata(job.Mint, new StoredTokenMetadata(TokenMetadataState.GaveUp, time.GetUtcNow().ToUnixTimeMilliseconds(), problem));
+            store.TokenMetadata.Put(job.Mint, new StoredTokenMetadata(TokenMetadataState.GaveUp, time.GetUtcNow().ToUnixTimeMilliseconds(), problem));
         }
         finally
         {

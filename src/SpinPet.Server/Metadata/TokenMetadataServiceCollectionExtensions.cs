@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using SpinPet.Indexer;
 
 namespace SpinPet.Server.Metadata;
 
@@ -13,6 +14,7 @@ internal static class TokenMetadataServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<TokenMetadataCounters>();
         services.AddSingleton<TokenMetadataQueue>();
+        services.AddSingleton<IAppliedBatchListener>(sp => sp.GetRequiredService<TokenMetadataQueue>());
         services.AddSingleton(MetadataRetryPolicy.Default);
         services.AddSingleton(DirectFetchTestAllowance.None);
         TokenMetadataFetcher.AddClients(services);

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Options;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
-using SpinPet.Server.Candles;
+using SpinPet.Indexer;
 using SpinPet.Server.Configuration;
 using SpinPet.Server.Metadata;
 using SpinPet.Solana.Ingest;
@@ -28,7 +28,7 @@ internal static class MetricsEndpoints
                     sp.GetRequiredService<StreamingCounters>(),
                     sp.GetRequiredService<IngestStatus>(),
                     sp.GetRequiredService<SpinPetStore>(),
-                    sp.GetRequiredService<CandleEngine>(),
+                    sp.GetRequiredService<SpinPetIndexer>(),
                     sp.GetRequiredService<TokenMetadataCounters>(),
                     sp.GetRequiredService<TokenMetadataQueue>(),
                     System.IO.Path.GetFullPath(sp.GetRequiredService<IOptions<DatabaseOptions>>().Value.RocksDbPath),

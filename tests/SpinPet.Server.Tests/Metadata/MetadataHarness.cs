@@ -1,3 +1,7 @@
+using SpinPet.Core.Candles;
+using SpinPet.Core.Stream;
+using SpinPet.Indexer.Candles;
+using SpinPet.Indexer;
 using System.Buffers.Binary;
 using System.Text;
 using Microsoft.Extensions.DependencyInjection;
@@ -121,7 +125,8 @@ internal sealed class MetadataHarness : IAsyncDisposable
                 [new DecodedEvent(0, Encode(created), created)], []));
         }
         var last = transactions[^1];
-        Store.Apply(transactions, new Checkpoint(last.Signature, last.Slot, last.TxIndex));
+        var indexer = new SpinPetIndexer(Store, new CandleSettings(Interval.Required, PriceScale.Default, VolumeUnit.None), []);
+        indexer.Apply(StreamBatch.Of(transactions, new Checkpoint(last.Signature, last.Slot, last.TxIndex)), indexer.Position.Next());
         return transactions;
     }
 
@@ -167,7 +172,7 @@ internal sealed class MetadataHarness : IAsyncDisposable
     public Task WaitForAsync(Func<bool> condition, string what, double seconds = 20) =>
         Eventually.TrueAsync(condition, TimeSpan.FromSeconds(seconds), what);
 
-    public StoredTokenMetadata? Stored(int token) => Store.GetTokenMetadata(Mint(token));
+    public StoredTokenMetadata? Stored(int token) => Store.TokenMetadata.Get(Mint(token));
 
     public async ValueTask DisposeAsync()
     {
