@@ -4,7 +4,7 @@ using SpinPet.Indexer;
 using System.Text.Json;
 using SpinPet.Core.Chain;
 using SpinPet.Core.Events;
-using SpinPet.Server.Metadata;
+using SpinPet.Indexer.Metadata;
 using SpinPet.Solana.Decoding;
 using SpinPet.Storage;
 

@@ -3,7 +3,7 @@ using SpinPet.Core.Events;
 using SpinPet.Core.Indexing;
 using SpinPet.Indexer.Events;
 using SpinPet.Indexer;
-using SpinPet.Server.Metadata;
+using SpinPet.Indexer.Metadata;
 using SpinPet.Storage;
 
 namespace SpinPet.Server.Api;

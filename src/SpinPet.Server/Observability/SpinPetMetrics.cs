@@ -1,7 +1,7 @@
 using SpinPet.Indexer;
 using System.Diagnostics.Metrics;
 using SpinPet.Core.Events;
-using SpinPet.Server.Metadata;
+using SpinPet.Indexer.Metadata;
 using SpinPet.Solana.Ingest;
 using SpinPet.Storage;
 using SpinPet.Streaming;

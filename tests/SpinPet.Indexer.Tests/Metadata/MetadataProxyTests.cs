@@ -1,8 +1,9 @@
+using SpinPet.Indexer.Metadata;
 using System.Net;
 using SpinPet.TestSupport.Http;
-using static SpinPet.Server.Tests.Metadata.MetadataHarness;
+using static SpinPet.Indexer.Tests.Metadata.MetadataHarness;
 
-namespace SpinPet.Server.Tests.Metadata;
+namespace SpinPet.Indexer.Tests.Metadata;
 
 /// <summary>The tests that set <see cref="HttpClient.DefaultProxy"/>, process-wide state: run alone, after the others.</summary>
 [CollectionDefinition(nameof(DefaultProxyCollection), DisableParallelization = true)]

@@ -1,13 +1,13 @@
 using System.Text.Json.Serialization;
 
-namespace SpinPet.Server.Metadata;
+namespace SpinPet.Indexer.Metadata;
 
 /// <summary>
 /// A token's metadata as served in <c>uri_data</c>: the string fields launchpad metadata JSON carries (Metaplex's
 /// <c>name</c>, <c>symbol</c>, <c>description</c>, <c>image</c>, <c>external_url</c>; pump.fun-style <c>twitter</c>,
 /// <c>telegram</c>, <c>website</c>, also under <c>extensions</c>). A field that is missing or not a string is null.
 /// </summary>
-internal sealed record TokenMetadataDocument(
+public sealed record TokenMetadataDocument(
     string? Name,
     string? Symbol,
     string? Description,

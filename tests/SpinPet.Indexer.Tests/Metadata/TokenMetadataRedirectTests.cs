@@ -1,8 +1,9 @@
+using SpinPet.Indexer.Metadata;
 using SpinPet.Storage;
 using SpinPet.TestSupport.Http;
-using static SpinPet.Server.Tests.Metadata.MetadataHarness;
+using static SpinPet.Indexer.Tests.Metadata.MetadataHarness;
 
-namespace SpinPet.Server.Tests.Metadata;
+namespace SpinPet.Indexer.Tests.Metadata;
 
 /// <summary>
 /// Where a hostile uri or redirect cannot lead: redirects are followed hop by hop, a hop off the gateway is judged like a

@@ -1,4 +1,4 @@
-namespace SpinPet.Server.Metadata;
+namespace SpinPet.Indexer.Metadata;
 
 /// <summary>
 /// Maps a token's <c>uri</c> to the address its metadata is fetched from (docs/rest.md, "Token metadata"):

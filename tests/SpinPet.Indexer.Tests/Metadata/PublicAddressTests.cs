@@ -1,7 +1,7 @@
 using System.Net;
-using SpinPet.Server.Metadata;
+using SpinPet.Indexer.Metadata;
 
-namespace SpinPet.Server.Tests.Metadata;
+namespace SpinPet.Indexer.Tests.Metadata;
 
 /// <summary>
 /// Which addresses a token's own uri may be fetched from (PublicAddressConnector.IsPublic): globally reachable unicast

@@ -1,9 +1,9 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using SpinPet.Indexer;
+using Microsoft.Extensions.DependencyInjection;
 
-namespace SpinPet.Server.Metadata;
+namespace SpinPet.Indexer.Metadata;
 
-internal static class TokenMetadataServiceCollectionExtensions
+public static class TokenMetadataServiceCollectionExtensions
 {
     /// <summary>
     /// Token metadata: the queue the ingest feeds, the fetcher with its HTTP clients, the background service (idle when

@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace SpinPet.Server.Metadata;
+namespace SpinPet.Indexer.Metadata;
 
 /// <summary>
 /// Reads a fetched metadata body into a <see cref="TokenMetadataDocument"/>. The body is untrusted: it must be one JSON

@@ -1,4 +1,4 @@
-namespace SpinPet.Server.Metadata;
+namespace SpinPet.Indexer.Metadata;
 
 /// <summary>
 /// How transient failures are retried: up to <see cref="MaxAttempts"/> attempts per token, the wait after attempt n being

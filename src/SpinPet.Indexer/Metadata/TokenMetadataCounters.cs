@@ -1,7 +1,7 @@
-namespace SpinPet.Server.Metadata;
+namespace SpinPet.Indexer.Metadata;
 
 /// <summary>What the metadata fetcher did since start, read by /metrics (SpinPetMetrics).</summary>
-internal sealed class TokenMetadataCounters
+public sealed class TokenMetadataCounters
 {
     private long _fetched;
     private long _failed;

@@ -1,4 +1,4 @@
-namespace SpinPet.Server.Metadata;
+namespace SpinPet.Indexer.Metadata;
 
 /// <summary>
 /// How many of the workers a token's own uri may hold (the gateway is the operator's and serves nearly every token, so

@@ -2,10 +2,8 @@ using Microsoft.Extensions.Options;
 using SpinPet.Core.Chain;
 using SpinPet.Core.Events;
 using SpinPet.Core.Ingest;
-using SpinPet.Indexer;
-using SpinPet.Server.Configuration;
 
-namespace SpinPet.Server.Metadata;
+namespace SpinPet.Indexer.Metadata;
 
 /// <summary>
 /// Tokens waiting for their metadata, between the ingest (which only enqueues) and the fetcher's workers; each mint is
@@ -22,7 +20,7 @@ namespace SpinPet.Server.Metadata;
 /// token is in the store). A full retry lane: the failing token is given up at once (<see cref="TryPark"/> says so).
 /// Due times use the monotonic clock of the <see cref="TimeProvider"/>: a wall-clock jump moves no retry.
 /// </remarks>
-internal sealed class TokenMetadataQueue : IAppliedBatchListener
+public sealed class TokenMetadataQueue : IAppliedBatchListener
 {
     private readonly Lock _gate = new();
     private readonly TimeProvider _time;
@@ -164,7 +162,7 @@ internal sealed class TokenMetadataQueue : IAppliedBatchListener
     /// (on the <see cref="TimeProvider"/>) until one is queued or the earliest retry falls due. The job stays counted as
     /// waiting until <see cref="TryStart"/> or <see cref="Drop"/>.
     /// </summary>
-    public async ValueTask<MetadataJob> TakeAsync(CancellationToken cancellationToken)
+    internal async ValueTask<MetadataJob> TakeAsync(CancellationToken cancellationToken)
     {
         while (true)
         {
@@ -199,7 +197,7 @@ internal sealed class TokenMetadataQueue : IAppliedBatchListener
     /// Starts the job's attempt if its origin allows (<see cref="OriginLimits"/>): true, and it no longer counts as
     /// waiting. False: it waits for its origin, and a worker finishing a request there gets it from <see cref="Finish"/>.
     /// </summary>
-    public bool TryStart(MetadataJob job)
+    internal bool TryStart(MetadataJob job)
     {
         ArgumentNullException.ThrowIfNull(job);
         lock (_gate)
@@ -218,7 +216,7 @@ internal sealed class TokenMetadataQueue : IAppliedBatchListener
     /// for the calling worker to fetch at once; the caller then settles <paramref name="job"/> with <see cref="Complete"/>
     /// or <see cref="TryPark"/>.
     /// </summary>
-    public MetadataJob? Finish(MetadataJob job)
+    internal MetadataJob? Finish(MetadataJob job)
     {
         ArgumentNullException.ThrowIfNull(job);
         lock (_gate)
@@ -236,7 +234,7 @@ internal sealed class TokenMetadataQueue : IAppliedBatchListener
     /// Parks a job whose attempt failed transiently until <paramref name="delay"/> has passed; false when the retry lane is
     /// full (the caller gives the token up).
     /// </summary>
-    public bool TryPark(MetadataJob job, TimeSpan delay)
+    internal bool TryPark(MetadataJob job, TimeSpan delay)
     {
         ArgumentNullException.ThrowIfNull(job);
         lock (_gate)
@@ -255,7 +253,7 @@ internal sealed class TokenMetadataQueue : IAppliedBatchListener
     }
 
     /// <summary>A started job is settled (stored, failed or given up): the mint may be queued again.</summary>
-    public void Complete(MetadataJob job)
+    internal void Complete(MetadataJob job)
     {
         ArgumentNullException.ThrowIfNull(job);
         lock (_gate)
@@ -265,7 +263,7 @@ internal sealed class TokenMetadataQueue : IAppliedBatchListener
     }
 
     /// <summary>A taken job that is not fetched after all (stored already, an unsupported uri): let go without an attempt.</summary>
-    public void Drop(MetadataJob job)
+    internal void Drop(MetadataJob job)
     {
         ArgumentNullException.ThrowIfNull(job);
         lock (_gate)

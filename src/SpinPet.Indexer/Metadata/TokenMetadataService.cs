@@ -1,11 +1,12 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using SpinPet.Indexer.Events;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using SpinPet.Core.Chain;
-using SpinPet.Server.Configuration;
 using SpinPet.Storage;
 
-namespace SpinPet.Server.Metadata;
+namespace SpinPet.Indexer.Metadata;
 
 /// <summary>
 /// Fetches each created token's metadata (its <c>uri</c> JSON) in the background when <c>ipfs.gateway_url</c> is set,

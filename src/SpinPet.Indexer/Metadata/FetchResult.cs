@@ -1,4 +1,4 @@
-namespace SpinPet.Server.Metadata;
+namespace SpinPet.Indexer.Metadata;
 
 /// <summary>How a fetch ended: with a body, with a failure that will not change (404, too large), or transiently (5xx, timeout).</summary>
 internal enum FetchOutcome

@@ -10,14 +10,13 @@ using Microsoft.Extensions.Options;
 using SpinPet.Core.Chain;
 using SpinPet.Core.Events;
 using SpinPet.Core.Ingest;
-using SpinPet.Server.Configuration;
-using SpinPet.Server.Metadata;
+using SpinPet.Indexer.Metadata;
 using SpinPet.Solana.Decoding;
 using SpinPet.Storage;
 using SpinPet.TestSupport;
 using SpinPet.TestSupport.Http;
 
-namespace SpinPet.Server.Tests.Metadata;
+namespace SpinPet.Indexer.Tests.Metadata;
 
 /// <summary>
 /// A real store in a temp folder holding created tokens, a real gateway (Kestrel on loopback) and the metadata service

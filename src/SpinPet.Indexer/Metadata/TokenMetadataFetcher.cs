@@ -1,10 +1,10 @@
+using Microsoft.Extensions.DependencyInjection;
 using System.Globalization;
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Options;
-using SpinPet.Server.Configuration;
 
-namespace SpinPet.Server.Metadata;
+namespace SpinPet.Indexer.Metadata;
 
 /// <summary>
 /// One metadata fetch attempt. It has its own timeout (<c>ipfs.timeout_ms</c> on the <see cref="TimeProvider"/>, covering

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace SpinPet.Server.Metadata;
+namespace SpinPet.Indexer.Metadata;
 
 /// <summary>
 /// The connect step of the client that fetches a token's own https uri and every redirect hop off the gateway: a token's
@@ -12,7 +12,7 @@ namespace SpinPet.Server.Metadata;
 /// </summary>
 internal static class PublicAddressConnector
 {
-    public static async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, bool loopbackAllowed, CancellationToken cancellationToken)
+    public static async ValueTask<System.IO.Stream> ConnectAsync(SocketsHttpConnectionContext context, bool loopbackAllowed, CancellationToken cancellationToken)
     {
         var host = context.DnsEndPoint.Host;
         var addresses = IPAddress.TryParse(host, out var literal) ? [literal] : await Dns.GetHostAddressesAsync(host, cancellationToken).ConfigureAwait(false);

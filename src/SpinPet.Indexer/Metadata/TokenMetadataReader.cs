@@ -1,16 +1,15 @@
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using SpinPet.Core.Chain;
-using SpinPet.Server.Configuration;
 using SpinPet.Storage;
 
-namespace SpinPet.Server.Metadata;
+namespace SpinPet.Indexer.Metadata;
 
 /// <summary>
 /// Token metadata for the REST answers (<c>uri_data</c>, <c>image</c>): one point lookup per mint in
 /// <c>token_metadata</c>; null while the metadata is not fetched, failed, or <c>ipfs.gateway_url</c> is unset.
 /// </summary>
-internal sealed class TokenMetadataReader(SpinPetStore store, IOptions<IpfsOptions> options)
+public sealed class TokenMetadataReader(SpinPetStore store, IOptions<IpfsOptions> options)
 {
     private readonly Uri? _gateway = options.Value.Enabled ? MetadataUri.GatewayBase(options.Value.GatewayUrl!) : null;
 

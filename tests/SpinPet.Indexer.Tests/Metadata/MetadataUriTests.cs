@@ -1,7 +1,7 @@
-using SpinPet.Server.Metadata;
-using static SpinPet.Server.Tests.Metadata.MetadataHarness;
+using SpinPet.Indexer.Metadata;
+using static SpinPet.Indexer.Tests.Metadata.MetadataHarness;
 
-namespace SpinPet.Server.Tests.Metadata;
+namespace SpinPet.Indexer.Tests.Metadata;
 
 /// <summary>How a token's uri maps to the address its metadata is fetched from (docs/rest.md, "Token metadata").</summary>
 public sealed class MetadataUriTests

@@ -1,9 +1,9 @@
 using Microsoft.Extensions.Configuration;
 
-namespace SpinPet.Server.Configuration;
+namespace SpinPet.Indexer.Metadata;
 
 /// <summary><c>[ipfs]</c>: token metadata enrichment (docs/rest.md, "Token metadata").</summary>
-internal sealed record IpfsOptions
+public sealed record IpfsOptions
 {
     public const string Section = "ipfs";
 

@@ -1,6 +1,6 @@
 using SpinPet.Core.Chain;
 
-namespace SpinPet.Server.Metadata;
+namespace SpinPet.Indexer.Metadata;
 
 /// <summary>
 /// A token in the fetcher's hands, from queued to settled: waiting in the fresh or the retry lane, waiting for its

@@ -2,13 +2,13 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Time.Testing;
-using SpinPet.Server.Metadata;
+using SpinPet.Indexer.Metadata;
 using SpinPet.Storage;
 using SpinPet.TestSupport;
 using SpinPet.TestSupport.Http;
-using static SpinPet.Server.Tests.Metadata.MetadataHarness;
+using static SpinPet.Indexer.Tests.Metadata.MetadataHarness;
 
-namespace SpinPet.Server.Tests.Metadata;
+namespace SpinPet.Indexer.Tests.Metadata;
 
 /// <summary>
 /// Who gets the workers when origins are slow or ask to be left alone: back-off and Retry-After park the token instead

@@ -1,11 +1,11 @@
 using System.Diagnostics;
 using Microsoft.AspNetCore.Http;
-using SpinPet.Server.Metadata;
+using SpinPet.Indexer.Metadata;
 using SpinPet.Storage;
 using SpinPet.TestSupport.Http;
-using static SpinPet.Server.Tests.Metadata.MetadataHarness;
+using static SpinPet.Indexer.Tests.Metadata.MetadataHarness;
 
-namespace SpinPet.Server.Tests.Metadata;
+namespace SpinPet.Indexer.Tests.Metadata;
 
 /// <summary>The background metadata fetcher against a real HTTP gateway on loopback: good, slow, failing and bad answers.</summary>
 public sealed class TokenMetadataServiceTests
