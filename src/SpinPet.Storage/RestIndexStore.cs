@@ -80,19 +80,7 @@ public sealed class RestIndexStore
     public MintDetails? GetMint(PublicKey mint) => _committed.TryGetValue(mint, out var details) ? details : null;
 
     /// <summary>An open margin order, or null when it is unknown or closed.</summary>
-    public OpenOrder? GetOrder(PublicKey orderPda)
-    {
-        _store.EnterReader();
-        try
-        {
-            var value = _store.Db.Get(orderPda.AsSpan(), _orders);
-            return value is null ? null : IndexValues.ReadOrder(orderPda.AsSpan(), value);
-        }
-        finally
-        {
-            _store.ExitReader();
-        }
-    }
+    public OpenOrder? GetOrder(PublicKey orderPda) => _store.ReadRow(orderPda.AsSpan(), _orders, IndexValues.ReadOrder);
 
     /// <summary>How many events <see cref="ReadUserEvents"/> lists for the user (in one mint when given): one point lookup.</summary>
     public ulong CountUserEvents(PublicKey user, PublicKey? mint)

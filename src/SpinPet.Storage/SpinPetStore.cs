@@ -171,6 +171,22 @@ public sealed class SpinPetStore : IDisposable
         }
     }
 
+    /// <summary>One row by key under a read lease, decoded by <paramref name="read"/>; null when the key is absent.</summary>
+    internal T? ReadRow<T>(ReadOnlySpan<byte> key, ColumnFamilyHandle family, PositionScan.RowReader<T> read)
+        where T : class
+    {
+        EnterReader();
+        try
+        {
+            var value = Db.Get(key, family);
+            return value is null ? null : read(key, value);
+        }
+        finally
+        {
+            ExitReader();
+        }
+    }
+
     /// <summary>Called by the write when it ends, committed or not.</summary>
     internal void EndWrite()
     {

@@ -27,19 +27,7 @@ public sealed class TokenMetadataStore
     }
 
     /// <summary>The mint's stored metadata outcome, or null when there is none yet (not fetched, or failed only transiently).</summary>
-    public StoredTokenMetadata? Get(PublicKey mint)
-    {
-        _store.EnterReader();
-        try
-        {
-            var value = _store.Db.Get(mint.AsSpan(), _family);
-            return value is null ? null : ReadMetadata(mint.AsSpan(), value);
-        }
-        finally
-        {
-            _store.ExitReader();
-        }
-    }
+    public StoredTokenMetadata? Get(PublicKey mint) => _store.ReadRow(mint.AsSpan(), _family, ReadMetadata);
 
     /// <summary>
     /// Stores (replaces) the mint's metadata outcome. Safe from any thread, concurrently with the ingest: the row is
