@@ -3,18 +3,22 @@ using SpinPet.Core.Candles;
 using SpinPet.Core.Chain;
 using SpinPet.Core.Events;
 using SpinPet.Core.Ingest;
-using SpinPet.Server.Candles;
+using SpinPet.Core.Stream;
+using SpinPet.Indexer;
+using SpinPet.Indexer.Candles;
+using SpinPet.Indexer.Stream;
 using SpinPet.Solana.Decoding;
 using SpinPet.Storage;
 
 namespace SpinPet.Benchmarks;
 
 /// <summary>
-/// Log lines → TransactionDecoder → IngestedTransaction → the server's <see cref="CandleEngine"/> (s1, s30, m5; price
-/// exponent 28; volume none) → one RocksDB batch of events, candles and checkpoint per 512 transactions, as the
-/// server's ingest sink does, for 1, 100 and 10,000 mints. The baseline is the same decode and
-/// <see cref="SpinPetStore.Apply(IReadOnlyList{IngestedTransaction}, Checkpoint)"/> without candles, so the Ratio
-/// column is the cost of candles. One operation is one event: 10^9 / Mean is events/s.
+/// Log lines → TransactionDecoder → IngestedTransaction → the server's batch stream (<see cref="InProcessBatchStream"/>:
+/// append = the indexer applies; s1, s30, m5; price exponent 28; volume none) → one RocksDB write of events, candles,
+/// REST index rows, checkpoint and position per 512 transactions, as the server's ingest does, for 1, 100 and 10,000
+/// mints. The baseline is the same decode and one write of the events, checkpoint and index rows without candles
+/// (<see cref="StoreWrites.ApplyWithoutCandles"/>), so the Ratio column is the cost of candles. One operation is one
+/// event: 10^9 / Mean is events/s.
 /// </summary>
 /// <remarks>
 /// Each (benchmark, mints) case runs in its own process with its own store, which grows with every pass as in
@@ -28,11 +32,13 @@ public class CandleIngestBenchmarks
     private const int BuildOnlyPasses = 3;
 
     private readonly TransactionDecoder _decoder = new(PublicKey.Parse(AnchorLogs.ProgramId));
-    private readonly List<IngestedTransaction> _batch = new(IngestWorkload.BatchSize);
+    private List<IngestedTransaction> _batch = new(IngestWorkload.BatchSize);
     private CandleIngestWorkload _workload = null!;
     private string _folder = "";
     private SpinPetStore _store = null!;
-    private CandleEngine _engine = null!;
+    private StoreWrites _writes = null!;
+    private SpinPetIndexer _engine = null!;
+    private InProcessBatchStream _stream = null!;
     private CandleBuilder _builder = null!;
     private CandleChanges _changes = null!;
     private int _eventsWritten;
@@ -51,9 +57,10 @@ public class CandleIngestBenchmarks
         _store = SpinPetStore.Open(_folder);
         var intervals = Interval.Effective([]);
         var scale = new PriceScale(PriceScale.DefaultExponent);
-        _engine = new CandleEngine(_store, intervals, scale, VolumeUnit.None);
+        _writes = new StoreWrites(_store);
         // What the push feature would receive; counted to prove candles were written, not skipped.
-        _engine.Changed += rows => _passCandleRows += rows.Count;
+        _engine = new SpinPetIndexer(_store, new CandleSettings(intervals, scale, VolumeUnit.None), [new RowCounter(this)]);
+        _stream = new InProcessBatchStream(_engine);
         _builder = new CandleBuilder(intervals, scale, VolumeUnit.None);
         _changes = new CandleChanges();
     }
@@ -62,7 +69,7 @@ public class CandleIngestBenchmarks
     public void Cleanup()
     {
         // Candles of the first mint, to show in the log that s1 candles opened and closed over the passes.
-        long s1 = _store.CountCandles(_workload.Mints[0], Interval.S1);
+        long s1 = _store.Candles.CountCandles(_workload.Mints[0], Interval.S1);
         if (_candleRows > 0)
         {
             Console.WriteLine(
@@ -97,7 +104,7 @@ public class CandleIngestBenchmarks
     [Benchmark(Baseline = true, OperationsPerInvoke = CandleIngestWorkload.Events)]
     public int DecodeAndStore() => Run(withCandles: false);
 
-    /// <summary>What the server's ingest sink does: <see cref="CandleEngine.Apply"/> per batch.</summary>
+    /// <summary>What the server's ingest does: <see cref="InProcessBatchStream.AppendAsync"/> per batch.</summary>
     [Benchmark(OperationsPerInvoke = CandleIngestWorkload.Events)]
     public int DecodeStoreAndCandles()
     {
@@ -158,20 +165,22 @@ public class CandleIngestBenchmarks
         var last = _batch[^1];
         var checkpoint = new Checkpoint(last.Signature, last.Slot, last.TxIndex);
         // The engine does not return the store's result: both paths count what the store's counters say it wrote.
-        ulong before = _store.Counters.Events;
+        ulong before = _store.Meta.Counters.Events;
         if (withCandles)
         {
-            _engine.Apply(_batch, checkpoint);
+            // Completes synchronously: append = apply.
+            _stream.AppendAsync(StreamBatch.Of(_batch, checkpoint)).GetAwaiter().GetResult();
         }
         else
         {
-            _store.Apply(_batch, checkpoint);
+            _writes.ApplyWithoutCandles(_batch, checkpoint);
         }
-        _eventsWritten += (int)(_store.Counters.Events - before);
-        _batch.Clear();
+        _eventsWritten += (int)(_store.Meta.Counters.Events - before);
+        // A new list: the appended batch keeps its own, as the ingest's do.
+        _batch = new List<IngestedTransaction>(IngestWorkload.BatchSize);
     }
 
-    /// <summary>The engine's candle callback (CandleEngine.CandlesFor) on one batch, without the write.</summary>
+    /// <summary>What the candle engine stages for one batch (CandleEngine.Stage), without the write.</summary>
     private int BuildBatch()
     {
         _changes.Clear();
@@ -188,5 +197,11 @@ public class CandleIngestBenchmarks
         int rows = _changes.Rows().Count;
         _batch.Clear();
         return rows;
+    }
+
+    /// <summary>Counts the candle rows announced, as the fan-out would receive them.</summary>
+    private sealed class RowCounter(CandleIngestBenchmarks owner) : IAppliedBatchListener
+    {
+        public void OnApplied(AppliedBatch batch) => owner._passCandleRows += batch.Candles.Count;
     }
 }

@@ -87,9 +87,9 @@ internal static class HistoryLatency
         Console.WriteLine($"store opened in {open.Elapsed.TotalMilliseconds:N0} ms");
         foreach (var mint in mints)
         {
-            if (store.CountCandles(mint, s_interval) != CandlesPerMint)
+            if (store.Candles.CountCandles(mint, s_interval) != CandlesPerMint)
             {
-                throw new InvalidOperationException($"Mint {mint} has {store.CountCandles(mint, s_interval)} s1 candles, not {CandlesPerMint}.");
+                throw new InvalidOperationException($"Mint {mint} has {store.Candles.CountCandles(mint, s_interval)} s1 candles, not {CandlesPerMint}.");
             }
         }
         var signatures = Enumerable.Range(0, StoredTransactions).Select(n => IngestWorkload.Signature((ulong)n)).ToArray();
@@ -176,7 +176,7 @@ internal static class HistoryLatency
     private static long PointGet(SpinPetStore store, TxSignature signature)
     {
         long start = Stopwatch.GetTimestamp();
-        var row = store.ReadTransaction(signature);
+        var row = store.Events.ReadTransaction(signature);
         long ticks = Stopwatch.GetTimestamp() - start;
         if (row is null)
         {
@@ -193,8 +193,8 @@ internal static class HistoryLatency
         long? before = variant.Mode == ReadMode.NewestBefore ? at + variant.Limit : null;
         long start = Stopwatch.GetTimestamp();
         var page = variant.Mode == ReadMode.From
-            ? store.ReadCandlesFrom(mint, s_interval, at, variant.Limit)
-            : store.ReadCandlesNewest(mint, s_interval, variant.Limit, before);
+            ? store.Candles.ReadCandlesFrom(mint, s_interval, at, variant.Limit)
+            : store.Candles.ReadCandlesNewest(mint, s_interval, variant.Limit, before);
         long ticks = Stopwatch.GetTimestamp() - start;
         long expectedFirst = variant.Mode == ReadMode.From ? at : (before ?? FirstTime + CandlesPerMint) - 1;
         if (page.Candles.Count != variant.Limit || page.Candles[0].Time != expectedFirst)
@@ -278,6 +278,7 @@ internal static class HistoryLatency
         var total = Stopwatch.StartNew();
         using (var store = SpinPetStore.Open(folder))
         {
+            var writes = new StoreWrites(store);
             // Written as a live server writes them: second by second, every mint's candle of that second, so the
             // LSM tree gets the interleaved key order of real ingest and settles through ordinary compactions.
             var random = new Random(42);
@@ -302,7 +303,7 @@ internal static class HistoryLatency
                     rows.Add(new CandleWrite(mints[m], s_interval, candle, IsNew: true));
                     if (rows.Count == WriteBatchRows)
                     {
-                        store.WriteCandles(rows);
+                        writes.WriteCandles(rows);
                         written += rows.Count;
                         rows.Clear();
                         if (written % 1_000_000 == 0)
@@ -313,7 +314,7 @@ internal static class HistoryLatency
                     }
                 }
             }
-            store.WriteCandles(rows);
+            writes.WriteCandles(rows);
 
             // Transaction rows for the baseline point Get: failed transactions are a signatures row and nothing else.
             var batch = new List<IngestedTransaction>(512);
@@ -323,7 +324,7 @@ internal static class HistoryLatency
                 if (batch.Count == 512 || n == StoredTransactions - 1)
                 {
                     var last = batch[^1];
-                    store.Apply(batch, new Checkpoint(last.Signature, last.Slot, last.TxIndex));
+                    writes.ApplyWithoutCandles(batch, new Checkpoint(last.Signature, last.Slot, last.TxIndex));
                     batch.Clear();
                 }
             }

@@ -11,11 +11,16 @@ namespace SpinPet.Storage;
 /// </summary>
 internal static class CandleValues
 {
-    public const byte CandleVersion = 1;
+    /// <summary>Version 2 adds updated_seq; version-1 rows (written before positions) read as updated at seq 0.</summary>
+    public const byte CandleVersion = 2;
+    public const byte CandleVersion1 = 1;
     public const byte TopicVersion = 1;
 
-    /// <summary>version ‖ open ‖ high ‖ low ‖ close ‖ volume (f64 each) ‖ update count i64 ‖ flags u8.</summary>
-    public const int CandleLength = 1 + (5 * 8) + 8 + 1;
+    /// <summary>version ‖ open ‖ high ‖ low ‖ close ‖ volume (f64 each) ‖ update count i64 ‖ flags u8 ‖ updated_seq u64.</summary>
+    public const int CandleLength = 1 + (5 * 8) + 8 + 1 + 8;
+
+    /// <summary>Version 1: the same without updated_seq.</summary>
+    public const int CandleLength1 = 1 + (5 * 8) + 8 + 1;
 
     /// <summary>version ‖ candle count u64 ‖ newest time i64 ‖ name length u8, then the interval name (ASCII).</summary>
     public const int TopicHeaderLength = 1 + 8 + 8 + 1;
@@ -25,7 +30,7 @@ internal static class CandleValues
 
     private const byte FinalFlag = 1;
 
-    public static void WriteCandle(Span<byte> destination, in Candle candle)
+    public static void WriteCandle(Span<byte> destination, in Candle candle, long updatedSeq)
     {
         destination[0] = CandleVersion;
         BinaryPrimitives.WriteDoubleLittleEndian(destination[1..], candle.Open);
@@ -35,20 +40,13 @@ internal static class CandleValues
         BinaryPrimitives.WriteDoubleLittleEndian(destination[33..], candle.Volume);
         BinaryPrimitives.WriteInt64BigEndian(destination[41..], candle.UpdateCount);
         destination[49] = candle.IsFinal ? FinalFlag : (byte)0;
+        BinaryPrimitives.WriteInt64BigEndian(destination[50..], updatedSeq);
     }
 
     /// <summary>The candle stored under <paramref name="key"/> (a checked candle key: the time comes from it).</summary>
     public static Candle ReadCandle(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value)
     {
-        // A fixed layout: a longer or shorter version-1 row is damage, not a later extension (that bumps the version).
-        if (value.Length != CandleLength)
-        {
-            throw StoreCorruptedException.Row(ColumnFamilyNames.Candles, key, $"the value is {value.Length} bytes, a candle is {CandleLength}");
-        }
-        if (value[0] != CandleVersion)
-        {
-            throw StoreCorruptedException.Row(ColumnFamilyNames.Candles, key, $"format version {value[0]} is not the known version {CandleVersion}");
-        }
+        Check(key, value);
         return new Candle(
             CandleKeys.ReadTime(key),
             BinaryPrimitives.ReadDoubleLittleEndian(value[1..]),
@@ -58,6 +56,39 @@ internal static class CandleValues
             BinaryPrimitives.ReadDoubleLittleEndian(value[33..]),
             BinaryPrimitives.ReadInt64BigEndian(value[41..]),
             (value[49] & FinalFlag) != 0);
+    }
+
+    /// <summary>The seq of the batch that last changed the candle (0 for a version-1 row).</summary>
+    public static long ReadUpdatedSeq(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value)
+    {
+        Check(key, value);
+        if (value[0] == CandleVersion1)
+        {
+            return 0;
+        }
+        long seq = BinaryPrimitives.ReadInt64BigEndian(value[50..]);
+        return seq >= 0 ? seq : throw StoreCorruptedException.Row(ColumnFamilyNames.Candles, key, $"updated_seq {seq} is negative");
+    }
+
+    /// <summary>A fixed layout per version: a longer or shorter row is damage, not a later extension (that bumps the version).</summary>
+    private static void Check(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value)
+    {
+        if (value.Length > 0 && value[0] == CandleVersion1)
+        {
+            if (value.Length != CandleLength1)
+            {
+                throw StoreCorruptedException.Row(ColumnFamilyNames.Candles, key, $"the value is {value.Length} bytes, a version-1 candle is {CandleLength1}");
+            }
+            return;
+        }
+        if (value.Length != CandleLength)
+        {
+            throw StoreCorruptedException.Row(ColumnFamilyNames.Candles, key, $"the value is {value.Length} bytes, a candle is {CandleLength}");
+        }
+        if (value[0] != CandleVersion)
+        {
+            throw StoreCorruptedException.Row(ColumnFamilyNames.Candles, key, $"format version {value[0]} is not the known version {CandleVersion}");
+        }
     }
 
     public static int WriteTopic(Span<byte> destination, in CandleTopic topic)

@@ -2,7 +2,7 @@ namespace SpinPet.Storage;
 
 /// <summary>
 /// The column families of the store. Every name here is created at open; a feature that keeps its own rows in
-/// the same database (and commits them in the same batch) adds its name to <see cref="All"/>.
+/// the same database (and commits them in the same write) adds its name to <see cref="All"/> and gets a group type of its own.
 /// </summary>
 internal static class ColumnFamilyNames
 {
@@ -41,6 +41,6 @@ internal static class ColumnFamilyNames
         MintEvents, UserEvents, Mints, MintsByFirst, Orders, MintOrders, UserOrders, UserEventCounts, TokenMetadata, BackfillPages,
     ];
 
-    /// <summary>The families that <see cref="SpinPetStore.RebuildDerivedRows"/> empties and refills from the event log.</summary>
+    /// <summary>The REST index families (<see cref="RestIndexStore"/>): what a rebuild of them empties and refills from the event log.</summary>
     public static readonly string[] Derived = [MintEvents, UserEvents, Mints, MintsByFirst, Orders, MintOrders, UserOrders, UserEventCounts];
 }

@@ -42,6 +42,18 @@ internal static class IndexKeys
         mint.CopyTo(destination[PublicKey.Length..]);
     }
 
+    /// <summary>A user_event_counts key: the user alone (the total) or user ‖ mint. Returns its length.</summary>
+    public static int WriteUserCount(Span<byte> destination, in PublicKey user, in PublicKey? mint)
+    {
+        if (mint is { } m)
+        {
+            WriteUserMint(destination, user, m);
+            return UserMintLength;
+        }
+        user.CopyTo(destination);
+        return PublicKey.Length;
+    }
+
     public static void WritePositionMint(Span<byte> destination, ChainPosition position, in PublicKey mint)
     {
         Keys.WritePosition(destination, position);

@@ -1,3 +1,4 @@
+using SpinPet.Core.Indexing;
 using System.Buffers.Binary;
 using SpinPet.Core.Chain;
 using SpinPet.Core.Events;

@@ -13,14 +13,19 @@ namespace SpinPet.Storage;
 /// </summary>
 internal static class Values
 {
-    public const byte EventVersion = 1;
+    /// <summary>Version 2 adds the seq of the batch that stored the event; version-1 rows (no seq) read as seq 0.</summary>
+    public const byte EventVersion = 2;
+    public const byte EventVersion1 = 1;
     public const byte TransactionVersion = 1;
     public const byte RejectedVersion = 1;
     public const byte CheckpointVersion = 1;
     public const byte CountersVersion = 1;
 
-    /// <summary>version ‖ kind ‖ block time i64 ‖ signature 64, then the raw payload.</summary>
-    public const int EventHeaderLength = 1 + 1 + 8 + TxSignature.Length;
+    /// <summary>version ‖ kind ‖ block time i64 ‖ signature 64 ‖ seq u64, then the raw payload.</summary>
+    public const int EventHeaderLength = 1 + 1 + 8 + TxSignature.Length + 8;
+
+    /// <summary>Version 1: version ‖ kind ‖ block time i64 ‖ signature 64, then the raw payload.</summary>
+    public const int EventHeaderLength1 = 1 + 1 + 8 + TxSignature.Length;
 
     /// <summary>version ‖ slot u64 ‖ txIndex u32 ‖ event count u16 ‖ flags u8.</summary>
     public const int TransactionLength = 1 + 8 + 4 + 2 + 1;
@@ -48,12 +53,13 @@ internal static class Values
     public static int EventLength(int payloadLength) => EventHeaderLength + payloadLength;
 
     public static int WriteEvent(
-        Span<byte> destination, EventKind kind, long blockTime, in TxSignature signature, ReadOnlySpan<byte> payload)
+        Span<byte> destination, EventKind kind, long blockTime, in TxSignature signature, long seq, ReadOnlySpan<byte> payload)
     {
         destination[0] = EventVersion;
         destination[1] = (byte)kind;
         BinaryPrimitives.WriteInt64BigEndian(destination[2..], blockTime);
         signature.CopyTo(destination[10..]);
+        BinaryPrimitives.WriteInt64BigEndian(destination[74..], seq);
         payload.CopyTo(destination[EventHeaderLength..]);
         return EventHeaderLength + payload.Length;
     }
@@ -61,7 +67,23 @@ internal static class Values
     public static StoredEvent ReadEvent(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value)
     {
         var position = Keys.ReadPosition(ColumnFamilyNames.Events, key);
+        if (value.Length > 0 && value[0] == EventVersion1)
+        {
+            // Stored before positions were recorded: at or before seq 0 of the epoch the database got when it was upgraded.
+            CheckHeader(ColumnFamilyNames.Events, key, value, EventVersion1, EventHeaderLength1);
+            return ReadEventFields(key, value, position, seq: 0, EventHeaderLength1);
+        }
         CheckHeader(ColumnFamilyNames.Events, key, value, EventVersion, EventHeaderLength);
+        long seq = BinaryPrimitives.ReadInt64BigEndian(value[74..]);
+        if (seq < 0)
+        {
+            throw StoreCorruptedException.Row(ColumnFamilyNames.Events, key, $"seq {seq} is negative");
+        }
+        return ReadEventFields(key, value, position, seq, EventHeaderLength);
+    }
+
+    private static StoredEvent ReadEventFields(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, ChainPosition position, long seq, int headerLength)
+    {
         byte kind = value[1];
         if (kind == 0)
         {
@@ -72,7 +94,10 @@ internal static class Values
             position,
             BinaryPrimitives.ReadInt64BigEndian(value[2..]),
             (EventKind)kind,
-            value[EventHeaderLength..].ToArray());
+            value[headerLength..].ToArray())
+        {
+            Seq = seq,
+        };
     }
 
     public static void WriteTransaction(Span<byte> destination, ulong slot, uint txIndex, ushort eventCount, bool failed)

@@ -21,7 +21,7 @@ public sealed class ApplyTests
         var result = fixture.Store.Apply([transaction], CheckpointOf(transaction));
 
         Assert.Equal(new ApplyResult(Applied: 1, Duplicates: 0, Failed: 0, EventsWritten: 2, RejectedWritten: 0), result);
-        var stored = fixture.Store.ReadEvents().ToList();
+        var stored = fixture.Store.Events.ReadEvents().ToList();
         Assert.Equal(2, stored.Count);
         Assert.Equal(new ChainPosition(301_234_567, 4, 0), stored[0].Position);
         Assert.Equal(new ChainPosition(301_234_567, 4, 1), stored[1].Position);
@@ -41,10 +41,10 @@ public sealed class ApplyTests
 
         fixture.Store.Apply([transaction], CheckpointOf(transaction));
 
-        var stored = fixture.Store.ReadEvents().ToList();
+        var stored = fixture.Store.Events.ReadEvents().ToList();
         Assert.Equal([0, 1], stored.Select(e => (int)e.Position.EventIndex));
         Assert.NotEqual(stored[0].Payload.ToArray(), stored[1].Payload.ToArray());
-        Assert.Equal(2UL, fixture.Store.Counters.EventsOf(EventKind.BuySell));
+        Assert.Equal(2UL, fixture.Store.Meta.Counters.EventsOf(EventKind.BuySell));
     }
 
     [Fact]
@@ -58,9 +58,9 @@ public sealed class ApplyTests
         Assert.Equal(1, result.Applied);
         Assert.Equal(1, result.Duplicates);
         Assert.Equal(1, result.EventsWritten);
-        Assert.Single(fixture.Store.ReadEvents());
-        Assert.Equal(1UL, fixture.Store.Counters.Events);
-        Assert.Equal(1UL, fixture.Store.Counters.Transactions);
+        Assert.Single(fixture.Store.Events.ReadEvents());
+        Assert.Equal(1UL, fixture.Store.Meta.Counters.Events);
+        Assert.Equal(1UL, fixture.Store.Meta.Counters.Transactions);
     }
 
     [Fact]
@@ -70,17 +70,17 @@ public sealed class ApplyTests
         var first = Transaction(1, 10, 0, BuySell(0, 1, 1));
         var second = WithRejected(2, 11, 0, [BuySell(0, 2, 2)], Rejected(1, "short body"));
         fixture.Store.Apply([first, second], CheckpointOf(second));
-        var counters = fixture.Store.Counters;
-        var events = fixture.Store.ReadEvents().ToList();
+        var counters = fixture.Store.Meta.Counters;
+        var events = fixture.Store.Events.ReadEvents().ToList();
 
         // Replayed with different contents under the same signature: identity is the signature, the copy is ignored.
         var replay = Transaction(1, 99, 7, BuySell(0, 999, 999), BuySell(1, 999, 999));
         var result = fixture.Store.Apply([replay, second], CheckpointOf(second));
 
         Assert.Equal(new ApplyResult(Applied: 0, Duplicates: 2, Failed: 0, EventsWritten: 0, RejectedWritten: 0), result);
-        Assert.Equal(counters, fixture.Store.Counters);
-        Assert.Equal(events.Select(Describe), fixture.Store.ReadEvents().Select(Describe));
-        Assert.Single(fixture.Store.ReadRejected());
+        Assert.Equal(counters, fixture.Store.Meta.Counters);
+        Assert.Equal(events.Select(Describe), fixture.Store.Events.ReadEvents().Select(Describe));
+        Assert.Single(fixture.Store.Events.ReadRejected());
     }
 
     [Fact]
@@ -89,15 +89,15 @@ public sealed class ApplyTests
         using var fixture = new StoreFixture();
         var transaction = Transaction(1, 10, 0, BuySell(0, 1, 1));
         fixture.Store.Apply([transaction], CheckpointOf(transaction));
-        var counters = fixture.Store.Counters;
+        var counters = fixture.Store.Meta.Counters;
 
         var store = fixture.Reopen();
         var result = store.Apply([transaction], CheckpointOf(transaction));
 
         Assert.Equal(0, result.Applied);
         Assert.Equal(1, result.Duplicates);
-        Assert.Equal(counters, store.Counters);
-        Assert.Single(store.ReadEvents());
+        Assert.Equal(counters, store.Meta.Counters);
+        Assert.Single(store.Events.ReadEvents());
     }
 
     [Fact]
@@ -109,13 +109,13 @@ public sealed class ApplyTests
         var result = fixture.Store.Apply([failed], CheckpointOf(failed));
 
         Assert.Equal(new ApplyResult(Applied: 1, Duplicates: 0, Failed: 1, EventsWritten: 0, RejectedWritten: 0), result);
-        Assert.True(fixture.Store.ContainsTransaction(failed.Signature));
-        Assert.Equal(new TransactionRow(10, 3, EventCount: 0, Failed: true), fixture.Store.ReadTransaction(failed.Signature));
-        Assert.Empty(fixture.Store.ReadEvents());
-        Assert.Empty(fixture.Store.ReadRejected());
-        Assert.Equal(1UL, fixture.Store.Counters.Transactions);
-        Assert.Equal(1UL, fixture.Store.Counters.FailedTransactions);
-        Assert.Equal(0UL, fixture.Store.Counters.Events);
+        Assert.True(fixture.Store.Events.ContainsTransaction(failed.Signature));
+        Assert.Equal(new TransactionRow(10, 3, EventCount: 0, Failed: true), fixture.Store.Events.ReadTransaction(failed.Signature));
+        Assert.Empty(fixture.Store.Events.ReadEvents());
+        Assert.Empty(fixture.Store.Events.ReadRejected());
+        Assert.Equal(1UL, fixture.Store.Meta.Counters.Transactions);
+        Assert.Equal(1UL, fixture.Store.Meta.Counters.FailedTransactions);
+        Assert.Equal(0UL, fixture.Store.Meta.Counters.Events);
         Assert.Equal(1, fixture.Store.Apply([failed], CheckpointOf(failed)).Duplicates);
     }
 
@@ -127,25 +127,25 @@ public sealed class ApplyTests
 
         fixture.Store.Apply([transaction], CheckpointOf(transaction));
 
-        Assert.Equal(new TransactionRow(77, 5, EventCount: 2, Failed: false), fixture.Store.ReadTransaction(transaction.Signature));
-        Assert.Null(fixture.Store.ReadTransaction(Signature(2)));
-        Assert.False(fixture.Store.ContainsTransaction(Signature(2)));
+        Assert.Equal(new TransactionRow(77, 5, EventCount: 2, Failed: false), fixture.Store.Events.ReadTransaction(transaction.Signature));
+        Assert.Null(fixture.Store.Events.ReadTransaction(Signature(2)));
+        Assert.False(fixture.Store.Events.ContainsTransaction(Signature(2)));
     }
 
     [Fact]
     public void The_checkpoint_is_written_with_the_events_and_both_survive_reopening()
     {
         using var fixture = new StoreFixture();
-        Assert.Null(fixture.Store.ReadCheckpoint());
+        Assert.Null(fixture.Store.Meta.ReadCheckpoint());
         var transaction = Transaction(1, 500, 2, BuySell(0, 1, 1));
         var checkpoint = CheckpointOf(transaction);
 
         fixture.Store.Apply([transaction], checkpoint);
-        Assert.Equal(checkpoint, fixture.Store.ReadCheckpoint());
+        Assert.Equal(checkpoint, fixture.Store.Meta.ReadCheckpoint());
 
         var store = fixture.Reopen();
-        Assert.Equal(checkpoint, store.ReadCheckpoint());
-        Assert.Single(store.ReadEvents());
+        Assert.Equal(checkpoint, store.Meta.ReadCheckpoint());
+        Assert.Single(store.Events.ReadEvents());
     }
 
     [Fact]
@@ -158,14 +158,14 @@ public sealed class ApplyTests
 
         fixture.Store.Apply([transaction], later);
 
-        Assert.Equal(later, fixture.Store.ReadCheckpoint());
+        Assert.Equal(later, fixture.Store.Meta.ReadCheckpoint());
     }
 
     [Fact]
     public void Counters_count_events_by_kind_transactions_failures_and_rejections()
     {
         using var fixture = new StoreFixture();
-        Assert.Equal(StoreCounters.Empty, fixture.Store.Counters);
+        Assert.Equal(StoreCounters.Empty, fixture.Store.Meta.Counters);
         List<IngestedTransaction> batch =
         [
             Transaction(1, 10, 0, BuySell(0, 1, 1), BuySell(1, 2, 2), ForceLiquidate(2)),
@@ -175,7 +175,7 @@ public sealed class ApplyTests
 
         fixture.Store.Apply(batch, CheckpointOf(batch[^1]));
 
-        var counters = fixture.Store.Counters;
+        var counters = fixture.Store.Meta.Counters;
         Assert.Equal(4UL, counters.Events);
         Assert.Equal(3UL, counters.EventsOf(EventKind.BuySell));
         Assert.Equal(1UL, counters.EventsOf(EventKind.ForceLiquidate));
@@ -194,68 +194,81 @@ public sealed class ApplyTests
 
         Assert.Throws<ArgumentException>(() => fixture.Store.Apply([good, colliding], CheckpointOf(colliding)));
 
-        Assert.Empty(fixture.Store.ReadEvents());
-        Assert.Null(fixture.Store.ReadCheckpoint());
-        Assert.False(fixture.Store.ContainsTransaction(good.Signature));
-        Assert.Equal(StoreCounters.Empty, fixture.Store.Counters);
+        Assert.Empty(fixture.Store.Events.ReadEvents());
+        Assert.Null(fixture.Store.Meta.ReadCheckpoint());
+        Assert.False(fixture.Store.Events.ContainsTransaction(good.Signature));
+        Assert.Equal(StoreCounters.Empty, fixture.Store.Meta.Counters);
         // The store is still usable: the next call starts from a clean batch.
         fixture.Store.Apply([good], CheckpointOf(good));
-        Assert.Single(fixture.Store.ReadEvents());
+        Assert.Single(fixture.Store.Events.ReadEvents());
     }
 
     [Fact]
-    public void A_contributor_adds_rows_to_the_same_batch_and_sees_only_new_successful_transactions()
+    public void Rows_of_another_group_commit_in_the_same_write_and_staging_names_only_new_successful_transactions()
     {
         using var fixture = new StoreFixture();
         var first = Transaction(1, 10, 0, BuySell(0, 1, 1));
         fixture.Store.Apply([first], CheckpointOf(first));
         var second = Transaction(2, 11, 0, BuySell(0, 2, 2));
         var failed = Failed(3, 11, 1);
-        var contributor = new RecordingContributor(fixture.Store);
 
-        fixture.Store.Apply([first, second, failed], CheckpointOf(failed), contributor);
+        using (var write = fixture.Store.BeginWrite(fixture.Store.Meta.Position.Next()))
+        {
+            var staged = fixture.Store.Events.Stage(write, [first, second, failed]);
+            Assert.Equal([second.Signature], staged.Stored.Select(t => t.Signature));
+            PutOwnRow(fixture.Store, write);
+            write.Commit();
+        }
 
-        Assert.Equal([second.Signature], contributor.Seen);
-        var contributed = Assert.Single(fixture.Store.ReadEvents(), e => e.Position == RecordingContributor.Position);
+        var contributed = Assert.Single(fixture.Store.Events.ReadEvents(), e => e.Position == OwnRowPosition);
         Assert.Equal(EventKind.MilestoneDiscount, contributed.Kind);
     }
 
     [Fact]
-    public void A_contributor_that_throws_leaves_the_store_untouched()
+    public void A_write_disposed_without_a_commit_leaves_the_store_untouched()
     {
         using var fixture = new StoreFixture();
         var transaction = Transaction(1, 10, 0, BuySell(0, 1, 1));
+        var position = fixture.Store.Meta.Position;
 
-        Assert.Throws<InvalidOperationException>(
-            () => fixture.Store.Apply([transaction], CheckpointOf(transaction), new ThrowingContributor(fixture.Store)));
+        using (var write = fixture.Store.BeginWrite(position.Next()))
+        {
+            fixture.Store.Events.Stage(write, [transaction]);
+            fixture.Store.Meta.StageCheckpoint(write, CheckpointOf(transaction));
+            PutOwnRow(fixture.Store, write);
+            // No commit: a throw while staging ends here.
+        }
 
-        Assert.Empty(fixture.Store.ReadEvents());
-        Assert.Null(fixture.Store.ReadCheckpoint());
-        Assert.False(fixture.Store.ContainsTransaction(transaction.Signature));
-        Assert.Equal(StoreCounters.Empty, fixture.Store.Counters);
+        Assert.Empty(fixture.Store.Events.ReadEvents());
+        Assert.Null(fixture.Store.Meta.ReadCheckpoint());
+        Assert.False(fixture.Store.Events.ContainsTransaction(transaction.Signature));
+        Assert.Equal(StoreCounters.Empty, fixture.Store.Meta.Counters);
+        Assert.Equal(position, fixture.Store.Meta.Position);
+        // The next write starts clean.
+        fixture.Store.Apply([transaction], CheckpointOf(transaction));
+        Assert.Single(fixture.Store.Events.ReadEvents());
     }
 
     [Fact]
-    public void Concurrent_callers_are_serialized_and_nothing_is_lost_or_doubled()
+    public void A_second_write_while_one_is_open_is_refused_and_the_first_commits_whole()
     {
         using var fixture = new StoreFixture();
-        // Two writers racing over overlapping transactions: each signature must be stored exactly once.
-        var transactions = Enumerable.Range(0, 400)
-            .Select(n => Transaction(n, (ulong)(n / 4), (uint)(n % 4), BuySell(0, (ulong)n, (UInt128)n)))
-            .ToArray();
+        var first = Transaction(1, 10, 0, BuySell(0, 1, 1));
+        var second = Transaction(2, 11, 0, BuySell(0, 2, 2));
 
-        Parallel.For(0, 4, worker =>
+        // One writer: the check-then-write of the signatures index and the reused batch must not interleave.
+        using (var write = fixture.Store.BeginWrite(fixture.Store.Meta.Position.Next()))
         {
-            for (int start = worker % 2; start < transactions.Length; start += 20)
-            {
-                var chunk = transactions.Skip(start).Take(20).ToArray();
-                fixture.Store.Apply(chunk, CheckpointOf(chunk[^1]));
-            }
-        });
+            fixture.Store.Events.Stage(write, [first]);
+            Assert.Throws<InvalidOperationException>(() => fixture.Store.Apply([second], CheckpointOf(second)));
+            write.Commit();
+        }
 
-        Assert.Equal(400UL, fixture.Store.Counters.Transactions);
-        Assert.Equal(400UL, fixture.Store.Counters.Events);
-        Assert.Equal(400, fixture.Store.ReadEvents().Count());
+        Assert.Equal([first.Signature], fixture.Store.Events.ReadEvents().Select(e => e.Signature));
+        Assert.Equal(1UL, fixture.Store.Meta.Counters.Transactions);
+        // Once it ended, the next write is taken.
+        fixture.Store.Apply([second], CheckpointOf(second));
+        Assert.Equal(2UL, fixture.Store.Meta.Counters.Transactions);
     }
 
     [Fact]
@@ -265,37 +278,21 @@ public sealed class ApplyTests
         var store = fixture.Store;
         store.Dispose();
 
-        Assert.Throws<ObjectDisposedException>(() => store.ReadCheckpoint());
-        Assert.Throws<ObjectDisposedException>(() => store.ReadEvents());
+        Assert.Throws<ObjectDisposedException>(() => store.Meta.ReadCheckpoint());
+        Assert.Throws<ObjectDisposedException>(() => store.Events.ReadEvents());
         Assert.Throws<ObjectDisposedException>(() => store.Apply([], new Checkpoint(Signature(1), 1, 0)));
         store.Dispose();
     }
 
-    /// <summary>Writes one row of its own (an event row at a fixed position, so that ReadEvents can see it).</summary>
-    private class RecordingContributor(SpinPetStore store) : IStoreBatchContributor
+    private static readonly ChainPosition OwnRowPosition = new(999, 0, 0);
+
+    /// <summary>Stages one row of its own (an event row at a fixed position, so that ReadEvents can see it).</summary>
+    private static void PutOwnRow(SpinPetStore store, StoreWrite write)
     {
-        public static readonly ChainPosition Position = new(999, 0, 0);
-
-        public List<TxSignature> Seen { get; } = [];
-
-        public virtual void Contribute(WriteBatch batch, IReadOnlyList<IngestedTransaction> stored)
-        {
-            Seen.AddRange(stored.Select(t => t.Signature));
-            var key = new byte[Keys.PositionLength];
-            Keys.WritePosition(key, Position);
-            var value = new byte[Values.EventLength(8)];
-            Values.WriteEvent(value, EventKind.MilestoneDiscount, 42, Signature(999), new byte[8]);
-            batch.Put(key, value, store.GetColumnFamily(ColumnFamilyNames.Events));
-        }
-    }
-
-    /// <summary>Stages its row, then fails: the staged row must not be written either.</summary>
-    private sealed class ThrowingContributor(SpinPetStore store) : RecordingContributor(store)
-    {
-        public override void Contribute(WriteBatch batch, IReadOnlyList<IngestedTransaction> stored)
-        {
-            base.Contribute(batch, stored);
-            throw new InvalidOperationException("candles failed");
-        }
+        var key = new byte[Keys.PositionLength];
+        Keys.WritePosition(key, OwnRowPosition);
+        var value = new byte[Values.EventLength(8)];
+        Values.WriteEvent(value, EventKind.MilestoneDiscount, 42, Signature(999), seq: 1, new byte[8]);
+        write.Put(key, value, store.Family(ColumnFamilyNames.Events));
     }
 }

@@ -10,26 +10,26 @@ public sealed class BackfillListingTests
     public void Pages_are_stored_with_the_cursor_read_oldest_first_and_survive_a_reopen()
     {
         using var fixture = new StoreFixture();
-        Assert.Null(fixture.Store.ReadBackfillListing());
-        Assert.Null(fixture.Store.ReadOldestBackfillPage());
+        Assert.Null(fixture.Store.Backfill.ReadListing());
+        Assert.Null(fixture.Store.Backfill.ReadOldestPage());
 
         ListedSignature[] newest = [Listed(9, 300, failed: false, 1_764_062_409), Listed(8, 299, failed: true, null)];
         ListedSignature[] older = [Listed(7, 298, failed: false, -1), Listed(6, 200, failed: false, long.MaxValue)];
         var listing = new BackfillListing(Sig(1), 100, Sig(8), 1, 2, Complete: false);
-        fixture.Store.SaveBackfillListing(listing, newest);
+        fixture.Store.Backfill.SaveListing(listing, newest);
         // A page with nothing new moves only the cursor.
         listing = listing with { Before = Sig(7) };
-        fixture.Store.SaveBackfillListing(listing, []);
+        fixture.Store.Backfill.SaveListing(listing, []);
         listing = listing with { Before = Sig(6), Pages = 2, Signatures = 4, Complete = true };
-        fixture.Store.SaveBackfillListing(listing, older);
+        fixture.Store.Backfill.SaveListing(listing, older);
 
         var store = fixture.Reopen();
-        Assert.Equal(listing, store.ReadBackfillListing());
-        var oldest = store.ReadOldestBackfillPage();
+        Assert.Equal(listing, store.Backfill.ReadListing());
+        var oldest = store.Backfill.ReadOldestPage();
         Assert.Equal(1, oldest!.Number);
         Assert.Equal(older, oldest.Entries);
-        store.DeleteBackfillPage(1);
-        var next = store.ReadOldestBackfillPage();
+        store.Backfill.DeletePage(1);
+        var next = store.Backfill.ReadOldestPage();
         Assert.Equal(0, next!.Number);
         Assert.Equal(newest, next.Entries);
     }
@@ -42,13 +42,13 @@ public sealed class BackfillListingTests
         for (int page = 1; page <= 3; page++)
         {
             listing = listing with { Before = Sig(page), Pages = page, Signatures = page };
-            fixture.Store.SaveBackfillListing(listing, [Listed(page, (ulong)page, failed: false, null)]);
+            fixture.Store.Backfill.SaveListing(listing, [Listed(page, (ulong)page, failed: false, null)]);
         }
 
-        fixture.Store.DeleteBackfillListing();
+        fixture.Store.Backfill.DeleteListing();
 
-        Assert.Null(fixture.Store.ReadBackfillListing());
-        Assert.Null(fixture.Store.ReadOldestBackfillPage());
+        Assert.Null(fixture.Store.Backfill.ReadListing());
+        Assert.Null(fixture.Store.Backfill.ReadOldestPage());
     }
 
     [Fact]
@@ -57,8 +57,8 @@ public sealed class BackfillListingTests
         using var fixture = new StoreFixture();
 
         Assert.Throws<ArgumentException>(() =>
-            fixture.Store.SaveBackfillListing(new BackfillListing(null, 0, Sig(1), 0, 1, false), [Listed(1, 1, false, null)]));
-        Assert.Null(fixture.Store.ReadBackfillListing());
+            fixture.Store.Backfill.SaveListing(new BackfillListing(null, 0, Sig(1), 0, 1, false), [Listed(1, 1, false, null)]));
+        Assert.Null(fixture.Store.Backfill.ReadListing());
     }
 
     private static ListedSignature Listed(int seed, ulong slot, bool failed, long? blockTime) => new(Sig(seed), slot, failed, blockTime);

@@ -34,36 +34,58 @@ public sealed class EncodingTests
     }
 
     [Fact]
-    public void An_event_value_is_version_kind_block_time_signature_then_payload()
+    public void An_event_value_is_version_kind_block_time_signature_seq_then_payload()
     {
         var signature = Signature(3);
         var value = new byte[Values.EventLength(3)];
 
-        Values.WriteEvent(value, EventKind.LongShort, -2, signature, new byte[] { 7, 8, 9 });
+        Values.WriteEvent(value, EventKind.LongShort, -2, signature, seq: 0x0102030405, new byte[] { 7, 8, 9 });
 
-        Assert.Equal(1, value[0]);
+        Assert.Equal(2, value[0]);
         Assert.Equal((byte)EventKind.LongShort, value[1]);
         Assert.Equal(-2L, BinaryPrimitives.ReadInt64BigEndian(value.AsSpan(2)));
         Assert.Equal(signature.AsSpan().ToArray(), value[10..74]);
-        Assert.Equal(new byte[] { 7, 8, 9 }, value[74..]);
+        Assert.Equal(0x0102030405L, BinaryPrimitives.ReadInt64BigEndian(value.AsSpan(74)));
+        Assert.Equal(new byte[] { 7, 8, 9 }, value[82..]);
+        Assert.Equal(0x0102030405L, Values.ReadEvent(Key(new ChainPosition(1, 2, 3)), value).Seq);
+    }
+
+    [Fact]
+    public void A_version_1_event_value_from_before_positions_reads_with_seq_0()
+    {
+        var signature = Signature(3);
+        // version 1 ‖ kind ‖ block time ‖ signature ‖ payload: no seq.
+        var value = new byte[Values.EventHeaderLength1 + 3];
+        value[0] = 1;
+        value[1] = (byte)EventKind.BuySell;
+        BinaryPrimitives.WriteInt64BigEndian(value.AsSpan(2), 1_700_000_000);
+        signature.CopyTo(value.AsSpan(10));
+        new byte[] { 7, 8, 9 }.CopyTo(value, Values.EventHeaderLength1);
+
+        var stored = Values.ReadEvent(Key(new ChainPosition(1, 2, 3)), value);
+
+        Assert.Equal(0, stored.Seq);
+        Assert.Equal(signature, stored.Signature);
+        Assert.Equal(1_700_000_000, stored.BlockTime);
+        Assert.Equal(new byte[] { 7, 8, 9 }, stored.Payload.ToArray());
     }
 
     [Fact]
     public void An_event_value_with_an_unknown_version_is_reported_as_corruption()
     {
         var value = new byte[Values.EventLength(0)];
-        Values.WriteEvent(value, EventKind.BuySell, 1, Signature(1), []);
-        value[0] = 2;
+        Values.WriteEvent(value, EventKind.BuySell, 1, Signature(1), seq: 1, []);
+        value[0] = 3;
 
         var error = Assert.Throws<StoreCorruptedException>(() => Values.ReadEvent(Key(new ChainPosition(1, 2, 3)), value));
-        Assert.Contains("version 2", error.Message, StringComparison.Ordinal);
+        Assert.Contains("version 3", error.Message, StringComparison.Ordinal);
         Assert.Contains("events", error.Message, StringComparison.Ordinal);
     }
 
     [Theory]
     [InlineData(0)]
     [InlineData(1)]
-    [InlineData(73)]
+    [InlineData(81)]
     public void A_truncated_event_value_is_reported_as_corruption(int length)
     {
         var value = new byte[length];
@@ -79,7 +101,7 @@ public sealed class EncodingTests
     public void A_key_of_the_wrong_length_is_reported_as_corruption()
     {
         var value = new byte[Values.EventLength(0)];
-        Values.WriteEvent(value, EventKind.BuySell, 1, Signature(1), []);
+        Values.WriteEvent(value, EventKind.BuySell, 1, Signature(1), seq: 1, []);
 
         Assert.Throws<StoreCorruptedException>(() => Values.ReadEvent(new byte[13], value));
     }
@@ -127,11 +149,12 @@ public sealed class EncodingTests
         using var fixture = new StoreFixture();
         var transaction = Transaction(1, 10, 0, BuySell(0, 1, 1));
 
-        fixture.Store.Apply([transaction], CheckpointOf(transaction), new CorruptRowContributor(fixture.Store));
+        // A 5-byte value where an event row belongs.
+        fixture.Store.ApplyWithRow([transaction], CheckpointOf(transaction), ColumnFamilyNames.Events, Key(new ChainPosition(11, 0, 0)), [1, 2, 3, 4, 5]);
 
-        Assert.Throws<StoreCorruptedException>(() => fixture.Store.ReadEvents().ToList());
+        Assert.Throws<StoreCorruptedException>(() => fixture.Store.Events.ReadEvents().ToList());
         // The reads before the bad row still work.
-        Assert.Equal(new ChainPosition(10, 0, 0), fixture.Store.ReadEvents(limit: 1).Single().Position);
+        Assert.Equal(new ChainPosition(10, 0, 0), fixture.Store.Events.ReadEvents(limit: 1).Single().Position);
     }
 
     private static byte[] Key(ChainPosition position)
@@ -146,12 +169,5 @@ public sealed class EncodingTests
         public static readonly ByteOrder Instance = new();
 
         public int Compare(byte[]? x, byte[]? y) => x.AsSpan().SequenceCompareTo(y);
-    }
-
-    /// <summary>Puts a 5-byte value where an event row belongs.</summary>
-    private sealed class CorruptRowContributor(SpinPetStore store) : IStoreBatchContributor
-    {
-        public void Contribute(RocksDbSharp.WriteBatch batch, IReadOnlyList<IngestedTransaction> stored) =>
-            batch.Put(Key(new ChainPosition(11, 0, 0)), new byte[] { 1, 2, 3, 4, 5 }, store.GetColumnFamily(ColumnFamilyNames.Events));
     }
 }

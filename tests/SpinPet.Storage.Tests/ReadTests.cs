@@ -42,8 +42,8 @@ public sealed class ReadTests
             fixture.Store.Apply([transaction], CheckpointOf(transaction));
         }
 
-        Assert.Equal(ChainOrder, fixture.Store.ReadEvents().Select(e => e.Position));
-        Assert.Equal(ChainOrder.Reverse(), fixture.Store.ReadEventsNewestFirst().Select(e => e.Position));
+        Assert.Equal(ChainOrder, fixture.Store.Events.ReadEvents().Select(e => e.Position));
+        Assert.Equal(ChainOrder.Reverse(), fixture.Store.Events.ReadEventsNewestFirst().Select(e => e.Position));
     }
 
     [Fact]
@@ -52,13 +52,13 @@ public sealed class ReadTests
         using var fixture = ApplyOutOfOrder();
         var store = fixture.Store;
 
-        Assert.Equal(ChainOrder[3..], store.ReadEvents(after: ChainOrder[2]).Select(e => e.Position));
-        Assert.Equal(ChainOrder[3..5], store.ReadEvents(after: ChainOrder[2], limit: 2).Select(e => e.Position));
+        Assert.Equal(ChainOrder[3..], store.Events.ReadEvents(after: ChainOrder[2]).Select(e => e.Position));
+        Assert.Equal(ChainOrder[3..5], store.Events.ReadEvents(after: ChainOrder[2], limit: 2).Select(e => e.Position));
         // A position with no row: the read starts at the next one that exists.
-        Assert.Equal(ChainOrder[4..], store.ReadEvents(after: new ChainPosition(1, 301, 0)).Select(e => e.Position));
-        Assert.Empty(store.ReadEvents(after: ChainOrder[^1]));
-        Assert.Empty(store.ReadEvents(limit: 0));
-        Assert.Throws<ArgumentOutOfRangeException>(() => store.ReadEvents(limit: -1));
+        Assert.Equal(ChainOrder[4..], store.Events.ReadEvents(after: new ChainPosition(1, 301, 0)).Select(e => e.Position));
+        Assert.Empty(store.Events.ReadEvents(after: ChainOrder[^1]));
+        Assert.Empty(store.Events.ReadEvents(limit: 0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => store.Events.ReadEvents(limit: -1));
     }
 
     [Fact]
@@ -67,10 +67,10 @@ public sealed class ReadTests
         using var fixture = ApplyOutOfOrder();
         var store = fixture.Store;
 
-        Assert.Equal([ChainOrder[^1], ChainOrder[^2]], store.ReadEventsNewestFirst(limit: 2).Select(e => e.Position));
-        Assert.Equal([ChainOrder[3], ChainOrder[2]], store.ReadEventsNewestFirst(before: ChainOrder[4], limit: 2).Select(e => e.Position));
-        Assert.Equal(ChainOrder[..4].Reverse(), store.ReadEventsNewestFirst(before: new ChainPosition(2, 0, 0)).Select(e => e.Position));
-        Assert.Empty(store.ReadEventsNewestFirst(before: ChainOrder[0]));
+        Assert.Equal([ChainOrder[^1], ChainOrder[^2]], store.Events.ReadEventsNewestFirst(limit: 2).Select(e => e.Position));
+        Assert.Equal([ChainOrder[3], ChainOrder[2]], store.Events.ReadEventsNewestFirst(before: ChainOrder[4], limit: 2).Select(e => e.Position));
+        Assert.Equal(ChainOrder[..4].Reverse(), store.Events.ReadEventsNewestFirst(before: new ChainPosition(2, 0, 0)).Select(e => e.Position));
+        Assert.Empty(store.Events.ReadEventsNewestFirst(before: ChainOrder[0]));
     }
 
     [Fact]
@@ -82,7 +82,7 @@ public sealed class ReadTests
 
         while (true)
         {
-            var page = fixture.Store.ReadEvents(after, limit: 3).ToList();
+            var page = fixture.Store.Events.ReadEvents(after, limit: 3).ToList();
             if (page.Count == 0)
             {
                 break;
@@ -99,12 +99,12 @@ public sealed class ReadTests
     {
         using var fixture = new StoreFixture();
 
-        Assert.Empty(fixture.Store.ReadEvents());
-        Assert.Empty(fixture.Store.ReadEventsNewestFirst());
-        Assert.Empty(fixture.Store.ReadRejected());
-        Assert.Null(fixture.Store.LastTxIndexInSlot(0));
-        Assert.Null(fixture.Store.ReadCheckpoint());
-        Assert.Equal(StoreCounters.Empty, fixture.Store.Counters);
+        Assert.Empty(fixture.Store.Events.ReadEvents());
+        Assert.Empty(fixture.Store.Events.ReadEventsNewestFirst());
+        Assert.Empty(fixture.Store.Events.ReadRejected());
+        Assert.Null(fixture.Store.Events.LastTxIndexInSlot(0));
+        Assert.Null(fixture.Store.Meta.ReadCheckpoint());
+        Assert.Equal(StoreCounters.Empty, fixture.Store.Meta.Counters);
     }
 
     [Fact]
@@ -126,14 +126,14 @@ public sealed class ReadTests
         ];
         fixture.Store.Apply(batch, CheckpointOf(batch[^1]));
 
-        Assert.Equal(9u, fixture.Store.LastTxIndexInSlot(5));
-        Assert.Equal(300u, fixture.Store.LastTxIndexInSlot(6));
-        Assert.Null(fixture.Store.LastTxIndexInSlot(7));
-        Assert.Equal(7u, fixture.Store.LastTxIndexInSlot(8));
-        Assert.Null(fixture.Store.LastTxIndexInSlot(9));
-        Assert.Equal(1u, fixture.Store.LastTxIndexInSlot(10));
-        Assert.Null(fixture.Store.LastTxIndexInSlot(11));
-        Assert.Null(fixture.Store.LastTxIndexInSlot(4));
+        Assert.Equal(9u, fixture.Store.Events.LastTxIndexInSlot(5));
+        Assert.Equal(300u, fixture.Store.Events.LastTxIndexInSlot(6));
+        Assert.Null(fixture.Store.Events.LastTxIndexInSlot(7));
+        Assert.Equal(7u, fixture.Store.Events.LastTxIndexInSlot(8));
+        Assert.Null(fixture.Store.Events.LastTxIndexInSlot(9));
+        Assert.Equal(1u, fixture.Store.Events.LastTxIndexInSlot(10));
+        Assert.Null(fixture.Store.Events.LastTxIndexInSlot(11));
+        Assert.Null(fixture.Store.Events.LastTxIndexInSlot(4));
     }
 
     [Fact]
@@ -147,7 +147,7 @@ public sealed class ReadTests
         var result = fixture.Store.Apply([transaction], CheckpointOf(transaction));
 
         Assert.Equal(2, result.RejectedWritten);
-        var stored = fixture.Store.ReadRejected().ToList();
+        var stored = fixture.Store.Events.ReadRejected().ToList();
         Assert.Equal(2, stored.Count);
         Assert.Equal(new ChainPosition(42, 6, 1), stored[0].Position);
         Assert.Equal(new ChainPosition(42, 6, 3), stored[1].Position);
@@ -157,8 +157,8 @@ public sealed class ReadTests
         Assert.Equal(unicode.Reason, stored[1].Reason);
         Assert.Equal(shortBody.Payload.ToArray(), stored[0].Payload.ToArray());
         Assert.Equal(unicode.Payload.ToArray(), stored[1].Payload.ToArray());
-        Assert.Equal(2UL, fixture.Store.Counters.RejectedPayloads);
-        Assert.Equal([stored[1].Position], fixture.Store.ReadRejected(after: stored[0].Position).Select(r => r.Position));
+        Assert.Equal(2UL, fixture.Store.Meta.Counters.RejectedPayloads);
+        Assert.Equal([stored[1].Position], fixture.Store.Events.ReadRejected(after: stored[0].Position).Select(r => r.Position));
     }
 
     [Fact]
@@ -171,7 +171,7 @@ public sealed class ReadTests
 
         fixture.Store.Apply([transaction], CheckpointOf(transaction));
 
-        var stored = Assert.Single(fixture.Store.ReadRejected());
+        var stored = Assert.Single(fixture.Store.Events.ReadRejected());
         Assert.Equal(reason[..(Values.MaxReasonChars - 1)], stored.Reason);
         Assert.Equal(new byte[] { 1, 2, 3 }, stored.Payload.ToArray());
     }
@@ -181,26 +181,26 @@ public sealed class ReadTests
     {
         using var fixture = ApplyOutOfOrder();
 
-        foreach (var _ in fixture.Store.ReadEvents())
+        foreach (var _ in fixture.Store.Events.ReadEvents())
         {
             break;
         }
-        Assert.Equal(ChainOrder[0], fixture.Store.ReadEventsNewestFirst().Last().Position);
-        using (var enumerator = fixture.Store.ReadRejected().GetEnumerator())
+        Assert.Equal(ChainOrder[0], fixture.Store.Events.ReadEventsNewestFirst().Last().Position);
+        using (var enumerator = fixture.Store.Events.ReadRejected().GetEnumerator())
         {
             enumerator.MoveNext();
         }
 
         // Dispose waits for open reads and throws if one never ends; reopening proves RocksDB's lock was released.
         var store = fixture.Reopen();
-        Assert.Equal(ChainOrder.Length, store.ReadEvents().Count());
+        Assert.Equal(ChainOrder.Length, store.Events.ReadEvents().Count());
     }
 
     [Fact]
     public void An_enumeration_taken_before_dispose_fails_cleanly_when_started_after_it()
     {
         using var fixture = ApplyOutOfOrder();
-        var events = fixture.Store.ReadEvents();
+        var events = fixture.Store.Events.ReadEvents();
         fixture.Store.Dispose();
 
         Assert.Throws<ObjectDisposedException>(() => events.First());

@@ -17,27 +17,32 @@ public sealed class TokenMetadataTests
         var failed = new StoredTokenMetadata(TokenMetadataState.Failed, 1_764_062_400_456, "HTTP 404");
         var gaveUp = new StoredTokenMetadata(TokenMetadataState.GaveUp, 1_764_062_400_789, "HTTP 503 (6 attempts)");
 
-        Assert.Null(fixture.Store.GetTokenMetadata(Key(1)));
-        fixture.Store.PutTokenMetadata(Key(1), fetched);
-        fixture.Store.PutTokenMetadata(Key(2), failed);
-        fixture.Store.PutTokenMetadata(Key(3), gaveUp);
-        Assert.Equal(fetched, fixture.Store.GetTokenMetadata(Key(1)));
+        Assert.Null(fixture.Store.TokenMetadata.Get(Key(1)));
+        fixture.Store.TokenMetadata.Put(Key(1), fetched);
+        fixture.Store.TokenMetadata.Put(Key(2), failed);
+        fixture.Store.TokenMetadata.Put(Key(3), gaveUp);
+        Assert.Equal(fetched, fixture.Store.TokenMetadata.Get(Key(1)));
 
         var store = fixture.Reopen();
-        store.RebuildDerivedRows(chain.Decoder);
-        Assert.Equal(fetched, store.GetTokenMetadata(Key(1)));
-        Assert.Equal(failed, store.GetTokenMetadata(Key(2)));
-        Assert.Equal(gaveUp, store.GetTokenMetadata(Key(3)));
+        // What a rebuild of the index rows does to storage: every index family emptied (token_metadata is not one).
+        using (var write = store.BeginWrite(store.Meta.Position.Next()))
+        {
+            store.Indexes.StageClear(write);
+            write.Commit();
+        }
+        Assert.Equal(fetched, store.TokenMetadata.Get(Key(1)));
+        Assert.Equal(failed, store.TokenMetadata.Get(Key(2)));
+        Assert.Equal(gaveUp, store.TokenMetadata.Get(Key(3)));
 
-        store.PutTokenMetadata(Key(2), fetched);
-        Assert.Equal(fetched, store.GetTokenMetadata(Key(2)));
+        store.TokenMetadata.Put(Key(2), fetched);
+        Assert.Equal(fetched, store.TokenMetadata.Get(Key(2)));
     }
 
     [Fact]
     public void A_metadata_row_with_a_wrong_length_or_version_is_reported_as_corruption()
     {
         using var fixture = new StoreFixture();
-        fixture.Store.PutTokenMetadata(Key(1), new StoredTokenMetadata(TokenMetadataState.Fetched, 1, "{}"));
+        fixture.Store.TokenMetadata.Put(Key(1), new StoredTokenMetadata(TokenMetadataState.Fetched, 1, "{}"));
         fixture.Store.Dispose();
         var (options, families) = StoreOptions.Create(fixture.Path);
         using (var db = RocksDbSharp.RocksDb.Open(options, fixture.Path, families))
@@ -50,7 +55,7 @@ public sealed class TokenMetadataTests
         }
 
         var store = fixture.Reopen();
-        Assert.Contains("header says", Assert.Throws<StoreCorruptedException>(() => store.GetTokenMetadata(Key(2))).Message, StringComparison.Ordinal);
-        Assert.Contains("format version 9", Assert.Throws<StoreCorruptedException>(() => store.GetTokenMetadata(Key(3))).Message, StringComparison.Ordinal);
+        Assert.Contains("header says", Assert.Throws<StoreCorruptedException>(() => store.TokenMetadata.Get(Key(2))).Message, StringComparison.Ordinal);
+        Assert.Contains("format version 9", Assert.Throws<StoreCorruptedException>(() => store.TokenMetadata.Get(Key(3))).Message, StringComparison.Ordinal);
     }
 }

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using SpinPet.Core.Chain;
 using SpinPet.Core.Events;
@@ -37,6 +38,13 @@ public sealed class CandleBuilder
     // candles, not every topic ever seen: with 100,000 quiet mints it visits the few that traded since the last sweep.
     // A mint joins when a candle opens after all of its candles were final (one lookup then, none per update).
     private readonly Dictionary<PublicKey, Topic> _open = new(MintKeyComparer.Instance);
+
+    // The bucket ends of the open candles, each with how many open candles end there: a few dozen distinct seconds
+    // (the open candles of one interval end within a bucket or two of each other), so the earliest is a short walk,
+    // done only after the earliest one went away.
+    private readonly Dictionary<long, int> _openEnds = [];
+    private long _earliestOpenEnd = long.MaxValue;
+    private bool _earliestStale;
 
     public CandleBuilder(IEnumerable<Interval> intervals, PriceScale scale, VolumeUnit volumeUnit)
     {
@@ -130,6 +138,7 @@ public sealed class CandleBuilder
             {
                 slot.Present = true;
                 slot.Candle = Open(bucket, price, price, volume);
+                AddOpenEnd(slot.Candle, interval);
                 opened |= 1UL << i;
                 output.Add(new CandleUpdate(mint, interval, slot.Candle, CandleUpdateKind.Opened));
                 continue;
@@ -165,8 +174,10 @@ public sealed class CandleBuilder
             if (!newest.IsFinal)
             {
                 output.Add(new CandleUpdate(mint, interval, newest, CandleUpdateKind.Closed));
+                RemoveOpenEnd(newest, interval);
             }
             slot.Candle = Open(bucket, newest.Close, price, volume);
+            AddOpenEnd(slot.Candle, interval);
             opened |= 1UL << i;
             output.Add(new CandleUpdate(mint, interval, slot.Candle, CandleUpdateKind.Opened));
         }
@@ -199,7 +210,15 @@ public sealed class CandleBuilder
 
         ref var topic = ref CollectionsMarshal.GetValueRefOrAddDefault(_topics, mint, out _);
         topic ??= new Topic(_intervals.Length);
+        if (topic.Slots[index].Present && !topic.Slots[index].Candle.IsFinal)
+        {
+            RemoveOpenEnd(topic.Slots[index].Candle, interval);
+        }
         topic.Slots[index] = new Slot { Candle = newest, Present = true };
+        if (!newest.IsFinal)
+        {
+            AddOpenEnd(newest, interval);
+        }
         if (newest.IsFinal)
         {
             MarkClosed(mint, topic, index);
@@ -234,6 +253,7 @@ public sealed class CandleBuilder
             ref var slot = ref topic.Slots[index];
             if (slot.Present && slot.Candle.Time == time && !slot.Candle.IsFinal)
             {
+                RemoveOpenEnd(slot.Candle, interval);
                 slot.Candle = CandleFinalizer.MarkFinal(slot.Candle);
                 MarkClosed(mint, topic, index);
                 finalCandle = slot.Candle;
@@ -242,6 +262,27 @@ public sealed class CandleBuilder
         }
         finalCandle = default;
         return false;
+    }
+
+    /// <summary>
+    /// The earliest bucket end (unix seconds, <see cref="CandleFinalizer.End"/>) among the candles not final yet, or
+    /// null when every candle is final: a finalization by a clock before it has nothing to do.
+    /// </summary>
+    public long? EarliestOpenEnd
+    {
+        get
+        {
+            if (_earliestStale)
+            {
+                _earliestOpenEnd = long.MaxValue;
+                foreach (var end in _openEnds.Keys)
+                {
+                    _earliestOpenEnd = Math.Min(_earliestOpenEnd, end);
+                }
+                _earliestStale = false;
+            }
+            return _openEnds.Count == 0 ? null : _earliestOpenEnd;
+        }
     }
 
     /// <summary>
@@ -283,6 +324,31 @@ public sealed class CandleBuilder
         if (topic.Open == 0)
         {
             _open.Remove(mint);
+        }
+    }
+
+    private void AddOpenEnd(in Candle candle, Interval interval)
+    {
+        long end = CandleFinalizer.End(candle, interval);
+        CollectionsMarshal.GetValueRefOrAddDefault(_openEnds, end, out _)++;
+        if (!_earliestStale && end < _earliestOpenEnd)
+        {
+            _earliestOpenEnd = end;
+        }
+    }
+
+    private void RemoveOpenEnd(in Candle candle, Interval interval)
+    {
+        long end = CandleFinalizer.End(candle, interval);
+        ref int count = ref CollectionsMarshal.GetValueRefOrNullRef(_openEnds, end);
+        if (Unsafe.IsNullRef(ref count))
+        {
+            return;
+        }
+        if (--count == 0)
+        {
+            _openEnds.Remove(end);
+            _earliestStale |= end == _earliestOpenEnd;
         }
     }
 

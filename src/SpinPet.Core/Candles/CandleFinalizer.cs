@@ -43,4 +43,35 @@ public static class CandleFinalizer
     }
 
     public static Candle MarkFinal(Candle candle) => candle with { IsFinal = true };
+
+    /// <summary>
+    /// The clock a finalization goes by (unix seconds): every open candle whose bucket ended at or before it is final
+    /// (<see cref="IsEndedBy"/>). Exactly the rule of <see cref="IsFinal(Candle, Interval, long?, long?, int)"/> as one
+    /// number, so that it can travel in the batch stream: a bucket ending at <c>end</c> is final by the chain clock
+    /// when <c>chain ≥ end</c>, by the wall clock when <c>wall ≥ end × 1000 + grace</c>, that is
+    /// <c>end ≤ ⌊(wall − grace) / 1000⌋</c>. Null when neither clock may finalize.
+    /// </summary>
+    public static long? FinalizeBy(long? chainClockUnix, long? wallClockUnixMs, int graceMs)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(graceMs);
+        long? byWall = wallClockUnixMs is { } wall ? (long)Int128.Max(FloorDiv((Int128)wall - graceMs, 1000), long.MinValue) : null;
+        return (chainClockUnix, byWall) switch
+        {
+            ({ } chain, { } w) => Math.Max(chain, w),
+            ({ } chain, null) => chain,
+            (null, { } w) => w,
+            _ => null,
+        };
+    }
+
+    /// <summary>Whether <paramref name="candle"/>'s bucket ended at or before <paramref name="finalizeBy"/> (unix seconds).</summary>
+    public static bool IsEndedBy(Candle candle, Interval interval, long finalizeBy) =>
+        (Int128)candle.Time + interval.Seconds <= finalizeBy;
+
+    /// <summary>The end of the candle's bucket (unix seconds; saturated at <see cref="long.MaxValue"/>).</summary>
+    public static long End(Candle candle, Interval interval) =>
+        (long)Int128.Min((Int128)candle.Time + interval.Seconds, long.MaxValue);
+
+    private static Int128 FloorDiv(Int128 value, int divisor) =>
+        value >= 0 ? value / divisor : -((-value + divisor - 1) / divisor);
 }

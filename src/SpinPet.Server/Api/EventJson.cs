@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Serialization;
 using SpinPet.Core.Events;
-using SpinPet.Solana.Decoding;
+using SpinPet.Indexer.Events;
 using SpinPet.Storage;
 
 namespace SpinPet.Server.Api;
@@ -48,7 +48,7 @@ internal abstract record EventJson
     /// <summary>Decodes a stored payload (stored payloads decoded when they were stored, so they decode again).</summary>
     public static EventJson From(StoredEvent stored)
     {
-        if (EventDecoder.TryDecode(stored.Payload.Span, out var ev) is not (DecodeStatus.Ok or DecodeStatus.OkWithTrailingBytes) || ev is null)
+        if (StoredEvents.Read(stored) is not { } ev)
         {
             throw new InvalidOperationException($"The stored event at {stored.Position} ({stored.Signature}) no longer decodes.");
         }

@@ -34,7 +34,7 @@ internal static class EventsEndpoints
         IndexPage<StoredEvent> page;
         try
         {
-            page = store.ReadMintEvents(key, newestFirst, paging.Cursor, paging.Skip, paging.Limit);
+            page = store.Indexes.ReadMintEvents(key, newestFirst, paging.Cursor, paging.Skip, paging.Limit);
         }
         catch (ArgumentException e) when (e.ParamName == "after")
         {
@@ -42,7 +42,7 @@ internal static class EventsEndpoints
         }
         var result = new EventsPage(
             [.. page.Items.Select(EventJson.From)],
-            store.GetMint(key)?.EventCount ?? 0,
+            store.Indexes.GetMint(key)?.EventCount ?? 0,
             key.ToString(),
             order,
             paging.Page,
@@ -55,12 +55,12 @@ internal static class EventsEndpoints
 
     private static EventStats Stats(SpinPetStore store)
     {
-        var counters = store.Counters;
+        var counters = store.Meta.Counters;
         var byType = new SortedDictionary<string, ulong>(StringComparer.Ordinal);
         foreach (var kind in Enum.GetValues<EventKind>())
         {
             byType[kind.ToString()] = counters.EventsOf(kind);
         }
-        return new EventStats(counters.Events, byType, counters.Transactions, counters.FailedTransactions, counters.RejectedPayloads, store.MintCount);
+        return new EventStats(counters.Events, byType, counters.Transactions, counters.FailedTransactions, counters.RejectedPayloads, store.Indexes.MintCount);
     }
 }

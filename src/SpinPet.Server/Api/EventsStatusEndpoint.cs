@@ -15,8 +15,8 @@ internal static class EventsStatusEndpoint
     private static EventsStatus Snapshot(IngestStatus status, SpinPetStore store, SolanaOptions solana)
     {
         // The checkpoint in the store is the truth after a restart, before the ingest has applied anything new.
-        var checkpoint = store.ReadCheckpoint();
-        var counters = store.Counters;
+        var checkpoint = store.Meta.ReadCheckpoint();
+        var counters = store.Meta.Counters;
         var rpc = status.Rpc;
         var pubsub = status.PubSub;
         return new EventsStatus(

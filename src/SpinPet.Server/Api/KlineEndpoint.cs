@@ -1,5 +1,5 @@
 using SpinPet.Core.Candles;
-using SpinPet.Server.Candles;
+using SpinPet.Indexer;
 using SpinPet.Storage;
 
 namespace SpinPet.Server.Api;
@@ -11,13 +11,13 @@ internal static class KlineEndpoint
 
     public static IEndpointRouteBuilder MapKline(this IEndpointRouteBuilder routes)
     {
-        routes.MapGet("/api/kline", (HttpRequest request, SpinPetStore store, CandleEngine engine) => Handle(request.Query, store, engine))
+        routes.MapGet("/api/kline", (HttpRequest request, SpinPetStore store, SpinPetIndexer engine) => Handle(request.Query, store, engine))
             .WithName("GetKline")
             .WithSummary("Candles of one mint and interval, newest first by default, with keyset paging.");
         return routes;
     }
 
-    private static IResult Handle(IQueryCollection query, SpinPetStore store, CandleEngine engine)
+    private static IResult Handle(IQueryCollection query, SpinPetStore store, SpinPetIndexer engine)
     {
         var q = new QueryParameters(query);
         var mint = q.Address("mint");
@@ -53,8 +53,8 @@ internal static class KlineEndpoint
 
         int skip = (page - 1) * limit;
         var window = from is { } start
-            ? store.ReadCandlesFrom(key, interval, start, limit, to, skip)
-            : store.ReadCandlesNewest(key, interval, limit, before, to, skip);
+            ? store.Candles.ReadCandlesFrom(key, interval, start, limit, to, skip)
+            : store.Candles.ReadCandlesNewest(key, interval, limit, before, to, skip);
         var candles = window.Candles.Select(KlineCandle.From).ToList();
         // Newest-first windows page back with `before` = the oldest time returned.
         long? nextBefore = from is null && window.HasMore && candles.Count > 0 ? candles[^1].Time : null;
@@ -63,7 +63,7 @@ internal static class KlineEndpoint
         {
             candles.Reverse();
         }
-        return ApiResults.Ok(new KlinePage(candles, store.CountCandles(key, interval), interval.Name, key.ToString(), window.HasMore, nextBefore),
+        return ApiResults.Ok(new KlinePage(candles, store.Candles.CountCandles(key, interval), interval.Name, key.ToString(), window.HasMore, nextBefore),
             ApiJsonContext.Default.ApiResponseKlinePage);
     }
 

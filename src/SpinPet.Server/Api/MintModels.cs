@@ -1,4 +1,4 @@
-using SpinPet.Server.Metadata;
+using SpinPet.Indexer.Metadata;
 
 namespace SpinPet.Server.Api;
 

@@ -1,9 +1,10 @@
+using SpinPet.Core.Indexing;
+using SpinPet.Indexer.Events;
+using SpinPet.Indexer;
 using System.Text.Json;
 using SpinPet.Core.Chain;
 using SpinPet.Core.Events;
-using SpinPet.Server.Candles;
-using SpinPet.Server.Metadata;
-using SpinPet.Server.Storage;
+using SpinPet.Indexer.Metadata;
 using SpinPet.Solana.Decoding;
 using SpinPet.Storage;
 
@@ -24,7 +25,7 @@ internal static class MintsEndpoints
             .WithSummary("Mints by first event (slot_desc, slot_asc) or latest event (activity_desc), with keyset paging.")
             .Produces<ApiResponse<MintsPage>>()
             .Produces<ApiResponse<object>>(StatusCodes.Status400BadRequest);
-        routes.MapPost("/api/details", (HttpRequest request, SpinPetStore store, CandleEngine candles, TokenMetadataReader metadata) =>
+        routes.MapPost("/api/details", (HttpRequest request, SpinPetStore store, SpinPetIndexer candles, TokenMetadataReader metadata) =>
                 DetailsAsync(request, store, candles.Scale, metadata))
             .WithName("PostDetails")
             .WithSummary("Details of up to 1,000 mints: creation data, latest price, totals, fees, and the token's metadata (uri_data) once fetched.")
@@ -62,7 +63,7 @@ internal static class MintsEndpoints
         IndexPage<MintDetails> page;
         try
         {
-            page = store.ReadMints(order, paging.Cursor, paging.Skip, paging.Limit);
+            page = store.Indexes.ReadMints(order, paging.Cursor, paging.Skip, paging.Limit);
         }
         catch (ArgumentException e) when (e.ParamName == "after")
         {
@@ -70,7 +71,7 @@ internal static class MintsEndpoints
         }
         var result = new MintsPage(
             [.. page.Items.Select(m => m.Mint.ToString())],
-            store.MintCount,
+            store.Indexes.MintCount,
             paging.Page,
             paging.Limit,
             page.HasMore,
@@ -136,9 +137,9 @@ internal static class MintsEndpoints
         var seen = new HashSet<PublicKey>();
         foreach (var key in keys)
         {
-            if (seen.Add(key) && store.GetMint(key) is { } mint)
+            if (seen.Add(key) && store.Indexes.GetMint(key) is { } mint)
             {
-                details.Add(Detail(mint, TokenCreation.Find(store, mint), scale, metadata.Get(key)));
+                details.Add(Detail(mint, StoredEvents.TokenCreation(store, mint), scale, metadata.Get(key)));
             }
         }
         return ApiResults.Ok(new DetailsPage(details, details.Count), ApiJsonContext.Default.ApiResponseDetailsPage);

@@ -1,3 +1,4 @@
+using SpinPet.Core.Indexing;
 using System.Text.Json.Serialization;
 using SpinPet.Storage;
 

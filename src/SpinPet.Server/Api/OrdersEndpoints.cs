@@ -1,8 +1,9 @@
 using SpinPet.Core.Chain;
 using SpinPet.Core.Events;
-using SpinPet.Server.Candles;
-using SpinPet.Server.Metadata;
-using SpinPet.Server.Storage;
+using SpinPet.Core.Indexing;
+using SpinPet.Indexer.Events;
+using SpinPet.Indexer;
+using SpinPet.Indexer.Metadata;
 using SpinPet.Storage;
 
 namespace SpinPet.Server.Api;
@@ -17,7 +18,7 @@ internal static class OrdersEndpoints
             .WithSummary("A mint's open margin orders: up_orders = shorts by lock_lp_start_price ascending, down_orders = longs descending.")
             .Produces<ApiResponse<MintOrdersPage>>()
             .Produces<ApiResponse<object>>(StatusCodes.Status400BadRequest);
-        routes.MapGet("/api/user_orders", (HttpRequest request, SpinPetStore store, CandleEngine candles, TokenMetadataReader metadata) =>
+        routes.MapGet("/api/user_orders", (HttpRequest request, SpinPetStore store, SpinPetIndexer candles, TokenMetadataReader metadata) =>
                 UserOrders(request.Query, store, candles.Scale, metadata))
             .WithName("GetUserOrders")
             .WithSummary("A user's open margin orders by start_time, with the mint's latest price, name, symbol and image (from its metadata).")
@@ -49,13 +50,13 @@ internal static class OrdersEndpoints
         IndexPage<OpenOrder> page;
         try
         {
-            page = store.ReadMintOrders(key, up ? OrderState.Short : OrderState.Long, descending: !up, paging.Cursor, paging.Skip, paging.Limit);
+            page = store.Indexes.ReadMintOrders(key, up ? OrderState.Short : OrderState.Long, descending: !up, paging.Cursor, paging.Skip, paging.Limit);
         }
         catch (ArgumentException e) when (e.ParamName == "after")
         {
             return paging.BadCursor();
         }
-        var details = store.GetMint(key);
+        var details = store.Indexes.GetMint(key);
         var result = new MintOrdersPage(
             [.. page.Items.Select(OrderJson.From)],
             details is null ? 0 : up ? details.OpenShortOrders : details.OpenLongOrders,
@@ -85,7 +86,7 @@ internal static class OrdersEndpoints
         IndexPage<OpenOrder> page;
         try
         {
-            page = store.ReadUserOrders(key, mint, newestFirst, paging.Cursor, paging.Skip, paging.Limit);
+            page = store.Indexes.ReadUserOrders(key, mint, newestFirst, paging.Cursor, paging.Skip, paging.Limit);
         }
         catch (ArgumentException e) when (e.ParamName == "after")
         {
@@ -98,8 +99,8 @@ internal static class OrdersEndpoints
         {
             if (!tokens.TryGetValue(o.MintAccount, out var token))
             {
-                var details = store.GetMint(o.MintAccount);
-                token = (details, details is null ? null : TokenCreation.Find(store, details)?.Event, metadata.Get(o.MintAccount)?.Image);
+                var details = store.Indexes.GetMint(o.MintAccount);
+                token = (details, details is null ? null : StoredEvents.TokenCreation(store, details)?.Event, metadata.Get(o.MintAccount)?.Image);
                 tokens[o.MintAccount] = token;
             }
             var price = token.Mint?.LatestPrice;
@@ -114,7 +115,7 @@ internal static class OrdersEndpoints
         }
         var result = new UserOrdersPage(
             orders,
-            store.CountUserOrders(key, mint),
+            store.Indexes.CountUserOrders(key, mint),
             key.ToString(),
             mint?.ToString(),
             order,

@@ -34,7 +34,7 @@ internal static class UserEventsEndpoint
         IndexPage<StoredEvent> page;
         try
         {
-            page = store.ReadUserEvents(key, mint, newestFirst, paging.Cursor, paging.Skip, paging.Limit);
+            page = store.Indexes.ReadUserEvents(key, mint, newestFirst, paging.Cursor, paging.Skip, paging.Limit);
         }
         catch (ArgumentException e) when (e.ParamName == "after")
         {
@@ -42,7 +42,7 @@ internal static class UserEventsEndpoint
         }
         var result = new UserEventsPage(
             [.. page.Items.Select(EventJson.From)],
-            store.CountUserEvents(key, mint),
+            store.Indexes.CountUserEvents(key, mint),
             key.ToString(),
             mint?.ToString(),
             order,

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using SpinPet.Indexer;
 
 namespace SpinPet.Server.Candles;
 
@@ -7,12 +8,12 @@ internal static partial class CandleRebuildCommand
 {
     public static int Run(WebApplication app)
     {
-        var logger = app.Services.GetRequiredService<ILogger<CandleEngine>>();
-        var engine = app.Services.GetRequiredService<CandleEngine>();
+        var logger = app.Services.GetRequiredService<ILogger<SpinPetIndexer>>();
+        var indexer = app.Services.GetRequiredService<SpinPetIndexer>();
         var clock = Stopwatch.StartNew();
-        LogStarting(logger, string.Join(", ", engine.Intervals));
-        // Resolving the engine may already have rebuilt (an interrupted rebuild or changed settings): not twice.
-        long events = engine.RebuiltAtStart ?? engine.Rebuild();
+        LogStarting(logger, string.Join(", ", indexer.Intervals));
+        // Resolving the indexer may already have rebuilt (an interrupted rebuild or changed settings): not twice.
+        long events = indexer.RebuiltAtStart ?? indexer.RebuildCandles();
         LogDone(logger, events, clock.ElapsedMilliseconds);
         // Disposing the container closes RocksDB cleanly before the process exits.
         ((IDisposable)app).Dispose();

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using SpinPet.Indexer.Metadata;
 
 namespace SpinPet.Server.Configuration;
 

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using SpinPet.Indexer.Metadata;
 using SpinPet.Solana.Ingest;
 
 namespace SpinPet.Server.Configuration;

@@ -28,8 +28,8 @@ internal sealed class StorageHealthCheck(SpinPetStore store, TimeProvider time) 
         }
         try
         {
-            var checkpoint = store.ReadCheckpoint();
-            return Task.FromResult(HealthCheckResult.Healthy($"{store.Counters.Events} events stored; checkpoint slot {checkpoint?.Slot ?? 0}; writable"));
+            var checkpoint = store.Meta.ReadCheckpoint();
+            return Task.FromResult(HealthCheckResult.Healthy($"{store.Meta.Counters.Events} events stored; checkpoint slot {checkpoint?.Slot ?? 0}; writable"));
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -48,7 +48,7 @@ internal sealed class StorageHealthCheck(SpinPetStore store, TimeProvider time) 
         }
         try
         {
-            store.ProbeWrite(now.ToUnixTimeMilliseconds());
+            store.Meta.ProbeWrite(now.ToUnixTimeMilliseconds());
             Volatile.Write(ref _probeFailure, null);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)

@@ -3,7 +3,7 @@ using SpinPet.Server.Candles;
 using SpinPet.Server.Configuration;
 using SpinPet.Server.Health;
 using SpinPet.Server.Ingest;
-using SpinPet.Server.Metadata;
+using SpinPet.Indexer.Metadata;
 using SpinPet.Server.Observability;
 using SpinPet.Server.Storage;
 using SpinPet.Server.Streaming;

@@ -1,9 +1,9 @@
 using Microsoft.Extensions.Options;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
-using SpinPet.Server.Candles;
+using SpinPet.Indexer;
 using SpinPet.Server.Configuration;
-using SpinPet.Server.Metadata;
+using SpinPet.Indexer.Metadata;
 using SpinPet.Solana.Ingest;
 using SpinPet.Storage;
 using SpinPet.Streaming;
@@ -30,7 +30,7 @@ internal static class MetricsEndpoints
                     sp.GetRequiredService<SessionRegistry>().OutboxBudget,
                     sp.GetRequiredService<IngestStatus>(),
                     sp.GetRequiredService<SpinPetStore>(),
-                    sp.GetRequiredService<CandleEngine>(),
+                    sp.GetRequiredService<SpinPetIndexer>(),
                     sp.GetRequiredService<TokenMetadataCounters>(),
                     sp.GetRequiredService<TokenMetadataQueue>(),
                     System.IO.Path.GetFullPath(sp.GetRequiredService<IOptions<DatabaseOptions>>().Value.RocksDbPath),

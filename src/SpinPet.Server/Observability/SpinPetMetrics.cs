@@ -1,7 +1,7 @@
+using SpinPet.Indexer;
 using System.Diagnostics.Metrics;
 using SpinPet.Core.Events;
-using SpinPet.Server.Candles;
-using SpinPet.Server.Metadata;
+using SpinPet.Indexer.Metadata;
 using SpinPet.Solana.Ingest;
 using SpinPet.Storage;
 using SpinPet.Streaming;
@@ -50,7 +50,7 @@ internal sealed class SpinPetMetrics : IDisposable
         OutboxBudget outboxBudget,
         IngestStatus ingest,
         SpinPetStore store,
-        CandleEngine candles,
+        SpinPetIndexer candles,
         TokenMetadataCounters metadata,
         TokenMetadataQueue metadataQueue,
         string storagePath,
@@ -86,7 +86,7 @@ internal sealed class SpinPetMetrics : IDisposable
         _meter.CreateObservableGauge("spinpet.ingest.lag", ObserveLagSeconds, "s", "While caught up: now minus the block time of the newest applied event.");
         _meter.CreateObservableGauge("spinpet.ingest.caught_up", () => ingest.CaughtUp ? 1 : 0, "{boolean}", "1 when caught up: subscribed and nothing known on chain unapplied (no backfill requested, running or retrying, no live notification waiting); only then does the wall clock finalize candles.");
         _meter.CreateObservableCounter("spinpet.ingest.events", ObserveEvents, "{event}", "Events stored, by event type (exact across restarts).");
-        _meter.CreateObservableCounter("spinpet.ingest.rejected_payloads", () => (long)store.Counters.RejectedPayloads, "{payload}", "Program data that did not decode, kept for replay.");
+        _meter.CreateObservableCounter("spinpet.ingest.rejected_payloads", () => (long)store.Meta.Counters.RejectedPayloads, "{payload}", "Program data that did not decode, kept for replay.");
         _meter.CreateObservableCounter("spinpet.ingest.late_candle_events", () => candles.LateEvents, "{event}", "(price event, interval) pairs skipped: the candle of their bucket was already final, or their block time fell in a bucket older than the topic's newest (block time going backwards).");
         _meter.CreateObservableGauge("spinpet.ingest.backfill_pending", ObserveBackfillPending, "{transaction}", "Transactions the running backfill still has to apply; 0 when none runs.");
         _meter.CreateObservableGauge("spinpet.ingest.backfill_signatures_found", () => ingest.BackfillSignaturesFound, "{signature}", "Signatures the current or last backfill found.");
@@ -145,7 +145,7 @@ internal sealed class SpinPetMetrics : IDisposable
 
     private IEnumerable<Measurement<long>> ObserveEvents()
     {
-        var counters = _store.Counters;
+        var counters = _store.Meta.Counters;
         var measurements = new Measurement<long>[EventKinds.Length];
         for (int i = 0; i < EventKinds.Length; i++)
         {

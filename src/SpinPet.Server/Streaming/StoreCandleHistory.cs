@@ -10,19 +10,19 @@ internal sealed class StoreCandleHistory(SpinPetStore store) : ICandleHistory
 {
     public HistoryPage Newest(PublicKey mint, Interval interval, int limit, long? before)
     {
-        var page = store.ReadCandlesNewest(mint, interval, limit, before);
+        var page = store.Candles.ReadCandlesNewest(mint, interval, limit, before);
         // The store reads newest first; the protocol sends oldest first.
         var candles = new Candle[page.Candles.Count];
         for (int i = 0; i < candles.Length; i++)
         {
             candles[i] = page.Candles[candles.Length - 1 - i];
         }
-        return new HistoryPage(candles, page.HasMore, store.CountCandles(mint, interval));
+        return new HistoryPage(candles, page.HasMore, store.Candles.CountCandles(mint, interval));
     }
 
     public HistoryPage From(PublicKey mint, Interval interval, long from, int limit)
     {
-        var page = store.ReadCandlesFrom(mint, interval, from, limit);
-        return new HistoryPage(page.Candles, page.HasMore, store.CountCandles(mint, interval));
+        var page = store.Candles.ReadCandlesFrom(mint, interval, from, limit);
+        return new HistoryPage(page.Candles, page.HasMore, store.Candles.CountCandles(mint, interval));
     }
 }

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using SpinPet.Indexer;
 using SpinPet.Server.Configuration;
 using SpinPet.Streaming;
 using SpinPet.Streaming.Sessions;
@@ -41,6 +42,7 @@ internal static class StreamingServiceCollectionExtensions
             return new SessionRegistry(sp.GetRequiredService<StreamingOptions>(), socket.MaxConnections, socket.MaxConnectionsPerIp,
                 sp.GetRequiredService<StreamingCounters>(), sp.GetRequiredService<ILogger<SessionRegistry>>());
         });
+        services.AddSingleton<IAppliedBatchListener, CandleFanOut>();
         services.AddHostedService<StreamingService>();
         return services;
     }

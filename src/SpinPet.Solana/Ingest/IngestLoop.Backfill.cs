@@ -24,15 +24,15 @@ internal sealed partial class IngestLoop
         var clock = Stopwatch.StartNew();
         status.BackfillStarted();
         _tally = default;
-        _sequencer = new TxSequencer(sink.ReadCheckpoint());
-        long listed = 0, applied = 0;
+        _sequencer = new TxSequencer(applied.ReadCheckpoint());
+        long listed = 0, appliedCount = 0;
         while (true)
         {
             // A listing an earlier backfill left is finished and applied first. It ends where that backfill began,
             // before this one was asked for, so a fresh listing follows: everything up to now (a new subscription's
             // gap included) is listed after this backfill began.
             var left = journal.ReadListing();
-            if (left is { Complete: false } && left.Until != sink.ReadCheckpoint()?.Signature)
+            if (left is { Complete: false } && left.Until != applied.ReadCheckpoint()?.Signature)
             {
                 // Nothing is applied while a listing is incomplete, so this is a listing of another history.
                 LogListingDiscarded(logger, left.Pages, left.Signatures);
@@ -45,7 +45,7 @@ internal sealed partial class IngestLoop
             }
             var listing = await ListAsync(left ?? NewListing(), listed, ct);
             listed += listing.Signatures;
-            applied += await ApplyListingAsync(ct);
+            appliedCount += await ApplyListingAsync(ct);
             if (left is null)
             {
                 break;
@@ -54,13 +54,13 @@ internal sealed partial class IngestLoop
         status.BackfillEnded();
         if (listed > 0)
         {
-            LogBackfilled(logger, listed, applied, clock.ElapsedMilliseconds);
+            LogBackfilled(logger, listed, appliedCount, clock.ElapsedMilliseconds);
         }
     }
 
     private BackfillListing NewListing()
     {
-        var checkpoint = sink.ReadCheckpoint();
+        var checkpoint = applied.ReadCheckpoint();
         // `until` stops at the checkpoint; the slot bound also stops a node that has pruned that signature.
         return new BackfillListing(checkpoint?.Signature, checkpoint?.Slot ?? options.BackfillSinceSlot, Before: null, Pages: 0, Signatures: 0, Complete: false);
     }
@@ -87,7 +87,7 @@ internal sealed partial class IngestLoop
                     reachedEnd = true;
                     break;
                 }
-                if (TxSignature.TryParse(entry.Signature, out var signature) && !sink.Contains(signature))
+                if (TxSignature.TryParse(entry.Signature, out var signature) && !applied.Contains(signature))
                 {
                     fresh.Add(new ListedSignature(signature, entry.Slot, entry.Failed, entry.BlockTime));
                 }
@@ -120,15 +120,15 @@ internal sealed partial class IngestLoop
     /// <summary>Applies the stored pages, oldest first, deleting each once applied, then the listing. Returns how many were applied.</summary>
     private async Task<long> ApplyListingAsync(CancellationToken ct)
     {
-        long applied = 0;
+        long count = 0;
         while (journal.ReadOldestPage() is { } page)
         {
             status.BackfillHolding(page.Entries.Count);
-            applied += await ApplyPageAsync(page.Entries, ct);
+            count += await ApplyPageAsync(page.Entries, ct);
             journal.DeletePage(page.Number);
         }
         journal.DeleteListing();
-        return applied;
+        return count;
     }
 
     /// <summary>One page, oldest entry first (a page is stored newest first, as listed), in batches of 512.</summary>
@@ -139,14 +139,14 @@ internal sealed partial class IngestLoop
         var inFlight = new Queue<(ListedSignature Entry, Task<TransactionInfo?> Fetch)>();
         var batch = new List<IngestedTransaction>(BatchSize);
         int next = page.Count - 1;
-        long applied = 0;
+        long stored = 0;
         while (next >= 0 || inFlight.Count > 0)
         {
             while (inFlight.Count < window && next >= 0)
             {
                 var entry = page[next--];
                 // Applied already when this page was cut short by a failure, or by a restart, after part of it.
-                if (sink.Contains(entry.Signature))
+                if (applied.Contains(entry.Signature))
                 {
                     continue;
                 }
@@ -174,13 +174,14 @@ internal sealed partial class IngestLoop
             }
             if (batch.Count >= BatchSize)
             {
-                applied += Commit(batch);
-                batch.Clear();
+                stored += await CommitAsync(batch, ct);
+                // A new list: the appended batch keeps its own.
+                batch = new List<IngestedTransaction>(BatchSize);
             }
         }
         // The page's last batch is stored before the page is deleted.
-        applied += Commit(batch);
-        return applied;
+        stored += await CommitAsync(batch, ct);
+        return stored;
     }
 
     /// <summary>

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using SpinPet.Core.Chain;
 using SpinPet.Core.Ingest;
+using SpinPet.Core.Stream;
 using SpinPet.Solana.Decoding;
 using SpinPet.Solana.PubSub;
 using SpinPet.Solana.Rpc;
@@ -10,11 +11,13 @@ namespace SpinPet.Solana.Ingest;
 /// <summary>
 /// The applier of one run of <see cref="IngestService"/>: it owns all ingest state. It backfills from the checkpoint
 /// (on start, after every (re)subscription and after a live-queue overflow), then applies live notifications in
-/// batches, skipping any signature already stored. Any failure costs a back-off and a resync, never the loop.
+/// batches, skipping any signature already stored. It is the stream's one appender: between two of its batches it also
+/// appends the clock that finalizes candles when one is due (<see cref="FinalizeSchedule"/>), waking four times a second
+/// while the chain is quiet. Any failure costs a back-off and a resync, never the loop.
 /// </summary>
 internal sealed partial class IngestLoop(
-    SolanaOptions options, IIngestSink sink, IBackfillJournal journal, TransactionDecoder decoder, IngestStatus status, ILogger logger,
-    SolanaRpcClient rpc, SolanaPubSubClient pubsub, BlockTimeCache blockTimes)
+    SolanaOptions options, IBatchStream stream, IAppliedState applied, IBackfillJournal journal, TransactionDecoder decoder, IngestStatus status,
+    ILogger logger, SolanaRpcClient rpc, SolanaPubSubClient pubsub, BlockTimeCache blockTimes, FinalizeSchedule finalize)
 {
     // One WriteBatch per 512 transactions: large enough to amortize the write, small enough to show progress.
     private const int BatchSize = 512;
@@ -22,7 +25,10 @@ internal sealed partial class IngestLoop(
     private readonly List<LiveNotification> _live = new(BatchSize);
     private readonly HashSet<TxSignature> _inBatch = [];
     private readonly IngestBacklog _backlog = status.Backlog;
-    private TxSequencer _sequencer = new(sink.ReadCheckpoint());
+    private TxSequencer _sequencer = new(applied.ReadCheckpoint());
+    // The idle wait's wake-up for finalization; its pending tick outlives a wait that notifications ended.
+    private readonly PeriodicTimer _finalizeTimer = new(FinalizeSchedule.Tick, finalize.Time);
+    private Task<bool>? _tick;
     // Items taken off the live queue (wake markers included) and not yet released from the backlog.
     private int _taken;
     // The applier's own resync in the backlog: held from the decision to backfill until a backfill succeeded.
@@ -33,6 +39,7 @@ internal sealed partial class IngestLoop(
 
     public async Task RunAsync(CancellationToken ct)
     {
+        using var timer = _finalizeTimer;
         var backoff = new Backoff(TimeSpan.FromMilliseconds(250), TimeSpan.FromSeconds(30));
         // The start-up backfill: until it succeeded, earlier slots are missing.
         HoldResync();
@@ -59,7 +66,11 @@ internal sealed partial class IngestLoop(
                     status.Recovered();
                     continue;
                 }
-                if (!await pubsub.Notifications.WaitToReadAsync(ct))
+                if (finalize.IsTime())
+                {
+                    await FinalizeIfDueAsync(ct);
+                }
+                if (!await WaitForLiveAsync(ct))
                 {
                     return;
                 }
@@ -93,7 +104,7 @@ internal sealed partial class IngestLoop(
                 ReleaseTaken();
                 status.BackfillEnded();
                 status.Failed(ex.Message);
-                _sequencer = new TxSequencer(sink.ReadCheckpoint());
+                _sequencer = new TxSequencer(applied.ReadCheckpoint());
                 var wait = backoff.Next();
                 LogIngestFailed(logger, ex.GetType().Name, ex.Message, (long)wait.TotalMilliseconds);
                 await Task.Delay(wait, ct);
@@ -129,7 +140,7 @@ internal sealed partial class IngestLoop(
                 pubsub.ReportBadSignature(notification.Signature);
                 continue;
             }
-            if (!_inBatch.Add(signature) || sink.Contains(signature))
+            if (!_inBatch.Add(signature) || applied.Contains(signature))
             {
                 status.Duplicate();
                 continue;
@@ -138,7 +149,45 @@ internal sealed partial class IngestLoop(
             long blockTime = notification.Failed ? 0 : await blockTimes.GetAsync(notification.Slot);
             batch.Add(Build(signature, notification.Slot, blockTime, notification.Failed, notification.Logs));
         }
-        Commit(batch);
+        await CommitAsync(batch, ct);
+    }
+
+    /// <summary>
+    /// Waits for live notifications; while none come, wakes every <see cref="FinalizeSchedule.Tick"/> to append the
+    /// finalizing clock when one is due (the wall clock finalizes a quiet market's candles).
+    /// </summary>
+    private async ValueTask<bool> WaitForLiveAsync(CancellationToken ct)
+    {
+        var ready = pubsub.Notifications.WaitToReadAsync(ct);
+        if (ready.IsCompleted)
+        {
+            return await ready;
+        }
+        var readyTask = ready.AsTask();
+        while (true)
+        {
+            _tick ??= _finalizeTimer.WaitForNextTickAsync(ct).AsTask();
+            if (await Task.WhenAny(readyTask, _tick) == readyTask)
+            {
+                return await readyTask;
+            }
+            bool ticking = await _tick;
+            _tick = null;
+            if (!ticking)
+            {
+                return await readyTask;
+            }
+            await FinalizeIfDueAsync(ct);
+        }
+    }
+
+    /// <summary>Appends "finalize by T" when an open candle's bucket ended by the clock the ingest may finalize by now.</summary>
+    private async ValueTask FinalizeIfDueAsync(CancellationToken ct)
+    {
+        if (finalize.Due() is { } by)
+        {
+            await stream.AppendAsync(StreamBatch.FinalizeAt(by), ct);
+        }
     }
 
     private IngestedTransaction Build(TxSignature signature, ulong slot, long blockTime, bool failed, IReadOnlyList<string> logs)
@@ -148,7 +197,7 @@ internal sealed partial class IngestLoop(
             status.Late();
             LogLate(logger, signature.ToString(), slot);
         }
-        uint txIndex = _sequencer.Next(signature, slot, sink.LastTxIndexInSlot);
+        uint txIndex = _sequencer.Next(signature, slot, applied.LastTxIndexInSlot);
         if (failed)
         {
             return new IngestedTransaction(signature, slot, txIndex, blockTime, true, [], []);
@@ -166,7 +215,7 @@ internal sealed partial class IngestLoop(
         return new IngestedTransaction(signature, slot, txIndex, blockTime, false, decoded.Events, decoded.RejectedPayloads);
     }
 
-    private int Commit(List<IngestedTransaction> batch)
+    private async ValueTask<int> CommitAsync(List<IngestedTransaction> batch, CancellationToken ct)
     {
         _sequencer.EndBatch();
         var tally = _tally;
@@ -175,7 +224,7 @@ internal sealed partial class IngestLoop(
         {
             return 0;
         }
-        sink.Apply(batch, checkpoint);
+        await stream.AppendAsync(StreamBatch.Of(batch, checkpoint), ct);
         status.Decoded(tally.Rejected, tally.Unknown, tally.Trailing, tally.Truncated);
         int events = 0, failed = 0;
         long eventTime = 0;

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using SpinPet.Core.Stream;
 using SpinPet.Solana.Decoding;
 using SpinPet.Solana.PubSub;
 using SpinPet.Solana.Rpc;
@@ -7,7 +8,8 @@ using SpinPet.Solana.Rpc;
 namespace SpinPet.Solana.Ingest;
 
 /// <summary>
-/// Follows the program from the node into the sink, exactly once and in chain order. One loop owns all state
+/// Follows the program from the node into the batch stream, exactly once and in chain order, and appends the clock that
+/// finalizes candles (<see cref="FinalizeSchedule"/>). One loop owns all state
 /// (<see cref="IngestLoop"/>): it backfills from the checkpoint (on start, after every (re)subscription and after a
 /// live-queue overflow), then applies live notifications, skipping any signature already stored. The socket reader
 /// runs beside it and never waits for it. Any failure (RPC gone, storage error) costs a back-off and a resync, never
@@ -16,18 +18,28 @@ namespace SpinPet.Solana.Ingest;
 public sealed partial class IngestService : BackgroundService
 {
     private readonly SolanaOptions _options;
-    private readonly IIngestSink _sink;
+    private readonly IBatchStream _stream;
+    private readonly IAppliedState _applied;
     private readonly IBackfillJournal _journal;
+    private readonly int _finalizeGraceMs;
+    private readonly TimeProvider _time;
     private readonly HttpClient _http;
     private readonly ILogger<IngestService> _logger;
     private readonly ILoggerFactory _loggers;
     private readonly TransactionDecoder _decoder;
 
-    public IngestService(SolanaOptions options, IIngestSink sink, IBackfillJournal journal, HttpClient http, ILoggerFactory loggers, IngestStatus status)
+    /// <param name="finalizeGraceMs"><c>kline.finalize_grace_ms</c>: how long past a bucket's end the wall clock waits to finalize it.</param>
+    public IngestService(
+        SolanaOptions options, IBatchStream stream, IAppliedState applied, IBackfillJournal journal, HttpClient http, ILoggerFactory loggers,
+        IngestStatus status, int finalizeGraceMs, TimeProvider? time = null)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(finalizeGraceMs);
         _options = options;
-        _sink = sink;
+        _stream = stream;
+        _applied = applied;
         _journal = journal;
+        _finalizeGraceMs = finalizeGraceMs;
+        _time = time ?? TimeProvider.System;
         _http = http;
         _loggers = loggers;
         _logger = loggers.CreateLogger<IngestService>();
@@ -56,7 +68,8 @@ public sealed partial class IngestService : BackgroundService
         var reader = pubsub.RunAsync(stoppingToken);
         try
         {
-            await new IngestLoop(_options, _sink, _journal, _decoder, Status, _logger, rpc, pubsub, blockTimes).RunAsync(stoppingToken);
+            var finalize = new FinalizeSchedule(_applied, Status, _time, _finalizeGraceMs);
+            await new IngestLoop(_options, _stream, _applied, _journal, _decoder, Status, _logger, rpc, pubsub, blockTimes, finalize).RunAsync(stoppingToken);
         }
         finally
         {

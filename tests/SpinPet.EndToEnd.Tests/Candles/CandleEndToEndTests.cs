@@ -56,7 +56,7 @@ public sealed class CandleEndToEndTests(SharedServer shared) : IClassFixture<Sha
         List<TopicCandle> live;
         using (var store = SpinPetStore.Open(database.Path))
         {
-            live = [.. store.ReadAllCandles()];
+            live = [.. store.Candles.ReadAllCandles()];
             ReferenceCandles.StoredEqualReference(live, expected);
         }
 
@@ -67,7 +67,7 @@ public sealed class CandleEndToEndTests(SharedServer shared) : IClassFixture<Sha
         }
         using (var store = SpinPetStore.Open(database.Path))
         {
-            var rebuilt = store.ReadAllCandles().ToList();
+            var rebuilt = store.Candles.ReadAllCandles().ToList();
             Assert.Equal(live.Count, rebuilt.Count);
             for (int i = 0; i < live.Count; i++)
             {
@@ -76,7 +76,7 @@ public sealed class CandleEndToEndTests(SharedServer shared) : IClassFixture<Sha
                 var (a, b) = (live[i].Candle, rebuilt[i].Candle);
                 Assert.Equal(a with { IsFinal = false }, b with { IsFinal = false });
             }
-            Assert.Equal(store.CountCandles(ReferenceCandles.Key(mints[0]), Interval.S1),
+            Assert.Equal(store.Candles.CountCandles(ReferenceCandles.Key(mints[0]), Interval.S1),
                 expected.Count(e => e.Mint == mints[0] && e.Seconds == 1));
         }
 

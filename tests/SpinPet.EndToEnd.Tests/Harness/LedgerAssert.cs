@@ -15,7 +15,7 @@ internal static class LedgerAssert
         var programTransactions = simulator.Blocks.Sum(b => b.Transactions.Count);
         var failed = simulator.Blocks.Sum(b => b.Transactions.Count(t => t.Failed));
         using var store = SpinPetStore.Open(database);
-        var stored = store.ReadEvents().ToList();
+        var stored = store.Events.ReadEvents().ToList();
 
         // Compare element by element first, so a failure names the first divergence rather than just a count.
         int common = Math.Min(expected.Count, stored.Count);
@@ -32,16 +32,16 @@ internal static class LedgerAssert
             Assert.True(want.Payload.AsSpan().SequenceEqual(got.Payload.Span), $"{where}: payload differs");
         }
         Assert.Equal(expected.Count, stored.Count);
-        Assert.Equal((ulong)expected.Count, store.Counters.Events);
-        Assert.Equal((ulong)programTransactions, store.Counters.Transactions);
-        Assert.Equal((ulong)failed, store.Counters.FailedTransactions);
+        Assert.Equal((ulong)expected.Count, store.Meta.Counters.Events);
+        Assert.Equal((ulong)programTransactions, store.Meta.Counters.Transactions);
+        Assert.Equal((ulong)failed, store.Meta.Counters.FailedTransactions);
         KeptPayloadsEqualLedger(store, simulator);
     }
 
     private static void KeptPayloadsEqualLedger(SpinPetStore store, ChainSimulator.ChainSimulator simulator)
     {
         var expected = simulator.ExpectedMalformedData();
-        var kept = store.ReadRejected().ToList();
+        var kept = store.Events.ReadRejected().ToList();
         int common = Math.Min(expected.Count, kept.Count);
         for (int i = 0; i < common; i++)
         {
@@ -56,7 +56,7 @@ internal static class LedgerAssert
             Assert.True(want.Payload.AsSpan().SequenceEqual(got.Payload.Span), $"{where}: payload differs ({got.Reason})");
         }
         Assert.Equal(expected.Count, kept.Count);
-        Assert.Equal((ulong)expected.Count, store.Counters.RejectedPayloads);
+        Assert.Equal((ulong)expected.Count, store.Meta.Counters.RejectedPayloads);
     }
 
     public static string NewestSignature(ChainSimulator.ChainSimulator simulator) =>

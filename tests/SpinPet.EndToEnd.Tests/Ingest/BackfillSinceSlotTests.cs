@@ -24,9 +24,9 @@ public sealed class BackfillSinceSlotTests
 
         var expected = simulator.ExpectedEvents().Where(e => e.Slot >= since).Select(e => (e.Signature, e.Slot, e.EventIndex)).ToList();
         using var store = SpinPetStore.Open(database.Path);
-        var stored = store.ReadEvents().Select(e => (Signature: e.Signature.ToString(), e.Position.Slot, EventIndex: (int)e.Position.EventIndex)).ToList();
+        var stored = store.Events.ReadEvents().Select(e => (Signature: e.Signature.ToString(), e.Position.Slot, EventIndex: (int)e.Position.EventIndex)).ToList();
         Assert.True(expected.Count > 0 && expected.Count < simulator.ExpectedEvents().Count, "the floor should split the history");
         Assert.Equal(expected, stored);
-        Assert.Equal((ulong)blocks.Where(b => b.Slot >= since).Sum(b => b.Transactions.Count), store.Counters.Transactions);
+        Assert.Equal((ulong)blocks.Where(b => b.Slot >= since).Sum(b => b.Transactions.Count), store.Meta.Counters.Transactions);
     }
 }

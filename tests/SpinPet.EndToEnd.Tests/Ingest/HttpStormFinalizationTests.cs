@@ -70,7 +70,7 @@ public sealed class HttpStormFinalizationTests
         }
         LedgerAssert.StoreEqualsLedger(database.Path, simulator);
         using var store = SpinPetStore.Open(database.Path);
-        Assert.Empty(store.ReadLateCandleEvents());
+        Assert.Empty(store.Candles.ReadLateCandleEvents());
     }
 
     [Fact]

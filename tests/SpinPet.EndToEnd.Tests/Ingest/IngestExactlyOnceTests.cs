@@ -217,7 +217,7 @@ public sealed class IngestExactlyOnceTests
         LedgerAssert.StoreEqualsLedger(database.Path, simulator);
         // Candles survive the kills too: they were written in the same batches as the events.
         using var store = SpinPetStore.Open(database.Path);
-        ReferenceCandles.StoredEqualReference([.. store.ReadAllCandles()],
+        ReferenceCandles.StoredEqualReference([.. store.Candles.ReadAllCandles()],
             ReferenceCandles.Compute(simulator.ExpectedEvents(), CandleIntervals.Select(name => Interval.Parse(name).Seconds), VolumeUnit.Sol));
     }
 

@@ -86,7 +86,7 @@ public sealed class MalformedProgramDataTests
         // included, whole payload) exactly the ledger's.
         LedgerAssert.StoreEqualsLedger(database.Path, simulator);
         using var store = SpinPetStore.Open(database.Path);
-        foreach (var (item, kept) in simulator.ExpectedMalformedData().Zip(store.ReadRejected()))
+        foreach (var (item, kept) in simulator.ExpectedMalformedData().Zip(store.Events.ReadRejected()))
         {
             Assert.StartsWith(ReasonPrefix(item.Kind), kept.Reason, StringComparison.Ordinal);
         }

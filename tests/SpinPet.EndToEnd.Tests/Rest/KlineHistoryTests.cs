@@ -156,8 +156,10 @@ public sealed class KlineHistoryTests(KlineHistoryTests.Server fixture) : IClass
             using (var store = SpinPetStore.Open(_database.Path))
             {
                 var mint = PublicKey.Parse(Mint);
-                store.WriteCandles([.. All.Select((t, i) =>
+                using var write = store.BeginWrite(store.Meta.Position.Next());
+                store.Candles.Stage(write, [.. All.Select((t, i) =>
                     new CandleWrite(mint, Interval.S1, new Candle(t, i, i + 1, i - 1, i + 0.5, 0, UpdateCount: 1, IsFinal: true), IsNew: true))]);
+                write.Commit();
             }
             Process = await ServerProcess.StartAsync(new Dictionary<string, string>
             {

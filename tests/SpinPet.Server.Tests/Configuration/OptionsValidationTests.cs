@@ -2,6 +2,7 @@ using SpinPet.Core.Candles;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using SpinPet.Indexer.Metadata;
 using SpinPet.Server.Configuration;
 using SpinPet.TestSupport;
 

@@ -18,20 +18,20 @@ public sealed class StorageHealthCheckTests
         var first = await check.CheckHealthAsync(new HealthCheckContext(), TestContext.Current.CancellationToken);
         Assert.Equal(HealthStatus.Healthy, first.Status);
         Assert.Contains("writable", first.Description, StringComparison.Ordinal);
-        Assert.Equal(clock.GetUtcNow().ToUnixTimeMilliseconds(), store.ReadHealthStamp());
+        Assert.Equal(clock.GetUtcNow().ToUnixTimeMilliseconds(), store.Meta.ReadHealthStamp());
 
         // Polled every second: no new write until the interval has passed.
-        long written = store.ReadHealthStamp()!.Value;
+        long written = store.Meta.ReadHealthStamp()!.Value;
         for (int i = 0; i < 9; i++)
         {
             clock.Advance(TimeSpan.FromSeconds(1));
             Assert.Equal(HealthStatus.Healthy, (await check.CheckHealthAsync(new HealthCheckContext(), TestContext.Current.CancellationToken)).Status);
         }
-        Assert.Equal(written, store.ReadHealthStamp());
+        Assert.Equal(written, store.Meta.ReadHealthStamp());
 
         clock.Advance(TimeSpan.FromSeconds(1));
         Assert.Equal(HealthStatus.Healthy, (await check.CheckHealthAsync(new HealthCheckContext(), TestContext.Current.CancellationToken)).Status);
-        Assert.Equal(clock.GetUtcNow().ToUnixTimeMilliseconds(), store.ReadHealthStamp());
+        Assert.Equal(clock.GetUtcNow().ToUnixTimeMilliseconds(), store.Meta.ReadHealthStamp());
     }
 
     [Fact]

@@ -33,7 +33,7 @@ public sealed class CandleEncodingTests
         fixture.Store.WriteCandles([New(Mint(1), Interval.S30, candle)]);
         var store = fixture.Reopen();
 
-        var stored = Assert.Single(store.ReadCandlesNewest(Mint(1), Interval.S30, 10).Candles);
+        var stored = Assert.Single(store.Candles.ReadCandlesNewest(Mint(1), Interval.S30, 10).Candles);
         Assert.Equal(candle, stored);
         Assert.Equal(BitConverter.DoubleToInt64Bits(candle.Open), BitConverter.DoubleToInt64Bits(stored.Open));
         Assert.Equal(BitConverter.DoubleToInt64Bits(candle.Low), BitConverter.DoubleToInt64Bits(stored.Low));
@@ -47,10 +47,10 @@ public sealed class CandleEncodingTests
         var open = At(60) with { IsFinal = false, UpdateCount = 7 };
 
         fixture.Store.WriteCandles([New(Mint(1), Interval.M1, open)]);
-        Assert.False(Assert.Single(fixture.Store.ReadCandlesNewest(Mint(1), Interval.M1, 1).Candles).IsFinal);
+        Assert.False(Assert.Single(fixture.Store.Candles.ReadCandlesNewest(Mint(1), Interval.M1, 1).Candles).IsFinal);
         fixture.Store.WriteCandles([new CandleWrite(Mint(1), Interval.M1, open with { IsFinal = true }, IsNew: false)]);
 
-        var stored = Assert.Single(fixture.Reopen().ReadCandlesNewest(Mint(1), Interval.M1, 1).Candles);
+        var stored = Assert.Single(fixture.Reopen().Candles.ReadCandlesNewest(Mint(1), Interval.M1, 1).Candles);
         Assert.True(stored.IsFinal);
         Assert.Equal(7, stored.UpdateCount);
     }
@@ -69,13 +69,13 @@ public sealed class CandleEncodingTests
     }
 
     [Fact]
-    public void A_candle_value_is_version_then_little_endian_doubles_then_update_count_and_flags()
+    public void A_candle_value_is_version_then_little_endian_doubles_then_update_count_flags_and_updated_seq()
     {
         var value = new byte[CandleValues.CandleLength];
-        CandleValues.WriteCandle(value, new Candle(0, 1.0, 2.0, 0.5, 1.5, 0, UpdateCount: 3, IsFinal: true));
+        CandleValues.WriteCandle(value, new Candle(0, 1.0, 2.0, 0.5, 1.5, 0, UpdateCount: 3, IsFinal: true), updatedSeq: 0x0A0B0C);
 
-        Assert.Equal(50, value.Length);
-        Assert.Equal(1, value[0]);
+        Assert.Equal(58, value.Length);
+        Assert.Equal(2, value[0]);
         Assert.Equal(1.0, BinaryPrimitives.ReadDoubleLittleEndian(value.AsSpan(1)));
         Assert.Equal(2.0, BinaryPrimitives.ReadDoubleLittleEndian(value.AsSpan(9)));
         Assert.Equal(0.5, BinaryPrimitives.ReadDoubleLittleEndian(value.AsSpan(17)));
@@ -83,6 +83,24 @@ public sealed class CandleEncodingTests
         Assert.Equal(0.0, BinaryPrimitives.ReadDoubleLittleEndian(value.AsSpan(33)));
         Assert.Equal(3, BinaryPrimitives.ReadInt64BigEndian(value.AsSpan(41)));
         Assert.Equal(1, value[49]);
+        Assert.Equal(0x0A0B0C, BinaryPrimitives.ReadInt64BigEndian(value.AsSpan(50)));
+        Assert.Equal(0x0A0B0C, CandleValues.ReadUpdatedSeq(new byte[CandleKeys.CandleLength], value));
+    }
+
+    [Fact]
+    public void A_version_1_candle_value_from_before_positions_reads_as_updated_at_seq_0()
+    {
+        var key = new byte[CandleKeys.CandleLength];
+        CandleKeys.WriteCandle(key, Mint(1), 60, 120);
+        var current = new byte[CandleValues.CandleLength];
+        var candle = new Candle(120, 1.0, 2.0, 0.5, 1.5, 7, UpdateCount: 3, IsFinal: true);
+        CandleValues.WriteCandle(current, candle, updatedSeq: 9);
+        // Version 1 is the same 50 bytes without updated_seq.
+        var old = current[..CandleValues.CandleLength1];
+        old[0] = 1;
+
+        Assert.Equal(candle, CandleValues.ReadCandle(key, old));
+        Assert.Equal(0, CandleValues.ReadUpdatedSeq(key, old));
     }
 
     [Fact]
@@ -123,7 +141,7 @@ public sealed class CandleEncodingTests
             .ToArray();
         fixture.Store.WriteCandles(writes);
 
-        var all = fixture.Store.ReadAllCandles().ToList();
+        var all = fixture.Store.Candles.ReadAllCandles().ToList();
 
         var expected = writes
             .Select(w => (w.Mint, w.Interval, w.Candle.Time))
@@ -137,8 +155,9 @@ public sealed class CandleEncodingTests
 
     [Theory]
     [InlineData(0)]
-    [InlineData(49)]
-    [InlineData(51)]
+    [InlineData(50)]
+    [InlineData(57)]
+    [InlineData(59)]
     public void A_candle_value_of_the_wrong_length_is_reported_as_corruption(int length)
     {
         var key = new byte[CandleKeys.CandleLength];
@@ -157,7 +176,7 @@ public sealed class CandleEncodingTests
     {
         var key = new byte[CandleKeys.CandleLength];
         var value = new byte[CandleValues.CandleLength];
-        value[0] = 2;
+        value[0] = 3;
 
         Assert.Throws<StoreCorruptedException>(() => CandleValues.ReadCandle(key, value));
     }
@@ -200,12 +219,15 @@ public sealed class CandleEncodingTests
         fixture.Store.WriteCandles([New(1, Interval.S1, 10)]);
         var transaction = Transaction(1, 10, 0, BuySell(0, 1, 1));
 
-        fixture.Store.Apply([transaction], CheckpointOf(transaction), new CorruptCandleContributor(fixture.Store));
+        // A 3-byte value where the candle at time 11 belongs.
+        var key = new byte[CandleKeys.CandleLength];
+        CandleKeys.WriteCandle(key, Mint(1), 1, 11);
+        fixture.Store.ApplyWithRow([transaction], CheckpointOf(transaction), ColumnFamilyNames.Candles, key, [1, 2, 3]);
 
-        Assert.Throws<StoreCorruptedException>(() => fixture.Store.ReadCandlesNewest(Mint(1), Interval.S1, 10));
-        Assert.Throws<StoreCorruptedException>(() => fixture.Store.ReadAllCandles().ToList());
+        Assert.Throws<StoreCorruptedException>(() => fixture.Store.Candles.ReadCandlesNewest(Mint(1), Interval.S1, 10));
+        Assert.Throws<StoreCorruptedException>(() => fixture.Store.Candles.ReadAllCandles().ToList());
         // The rows before the bad one still read.
-        Assert.Equal([10], Times(fixture.Store.ReadCandlesNewest(Mint(1), Interval.S1, 10, beforeTime: 11)));
+        Assert.Equal([10], Times(fixture.Store.Candles.ReadCandlesNewest(Mint(1), Interval.S1, 10, beforeTime: 11)));
     }
 
     [Fact]
@@ -217,8 +239,8 @@ public sealed class CandleEncodingTests
         Assert.Throws<ArgumentException>(() => fixture.Store.WriteCandles([New(1, Interval.S1, 0), New(1, tooLong, 0)]));
         Assert.Throws<ArgumentException>(() => fixture.Store.WriteCandles([New(1, default, 0)]));
 
-        Assert.Empty(fixture.Store.ReadAllCandles());
-        Assert.Equal(0, fixture.Store.CountCandles(Mint(1), Interval.S1));
+        Assert.Empty(fixture.Store.Candles.ReadAllCandles());
+        Assert.Equal(0, fixture.Store.Candles.CountCandles(Mint(1), Interval.S1));
     }
 
     private sealed class ByteOrder : IComparer<byte[]>
@@ -226,16 +248,5 @@ public sealed class CandleEncodingTests
         public static readonly ByteOrder Instance = new();
 
         public int Compare(byte[]? x, byte[]? y) => x.AsSpan().SequenceCompareTo(y);
-    }
-
-    /// <summary>Puts a 3-byte value where the candle at time 11 belongs.</summary>
-    private sealed class CorruptCandleContributor(SpinPetStore store) : IStoreBatchContributor
-    {
-        public void Contribute(WriteBatch batch, IReadOnlyList<IngestedTransaction> stored)
-        {
-            var key = new byte[CandleKeys.CandleLength];
-            CandleKeys.WriteCandle(key, Mint(1), 1, 11);
-            batch.Put(key, new byte[] { 1, 2, 3 }, store.GetColumnFamily(ColumnFamilyNames.Candles));
-        }
     }
 }

@@ -23,7 +23,7 @@ public sealed class CandleReadTests
     {
         using var fixture = TenCandles();
 
-        var page = fixture.Store.ReadCandlesNewest(Mint(1), Interval.S30, 3);
+        var page = fixture.Store.Candles.ReadCandlesNewest(Mint(1), Interval.S30, 3);
 
         Assert.Equal([270, 240, 210], Times(page));
         Assert.True(page.HasMore);
@@ -38,7 +38,7 @@ public sealed class CandleReadTests
     {
         using var fixture = TenCandles();
 
-        var page = fixture.Store.ReadCandlesNewest(Mint(1), Interval.S30, limit);
+        var page = fixture.Store.Candles.ReadCandlesNewest(Mint(1), Interval.S30, limit);
 
         Assert.Equal(Math.Min(limit, 10), page.Candles.Count);
         Assert.Equal(hasMore, page.HasMore);
@@ -50,12 +50,12 @@ public sealed class CandleReadTests
     {
         using var fixture = TenCandles();
         var store = fixture.Store;
-        long before = store.CandleKeysRead;
+        long before = store.Candles.CandleKeysRead;
 
-        var newest = store.ReadCandlesNewest(Mint(1), Interval.S30, 3, beforeTime: 270, skip: 2);
-        long newestKeys = store.CandleKeysRead - before;
-        var oldest = store.ReadCandlesFrom(Mint(1), Interval.S30, 30, 3, toTime: 240, skip: 5);
-        var past = store.ReadCandlesNewest(Mint(1), Interval.S30, 3, skip: 10);
+        var newest = store.Candles.ReadCandlesNewest(Mint(1), Interval.S30, 3, beforeTime: 270, skip: 2);
+        long newestKeys = store.Candles.CandleKeysRead - before;
+        var oldest = store.Candles.ReadCandlesFrom(Mint(1), Interval.S30, 30, 3, toTime: 240, skip: 5);
+        var past = store.Candles.ReadCandlesNewest(Mint(1), Interval.S30, 3, skip: 10);
 
         // Window < 270 newest first: 240, 210 skipped; 180, 150, 120 returned; 90 is the look-ahead.
         Assert.Equal([180, 150, 120], Times(newest));
@@ -75,15 +75,15 @@ public sealed class CandleReadTests
 
         CandlePage[] pages =
         [
-            fixture.Store.ReadCandlesNewest(Mint(9), Interval.S30, 100),
-            fixture.Store.ReadCandlesFrom(Mint(9), Interval.S30, long.MinValue, 100),
-            fixture.Store.ReadCandlesNewest(Mint(1), Interval.H1, 100),
+            fixture.Store.Candles.ReadCandlesNewest(Mint(9), Interval.S30, 100),
+            fixture.Store.Candles.ReadCandlesFrom(Mint(9), Interval.S30, long.MinValue, 100),
+            fixture.Store.Candles.ReadCandlesNewest(Mint(1), Interval.H1, 100),
         ];
 
         Assert.All(pages, page => Assert.Empty(page.Candles));
         Assert.All(pages, page => Assert.False(page.HasMore));
-        Assert.False(fixture.Store.TryGetNewestCandle(Mint(9), Interval.S30, out _));
-        Assert.Equal(0, fixture.Store.CountCandles(Mint(9), Interval.S30));
+        Assert.False(fixture.Store.Candles.TryGetNewestCandle(Mint(9), Interval.S30, out _));
+        Assert.Equal(0, fixture.Store.Candles.CountCandles(Mint(9), Interval.S30));
     }
 
     [Fact]
@@ -91,10 +91,10 @@ public sealed class CandleReadTests
     {
         using var fixture = TenCandles();
 
-        Assert.True(fixture.Store.ReadCandlesNewest(Mint(1), Interval.S30, 0).HasMore);
-        Assert.False(fixture.Store.ReadCandlesNewest(Mint(1), Interval.S30, 0, beforeTime: 0).HasMore);
-        Assert.Empty(fixture.Store.ReadCandlesFrom(Mint(1), Interval.S30, 0, 0).Candles);
-        Assert.Throws<ArgumentOutOfRangeException>(() => fixture.Store.ReadCandlesNewest(Mint(1), Interval.S30, -1));
+        Assert.True(fixture.Store.Candles.ReadCandlesNewest(Mint(1), Interval.S30, 0).HasMore);
+        Assert.False(fixture.Store.Candles.ReadCandlesNewest(Mint(1), Interval.S30, 0, beforeTime: 0).HasMore);
+        Assert.Empty(fixture.Store.Candles.ReadCandlesFrom(Mint(1), Interval.S30, 0, 0).Candles);
+        Assert.Throws<ArgumentOutOfRangeException>(() => fixture.Store.Candles.ReadCandlesNewest(Mint(1), Interval.S30, -1));
     }
 
     [Fact]
@@ -107,7 +107,7 @@ public sealed class CandleReadTests
 
         while (true)
         {
-            var page = fixture.Store.ReadCandlesNewest(Mint(1), Interval.S30, 4, beforeTime: before);
+            var page = fixture.Store.Candles.ReadCandlesNewest(Mint(1), Interval.S30, 4, beforeTime: before);
             seen.AddRange(Times(page));
             pages++;
             if (!page.HasMore)
@@ -119,8 +119,8 @@ public sealed class CandleReadTests
 
         Assert.Equal(3, pages);
         Assert.Equal(Enumerable.Range(0, 10).Select(i => i * 30L).Reverse(), seen);
-        Assert.Equal([60, 30, 0], Times(fixture.Store.ReadCandlesNewest(Mint(1), Interval.S30, 10, beforeTime: 90)));
-        Assert.Equal([60, 30, 0], Times(fixture.Store.ReadCandlesNewest(Mint(1), Interval.S30, 10, beforeTime: 61)));
+        Assert.Equal([60, 30, 0], Times(fixture.Store.Candles.ReadCandlesNewest(Mint(1), Interval.S30, 10, beforeTime: 90)));
+        Assert.Equal([60, 30, 0], Times(fixture.Store.Candles.ReadCandlesNewest(Mint(1), Interval.S30, 10, beforeTime: 61)));
     }
 
     [Fact]
@@ -128,12 +128,12 @@ public sealed class CandleReadTests
     {
         using var fixture = TenCandles();
 
-        Assert.Equal([90, 60], Times(fixture.Store.ReadCandlesNewest(Mint(1), Interval.S30, 2, toTime: 90)));
-        Assert.True(fixture.Store.ReadCandlesNewest(Mint(1), Interval.S30, 2, toTime: 90).HasMore);
-        Assert.Equal([60, 30], Times(fixture.Store.ReadCandlesNewest(Mint(1), Interval.S30, 2, beforeTime: 90, toTime: 200)));
-        Assert.Equal([90, 60], Times(fixture.Store.ReadCandlesNewest(Mint(1), Interval.S30, 2, beforeTime: 200, toTime: 90)));
-        Assert.Equal([90, 60], Times(fixture.Store.ReadCandlesNewest(Mint(1), Interval.S30, 2, beforeTime: 91, toTime: 90)));
-        Assert.Empty(fixture.Store.ReadCandlesNewest(Mint(1), Interval.S30, 2, toTime: -1).Candles);
+        Assert.Equal([90, 60], Times(fixture.Store.Candles.ReadCandlesNewest(Mint(1), Interval.S30, 2, toTime: 90)));
+        Assert.True(fixture.Store.Candles.ReadCandlesNewest(Mint(1), Interval.S30, 2, toTime: 90).HasMore);
+        Assert.Equal([60, 30], Times(fixture.Store.Candles.ReadCandlesNewest(Mint(1), Interval.S30, 2, beforeTime: 90, toTime: 200)));
+        Assert.Equal([90, 60], Times(fixture.Store.Candles.ReadCandlesNewest(Mint(1), Interval.S30, 2, beforeTime: 200, toTime: 90)));
+        Assert.Equal([90, 60], Times(fixture.Store.Candles.ReadCandlesNewest(Mint(1), Interval.S30, 2, beforeTime: 91, toTime: 90)));
+        Assert.Empty(fixture.Store.Candles.ReadCandlesNewest(Mint(1), Interval.S30, 2, toTime: -1).Candles);
     }
 
     [Fact]
@@ -141,12 +141,12 @@ public sealed class CandleReadTests
     {
         using var fixture = TenCandles();
 
-        var page = fixture.Store.ReadCandlesFrom(Mint(1), Interval.S30, 60, 3);
+        var page = fixture.Store.Candles.ReadCandlesFrom(Mint(1), Interval.S30, 60, 3);
 
         Assert.Equal([60, 90, 120], Times(page));
         Assert.True(page.HasMore);
-        Assert.Equal([90, 120, 150], Times(fixture.Store.ReadCandlesFrom(Mint(1), Interval.S30, 61, 3)));
-        Assert.Equal([0, 30], Times(fixture.Store.ReadCandlesFrom(Mint(1), Interval.S30, long.MinValue, 2)));
+        Assert.Equal([90, 120, 150], Times(fixture.Store.Candles.ReadCandlesFrom(Mint(1), Interval.S30, 61, 3)));
+        Assert.Equal([0, 30], Times(fixture.Store.Candles.ReadCandlesFrom(Mint(1), Interval.S30, long.MinValue, 2)));
     }
 
     [Theory]
@@ -158,7 +158,7 @@ public sealed class CandleReadTests
         using var fixture = TenCandles();
 
         // 120 … 270 is six candles.
-        var page = fixture.Store.ReadCandlesFrom(Mint(1), Interval.S30, 120, limit);
+        var page = fixture.Store.Candles.ReadCandlesFrom(Mint(1), Interval.S30, 120, limit);
 
         Assert.Equal(Math.Min(limit, 6), page.Candles.Count);
         Assert.Equal(hasMore, page.HasMore);
@@ -169,16 +169,16 @@ public sealed class CandleReadTests
     {
         using var fixture = TenCandles();
 
-        var page = fixture.Store.ReadCandlesFrom(Mint(1), Interval.S30, 60, 3, toTime: 120);
+        var page = fixture.Store.Candles.ReadCandlesFrom(Mint(1), Interval.S30, 60, 3, toTime: 120);
         Assert.Equal([60, 90, 120], Times(page));
         Assert.False(page.HasMore);
 
-        page = fixture.Store.ReadCandlesFrom(Mint(1), Interval.S30, 60, 2, toTime: 120);
+        page = fixture.Store.Candles.ReadCandlesFrom(Mint(1), Interval.S30, 60, 2, toTime: 120);
         Assert.Equal([60, 90], Times(page));
         Assert.True(page.HasMore);
 
-        Assert.Empty(fixture.Store.ReadCandlesFrom(Mint(1), Interval.S30, 121, 10, toTime: 120).Candles);
-        Assert.Equal([270], Times(fixture.Store.ReadCandlesFrom(Mint(1), Interval.S30, 270, 10, toTime: long.MaxValue)));
+        Assert.Empty(fixture.Store.Candles.ReadCandlesFrom(Mint(1), Interval.S30, 121, 10, toTime: 120).Candles);
+        Assert.Equal([270], Times(fixture.Store.Candles.ReadCandlesFrom(Mint(1), Interval.S30, 270, 10, toTime: long.MaxValue)));
     }
 
     [Fact]
@@ -186,10 +186,10 @@ public sealed class CandleReadTests
     {
         using var fixture = TenCandles();
 
-        Assert.Equal([-30, 0, 30, 600], Times(fixture.Store.ReadCandlesFrom(Mint(2), Interval.S30, long.MinValue, 100)));
-        Assert.Equal([1_000, 1, 0, -5], Times(fixture.Store.ReadCandlesNewest(Mint(1), Interval.S1, 100)));
-        Assert.Equal([300, 0], Times(fixture.Store.ReadCandlesNewest(Mint(1), Interval.M5, 100)));
-        Assert.Equal([-30], Times(fixture.Store.ReadCandlesNewest(Mint(2), Interval.S30, 100, beforeTime: 0)));
+        Assert.Equal([-30, 0, 30, 600], Times(fixture.Store.Candles.ReadCandlesFrom(Mint(2), Interval.S30, long.MinValue, 100)));
+        Assert.Equal([1_000, 1, 0, -5], Times(fixture.Store.Candles.ReadCandlesNewest(Mint(1), Interval.S1, 100)));
+        Assert.Equal([300, 0], Times(fixture.Store.Candles.ReadCandlesNewest(Mint(1), Interval.M5, 100)));
+        Assert.Equal([-30], Times(fixture.Store.Candles.ReadCandlesNewest(Mint(2), Interval.S30, 100, beforeTime: 0)));
     }
 
     [Fact]
@@ -198,13 +198,13 @@ public sealed class CandleReadTests
         using var fixture = new StoreFixture();
         fixture.Store.WriteCandles(Series(1, Interval.S1, [long.MinValue, -1, 0, long.MaxValue]));
 
-        Assert.Equal([long.MaxValue, 0, -1, long.MinValue], Times(fixture.Store.ReadCandlesNewest(Mint(1), Interval.S1, 10)));
-        Assert.Equal([long.MaxValue, 0], Times(fixture.Store.ReadCandlesNewest(Mint(1), Interval.S1, 2, toTime: long.MaxValue)));
-        Assert.Equal([0, -1], Times(fixture.Store.ReadCandlesNewest(Mint(1), Interval.S1, 2, beforeTime: long.MaxValue)));
-        Assert.Equal([long.MinValue], Times(fixture.Store.ReadCandlesNewest(Mint(1), Interval.S1, 10, beforeTime: -1)));
-        Assert.Empty(fixture.Store.ReadCandlesNewest(Mint(1), Interval.S1, 10, beforeTime: long.MinValue).Candles);
-        Assert.Equal([long.MaxValue], Times(fixture.Store.ReadCandlesFrom(Mint(1), Interval.S1, long.MaxValue, 10)));
-        Assert.True(fixture.Store.TryGetNewestCandle(Mint(1), Interval.S1, out var newest));
+        Assert.Equal([long.MaxValue, 0, -1, long.MinValue], Times(fixture.Store.Candles.ReadCandlesNewest(Mint(1), Interval.S1, 10)));
+        Assert.Equal([long.MaxValue, 0], Times(fixture.Store.Candles.ReadCandlesNewest(Mint(1), Interval.S1, 2, toTime: long.MaxValue)));
+        Assert.Equal([0, -1], Times(fixture.Store.Candles.ReadCandlesNewest(Mint(1), Interval.S1, 2, beforeTime: long.MaxValue)));
+        Assert.Equal([long.MinValue], Times(fixture.Store.Candles.ReadCandlesNewest(Mint(1), Interval.S1, 10, beforeTime: -1)));
+        Assert.Empty(fixture.Store.Candles.ReadCandlesNewest(Mint(1), Interval.S1, 10, beforeTime: long.MinValue).Candles);
+        Assert.Equal([long.MaxValue], Times(fixture.Store.Candles.ReadCandlesFrom(Mint(1), Interval.S1, long.MaxValue, 10)));
+        Assert.True(fixture.Store.Candles.TryGetNewestCandle(Mint(1), Interval.S1, out var newest));
         Assert.Equal(long.MaxValue, newest.Time);
     }
 
@@ -213,9 +213,9 @@ public sealed class CandleReadTests
     {
         using var fixture = TenCandles();
 
-        Assert.True(fixture.Store.TryGetNewestCandle(Mint(1), Interval.S30, out var s30));
-        Assert.True(fixture.Store.TryGetNewestCandle(Mint(1), Interval.S1, out var s1));
-        Assert.True(fixture.Store.TryGetNewestCandle(Mint(2), Interval.S30, out var other));
+        Assert.True(fixture.Store.Candles.TryGetNewestCandle(Mint(1), Interval.S30, out var s30));
+        Assert.True(fixture.Store.Candles.TryGetNewestCandle(Mint(1), Interval.S1, out var s1));
+        Assert.True(fixture.Store.Candles.TryGetNewestCandle(Mint(2), Interval.S30, out var other));
 
         Assert.Equal(At(270), s30);
         Assert.Equal(At(1_000), s1);
@@ -228,7 +228,7 @@ public sealed class CandleReadTests
         using var fixture = TenCandles();
 
         var store = fixture.Reopen();
-        var newest = store.ReadNewestCandles().ToList();
+        var newest = store.Candles.ReadNewestCandles().ToList();
 
         (Core.Chain.PublicKey, Interval, long)[] expected =
         [
@@ -238,8 +238,8 @@ public sealed class CandleReadTests
         // Key order: mint bytes, then interval length.
         Assert.Equal(expected.OrderBy(t => t.Item1).ThenBy(t => t.Item2), newest.Select(t => (t.Mint, t.Interval, t.Candle.Time)));
         Assert.All(newest, t => Assert.Equal(At(t.Candle.Time), t.Candle));
-        Assert.Equal(10, store.CountCandles(Mint(1), Interval.S30));
-        Assert.Equal(4, store.CountCandles(Mint(1), Interval.S1));
+        Assert.Equal(10, store.Candles.CountCandles(Mint(1), Interval.S30));
+        Assert.Equal(4, store.Candles.CountCandles(Mint(1), Interval.S1));
     }
 
     [Fact]
@@ -249,10 +249,10 @@ public sealed class CandleReadTests
         var store = fixture.Store;
         store.Dispose();
 
-        Assert.Throws<ObjectDisposedException>(() => store.ReadCandlesNewest(Mint(1), Interval.S30, 1));
-        Assert.Throws<ObjectDisposedException>(() => store.ReadCandlesFrom(Mint(1), Interval.S30, 0, 1));
-        Assert.Throws<ObjectDisposedException>(() => store.ReadNewestCandles());
-        Assert.Throws<ObjectDisposedException>(() => store.ReadAllCandles());
+        Assert.Throws<ObjectDisposedException>(() => store.Candles.ReadCandlesNewest(Mint(1), Interval.S30, 1));
+        Assert.Throws<ObjectDisposedException>(() => store.Candles.ReadCandlesFrom(Mint(1), Interval.S30, 0, 1));
+        Assert.Throws<ObjectDisposedException>(() => store.Candles.ReadNewestCandles());
+        Assert.Throws<ObjectDisposedException>(() => store.Candles.ReadAllCandles());
         Assert.Throws<ObjectDisposedException>(() => store.WriteCandles([New(1, Interval.S1, 0)]));
         Assert.Throws<ObjectDisposedException>(() => store.DeleteAllCandles());
     }

@@ -31,12 +31,12 @@ public sealed class CandleScaleTests
         store.WriteCandles(Series(5, Interval.S30, Enumerable.Range(0, CandlesPerOtherTopic).Select(i => 1_700_000_000L + (30L * i))));
         // Into SST files: the reads below go through index and data blocks, as they would on a long-running server.
         store.Flush();
-        Assert.Equal(HotTopicCandles, store.CountCandles(Mint(5), Interval.S1));
+        Assert.Equal(HotTopicCandles, store.Candles.CountCandles(Mint(5), Interval.S1));
 
-        var (newestKeys, newestBlocks) = Measure(store, () => store.ReadCandlesNewest(Mint(5), Interval.S1, 100));
-        var (oldestKeys, oldestBlocks) = Measure(store, () => store.ReadCandlesFrom(Mint(5), Interval.S1, 1_700_000_000L, 100));
-        var (middleKeys, middleBlocks) = Measure(store, () => store.ReadCandlesNewest(Mint(5), Interval.S1, 100, beforeTime: 1_700_100_000L));
-        var (_, scanBlocks) = Measure(store, () => Assert.Equal(310_000, store.ReadAllCandles().Count()));
+        var (newestKeys, newestBlocks) = Measure(store, () => store.Candles.ReadCandlesNewest(Mint(5), Interval.S1, 100));
+        var (oldestKeys, oldestBlocks) = Measure(store, () => store.Candles.ReadCandlesFrom(Mint(5), Interval.S1, 1_700_000_000L, 100));
+        var (middleKeys, middleBlocks) = Measure(store, () => store.Candles.ReadCandlesNewest(Mint(5), Interval.S1, 100, beforeTime: 1_700_100_000L));
+        var (_, scanBlocks) = Measure(store, () => Assert.Equal(310_000, store.Candles.ReadAllCandles().Count()));
 
         Assert.Equal(101, newestKeys);
         Assert.Equal(101, oldestKeys);
@@ -48,16 +48,16 @@ public sealed class CandleScaleTests
         Assert.InRange(middleBlocks, 1, 20);
         Assert.True(scanBlocks > 50 * Math.Max(newestBlocks, Math.Max(oldestBlocks, middleBlocks)), $"a full scan touched only {scanBlocks} blocks");
 
-        var page = store.ReadCandlesNewest(Mint(5), Interval.S1, 100, beforeTime: 1_700_100_000L);
+        var page = store.Candles.ReadCandlesNewest(Mint(5), Interval.S1, 100, beforeTime: 1_700_100_000L);
         Assert.Equal(Enumerable.Range(0, 100).Select(i => 1_700_099_999L - i), Times(page));
         Assert.True(page.HasMore);
     }
 
     private static long KeysVisited(SpinPetStore store, Action read)
     {
-        long before = store.CandleKeysRead;
+        long before = store.Candles.CandleKeysRead;
         read();
-        return store.CandleKeysRead - before;
+        return store.Candles.CandleKeysRead - before;
     }
 
     /// <summary>

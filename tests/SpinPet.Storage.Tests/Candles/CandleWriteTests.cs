@@ -15,30 +15,30 @@ public sealed class CandleWriteTests
         var store = fixture.Store;
 
         store.WriteCandles([New(1, Interval.S30, 0)]);
-        Assert.Equal(1, store.CountCandles(Mint(1), Interval.S30));
+        Assert.Equal(1, store.Candles.CountCandles(Mint(1), Interval.S30));
 
         // An update of the open candle.
         store.WriteCandles([new CandleWrite(Mint(1), Interval.S30, At(0, updateCount: 2), IsNew: false)]);
-        Assert.Equal(1, store.CountCandles(Mint(1), Interval.S30));
+        Assert.Equal(1, store.Candles.CountCandles(Mint(1), Interval.S30));
 
         // A replay that claims the candle is new again (restart, rebuild over existing rows): the key exists.
         store.WriteCandles([New(1, Interval.S30, 0)]);
-        Assert.Equal(1, store.CountCandles(Mint(1), Interval.S30));
+        Assert.Equal(1, store.Candles.CountCandles(Mint(1), Interval.S30));
 
         // Opened and updated within one batch: one new key.
         store.WriteCandles([New(1, Interval.S30, 30), New(1, Interval.S30, 30), new CandleWrite(Mint(1), Interval.S30, At(30, updateCount: 3), IsNew: false)]);
-        Assert.Equal(2, store.CountCandles(Mint(1), Interval.S30));
-        Assert.Equal(3, Assert.Single(store.ReadCandlesNewest(Mint(1), Interval.S30, 1).Candles).UpdateCount);
+        Assert.Equal(2, store.Candles.CountCandles(Mint(1), Interval.S30));
+        Assert.Equal(3, Assert.Single(store.Candles.ReadCandlesNewest(Mint(1), Interval.S30, 1).Candles).UpdateCount);
 
         store.WriteCandles([New(1, Interval.S30, 60), New(1, Interval.S1, 60), New(2, Interval.S30, 60)]);
-        Assert.Equal(3, store.CountCandles(Mint(1), Interval.S30));
-        Assert.Equal(1, store.CountCandles(Mint(1), Interval.S1));
-        Assert.Equal(1, store.CountCandles(Mint(2), Interval.S30));
+        Assert.Equal(3, store.Candles.CountCandles(Mint(1), Interval.S30));
+        Assert.Equal(1, store.Candles.CountCandles(Mint(1), Interval.S1));
+        Assert.Equal(1, store.Candles.CountCandles(Mint(2), Interval.S30));
 
         store = fixture.Reopen();
-        Assert.Equal(3, store.CountCandles(Mint(1), Interval.S30));
-        Assert.Equal(1, store.CountCandles(Mint(1), Interval.S1));
-        Assert.Equal(3, store.ReadCandlesNewest(Mint(1), Interval.S30, 100).Candles.Count);
+        Assert.Equal(3, store.Candles.CountCandles(Mint(1), Interval.S30));
+        Assert.Equal(1, store.Candles.CountCandles(Mint(1), Interval.S1));
+        Assert.Equal(3, store.Candles.ReadCandlesNewest(Mint(1), Interval.S30, 100).Candles.Count);
     }
 
     [Fact]
@@ -53,7 +53,7 @@ public sealed class CandleWriteTests
             new CandleWrite(Mint(1), Interval.S1, At(5, isFinal: true, updateCount: 3), IsNew: false),
         ]);
 
-        Assert.Equal(At(5, isFinal: true, updateCount: 3), Assert.Single(fixture.Store.ReadAllCandles()).Candle);
+        Assert.Equal(At(5, isFinal: true, updateCount: 3), Assert.Single(fixture.Store.Candles.ReadAllCandles()).Candle);
     }
 
     [Fact]
@@ -66,14 +66,14 @@ public sealed class CandleWriteTests
         fixture.Store.Apply([first, second], CheckpointOf(second), OneCandlePerTransaction);
         var store = fixture.Reopen();
 
-        Assert.Equal(2, store.ReadEvents().Count());
-        Assert.Equal([second.BlockTime, first.BlockTime], Times(store.ReadCandlesNewest(Mint(1), Interval.S1, 10)));
-        Assert.Equal(2, store.CountCandles(Mint(1), Interval.S1));
-        Assert.Equal(CheckpointOf(second), store.ReadCheckpoint());
+        Assert.Equal(2, store.Events.ReadEvents().Count());
+        Assert.Equal([second.BlockTime, first.BlockTime], Times(store.Candles.ReadCandlesNewest(Mint(1), Interval.S1, 10)));
+        Assert.Equal(2, store.Candles.CountCandles(Mint(1), Interval.S1));
+        Assert.Equal(CheckpointOf(second), store.Meta.ReadCheckpoint());
     }
 
     [Fact]
-    public void The_candle_callback_receives_exactly_the_transactions_being_stored()
+    public void The_candle_builder_between_staging_and_commit_gets_exactly_the_transactions_being_stored()
     {
         using var fixture = new StoreFixture();
         var stored = Transaction(1, 10, 0, BuySell(0, 1, 1));
@@ -89,11 +89,11 @@ public sealed class CandleWriteTests
         });
 
         Assert.Equal([fresh.Signature], seen);
-        Assert.Equal([fresh.BlockTime], Times(fixture.Store.ReadCandlesNewest(Mint(1), Interval.S1, 10)));
+        Assert.Equal([fresh.BlockTime], Times(fixture.Store.Candles.ReadCandlesNewest(Mint(1), Interval.S1, 10)));
     }
 
     [Fact]
-    public void The_candle_callback_is_called_with_an_empty_list_when_everything_was_a_duplicate()
+    public void The_candle_builder_gets_an_empty_list_when_everything_was_a_duplicate()
     {
         using var fixture = new StoreFixture();
         var transaction = Transaction(1, 10, 0, BuySell(0, 1, 1));
@@ -109,7 +109,7 @@ public sealed class CandleWriteTests
 
         Assert.Equal(1, calls);
         Assert.Equal(1, result.Duplicates);
-        Assert.Empty(fixture.Store.ReadAllCandles());
+        Assert.Empty(fixture.Store.Candles.ReadAllCandles());
     }
 
     [Fact]
@@ -121,16 +121,16 @@ public sealed class CandleWriteTests
 
         Assert.Throws<ArgumentException>(() => fixture.Store.Apply([bad], CheckpointOf(bad), OneCandlePerTransaction));
 
-        Assert.Empty(fixture.Store.ReadAllCandles());
-        Assert.Empty(fixture.Store.ReadNewestCandles());
-        Assert.Equal(0, fixture.Store.CountCandles(Mint(1), Interval.S1));
-        Assert.Empty(fixture.Store.ReadEvents());
-        Assert.Null(fixture.Store.ReadCheckpoint());
-        Assert.Empty(fixture.Reopen().ReadAllCandles());
+        Assert.Empty(fixture.Store.Candles.ReadAllCandles());
+        Assert.Empty(fixture.Store.Candles.ReadNewestCandles());
+        Assert.Equal(0, fixture.Store.Candles.CountCandles(Mint(1), Interval.S1));
+        Assert.Empty(fixture.Store.Events.ReadEvents());
+        Assert.Null(fixture.Store.Meta.ReadCheckpoint());
+        Assert.Empty(fixture.Reopen().Candles.ReadAllCandles());
     }
 
     [Fact]
-    public void A_throwing_candle_callback_writes_neither_events_nor_candles()
+    public void A_candle_builder_that_throws_before_the_commit_leaves_neither_events_nor_candles()
     {
         using var fixture = new StoreFixture();
         var transaction = Transaction(1, 10, 0, BuySell(0, 1, 1));
@@ -138,10 +138,10 @@ public sealed class CandleWriteTests
         Assert.Throws<InvalidOperationException>(() => fixture.Store.Apply(
             [transaction], CheckpointOf(transaction), IReadOnlyList<CandleWrite> (_) => throw new InvalidOperationException("builder failed")));
 
-        Assert.Empty(fixture.Store.ReadEvents());
-        Assert.False(fixture.Store.ContainsTransaction(transaction.Signature));
-        Assert.Empty(fixture.Store.ReadAllCandles());
-        Assert.Equal(StoreCounters.Empty, fixture.Store.Counters);
+        Assert.Empty(fixture.Store.Events.ReadEvents());
+        Assert.False(fixture.Store.Events.ContainsTransaction(transaction.Signature));
+        Assert.Empty(fixture.Store.Candles.ReadAllCandles());
+        Assert.Equal(StoreCounters.Empty, fixture.Store.Meta.Counters);
     }
 
     [Fact]
@@ -154,15 +154,15 @@ public sealed class CandleWriteTests
         // The first candle is staged (count 1 pending), the second cannot be stored: the call fails.
         Assert.Throws<ArgumentException>(() => fixture.Store.Apply(
             [first], CheckpointOf(first), _ => [New(1, Interval.S1, 10), New(1, tooLong, 0)]));
-        Assert.Equal(0, fixture.Store.CountCandles(Mint(1), Interval.S1));
+        Assert.Equal(0, fixture.Store.Candles.CountCandles(Mint(1), Interval.S1));
 
         // The next write, with and without candles, must not publish what the failed one staged.
         fixture.Store.Apply([first], CheckpointOf(first));
-        Assert.Equal(0, fixture.Store.CountCandles(Mint(1), Interval.S1));
+        Assert.Equal(0, fixture.Store.Candles.CountCandles(Mint(1), Interval.S1));
         fixture.Store.WriteCandles([New(2, Interval.S1, 10)]);
-        Assert.Equal(0, fixture.Store.CountCandles(Mint(1), Interval.S1));
-        Assert.Equal(1, fixture.Store.CountCandles(Mint(2), Interval.S1));
-        Assert.Equal([Mint(2)], fixture.Store.ReadAllCandles().Select(c => c.Mint));
+        Assert.Equal(0, fixture.Store.Candles.CountCandles(Mint(1), Interval.S1));
+        Assert.Equal(1, fixture.Store.Candles.CountCandles(Mint(2), Interval.S1));
+        Assert.Equal([Mint(2)], fixture.Store.Candles.ReadAllCandles().Select(c => c.Mint));
     }
 
     [Fact]
@@ -176,21 +176,21 @@ public sealed class CandleWriteTests
 
         fixture.Store.DeleteAllCandles();
 
-        Assert.Empty(fixture.Store.ReadAllCandles());
-        Assert.Empty(fixture.Store.ReadNewestCandles());
-        Assert.Empty(fixture.Store.ReadCandlesNewest(Mint(1), Interval.S30, 10).Candles);
-        Assert.False(fixture.Store.TryGetNewestCandle(Mint(2), Interval.M5, out _));
-        Assert.Equal(0, fixture.Store.CountCandles(Mint(1), Interval.S30));
-        Assert.Single(fixture.Store.ReadEvents());
+        Assert.Empty(fixture.Store.Candles.ReadAllCandles());
+        Assert.Empty(fixture.Store.Candles.ReadNewestCandles());
+        Assert.Empty(fixture.Store.Candles.ReadCandlesNewest(Mint(1), Interval.S30, 10).Candles);
+        Assert.False(fixture.Store.Candles.TryGetNewestCandle(Mint(2), Interval.M5, out _));
+        Assert.Equal(0, fixture.Store.Candles.CountCandles(Mint(1), Interval.S30));
+        Assert.Single(fixture.Store.Events.ReadEvents());
 
         var store = fixture.Reopen();
-        Assert.Empty(store.ReadAllCandles());
-        Assert.Equal(0, store.CountCandles(Mint(2), Interval.M5));
+        Assert.Empty(store.Candles.ReadAllCandles());
+        Assert.Equal(0, store.Candles.CountCandles(Mint(2), Interval.M5));
 
         // Writing again counts from zero.
         store.WriteCandles(Series(1, Interval.S30, [0, 30]));
-        Assert.Equal(2, store.CountCandles(Mint(1), Interval.S30));
-        Assert.Equal(2, fixture.Reopen().CountCandles(Mint(1), Interval.S30));
+        Assert.Equal(2, store.Candles.CountCandles(Mint(1), Interval.S30));
+        Assert.Equal(2, fixture.Reopen().Candles.CountCandles(Mint(1), Interval.S30));
     }
 
     [Fact]
@@ -202,14 +202,14 @@ public sealed class CandleWriteTests
         {
             fixture.Store.Apply(chunk, CheckpointOf(chunk[^1]), ThreeIntervals);
         }
-        var live = fixture.Store.ReadAllCandles().ToList();
-        var counts = Interval.Required.Select(i => fixture.Store.CountCandles(Mint(1), i)).ToArray();
+        var live = fixture.Store.Candles.ReadAllCandles().ToList();
+        var counts = Interval.Required.Select(i => fixture.Store.Candles.CountCandles(Mint(1), i)).ToArray();
 
         fixture.Store.DeleteAllCandles();
         fixture.Store.WriteCandles(ThreeIntervals(transactions));
 
-        Assert.Equal(live, fixture.Store.ReadAllCandles());
-        Assert.Equal(counts, Interval.Required.Select(i => fixture.Store.CountCandles(Mint(1), i)));
+        Assert.Equal(live, fixture.Store.Candles.ReadAllCandles());
+        Assert.Equal(counts, Interval.Required.Select(i => fixture.Store.Candles.CountCandles(Mint(1), i)));
         Assert.Equal(Interval.Required.Select(i => (long)transactions.Select(t => i.BucketStart(t.BlockTime)).Distinct().Count()), counts);
         Assert.Equal(50, counts[0]);
     }
@@ -220,29 +220,29 @@ public sealed class CandleWriteTests
         using var fixture = new StoreFixture();
         var transactions = Enumerable.Range(0, 20).Select(n => Transaction(n, (ulong)(n * 7), 0, BuySell(0, 1, 1))).ToArray();
         fixture.Store.Apply(transactions, CheckpointOf(transactions[^1]), ThreeIntervals);
-        var live = fixture.Store.ReadAllCandles().ToList();
-        Assert.False(fixture.Store.CandleRebuildPending);
-        Assert.Null(fixture.Store.ReadCandleSettings());
+        var live = fixture.Store.Candles.ReadAllCandles().ToList();
+        Assert.False(fixture.Store.Meta.CandleRebuildPending);
+        Assert.Null(fixture.Store.Meta.ReadCandleSettings());
 
         fixture.Store.BeginCandleRebuild();
-        Assert.True(fixture.Store.CandleRebuildPending);
-        Assert.Empty(fixture.Store.ReadAllCandles());
+        Assert.True(fixture.Store.Meta.CandleRebuildPending);
+        Assert.Empty(fixture.Store.Candles.ReadAllCandles());
         var rows = ThreeIntervals(transactions);
         fixture.Store.WriteCandles([.. rows.Take(10)]);
         // A crash here: the next open still sees the rebuild pending, over a part of the candles.
         var store = fixture.Reopen();
-        Assert.True(store.CandleRebuildPending);
-        Assert.Equal(10, store.ReadAllCandles().Count());
+        Assert.True(store.Meta.CandleRebuildPending);
+        Assert.Equal(10, store.Candles.ReadAllCandles().Count());
 
         store.BeginCandleRebuild();
         store.WriteCandles([.. rows.Take(10)]);
         store.CompleteCandleRebuild([.. rows.Skip(10)], "intervals=s1,s30,m5");
-        Assert.False(store.CandleRebuildPending);
+        Assert.False(store.Meta.CandleRebuildPending);
         store = fixture.Reopen();
-        Assert.False(store.CandleRebuildPending);
-        Assert.Equal("intervals=s1,s30,m5", store.ReadCandleSettings());
-        Assert.Equal(live, store.ReadAllCandles());
-        Assert.Equal(20, store.CountCandles(Mint(1), Interval.S1));
+        Assert.False(store.Meta.CandleRebuildPending);
+        Assert.Equal("intervals=s1,s30,m5", store.Meta.ReadCandleSettings());
+        Assert.Equal(live, store.Candles.ReadAllCandles());
+        Assert.Equal(20, store.Candles.CountCandles(Mint(1), Interval.S1));
     }
 
     [Fact]
@@ -254,14 +254,14 @@ public sealed class CandleWriteTests
         // A refused batch stores neither the events nor the markers.
         Assert.Throws<InvalidOperationException>(() => fixture.Store.Apply(
             [transaction], CheckpointOf(transaction), CandleRows (_) => throw new InvalidOperationException("builder failed")));
-        Assert.Empty(fixture.Store.ReadLateCandleEvents());
+        Assert.Empty(fixture.Store.Candles.ReadLateCandleEvents());
 
         fixture.Store.Apply([transaction], CheckpointOf(transaction), stored => new CandleRows(OneCandlePerTransaction(stored), [late]));
         fixture.Store.BeginCandleRebuild();
         fixture.Store.CompleteCandleRebuild([], "x");
 
-        Assert.Equal([late], fixture.Reopen().ReadLateCandleEvents());
-        Assert.Equal(2, fixture.Store.ReadEvents().Count());
+        Assert.Equal([late], fixture.Reopen().Candles.ReadLateCandleEvents());
+        Assert.Equal(2, fixture.Store.Events.ReadEvents().Count());
     }
 
     /// <summary>One s1 candle at each stored transaction's block time, for mint 1.</summary>

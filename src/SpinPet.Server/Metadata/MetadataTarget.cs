@@ -1,4 +1,0 @@
-namespace SpinPet.Server.Metadata;
-
-/// <summary>Where a token's metadata is fetched from, and whether that is the configured gateway (trusted) or the uri's own host.</summary>
-internal readonly record struct MetadataTarget(Uri Address, bool ViaGateway);

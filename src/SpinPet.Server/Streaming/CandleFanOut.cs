@@ -1,0 +1,22 @@
+using SpinPet.Indexer;
+using SpinPet.Streaming.Topics;
+
+namespace SpinPet.Server.Streaming;
+
+/// <summary>
+/// The host's adapter from the indexer to the fan-out: every applied batch's changed candles go to the topic hub, on
+/// the applying thread right after the write. Publishing only queues; it never waits for a client.
+/// </summary>
+internal sealed class CandleFanOut(TopicHub hub) : IAppliedBatchListener
+{
+    public void OnApplied(AppliedBatch batch)
+    {
+        var rows = batch.Candles;
+        // A batch holds each candle once, unordered; a topic's states must go out oldest candle first.
+        var ordered = rows.Count <= 1 ? rows : [.. rows.OrderBy(r => r.Candle.Time)];
+        foreach (var row in ordered)
+        {
+            hub.Publish(row.Mint, row.Interval, row.Candle);
+        }
+    }
+}
