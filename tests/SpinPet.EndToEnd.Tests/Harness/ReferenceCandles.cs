@@ -16,7 +16,7 @@ internal static class ReferenceCandles
     /// The candles of <paramref name="intervalSeconds"/>; <paramref name="unit"/> = <c>kline.volume_unit</c> (spot
     /// trades' SOL in SOL, or tokens in whole tokens, summed exactly in base units, written in whole units once).
     /// </summary>
-    public static List<Expected> Compute(IReadOnlyList<LedgerEvent> events, IEnumerable<long> intervalSeconds, VolumeUnit unit = VolumeUnit.None)
+    public static List<Expected> Compute(IReadOnlyList<LedgerEvent> events, IEnumerable<long> intervalSeconds, VolumeUnit unit = VolumeUnit.Sol)
     {
         var result = new List<Expected>();
         var trades = events.Where(e => e.Event.LatestPrice is not null).ToList();
