@@ -4,7 +4,7 @@ using SpinPet.Core.Candles;
 using SpinPet.Core.Chain;
 using SpinPet.Streaming.Protocol;
 using SpinPet.Streaming.Topics;
-using SpinPet.Streaming.WebSockets;
+using SpinPet.WebSockets;
 
 namespace SpinPet.Benchmarks;
 

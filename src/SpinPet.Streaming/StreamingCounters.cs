@@ -1,7 +1,10 @@
+using SpinPet.WebSockets;
+
 namespace SpinPet.Streaming;
 
 /// <summary>What the /ws service did, for /metrics and the status routes (design document §7.2).</summary>
-public sealed class StreamingCounters
+/// <param name="frameLimit">The inbound limit whose refusals <see cref="RateLimitedMessages"/> reports.</param>
+public sealed class StreamingCounters(FrameRateLimit? frameLimit = null)
 {
     private long _activeConnections;
     private long _totalConnections;
@@ -12,7 +15,6 @@ public sealed class StreamingCounters
     private long _slowConsumerCloses;
     private long _conflated;
     private long _snapshotRetries;
-    private long _rateLimited;
     private long _invalidRequests;
     private long _compressedMessages;
     private long _broadcastDropped;
@@ -38,7 +40,8 @@ public sealed class StreamingCounters
 
     public long SnapshotRetries => Volatile.Read(ref _snapshotRetries);
 
-    public long RateLimitedMessages => Volatile.Read(ref _rateLimited);
+    /// <summary>Inbound frames refused by the connections' token buckets (a dropped message, ping or pong).</summary>
+    public long RateLimitedMessages => frameLimit?.RefusedFrames ?? 0;
 
     public long InvalidRequests => Volatile.Read(ref _invalidRequests);
 
@@ -94,9 +97,6 @@ public sealed class StreamingCounters
     internal void Conflated(long count) => Interlocked.Add(ref _conflated, count);
 
     internal void SnapshotRetry() => Interlocked.Increment(ref _snapshotRetries);
-
-    /// <summary>A frame refused by a connection's inbound token bucket (a dropped message, ping or pong).</summary>
-    internal void RateLimited() => Interlocked.Increment(ref _rateLimited);
 
     internal void InvalidRequest() => Interlocked.Increment(ref _invalidRequests);
 

@@ -3,6 +3,7 @@ using SpinPet.Server.Configuration;
 using SpinPet.Streaming;
 using SpinPet.Streaming.Sessions;
 using SpinPet.Streaming.Topics;
+using SpinPet.WebSockets;
 
 namespace SpinPet.Server.Streaming;
 
@@ -32,7 +33,12 @@ internal static class StreamingServiceCollectionExtensions
                 MaxOutboxBytesTotal = socket.MaxOutboxBytesTotal,
             };
         });
-        services.AddSingleton<StreamingCounters>();
+        services.AddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<StreamingOptions>();
+            return new FrameRateLimit(options.MessageBurst, options.MaxMessagesPerSecond, sp.GetRequiredService<TimeProvider>());
+        });
+        services.AddSingleton(sp => new StreamingCounters(sp.GetRequiredService<FrameRateLimit>()));
         services.AddSingleton<ICandleHistory, StoreCandleHistory>();
         services.AddSingleton<TopicHub>();
         services.AddSingleton(sp =>

@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Text.Json;
 using SpinPet.Core.Candles;
 using SpinPet.Streaming.Topics;
-using SpinPet.Streaming.WebSockets;
+using SpinPet.WebSockets;
 
 namespace SpinPet.Streaming.Protocol;
 

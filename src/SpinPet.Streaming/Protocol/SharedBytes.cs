@@ -1,4 +1,4 @@
-using SpinPet.Streaming.WebSockets;
+using SpinPet.WebSockets;
 
 namespace SpinPet.Streaming.Protocol;
 

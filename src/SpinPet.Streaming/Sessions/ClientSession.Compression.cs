@@ -1,6 +1,6 @@
 using SpinPet.Streaming.Protocol;
 using SpinPet.Streaming.Topics;
-using SpinPet.Streaming.WebSockets;
+using SpinPet.WebSockets;
 
 namespace SpinPet.Streaming.Sessions;
 

@@ -5,7 +5,7 @@ using SpinPet.Core.Candles;
 using SpinPet.Core.Chain;
 using SpinPet.Streaming.Protocol;
 using SpinPet.Streaming.Topics;
-using SpinPet.Streaming.WebSockets;
+using SpinPet.WebSockets;
 
 namespace SpinPet.Streaming.Sessions;
 
@@ -38,7 +38,7 @@ public sealed partial class ClientSession
     // after that (the reader was still attaching when the close came) is detached again at once instead of staying
     // in its topic forever with this session pinned behind it.
     private bool _subscriptionsClosed;
-    private ushort _closeCode = CloseCode.Normal;
+    private ushort _closeCode = WebSocketCloseCodes.NormalClosure;
     private string _closeReason = "";
     private long _lastPingAt;
     private int _slowConsumerCounted;
@@ -52,8 +52,9 @@ public sealed partial class ClientSession
     /// The budget of the client's address (<see cref="SessionRegistry.TryReserve"/>) its outbox reserves credit from
     /// beyond <see cref="Outbox.FreeBytes"/>; null for an outbox bounded only by <see cref="StreamingOptions.MaxOutboxBytes"/>.
     /// </param>
+    /// <param name="frameLimit">The endpoint's inbound limit; the connection gets a bucket of it.</param>
     public ClientSession(WebSocketConnection connection, string remoteAddress, OutboxBudget? outboxBudget, TopicHub hub,
-        ICandleHistory history, StreamingOptions options, StreamingCounters counters, TimeProvider time, ILogger logger)
+        ICandleHistory history, StreamingOptions options, FrameRateLimit frameLimit, StreamingCounters counters, TimeProvider time, ILogger logger)
     {
         _connection = connection;
         RemoteAddress = remoteAddress;
@@ -65,8 +66,8 @@ public sealed partial class ClientSession
         _logger = logger;
         _outbox = new Outbox(options.MaxOutboxBytes, outboxBudget);
         // Every frame the client sends takes a token, control and continuation frames included (the connection's
-        // reader takes them); refusals are counted there.
-        _connection.FrameLimit = new TokenBucket(options.MessageBurst, options.MaxMessagesPerSecond, time, counters);
+        // reader takes them); refusals are counted on the limit.
+        _connection.FrameLimit = frameLimit.CreateBucket();
         _lastPingAt = Environment.TickCount64;
     }
 
@@ -111,7 +112,7 @@ public sealed partial class ClientSession
     /// </summary>
     public async Task RunAsync(CancellationToken shutdown)
     {
-        using var onShutdown = shutdown.Register(static state => ((ClientSession)state!).RequestClose(CloseCode.GoingAway, "server shutting down"), this);
+        using var onShutdown = shutdown.Register(static state => ((ClientSession)state!).RequestClose(WebSocketCloseCodes.GoingAway, "server shutting down"), this);
         var writer = WriteLoopAsync(_closing.Token);
         long now = _time.GetUtcNow().ToUnixTimeMilliseconds();
         // Only the head is this connection's: the symbol list is serialized once for every greeting until it changes.
@@ -126,7 +127,7 @@ public sealed partial class ClientSession
             DetachAll();
             _outbox.Complete();
             _counters.OutboxPeak(_outbox.PeakBytes);
-            RequestClose(CloseCode.Normal, "");
+            RequestClose(WebSocketCloseCodes.NormalClosure, "");
             await writer;
             await CloseQuietlyAsync();
             await reader;
@@ -226,7 +227,7 @@ public sealed partial class ClientSession
                 Volatile.Write(ref _sendStartedAt, 0);
                 _outbox.EndSend(wakeWriter: true);
                 _counters.Failed(1);
-                RequestClose(CloseCode.InternalError, "send failed");
+                RequestClose(WebSocketCloseCodes.InternalError, "send failed");
             }
         }
     }
@@ -254,7 +255,7 @@ public sealed partial class ClientSession
         if (started != 0 && Stopwatch.GetElapsedTime(started, nowTimestamp) > _options.SendTimeout)
         {
             CountSlowConsumerOnce();
-            RequestClose(CloseCode.PolicyViolation, $"slow consumer: a send did not complete within {_options.SendTimeout.TotalSeconds:0} s");
+            RequestClose(WebSocketCloseCodes.PolicyViolation, $"slow consumer: a send did not complete within {_options.SendTimeout.TotalSeconds:0} s");
             _connection.Abort();
         }
     }
@@ -270,7 +271,7 @@ public sealed partial class ClientSession
             _counters.OutboxBudgetClose();
         }
         // A close reason is at most 123 bytes.
-        RequestClose(CloseCode.PolicyViolation, cause switch
+        RequestClose(WebSocketCloseCodes.PolicyViolation, cause switch
         {
             OutboxOverflow.AddressBudget => $"slow consumer: this address's connections hold more than {_options.MaxOutboxBytesPerAddress} bytes queued",
             OutboxOverflow.ProcessBudget => "slow consumer: the server's outgoing queues are full",
@@ -303,7 +304,7 @@ public sealed partial class ClientSession
                         // Sent directly (the connection serializes it with the writer's frames) so it precedes the close.
                         await _connection.SendTextAsync(ServerMessages.Error(ErrorCode.MessageTooLarge,
                             $"Message too large: the limit is {_options.MaxMessageBytes} bytes", NowMs()), CancellationToken.None);
-                        RequestClose(CloseCode.MessageTooBig, "message too large");
+                        RequestClose(WebSocketCloseCodes.MessageTooBig, "message too large");
                         return;
                     case WebSocketMessageKind.RateLimited:
                         // Counted by the bucket; answered like any dropped message.
@@ -551,7 +552,7 @@ public sealed partial class ClientSession
         catch (Exception ex) when (ex is IOException or ObjectDisposedException or WebSocketProtocolException or InvalidOperationException)
         {
             _counters.Failed(batch.Count);
-            RequestClose(CloseCode.InternalError, "send failed");
+            RequestClose(WebSocketCloseCodes.InternalError, "send failed");
         }
     }
 

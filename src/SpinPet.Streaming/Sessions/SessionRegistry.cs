@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
 using Microsoft.Extensions.Logging;
-using SpinPet.Streaming.Protocol;
+using SpinPet.WebSockets;
 
 namespace SpinPet.Streaming.Sessions;
 
@@ -118,7 +118,7 @@ public sealed partial class SessionRegistry(StreamingOptions options, int maxCon
                     session.AbortIfSendStalled(nowTimestamp);
                     if (Stopwatch.GetElapsedTime(session.LastReceivedAt).TotalMilliseconds > idleMs)
                     {
-                        session.RequestClose(CloseCode.GoingAway, $"idle timeout: nothing received for {idleMs / 1000} s");
+                        session.RequestClose(WebSocketCloseCodes.GoingAway, $"idle timeout: nothing received for {idleMs / 1000} s");
                     }
                     else
                     {

@@ -1,7 +1,7 @@
 using SpinPet.Core.Candles;
 using SpinPet.Streaming.Protocol;
 using SpinPet.Streaming.Sessions;
-using SpinPet.Streaming.WebSockets;
+using SpinPet.WebSockets;
 
 namespace SpinPet.Streaming.Topics;
 

@@ -2,9 +2,9 @@ using System.Text.Json;
 using SpinPet.Core.Candles;
 using SpinPet.Core.Chain;
 using SpinPet.Streaming.Protocol;
-using SpinPet.Streaming.Tests.WebSockets;
+using SpinPet.TestSupport;
 using SpinPet.Streaming.Topics;
-using SpinPet.Streaming.WebSockets;
+using SpinPet.WebSockets;
 
 namespace SpinPet.Streaming.Tests.Topics;
 
@@ -76,7 +76,7 @@ public sealed class RecentMintsTests
         byte[] compressed = [.. PerMessageDeflate.Stored(head), .. tail.Deflated!];
 
         Assert.True(compressed.Length < head.Length + tail.Plain.Length);
-        Assert.Equal([.. head, .. tail.Plain], PerMessageDeflateTests.InflateLikeAClient(compressed));
+        Assert.Equal([.. head, .. tail.Plain], ClientInflater.Inflate(compressed));
         Assert.Same(tail.Deflated, tail.Deflated);
     }
 
