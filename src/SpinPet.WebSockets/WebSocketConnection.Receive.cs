@@ -8,19 +8,11 @@ namespace SpinPet.WebSockets;
 
 public sealed partial class WebSocketConnection
 {
-    // A fragmented message starts with a 4 KiB buffer and doubles, so n fragments cost O(log n) copies.
-    private const int InitialFragmentedBufferBytes = 4 * 1024;
-
-    // Discarded payload (the rest of a TooLarge message, or data while draining for a close) goes through a
-    // buffer of at most this size, so an oversized message never costs more than this.
-    private const int SkipChunkBytes = 4 * 1024;
-
     // ReadMessageAsync's "one frame handled, no message yet": never returned to callers.
     private const WebSocketMessageKind NoMessageKind = (WebSocketMessageKind)(-1);
     private static readonly WebSocketMessage NoMessage = new(NoMessageKind, default, 0, null);
 
     // Reader state: touched only by the owner of _receiving.
-    private byte[]? _message;          // payload of the last message, owned until the next ReceiveAsync
     private long _skipRemaining;       // unread payload bytes of the frame that was reported as TooLarge
     private bool _skippingMessage;     // continuation frames belong to a message being discarded
 
@@ -76,7 +68,8 @@ public sealed partial class WebSocketConnection
             while (true)
             {
                 // Idle between frames: wait for bytes without a buffer (Kestrel completes a zero-byte read when data
-                // arrives). Only this method's state machine is alive while parked here, not the frame loop's.
+                // arrives). Only this method's state machine is alive while parked here, not the frame loop's (nor
+                // WaitForBytesAsync's, which the frame loop uses within a frame).
                 IsWaitingForData = true;
                 try
                 {
@@ -203,12 +196,11 @@ public sealed partial class WebSocketConnection
             int length = (int)header.PayloadLength;
             if (length > 0)
             {
-                // A compressed message's last frame leaves room for the 4 bytes appended before inflating.
-                int tail = compressed && header.Fin ? WebSockets.PerMessageDeflate.TailLength : 0;
-                EnsureMessageCapacity(assembled, assembled + length + tail, header.Fin);
-                Memory<byte> destination = _message.AsMemory(assembled, length);
-                await _transport.ReadExactlyAsync(destination, token);
-                WebSocketMask.Apply(destination.Span, header.MaskKey);
+                // A message's last frame fixes its size (a compressed one's leaves room for the 4 bytes appended
+                // before inflating); an unfinished one may grow up to the limit.
+                int capacity = header.Fin ? assembled + length + (compressed ? PerMessageDeflate.TailLength : 0) : _maxMessageBytes;
+                await ReadPayloadAsync(assembled, length, capacity, token);
+                WebSocketMask.Apply(_message.AsSpan(assembled, length), header.MaskKey);
                 assembled += length;
             }
             if (!header.Fin)
@@ -233,43 +225,6 @@ public sealed partial class WebSocketConnection
             }
             return new WebSocketMessage(WebSocketMessageKind.Binary, payload, 0, null);
         }
-    }
-
-    /// <summary>
-    /// Replaces the compressed payload in <see cref="_message"/> by its inflated form; false (buffer returned)
-    /// when that would exceed the size limit. A fresh inflater per message (client_no_context_takeover) means no
-    /// inflater state outlives the call. Data that is not DEFLATE fails the connection with 1007.
-    /// </summary>
-    private bool TryInflateMessage(ref int assembled)
-    {
-        EnsureMessageCapacity(assembled, assembled + WebSockets.PerMessageDeflate.TailLength, finalFrame: true);
-        WebSockets.PerMessageDeflate.AppendTail(_message.AsSpan(assembled));
-        byte[] compressed = _message!;
-        bool fits;
-        byte[] inflated;
-        int length;
-        try
-        {
-            fits = WebSockets.PerMessageDeflate.TryInflate(compressed.AsMemory(0, assembled + WebSockets.PerMessageDeflate.TailLength),
-                _maxMessageBytes, Rent, Return, out inflated, out length);
-        }
-        catch (InvalidDataException ex)
-        {
-            throw new WebSocketProtocolException(WebSocketCloseCodes.InvalidPayloadData, "compressed message is not valid DEFLATE: " + ex.Message);
-        }
-        finally
-        {
-            _message = null;
-            Return(compressed);
-        }
-        if (!fits)
-        {
-            assembled = 0;
-            return false;
-        }
-        _message = inflated;
-        assembled = length;
-        return true;
     }
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
@@ -329,72 +284,6 @@ public sealed partial class WebSocketConnection
             {
                 Return(buffer);
             }
-        }
-    }
-
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    private async ValueTask SkipAsync(long count, CancellationToken token)
-    {
-        if (count == 0)
-        {
-            return;
-        }
-
-        byte[] sink = Rent((int)Math.Min(count, SkipChunkBytes));
-        try
-        {
-            while (count > 0)
-            {
-                int read = await _transport.ReadAsync(sink.AsMemory(0, (int)Math.Min(count, sink.Length)), token);
-                if (read == 0)
-                {
-                    throw new EndOfStreamException();
-                }
-                count -= read;
-            }
-        }
-        finally
-        {
-            Return(sink);
-        }
-    }
-
-    private void EnsureMessageCapacity(int used, int required, bool finalFrame)
-    {
-        if (_message is not null && _message.Length >= required)
-        {
-            return;
-        }
-
-        // A final frame knows the exact size; an unfinished message grows by doubling, capped at the limit.
-        int size = finalFrame
-            ? required
-            : Math.Min(_maxMessageBytes, Math.Max(required, Math.Max(InitialFragmentedBufferBytes, (_message?.Length ?? 0) * 2)));
-        byte[] grown = Rent(size);
-        if (_message is not null)
-        {
-            _message.AsSpan(0, used).CopyTo(grown);
-            Return(_message);
-        }
-        _message = grown;
-    }
-
-    private void ReturnMessageBuffer()
-    {
-        byte[]? message = _message;
-        if (message is not null)
-        {
-            _message = null;
-            Return(message);
-        }
-    }
-
-    private void ReleaseMessageBufferIfOwned(bool discardData)
-    {
-        // A close drain never touches _message: the application may still be reading the last payload.
-        if (!discardData)
-        {
-            ReturnMessageBuffer();
         }
     }
 }

@@ -147,7 +147,10 @@ public sealed partial class WebSocketConnection : IAsyncDisposable
     /// <summary>Bytes currently rented from the pool by this connection (0 while idle).</summary>
     internal long RentedBytes => Volatile.Read(ref _rentedBytes);
 
-    /// <summary>True while the reader is parked in its zero-byte read, waiting for the client.</summary>
+    /// <summary>
+    /// True while the reader is parked in a zero-byte read, waiting for the client without a buffer: idle between
+    /// frames, or within a frame before its buffer grows.
+    /// </summary>
     internal bool IsWaitingForData { get; private set; }
 
     private bool IsHandshakeComplete =>

@@ -63,7 +63,14 @@ internal sealed class RawWebSocketClient : IAsyncDisposable
         $"Sec-WebSocket-Version: {version}\r\nSec-WebSocket-Key: {key}\r\n\r\n";
 
     /// <summary>Sends a frame with the given first byte (FIN, RSV and opcode bits) and a masked (or not) payload.</summary>
-    public async Task SendFrameAsync(byte first, ReadOnlyMemory<byte> payload, CancellationToken ct, bool masked = true)
+    public Task SendFrameAsync(byte first, ReadOnlyMemory<byte> payload, CancellationToken ct, bool masked = true) =>
+        SendRawAsync(EncodeFrame(first, payload, masked), ct);
+
+    /// <summary>Writes bytes as they are: a frame, or a part of one.</summary>
+    public async Task SendRawAsync(ReadOnlyMemory<byte> bytes, CancellationToken ct) => await _stream.WriteAsync(bytes, ct);
+
+    /// <summary>A client frame's bytes: header (with a 16- or 64-bit length when needed), masking key, payload.</summary>
+    public static byte[] EncodeFrame(byte first, ReadOnlyMemory<byte> payload, bool masked = true)
     {
         var frame = new List<byte> { first };
         byte maskBit = masked ? (byte)0x80 : (byte)0;
@@ -95,7 +102,7 @@ internal sealed class RawWebSocketClient : IAsyncDisposable
             }
         }
         frame.AddRange(body);
-        await _stream.WriteAsync(frame.ToArray(), ct);
+        return [.. frame];
     }
 
     public Task SendCloseAsync(ushort code, string reason, CancellationToken ct)
