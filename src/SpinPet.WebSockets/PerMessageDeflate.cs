@@ -83,20 +83,6 @@ public static class PerMessageDeflate
     }
 
     /// <summary>
-    /// <paramref name="data"/> as complete stored blocks (the header byte, then <see cref="StoredBlock"/>): put in
-    /// front of a <see cref="Compress"/> output, it sends a per-connection head uncompressed ahead of shared
-    /// compressed bytes, since every part starts on a byte boundary with its own block header.
-    /// </summary>
-    public static byte[] Stored(ReadOnlySpan<byte> data)
-    {
-        byte[] block = StoredBlock(data);
-        var result = new byte[block.Length + 1];
-        // BFINAL 0, BTYPE 00 (stored), then padding to the byte boundary: all zero bits.
-        block.CopyTo(result.AsSpan(1));
-        return result;
-    }
-
-    /// <summary>
     /// Inflates one received message (its payload with the tail already appended, see <see cref="AppendTail"/>)
     /// into a buffer from <paramref name="rent"/>. Returns false, having returned any buffer, as soon as the
     /// output would exceed <paramref name="maxBytes"/>: a small compressed message that inflates to gigabytes costs
