@@ -39,6 +39,40 @@ public sealed class PerMessageDeflateTests
     }
 
     [Theory]
+    [InlineData(true, true)]
+    [InlineData(true, false)]     // the piece begins the message (a greeting's own head before the shared list)
+    [InlineData(false, true)]     // the piece ends it
+    public void A_splice_is_its_shared_parts_compressed_once_around_a_stored_piece(bool withPrefix, bool withSuffix)
+    {
+        byte[] shared = Encoding.UTF8.GetBytes(string.Concat(Enumerable.Range(0, 100).Select(i => $"\"81WZbeJwfo9mTBRZsBqaUBWa2jeRKH2LQi54uwX{i:D5}\",")));
+        byte[] prefix = withPrefix ? shared : [];
+        byte[] suffix = withSuffix ? shared : [];
+        byte[] piece = "{\"type\":\"connection_success\",\"client_id\":\"5f0c0000-0000-4000-8000-000000000000\""u8.ToArray();
+
+        var splice = DeflatedSplice.Create(prefix, suffix);
+        byte[] payload = [.. splice.Prefix, .. PerMessageDeflate.StoredBlock(piece), .. splice.Suffix];
+
+        Assert.True(splice.IsSmaller);
+        Assert.True(payload.Length < prefix.Length + piece.Length + suffix.Length);
+        Assert.Equal([.. prefix, .. piece, .. suffix], ClientInflater.Inflate(payload));
+        if (!withPrefix)
+        {
+            // Nothing compressed before the piece: its stored block's header byte (BFINAL 0, BTYPE 00) opens the message.
+            Assert.Equal([0x00], splice.Prefix);
+        }
+    }
+
+    [Fact]
+    public void A_splice_that_compression_would_not_shrink_is_sent_plain()
+    {
+        var splice = DeflatedSplice.Create("{\"a\":"u8, "}"u8);
+
+        Assert.False(splice.IsSmaller);
+        Assert.Empty(splice.Prefix);
+        Assert.Empty(splice.Suffix);
+    }
+
+    [Theory]
     [InlineData("permessage-deflate", Answer)]
     [InlineData("permessage-deflate; client_max_window_bits", Answer)]
     [InlineData("Permessage-Deflate; Client_Max_Window_Bits=10; client_no_context_takeover", Answer)]
