@@ -32,7 +32,7 @@ internal static class KlineSocketEndpoint
         if (socketOptions.AllowedOrigins.Length > 0 && origin.Length > 0 && !IsSameOrigin(context.Request, origin)
             && !socketOptions.AllowedOrigins.Contains(origin, StringComparer.OrdinalIgnoreCase))
         {
-            services.GetRequiredService<StreamingCounters>().Refused();
+            services.GetRequiredService<StreamingCounters>().RefusedConnections.Add(1);
             await Refuse(context, StatusCodes.Status403Forbidden, $"origin {origin} is not allowed");
             return;
         }

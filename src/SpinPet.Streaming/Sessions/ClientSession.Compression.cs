@@ -25,7 +25,7 @@ public sealed partial class ClientSession
             byte[] deflated = PerMessageDeflate.Compress(reply);
             if (deflated.Length < reply.Length)
             {
-                _counters.Compressed(1);
+                _counters.CompressedMessages.Add(1);
                 return WebSocketOutboundMessage.Deflated([deflated]);
             }
         }
@@ -48,7 +48,7 @@ public sealed partial class ClientSession
     {
         if (_connection.IsDeflateNegotiated && shared.TransportForm(Deflate) is { IsSmaller: true } deflated)
         {
-            _counters.Compressed(1);
+            _counters.CompressedMessages.Add(1);
             return deflated;
         }
         return null;

@@ -191,7 +191,6 @@ public sealed partial class ClientSession
 
     private void Invalid(string message)
     {
-        _counters.InvalidRequest();
         SendError(ErrorCode.InvalidRequest, message);
     }
 

@@ -79,7 +79,7 @@ public sealed partial class ClientSession
             {
                 Volatile.Write(ref _sendStartedAt, 0);
                 _outbox.EndSend(wakeWriter: true);
-                _counters.Failed(1);
+                _counters.MessagesFailed.Add(1);
                 RequestClose(WebSocketCloseCodes.InternalError, "send failed");
             }
         }
@@ -89,7 +89,7 @@ public sealed partial class ClientSession
     {
         Volatile.Write(ref _sendStartedAt, 0);
         _outbox.EndSend(wakeWriter: true);
-        _counters.Sent(1);
+        _counters.MessagesSent.Add(1);
         _counters.Latency(Stopwatch.GetElapsedTime(frame.PublishedAt).TotalMilliseconds);
     }
 
@@ -116,12 +116,12 @@ public sealed partial class ClientSession
     private void SlowConsumer()
     {
         CountSlowConsumerOnce();
-        _counters.OutboxPeak(_outbox.PeakBytes);
+        _counters.OutboxPeakBytes.Raise(_outbox.PeakBytes);
         var cause = _outbox.OverflowCause;
         // Replies refused after the overflow come here again: the close is counted once.
         if (cause is (OutboxOverflow.AddressBudget or OutboxOverflow.ProcessBudget) && Interlocked.Exchange(ref _budgetCloseCounted, 1) == 0)
         {
-            _counters.OutboxBudgetClose();
+            _counters.OutboxBudgetCloses.Add(1);
         }
         // A close reason is at most 123 bytes.
         RequestClose(WebSocketCloseCodes.PolicyViolation, cause switch
@@ -137,7 +137,7 @@ public sealed partial class ClientSession
     {
         if (Interlocked.Exchange(ref _slowConsumerCounted, 1) == 0)
         {
-            _counters.SlowConsumer();
+            _counters.SlowConsumerCloses.Add(1);
         }
     }
 
@@ -176,7 +176,7 @@ public sealed partial class ClientSession
         }
         catch (Exception ex) when (ex is IOException or ObjectDisposedException or WebSocketProtocolException or InvalidOperationException)
         {
-            _counters.Failed(batch.Count);
+            _counters.MessagesFailed.Add(batch.Count);
             RequestClose(WebSocketCloseCodes.InternalError, "send failed");
         }
     }
@@ -210,7 +210,7 @@ public sealed partial class ClientSession
             if (messages.Count > 0)
             {
                 await _connection.SendBatchAsync(messages, CancellationToken.None);
-                _counters.Sent(messages.Count);
+                _counters.MessagesSent.Add(messages.Count);
             }
             if (ping)
             {
@@ -228,7 +228,7 @@ public sealed partial class ClientSession
         }
         if (_outbox.Conflated > 0)
         {
-            _counters.Conflated(_outbox.TakeConflated());
+            _counters.ConflatedUpdates.Add(_outbox.TakeConflated());
         }
     }
 }

@@ -121,7 +121,7 @@ public sealed partial class ClientSession
         {
             DetachAll();
             _outbox.Complete();
-            _counters.OutboxPeak(_outbox.PeakBytes);
+            _counters.OutboxPeakBytes.Raise(_outbox.PeakBytes);
             RequestClose(WebSocketCloseCodes.NormalClosure, "");
             await writer;
             await CloseQuietlyAsync();

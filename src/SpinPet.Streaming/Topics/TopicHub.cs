@@ -173,11 +173,10 @@ public sealed partial class TopicHub(ICandleHistory history, StreamingOptions op
             }
             if (topic.TryCompleteResync(before, stored, nowMs))
             {
-                counters.BroadcastResync();
+                counters.BroadcastResyncs.Add(1);
                 LogOverflowOncePerSecond();
                 return;
             }
-            counters.SnapshotRetry();
         }
         if (topic.Requeue())
         {
@@ -193,7 +192,7 @@ public sealed partial class TopicHub(ICandleHistory history, StreamingOptions op
             return;
         }
         _lastOverflowLog = now;
-        long resyncs = counters.BroadcastResyncs, dropped = counters.BroadcastDroppedUpdates;
+        long resyncs = counters.BroadcastResyncs.Value, dropped = counters.BroadcastDroppedUpdates.Value;
         LogBroadcastOverflow(logger, options.BroadcastBufferSize, dropped - _droppedLogged, resyncs - _resyncsLogged, dropped, resyncs);
         _resyncsLogged = resyncs;
         _droppedLogged = dropped;
@@ -232,10 +231,9 @@ public sealed partial class TopicHub(ICandleHistory history, StreamingOptions op
             subscription.PrepareSnapshot(page, nowMs);
             if (topic.TryAttach(subscription, before, page.Candles.Count > 0 ? page.Candles[^1] : null, nowMs))
             {
-                counters.SubscriptionAdded();
+                counters.Subscriptions.Add(1);
                 return;
             }
-            counters.SnapshotRetry();
             if (attempt >= 8)
             {
                 throw new InvalidOperationException($"{topic.Symbol} {key.Interval} changes faster than its history can be read");
@@ -258,7 +256,7 @@ public sealed partial class TopicHub(ICandleHistory history, StreamingOptions op
         {
             RemoveTopic(topic);
         }
-        counters.SubscriptionRemoved();
+        counters.Subscriptions.Add(-1);
     }
 
     private Topic GetOrAddTopic(TopicKey key)

@@ -57,8 +57,8 @@ public sealed class SessionCloseRaceTests
             await Eventually.TrueAsync(() => registry.Count == 0, TimeSpan.FromSeconds(30), $"round {round}'s session ended");
         }
 
-        Assert.Equal(0, counters.ActiveConnections);
-        Assert.Equal(0, counters.Subscriptions);
+        Assert.Equal(0, counters.ActiveConnections.Value);
+        Assert.Equal(0, counters.Subscriptions.Value);
         Assert.Equal(0, hub.MonitoredMints);
         Assert.Equal(0, hub.TopicCount);
         await app.StopAsync(TestContext.Current.CancellationToken);
