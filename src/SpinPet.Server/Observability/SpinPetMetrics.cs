@@ -68,12 +68,12 @@ internal sealed class SpinPetMetrics : IDisposable
         _meter.CreateObservableGauge("spinpet.ingest.backfill_pending", ObserveBackfillPending, "{transaction}", "Transactions the running backfill still has to apply; 0 when none runs.");
         _meter.CreateObservableGauge("spinpet.ingest.backfill_signatures_found", () => ingest.BackfillSignaturesFound, "{signature}", "Signatures the current or last backfill found.");
         _meter.CreateObservableGauge("spinpet.ingest.backfill_transactions_applied", () => ingest.BackfillTransactionsApplied, "{transaction}", "Transactions the current or last backfill applied.");
-        _meter.CreateObservableCounter("spinpet.ingest.reconnects", () => ingest.PubSub?.DisconnectCount ?? 0, "{reconnect}", "PubSub connections lost or refused, each followed by a reconnect.");
+        _meter.CreateObservableCounter("spinpet.ingest.reconnects", () => ingest.PubSub?.Disconnects.Value ?? 0, "{reconnect}", "PubSub connections lost or refused, each followed by a reconnect.");
         _meter.CreateObservableCounter("spinpet.rpc.errors", ObserveRpcErrors, "{error}", "Failed JSON-RPC attempts by kind (each retried).");
-        _meter.CreateObservableCounter("spinpet.pubsub.garbage_frames", () => ingest.PubSub?.GarbageCount ?? 0, "{frame}", "PubSub frames that were not valid notifications.");
-        _meter.CreateObservableCounter("spinpet.pubsub.dropped_notifications", () => ingest.PubSub?.DroppedCount ?? 0, "{notification}", "Live notifications dropped because the live queue was full (each recovered by the resync that follows).");
-        _meter.CreateObservableCounter("spinpet.pubsub.subscribe_refused", () => ingest.PubSub?.SubscribeRefusedCount ?? 0, "{connection}", "Connections ended because the node refused logsSubscribe (each followed by a reconnect).");
-        _meter.CreateObservableCounter("spinpet.pubsub.reader_failures", () => ingest.PubSub?.ReaderFailureCount ?? 0, "{connection}", "Connections ended by an unforeseen exception on the read path, not a network failure (each followed by a reconnect).");
+        _meter.CreateObservableCounter("spinpet.pubsub.garbage_frames", () => ingest.PubSub?.Garbage.Value ?? 0, "{frame}", "PubSub frames that were not valid notifications.");
+        _meter.CreateObservableCounter("spinpet.pubsub.dropped_notifications", () => ingest.PubSub?.Dropped.Value ?? 0, "{notification}", "Live notifications dropped because the live queue was full (each recovered by the resync that follows).");
+        _meter.CreateObservableCounter("spinpet.pubsub.subscribe_refused", () => ingest.PubSub?.SubscribeRefused.Value ?? 0, "{connection}", "Connections ended because the node refused logsSubscribe (each followed by a reconnect).");
+        _meter.CreateObservableCounter("spinpet.pubsub.reader_failures", () => ingest.PubSub?.ReaderFailures.Value ?? 0, "{connection}", "Connections ended by an unforeseen exception on the read path, not a network failure (each followed by a reconnect).");
 
         // Token metadata (the ipfs fetcher).
         _meter.CreateObservableCounter("spinpet.metadata.fetched", () => metadata.Fetched, "{token}", "Token metadata documents fetched and stored.");
@@ -142,12 +142,12 @@ internal sealed class SpinPetMetrics : IDisposable
         var rpc = _ingest.Rpc;
         return
         [
-            new(rpc.RateLimitedCount, new KeyValuePair<string, object?>("kind", "rate_limited")),
-            new(rpc.HttpErrorCount, new KeyValuePair<string, object?>("kind", "http")),
-            new(rpc.TimeoutCount, new KeyValuePair<string, object?>("kind", "timeout")),
-            new(rpc.ConnectionErrorCount, new KeyValuePair<string, object?>("kind", "connection")),
-            new(rpc.GarbageCount, new KeyValuePair<string, object?>("kind", "garbage")),
-            new(rpc.OversizeCount, new KeyValuePair<string, object?>("kind", "oversize")),
+            new(rpc.RateLimited.Value, new KeyValuePair<string, object?>("kind", "rate_limited")),
+            new(rpc.HttpErrors.Value, new KeyValuePair<string, object?>("kind", "http")),
+            new(rpc.Timeouts.Value, new KeyValuePair<string, object?>("kind", "timeout")),
+            new(rpc.ConnectionErrors.Value, new KeyValuePair<string, object?>("kind", "connection")),
+            new(rpc.Garbage.Value, new KeyValuePair<string, object?>("kind", "garbage")),
+            new(rpc.Oversize.Value, new KeyValuePair<string, object?>("kind", "oversize")),
         ];
     }
 }

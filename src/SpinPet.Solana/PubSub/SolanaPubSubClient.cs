@@ -158,7 +158,7 @@ public sealed partial class SolanaPubSubClient
             }
             catch (SubscriptionRefusedException ex)
             {
-                Counters.SubscribeRefused();
+                Counters.SubscribeRefused.Add(1);
                 _lastError = ex.Message;
                 LogSubscribeRefused(_logger, ex.Method, ex.NodeAnswer);
             }
@@ -170,12 +170,12 @@ public sealed partial class SolanaPubSubClient
             catch (Exception ex)
             {
                 // Not a network failure: a bug or an answer nobody foresaw. It must cost a reconnect, not the reader.
-                Counters.ReaderFailed();
+                Counters.ReaderFailures.Add(1);
                 _lastError = $"{ex.GetType().Name}: {ex.Message}";
                 LogReaderFailed(_logger, ex.GetType().Name, ex.Message, ex);
             }
             _state = PubSubState.Disconnected;
-            Counters.Disconnected();
+            Counters.Disconnects.Add(1);
             // A connection that lived a while was healthy: start the back-off from the bottom again.
             if (DateTime.UtcNow - startedAt > TimeSpan.FromSeconds(60))
             {
@@ -198,7 +198,7 @@ public sealed partial class SolanaPubSubClient
     /// <summary>The applier found a live notification whose signature does not parse: counted and logged as bad input.</summary>
     internal void ReportBadSignature(string signature)
     {
-        Counters.Garbage();
+        Counters.Garbage.Add(1);
         _badInput.Report(BadInputKind.BadSignature, signature);
     }
 
@@ -213,7 +213,7 @@ public sealed partial class SolanaPubSubClient
             connectTimeout.CancelAfter(_idleTimeout);
             await socket.ConnectAsync(_uri, connectTimeout.Token);
         }
-        Counters.Connected();
+        Counters.Connects.Add(1);
         Volatile.Write(ref _slotHeardAtMs, -1);
         await SendAsync(socket, LogsSubscribeRequest(), ct);
         await SendAsync(socket, SlotSubscribeRequest(), ct);
@@ -234,13 +234,13 @@ public sealed partial class SolanaPubSubClient
                 }
                 if (length < 0)
                 {
-                    Counters.Oversize();
+                    Counters.Oversize.Add(1);
                     _badInput.Report(BadInputKind.Oversize, $"a message over {MaxMessageBytes} bytes");
                     continue;
                 }
                 if (kind != WebSocketMessageType.Text)
                 {
-                    Counters.Garbage();
+                    Counters.Garbage.Add(1);
                     _badInput.Report(BadInputKind.BinaryFrame, $"{length} bytes: {Convert.ToHexString(buffer.Bytes, 0, Math.Min(length, 32))}");
                     continue;
                 }
@@ -301,7 +301,7 @@ public sealed partial class SolanaPubSubClient
 
     private void Bad(BadInputKind kind, ReadOnlyMemory<byte> message)
     {
-        Counters.Garbage();
+        Counters.Garbage.Add(1);
         _badInput.Report(kind, message.Span);
     }
 
@@ -367,12 +367,12 @@ public sealed partial class SolanaPubSubClient
             RequestResync();
             return;
         }
-        Counters.Notification();
+        Counters.Notifications.Add(1);
         NoteSlot(notification.Slot);
         _slotSeen?.Invoke(notification.Slot);
         if (_discarding)
         {
-            Counters.Dropped();
+            Counters.Dropped.Add(1);
             return;
         }
         _backlog.LiveAdded();
@@ -382,7 +382,7 @@ public sealed partial class SolanaPubSubClient
             Interlocked.Add(ref _queuedBytes, -notification.FrameBytes);
             _backlog.LiveDone(1);
             _discarding = true;
-            Counters.Dropped();
+            Counters.Dropped.Add(1);
             LogOverflow(_logger, _queue.Reader.Count, queued - notification.FrameBytes);
             RequestResync();
         }
