@@ -8,7 +8,7 @@ namespace SpinPet.Streaming.Topics;
 /// (<see cref="Marker"/>) and the newest state it has (<see cref="Newest"/>), serializes each update once per
 /// <see cref="FrameFormat"/> in use and hands the frame to every subscription of that format
 /// (<see cref="Deliver"/>); it never sees a session, a socket or a compression. A <c>/ws</c> session's subscription
-/// is one kind (<see cref="Sessions.ClientSubscription"/>); another protocol's session subclasses this the same way.
+/// is one kind (<c>ClientSubscription</c>); another protocol's session subclasses this the same way.
 /// </summary>
 /// <remarks>
 /// The three members a sink implements are called by the broadcaster (or one of its slices, for a hot topic), a
