@@ -154,7 +154,7 @@ public sealed class CandleBuilder
                     High = Math.Max(newest.High, price),
                     Low = Math.Min(newest.Low, price),
                     Close = price,
-                    Volume = newest.Volume + volume,
+                    Volume = CandleVolume.Add(_volumeUnit, newest.Volume, ev),
                     UpdateCount = newest.UpdateCount + 1,
                 };
                 output.Add(new CandleUpdate(mint, interval, slot.Candle, CandleUpdateKind.Updated));

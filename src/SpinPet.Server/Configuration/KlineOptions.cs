@@ -35,7 +35,7 @@ internal sealed record KlineOptions
     public bool EnableKlineService { get; init; } = true;
 
     [ConfigurationKeyName("volume_unit")]
-    public VolumeUnit VolumeUnit { get; init; } = VolumeUnit.None;
+    public VolumeUnit VolumeUnit { get; init; } = VolumeUnit.Sol;
 
     /// <summary>Wall-clock grace past a bucket's end before a caught-up ingest finalizes it.</summary>
     [ConfigurationKeyName("finalize_grace_ms")]

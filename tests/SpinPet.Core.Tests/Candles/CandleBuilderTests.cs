@@ -132,7 +132,7 @@ public sealed class CandleBuilderTests
     }
 
     [Fact]
-    public void Volume_is_zero_by_default()
+    public void Volume_is_zero_when_the_unit_is_none()
     {
         var builder = NewBuilder(VolumeUnit.None);
         Apply(builder, T0, BuySell(s_mint, 100, solAmount: 2_000_000_000, tokenAmount: 3_000_000));
@@ -159,6 +159,23 @@ public sealed class CandleBuilderTests
 
         var next = Apply(builder, T0 + 1, BuySell(s_mint, 100, solAmount: 1_000_000_000, tokenAmount: 1_000_000));
         Assert.Equal(1, next[1].Candle.Volume);
+    }
+
+    [Fact]
+    public void Volume_is_the_exact_sum_in_base_units_written_once_in_sol()
+    {
+        // Three trades of one bucket of the wire transcript: summed as SOL doubles they gave 0.35503318899999997.
+        var builder = NewBuilder(VolumeUnit.Sol);
+        Apply(builder, T0, BuySell(s_mint, 100, solAmount: 100_000_001, tokenAmount: 1));
+        Apply(builder, T0, BuySell(s_mint, 100, solAmount: 200_000_002, tokenAmount: 1));
+        Apply(builder, T0, BuySell(s_mint, 100, solAmount: 55_033_186, tokenAmount: 1));
+        for (int i = 0; i < 1000; i++)
+        {
+            Apply(builder, T0, BuySell(s_mint, 100, solAmount: 100_000_000, tokenAmount: 1));
+        }
+
+        Assert.True(builder.TryGetNewest(s_mint, Interval.S1, out var candle));
+        Assert.Equal("100.355033189", candle.Volume.ToString(System.Globalization.CultureInfo.InvariantCulture));
     }
 
     [Fact]

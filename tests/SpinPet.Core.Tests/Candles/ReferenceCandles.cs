@@ -54,7 +54,7 @@ internal static class ReferenceCandles
                         High: Math.Max(open, bucketPrices.Max()),
                         Low: Math.Min(open, bucketPrices.Min()),
                         Close: bucketPrices[^1],
-                        Volume: bucket.Aggregate(0.0, (sum, k) => sum + Volume(k.Event.Event, unit)),
+                        Volume: Volume(bucket.Select(k => k.Event.Event), unit),
                         UpdateCount: bucketPrices.Count,
                         IsFinal: false);
                     candles.Add((topic.Key, interval.Name, bucket.Key), candle);
@@ -75,10 +75,15 @@ internal static class ReferenceCandles
         return quotient * length;
     }
 
-    private static double Volume(SpinPetEvent ev, VolumeUnit unit) => (ev, unit) switch
+    /// <summary>The exact decimal sum of the spot trades, rounded once to a double (candles.md: summed SOL or tokens).</summary>
+    private static double Volume(IEnumerable<SpinPetEvent> events, VolumeUnit unit)
     {
-        (BuySellEvent trade, VolumeUnit.Sol) => trade.SolAmount / 1_000_000_000.0,
-        (BuySellEvent trade, VolumeUnit.Token) => trade.TokenAmount / 1_000_000.0,
-        _ => 0.0,
-    };
+        var trades = events.OfType<BuySellEvent>();
+        return unit switch
+        {
+            VolumeUnit.Sol => (double)(trades.Aggregate(0m, (sum, t) => sum + t.SolAmount) / 1_000_000_000m),
+            VolumeUnit.Token => (double)(trades.Aggregate(0m, (sum, t) => sum + t.TokenAmount) / 1_000_000m),
+            _ => 0.0,
+        };
+    }
 }

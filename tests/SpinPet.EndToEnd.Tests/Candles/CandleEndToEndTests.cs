@@ -45,7 +45,7 @@ public sealed class CandleEndToEndTests(SharedServer shared) : IClassFixture<Sha
                         Assert.Equal(e.Low, s.GetProperty("low").GetDouble());
                         Assert.Equal(e.Close, s.GetProperty("close").GetDouble());
                         Assert.Equal(e.UpdateCount, s.GetProperty("update_count").GetInt64());
-                        Assert.Equal(0, s.GetProperty("volume").GetDouble());
+                        Assert.Equal(e.Volume, s.GetProperty("volume").GetDouble());
                         Assert.True(s.GetProperty("is_final").GetBoolean());
                     }
                 }

@@ -14,9 +14,9 @@ internal static class ReferenceCandles
 
     /// <summary>
     /// The candles of <paramref name="intervalSeconds"/>; <paramref name="unit"/> = <c>kline.volume_unit</c> (spot
-    /// trades' SOL in SOL, or tokens in whole tokens, summed in chain order).
+    /// trades' SOL in SOL, or tokens in whole tokens, summed exactly in base units, written in whole units once).
     /// </summary>
-    public static List<Expected> Compute(IReadOnlyList<LedgerEvent> events, IEnumerable<long> intervalSeconds, VolumeUnit unit = VolumeUnit.None)
+    public static List<Expected> Compute(IReadOnlyList<LedgerEvent> events, IEnumerable<long> intervalSeconds, VolumeUnit unit = VolumeUnit.Sol)
     {
         var result = new List<Expected>();
         var trades = events.Where(e => e.Event.LatestPrice is not null).ToList();
@@ -25,6 +25,7 @@ internal static class ReferenceCandles
             foreach (var mint in trades.GroupBy(e => e.Event.MintAccount.ToString()))
             {
                 Expected? current = null;
+                UInt128 baseUnits = 0;
                 foreach (var trade in mint)
                 {
                     double price = (double)trade.Event.LatestPrice!.Value / 1e28;
@@ -36,15 +37,17 @@ internal static class ReferenceCandles
                             result.Add(current);
                         }
                         double open = current?.Close ?? price;
+                        baseUnits = 0;
                         current = new Expected(mint.Key, seconds, bucket, open, Math.Max(open, price), Math.Min(open, price), price, 0);
                     }
+                    baseUnits += BaseUnits(trade.Event, unit);
                     current = current with
                     {
                         High = Math.Max(current.High, price),
                         Low = Math.Min(current.Low, price),
                         Close = price,
                         UpdateCount = current.UpdateCount + 1,
-                        Volume = current.Volume + Volume(trade.Event, unit),
+                        Volume = InWholeUnits(baseUnits, unit),
                     };
                 }
                 if (current is not null)
@@ -71,10 +74,18 @@ internal static class ReferenceCandles
         }
     }
 
-    private static double Volume(SpinPet.Core.Events.SpinPetEvent ev, VolumeUnit unit) => (ev, unit) switch
+    private static UInt128 BaseUnits(SpinPet.Core.Events.SpinPetEvent ev, VolumeUnit unit) => (ev, unit) switch
     {
-        (SpinPet.Core.Events.BuySellEvent trade, VolumeUnit.Sol) => trade.SolAmount / 1e9,
-        (SpinPet.Core.Events.BuySellEvent trade, VolumeUnit.Token) => trade.TokenAmount / 1e6,
+        (SpinPet.Core.Events.BuySellEvent trade, VolumeUnit.Sol) => trade.SolAmount,
+        (SpinPet.Core.Events.BuySellEvent trade, VolumeUnit.Token) => trade.TokenAmount,
+        _ => 0,
+    };
+
+    /// <summary>The exact decimal sum rounded once to a double: what a user reads as "1.5 SOL", not 1.4999999999999998.</summary>
+    private static double InWholeUnits(UInt128 baseUnits, VolumeUnit unit) => unit switch
+    {
+        VolumeUnit.Sol => (double)((decimal)baseUnits / 1_000_000_000m),
+        VolumeUnit.Token => (double)((decimal)baseUnits / 1_000_000m),
         _ => 0,
     };
 

@@ -12,7 +12,7 @@ internal static class ServedCandles
     /// from the simulator's ledger (time, OHLC, volume, update_count): nothing lost, doubled or reordered by whatever
     /// the ingest went through. Call once the server's checkpoint has reached the ledger's newest transaction.
     /// </summary>
-    public static async Task EqualLedgerAsync(ServerProcess server, ChainSimulator.ChainSimulator simulator, string[]? intervals = null, VolumeUnit unit = VolumeUnit.None)
+    public static async Task EqualLedgerAsync(ServerProcess server, ChainSimulator.ChainSimulator simulator, string[]? intervals = null, VolumeUnit unit = VolumeUnit.Sol)
     {
         intervals ??= ["s1", "s30", "m5"];
         var events = simulator.ExpectedEvents();

@@ -37,8 +37,10 @@ internal sealed partial class WireTranscript
     // Numbers or strings that change with the wall clock or per connection: the envelope's and pushes' `timestamp`
     // (unix ms, a number; an event's `timestamp` is its block time as a string and stays), connection_success's
     // `server_time` and `client_id`, /api/time's fields, and the ingest's own clock readings in the status routes.
+    // A connection's `queued_frames` / `queued_bytes` depend on whether its last send has completed when the route
+    // reads them (the greeting was read by the client a moment before its send's completion was counted).
     [GeneratedRegex("""
-        "(?<key>timestamp|server_time)":\d+
+        "(?<key>timestamp|server_time|queued_frames|queued_bytes)":\d+
         """, RegexOptions.IgnorePatternWhitespace)]
     private static partial Regex VolatileNumber();
 
