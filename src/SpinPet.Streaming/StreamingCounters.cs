@@ -1,124 +1,97 @@
+using System.Diagnostics.Metrics;
+using SpinPet.Core.Figures;
+using SpinPet.Streaming.Sessions;
+using SpinPet.WebSockets;
+
 namespace SpinPet.Streaming;
 
-/// <summary>What the /ws service did, for /metrics and the status routes (design document §7.2).</summary>
+/// <summary>
+/// What the /ws service did (design document §7.2): its <see cref="Figure"/>s, each exported on the meter the host
+/// gives (<c>/metrics</c>) and read by the status routes, and the broadcast latency histogram, recorded as frames are
+/// handed over. Names and units are chosen for the Prometheus exporter, which turns dots into underscores, appends
+/// the unit (<c>ms</c> → <c>_milliseconds</c>, <c>By</c> → <c>_bytes</c>; a <c>{…}</c> annotation adds nothing) and
+/// <c>_total</c> to counters.
+/// </summary>
 public sealed class StreamingCounters
 {
-    private long _activeConnections;
-    private long _totalConnections;
-    private long _refusedConnections;
-    private long _subscriptions;
-    private long _messagesSent;
-    private long _messagesFailed;
-    private long _slowConsumerCloses;
-    private long _conflated;
-    private long _snapshotRetries;
-    private long _rateLimited;
-    private long _invalidRequests;
-    private long _compressedMessages;
-    private long _broadcastDropped;
-    private long _broadcastResyncs;
-    private long _outboxPeakBytes;
-    private long _outboxBudgetCloses;
+    public const string BroadcastLatencyName = "spinpet.ws.broadcast_latency";
 
-    public long ActiveConnections => Volatile.Read(ref _activeConnections);
+    private readonly Histogram<double>? _broadcastLatency;
 
-    public long TotalConnections => Volatile.Read(ref _totalConnections);
-
-    public long RefusedConnections => Volatile.Read(ref _refusedConnections);
-
-    public long Subscriptions => Volatile.Read(ref _subscriptions);
-
-    public long MessagesSent => Volatile.Read(ref _messagesSent);
-
-    public long MessagesFailed => Volatile.Read(ref _messagesFailed);
-
-    public long SlowConsumerCloses => Volatile.Read(ref _slowConsumerCloses);
-
-    public long ConflatedUpdates => Volatile.Read(ref _conflated);
-
-    public long SnapshotRetries => Volatile.Read(ref _snapshotRetries);
-
-    public long RateLimitedMessages => Volatile.Read(ref _rateLimited);
-
-    public long InvalidRequests => Volatile.Read(ref _invalidRequests);
-
-    /// <summary>Messages sent compressed (permessage-deflate); a candle frame is compressed once however many get it.</summary>
-    public long CompressedMessages => Volatile.Read(ref _compressedMessages);
-
-    /// <summary>
-    /// Candle states dropped because the fan-out queue (<c>kline.broadcast_buffer_size</c>) was full; their topics'
-    /// subscribers were brought up to date from storage instead (<see cref="BroadcastResyncs"/>).
-    /// </summary>
-    public long BroadcastDroppedUpdates => Volatile.Read(ref _broadcastDropped);
-
-    /// <summary>Topics whose subscribers were resynchronized from storage after the fan-out queue overflowed.</summary>
-    public long BroadcastResyncs => Volatile.Read(ref _broadcastResyncs);
-
-    /// <summary>
-    /// The most bytes any connection's outbox has held (queued messages and the send in progress), observed when a
-    /// connection ends or overflows; never more than <c>websocket.max_outbox_bytes</c>.
-    /// </summary>
-    public long OutboxPeakBytes => Volatile.Read(ref _outboxPeakBytes);
-
-    /// <summary>
-    /// Slow consumers closed because their address's connections, or all connections, had no outbox budget left
-    /// (<c>websocket.max_outbox_bytes_per_ip</c>, <c>max_outbox_bytes_total</c>); also counted in <see cref="SlowConsumerCloses"/>.
-    /// </summary>
-    public long OutboxBudgetCloses => Volatile.Read(ref _outboxBudgetCloses);
-
-    /// <summary>Observed whenever a candle frame is handed to a socket: publish-to-send latency.</summary>
-    public event Action<double>? BroadcastLatencyMs;
-
-    internal void Connected()
+    /// <param name="meter">Where the instruments go (the host's <c>SpinPet</c> meter); none without it.</param>
+    /// <param name="frameLimit">The inbound limit whose refusals <see cref="RateLimitedMessages"/> reports.</param>
+    /// <param name="outboxBudget">The process's outbox budget, whose figures are exported beside these.</param>
+    public StreamingCounters(Meter? meter = null, FrameRateLimit? frameLimit = null, OutboxBudget? outboxBudget = null)
     {
-        Interlocked.Increment(ref _activeConnections);
-        Interlocked.Increment(ref _totalConnections);
-    }
-
-    internal void Disconnected() => Interlocked.Decrement(ref _activeConnections);
-
-    public void Refused() => Interlocked.Increment(ref _refusedConnections);
-
-    internal void SubscriptionAdded() => Interlocked.Increment(ref _subscriptions);
-
-    internal void SubscriptionRemoved() => Interlocked.Decrement(ref _subscriptions);
-
-    internal void Sent(int messages) => Interlocked.Add(ref _messagesSent, messages);
-
-    internal void Failed(int messages) => Interlocked.Add(ref _messagesFailed, messages);
-
-    internal void SlowConsumer() => Interlocked.Increment(ref _slowConsumerCloses);
-
-    internal void OutboxBudgetClose() => Interlocked.Increment(ref _outboxBudgetCloses);
-
-    internal void Conflated(long count) => Interlocked.Add(ref _conflated, count);
-
-    internal void SnapshotRetry() => Interlocked.Increment(ref _snapshotRetries);
-
-    /// <summary>A frame refused by a connection's inbound token bucket (a dropped message, ping or pong).</summary>
-    internal void RateLimited() => Interlocked.Increment(ref _rateLimited);
-
-    internal void InvalidRequest() => Interlocked.Increment(ref _invalidRequests);
-
-    internal void BroadcastDropped(int states) => Interlocked.Add(ref _broadcastDropped, states);
-
-    internal void BroadcastResync() => Interlocked.Increment(ref _broadcastResyncs);
-
-    internal void Compressed(int messages) => Interlocked.Add(ref _compressedMessages, messages);
-
-    internal void OutboxPeak(long bytes)
-    {
-        long known = Volatile.Read(ref _outboxPeakBytes);
-        while (bytes > known)
+        RateLimitedMessages = new("spinpet.ws.rate_limited_messages", FigureKind.Counter, "{frame}",
+            "Inbound frames refused by the per-connection token bucket: dropped messages (error 1004), unanswered pings, pongs.",
+            () => frameLimit?.RefusedFrames ?? 0);
+        if (meter is null)
         {
-            long seen = Interlocked.CompareExchange(ref _outboxPeakBytes, bytes, known);
-            if (seen == known)
-            {
-                return;
-            }
-            known = seen;
+            return;
         }
+        Figure[] exported =
+        [
+            ActiveConnections, Subscriptions, MessagesSent, MessagesFailed, SlowConsumerCloses, ConflatedUpdates, CompressedMessages,
+            BroadcastDroppedUpdates, BroadcastResyncs, RefusedConnections, RateLimitedMessages, OutboxPeakBytes,
+        ];
+        foreach (var figure in exported)
+        {
+            figure.Export(meter);
+        }
+        if (outboxBudget is not null)
+        {
+            new Figure("spinpet.ws.outbox_reserved_bytes", FigureKind.UpDown, "By",
+                "Bytes the outboxes hold now beyond the first 64 KiB of each, reserved in 64 KiB chunks from websocket.max_outbox_bytes_total.",
+                () => outboxBudget.Reserved).Export(meter);
+            new Figure("spinpet.ws.outbox_address_peak_bytes", FigureKind.Gauge, "By",
+                "The most one address's outboxes have reserved at once beyond 64 KiB each (at most websocket.max_outbox_bytes_per_ip).",
+                () => outboxBudget.AddressPeakReserved).Export(meter);
+        }
+        OutboxBudgetCloses.Export(meter);
+        _broadcastLatency = meter.CreateHistogram<double>(BroadcastLatencyName, "ms", "From the candle write to the hand-over of its frame to a socket.");
     }
 
-    internal void Latency(double milliseconds) => BroadcastLatencyMs?.Invoke(milliseconds);
+    public Figure ActiveConnections { get; } = new("spinpet.ws.active_connections", FigureKind.UpDown, "{connection}", "Open /ws connections.");
+
+    public Figure Subscriptions { get; } = new("spinpet.ws.subscriptions", FigureKind.UpDown, "{subscription}", "Active K-line subscriptions over all connections.");
+
+    public Figure MessagesSent { get; } = new("spinpet.ws.messages_sent", FigureKind.Counter, "{message}", "Messages written to /ws sockets.");
+
+    public Figure MessagesFailed { get; } = new("spinpet.ws.messages_failed", FigureKind.Counter, "{message}", "Messages whose socket write failed or timed out.");
+
+    /// <summary>A client caught by more than one slow-consumer rule is counted once.</summary>
+    public Figure SlowConsumerCloses { get; } = new("spinpet.ws.slow_consumer_closes", FigureKind.Counter, "{connection}",
+        "Connections ended as slow consumers: outbox over its bound (close 1008) or a send stalled past the send timeout (aborted).");
+
+    public Figure ConflatedUpdates { get; } = new("spinpet.ws.conflated_updates", FigureKind.Counter, "{update}",
+        "Realtime candle states replaced in an outbox by a newer state of the same candle.");
+
+    /// <summary>Messages sent compressed; a candle frame is compressed once however many get it.</summary>
+    public Figure CompressedMessages { get; } = new("spinpet.ws.compressed_messages", FigureKind.Counter, "{message}",
+        "Messages sent with permessage-deflate (websocket.compression).");
+
+    /// <summary>States dropped at the fan-out queue's bound; their topics' subscribers were resynchronized from storage instead.</summary>
+    public Figure BroadcastDroppedUpdates { get; } = new("spinpet.ws.broadcast_dropped_updates", FigureKind.Counter, "{update}",
+        "Candle states not fanned out because kline.broadcast_buffer_size was reached; their topics resynchronized from storage.");
+
+    public Figure BroadcastResyncs { get; } = new("spinpet.ws.broadcast_resyncs", FigureKind.Counter, "{topic}",
+        "Topics whose subscribers were brought up to date from storage after the fan-out queue overflowed.");
+
+    public Figure RefusedConnections { get; } = new("spinpet.ws.refused_connections", FigureKind.Counter, "{connection}",
+        "Connections refused by websocket.max_connections or max_connections_per_ip.");
+
+    /// <summary>Kept by the inbound limit (<see cref="FrameRateLimit.RefusedFrames"/>); exported from here.</summary>
+    public Figure RateLimitedMessages { get; }
+
+    /// <summary>Observed when a connection ends or overflows; never more than <c>websocket.max_outbox_bytes</c>.</summary>
+    public Figure OutboxPeakBytes { get; } = new("spinpet.ws.outbox_peak_bytes", FigureKind.Gauge, "By",
+        "The most bytes any connection's outbox has held, observed when it ended or overflowed (at most websocket.max_outbox_bytes).");
+
+    /// <summary>Also counted in <see cref="SlowConsumerCloses"/>.</summary>
+    public Figure OutboxBudgetCloses { get; } = new("spinpet.ws.outbox_budget_closes", FigureKind.Counter, "{connection}",
+        "Slow consumers closed (1008) because their address's or the server's outbox budget was spent.");
+
+    /// <summary>Publish-to-send latency of a candle frame handed to a socket.</summary>
+    internal void Latency(double milliseconds) => _broadcastLatency?.Record(milliseconds);
 }

@@ -43,8 +43,8 @@ internal static class EventsStatusEndpoint
                 status.LateTransactions,
                 status.Resyncs,
                 status.Errors,
-                new RpcCounters(rpc.RateLimitedCount, rpc.HttpErrorCount, rpc.TimeoutCount, rpc.ConnectionErrorCount, rpc.GarbageCount, rpc.OversizeCount),
-                new PubSubCounters(pubsub?.ConnectCount ?? 0, pubsub?.DisconnectCount ?? 0, pubsub?.NotificationCount ?? 0,
-                    pubsub?.GarbageCount ?? 0, pubsub?.OversizeCount ?? 0, pubsub?.DroppedCount ?? 0)));
+                new RpcCounters(rpc.RateLimited.Value, rpc.HttpErrors.Value, rpc.Timeouts.Value, rpc.ConnectionErrors.Value, rpc.Garbage.Value, rpc.Oversize.Value),
+                new PubSubCounters(pubsub?.Connects.Value ?? 0, pubsub?.Disconnects.Value ?? 0, pubsub?.Notifications.Value ?? 0,
+                    pubsub?.Garbage.Value ?? 0, pubsub?.Oversize.Value ?? 0, pubsub?.Dropped.Value ?? 0)));
     }
 }

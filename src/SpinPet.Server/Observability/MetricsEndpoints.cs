@@ -6,8 +6,6 @@ using SpinPet.Server.Configuration;
 using SpinPet.Indexer.Metadata;
 using SpinPet.Solana.Ingest;
 using SpinPet.Storage;
-using SpinPet.Streaming;
-using SpinPet.Streaming.Sessions;
 
 namespace SpinPet.Server.Observability;
 
@@ -26,8 +24,6 @@ internal static class MetricsEndpoints
             .ConfigureResource(resource => resource.AddService("spinpet-server"))
             .WithMetrics(metrics => metrics
                 .AddInstrumentation(sp => new SpinPetMetrics(
-                    sp.GetRequiredService<StreamingCounters>(),
-                    sp.GetRequiredService<SessionRegistry>().OutboxBudget,
                     sp.GetRequiredService<IngestStatus>(),
                     sp.GetRequiredService<SpinPetStore>(),
                     sp.GetRequiredService<SpinPetIndexer>(),

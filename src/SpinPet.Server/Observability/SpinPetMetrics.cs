@@ -5,15 +5,14 @@ using SpinPet.Indexer.Metadata;
 using SpinPet.Solana.Ingest;
 using SpinPet.Storage;
 using SpinPet.Streaming;
-using SpinPet.Streaming.Sessions;
 
 namespace SpinPet.Server.Observability;
 
 /// <summary>
-/// The server's instruments (design document §7.2), on one <see cref="Meter"/> named <c>SpinPet</c>. All but one
-/// are observable: they read the counters the ingest, the store, the candle engine and the /ws service already
-/// keep, only when /metrics is scraped, so the hot paths pay nothing for metrics. The exception is the broadcast
-/// latency histogram, fed by <see cref="StreamingCounters.BroadcastLatencyMs"/>.
+/// The server's instruments (design document §7.2), on one <see cref="Meter"/> named <c>SpinPet</c>. They are
+/// observable: they read the counters the ingest, the store and the candle engine already keep, only when /metrics is
+/// scraped, so the hot paths pay nothing for metrics. The /ws service's instruments are its own
+/// (<see cref="StreamingCounters"/>, on a meter of the same name).
 /// </summary>
 /// <remarks>
 /// Names and units are chosen for the Prometheus exporter, which turns dots into underscores, appends the unit
@@ -25,7 +24,7 @@ internal sealed class SpinPetMetrics : IDisposable
 {
     public const string MeterName = "SpinPet";
 
-    public const string BroadcastLatencyName = "spinpet.ws.broadcast_latency";
+    public const string BroadcastLatencyName = StreamingCounters.BroadcastLatencyName;
 
     /// <summary>
     /// Publish-to-socket latency buckets in ms: 0.1 ms (an idle server) to 1 s (a stalled writer), roughly 1-2.5-5
@@ -38,16 +37,12 @@ internal sealed class SpinPetMetrics : IDisposable
     private static readonly EventKind[] EventKinds = Enum.GetValues<EventKind>();
 
     private readonly Meter _meter = new(MeterName);
-    private readonly Histogram<double> _broadcastLatency;
-    private readonly StreamingCounters _streaming;
     private readonly IngestStatus _ingest;
     private readonly SpinPetStore _store;
     private readonly TimeProvider _time;
     private readonly FolderSize _storageSize;
 
     public SpinPetMetrics(
-        StreamingCounters streaming,
-        OutboxBudget outboxBudget,
         IngestStatus ingest,
         SpinPetStore store,
         SpinPetIndexer candles,
@@ -56,30 +51,12 @@ internal sealed class SpinPetMetrics : IDisposable
         string storagePath,
         TimeProvider time)
     {
-        _streaming = streaming;
         _ingest = ingest;
         _store = store;
         _time = time;
         _storageSize = new FolderSize(storagePath, time);
 
-        // /ws (design document §7.2's KlineServiceMetrics, plus the slow-consumer and limit policies).
-        _meter.CreateObservableUpDownCounter("spinpet.ws.active_connections", () => streaming.ActiveConnections, "{connection}", "Open /ws connections.");
-        _meter.CreateObservableUpDownCounter("spinpet.ws.subscriptions", () => streaming.Subscriptions, "{subscription}", "Active K-line subscriptions over all connections.");
-        _meter.CreateObservableCounter("spinpet.ws.messages_sent", () => streaming.MessagesSent, "{message}", "Messages written to /ws sockets.");
-        _meter.CreateObservableCounter("spinpet.ws.messages_failed", () => streaming.MessagesFailed, "{message}", "Messages whose socket write failed or timed out.");
-        _meter.CreateObservableCounter("spinpet.ws.slow_consumer_closes", () => streaming.SlowConsumerCloses, "{connection}", "Connections ended as slow consumers: outbox over its bound (close 1008) or a send stalled past the send timeout (aborted).");
-        _meter.CreateObservableCounter("spinpet.ws.conflated_updates", () => streaming.ConflatedUpdates, "{update}", "Realtime candle states replaced in an outbox by a newer state of the same candle.");
-        _meter.CreateObservableCounter("spinpet.ws.compressed_messages", () => streaming.CompressedMessages, "{message}", "Messages sent with permessage-deflate (websocket.compression).");
-        _meter.CreateObservableCounter("spinpet.ws.broadcast_dropped_updates", () => streaming.BroadcastDroppedUpdates, "{update}", "Candle states not fanned out because kline.broadcast_buffer_size was reached; their topics resynchronized from storage.");
-        _meter.CreateObservableCounter("spinpet.ws.broadcast_resyncs", () => streaming.BroadcastResyncs, "{topic}", "Topics whose subscribers were brought up to date from storage after the fan-out queue overflowed.");
-        _meter.CreateObservableCounter("spinpet.ws.refused_connections", () => streaming.RefusedConnections, "{connection}", "Connections refused by websocket.max_connections or max_connections_per_ip.");
-        _meter.CreateObservableCounter("spinpet.ws.rate_limited_messages", () => streaming.RateLimitedMessages, "{frame}", "Inbound frames refused by the per-connection token bucket: dropped messages (error 1004), unanswered pings, pongs.");
-        _meter.CreateObservableGauge("spinpet.ws.outbox_peak_bytes", () => streaming.OutboxPeakBytes, "By", "The most bytes any connection's outbox has held, observed when it ended or overflowed (at most websocket.max_outbox_bytes).");
-        _meter.CreateObservableUpDownCounter("spinpet.ws.outbox_reserved_bytes", () => outboxBudget.Reserved, "By", "Bytes the outboxes hold now beyond the first 64 KiB of each, reserved in 64 KiB chunks from websocket.max_outbox_bytes_total.");
-        _meter.CreateObservableGauge("spinpet.ws.outbox_address_peak_bytes", () => outboxBudget.AddressPeakReserved, "By", "The most one address's outboxes have reserved at once beyond 64 KiB each (at most websocket.max_outbox_bytes_per_ip).");
-        _meter.CreateObservableCounter("spinpet.ws.outbox_budget_closes", () => streaming.OutboxBudgetCloses, "{connection}", "Slow consumers closed (1008) because their address's or the server's outbox budget was spent.");
-        _broadcastLatency = _meter.CreateHistogram<double>(BroadcastLatencyName, "ms", "From the candle write to the hand-over of its frame to a socket.");
-        streaming.BroadcastLatencyMs += RecordBroadcastLatency;
+        // /ws: StreamingCounters makes its instruments on this meter's name itself (design document §7.2).
 
         // Ingest.
         _meter.CreateObservableGauge("spinpet.ingest.lag_slots", ObserveLagSlots, "{slot}", "Newest chain slot seen minus the slot of the newest applied transaction.");
@@ -91,12 +68,12 @@ internal sealed class SpinPetMetrics : IDisposable
         _meter.CreateObservableGauge("spinpet.ingest.backfill_pending", ObserveBackfillPending, "{transaction}", "Transactions the running backfill still has to apply; 0 when none runs.");
         _meter.CreateObservableGauge("spinpet.ingest.backfill_signatures_found", () => ingest.BackfillSignaturesFound, "{signature}", "Signatures the current or last backfill found.");
         _meter.CreateObservableGauge("spinpet.ingest.backfill_transactions_applied", () => ingest.BackfillTransactionsApplied, "{transaction}", "Transactions the current or last backfill applied.");
-        _meter.CreateObservableCounter("spinpet.ingest.reconnects", () => ingest.PubSub?.DisconnectCount ?? 0, "{reconnect}", "PubSub connections lost or refused, each followed by a reconnect.");
+        _meter.CreateObservableCounter("spinpet.ingest.reconnects", () => ingest.PubSub?.Disconnects.Value ?? 0, "{reconnect}", "PubSub connections lost or refused, each followed by a reconnect.");
         _meter.CreateObservableCounter("spinpet.rpc.errors", ObserveRpcErrors, "{error}", "Failed JSON-RPC attempts by kind (each retried).");
-        _meter.CreateObservableCounter("spinpet.pubsub.garbage_frames", () => ingest.PubSub?.GarbageCount ?? 0, "{frame}", "PubSub frames that were not valid notifications.");
-        _meter.CreateObservableCounter("spinpet.pubsub.dropped_notifications", () => ingest.PubSub?.DroppedCount ?? 0, "{notification}", "Live notifications dropped because the live queue was full (each recovered by the resync that follows).");
-        _meter.CreateObservableCounter("spinpet.pubsub.subscribe_refused", () => ingest.PubSub?.SubscribeRefusedCount ?? 0, "{connection}", "Connections ended because the node refused logsSubscribe (each followed by a reconnect).");
-        _meter.CreateObservableCounter("spinpet.pubsub.reader_failures", () => ingest.PubSub?.ReaderFailureCount ?? 0, "{connection}", "Connections ended by an unforeseen exception on the read path, not a network failure (each followed by a reconnect).");
+        _meter.CreateObservableCounter("spinpet.pubsub.garbage_frames", () => ingest.PubSub?.Garbage.Value ?? 0, "{frame}", "PubSub frames that were not valid notifications.");
+        _meter.CreateObservableCounter("spinpet.pubsub.dropped_notifications", () => ingest.PubSub?.Dropped.Value ?? 0, "{notification}", "Live notifications dropped because the live queue was full (each recovered by the resync that follows).");
+        _meter.CreateObservableCounter("spinpet.pubsub.subscribe_refused", () => ingest.PubSub?.SubscribeRefused.Value ?? 0, "{connection}", "Connections ended because the node refused logsSubscribe (each followed by a reconnect).");
+        _meter.CreateObservableCounter("spinpet.pubsub.reader_failures", () => ingest.PubSub?.ReaderFailures.Value ?? 0, "{connection}", "Connections ended by an unforeseen exception on the read path, not a network failure (each followed by a reconnect).");
 
         // Token metadata (the ipfs fetcher).
         _meter.CreateObservableCounter("spinpet.metadata.fetched", () => metadata.Fetched, "{token}", "Token metadata documents fetched and stored.");
@@ -112,13 +89,7 @@ internal sealed class SpinPetMetrics : IDisposable
         _meter.CreateObservableUpDownCounter("spinpet.rocksdb.size", () => _storageSize.Bytes, "By", $"Bytes of every file in the storage folder, measured at most every {FolderSize.MaxAge.TotalSeconds:0} s.");
     }
 
-    public void Dispose()
-    {
-        _streaming.BroadcastLatencyMs -= RecordBroadcastLatency;
-        _meter.Dispose();
-    }
-
-    private void RecordBroadcastLatency(double milliseconds) => _broadcastLatency.Record(milliseconds);
+    public void Dispose() => _meter.Dispose();
 
     private IEnumerable<Measurement<long>> ObserveLagSlots()
     {
@@ -171,12 +142,12 @@ internal sealed class SpinPetMetrics : IDisposable
         var rpc = _ingest.Rpc;
         return
         [
-            new(rpc.RateLimitedCount, new KeyValuePair<string, object?>("kind", "rate_limited")),
-            new(rpc.HttpErrorCount, new KeyValuePair<string, object?>("kind", "http")),
-            new(rpc.TimeoutCount, new KeyValuePair<string, object?>("kind", "timeout")),
-            new(rpc.ConnectionErrorCount, new KeyValuePair<string, object?>("kind", "connection")),
-            new(rpc.GarbageCount, new KeyValuePair<string, object?>("kind", "garbage")),
-            new(rpc.OversizeCount, new KeyValuePair<string, object?>("kind", "oversize")),
+            new(rpc.RateLimited.Value, new KeyValuePair<string, object?>("kind", "rate_limited")),
+            new(rpc.HttpErrors.Value, new KeyValuePair<string, object?>("kind", "http")),
+            new(rpc.Timeouts.Value, new KeyValuePair<string, object?>("kind", "timeout")),
+            new(rpc.ConnectionErrors.Value, new KeyValuePair<string, object?>("kind", "connection")),
+            new(rpc.Garbage.Value, new KeyValuePair<string, object?>("kind", "garbage")),
+            new(rpc.Oversize.Value, new KeyValuePair<string, object?>("kind", "oversize")),
         ];
     }
 }

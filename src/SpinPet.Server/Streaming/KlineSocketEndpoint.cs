@@ -4,7 +4,7 @@ using SpinPet.Server.Hosting;
 using SpinPet.Streaming;
 using SpinPet.Streaming.Sessions;
 using SpinPet.Streaming.Topics;
-using SpinPet.Streaming.WebSockets;
+using SpinPet.WebSockets;
 
 namespace SpinPet.Server.Streaming;
 
@@ -32,7 +32,7 @@ internal static class KlineSocketEndpoint
         if (socketOptions.AllowedOrigins.Length > 0 && origin.Length > 0 && !IsSameOrigin(context.Request, origin)
             && !socketOptions.AllowedOrigins.Contains(origin, StringComparer.OrdinalIgnoreCase))
         {
-            services.GetRequiredService<StreamingCounters>().Refused();
+            services.GetRequiredService<StreamingCounters>().RefusedConnections.Add(1);
             await Refuse(context, StatusCodes.Status403Forbidden, $"origin {origin} is not allowed");
             return;
         }
@@ -56,7 +56,7 @@ internal static class KlineSocketEndpoint
             }
             var session = new ClientSession(connection, address, outboxBudget,
                 services.GetRequiredService<TopicHub>(), services.GetRequiredService<ICandleHistory>(),
-                services.GetRequiredService<StreamingOptions>(), services.GetRequiredService<StreamingCounters>(),
+                services.GetRequiredService<StreamingOptions>(), services.GetRequiredService<FrameRateLimit>(), services.GetRequiredService<StreamingCounters>(),
                 services.GetRequiredService<TimeProvider>(), services.GetRequiredService<ILogger<ClientSession>>());
             registry.Add(session);
             try

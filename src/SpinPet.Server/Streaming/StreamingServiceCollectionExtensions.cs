@@ -1,9 +1,12 @@
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Options;
 using SpinPet.Indexer;
 using SpinPet.Server.Configuration;
+using SpinPet.Server.Observability;
 using SpinPet.Streaming;
 using SpinPet.Streaming.Sessions;
 using SpinPet.Streaming.Topics;
+using SpinPet.WebSockets;
 
 namespace SpinPet.Server.Streaming;
 
@@ -33,14 +36,26 @@ internal static class StreamingServiceCollectionExtensions
                 MaxOutboxBytesTotal = socket.MaxOutboxBytesTotal,
             };
         });
-        services.AddSingleton<StreamingCounters>();
+        services.AddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<StreamingOptions>();
+            return new FrameRateLimit(options.MessageBurst, options.MaxMessagesPerSecond, sp.GetRequiredService<TimeProvider>());
+        });
+        services.AddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<StreamingOptions>();
+            return OutboxBudget.ForProcess(options.MaxOutboxBytesTotal, options.MaxOutboxBytesPerAddress);
+        });
+        // The /ws figures are instruments of the server's meter (exported on /metrics) and the status route's numbers.
+        services.AddSingleton(sp => new StreamingCounters(sp.GetRequiredService<IMeterFactory>().Create(SpinPetMetrics.MeterName),
+            sp.GetRequiredService<FrameRateLimit>(), sp.GetRequiredService<OutboxBudget>()));
         services.AddSingleton<ICandleHistory, StoreCandleHistory>();
         services.AddSingleton<TopicHub>();
         services.AddSingleton(sp =>
         {
             var socket = sp.GetRequiredService<IOptions<Configuration.WebSocketOptions>>().Value;
             return new SessionRegistry(sp.GetRequiredService<StreamingOptions>(), socket.MaxConnections, socket.MaxConnectionsPerIp,
-                sp.GetRequiredService<StreamingCounters>(), sp.GetRequiredService<ILogger<SessionRegistry>>());
+                sp.GetRequiredService<OutboxBudget>(), sp.GetRequiredService<StreamingCounters>(), sp.GetRequiredService<ILogger<SessionRegistry>>());
         });
         services.AddSingleton<IAppliedBatchListener, CandleFanOut>();
         services.AddHostedService<StreamingService>();

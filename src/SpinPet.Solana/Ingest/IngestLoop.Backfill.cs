@@ -204,7 +204,7 @@ internal sealed partial class IngestLoop
             }
             if (transaction is not null)
             {
-                status.Rpc.Garbage();
+                status.Rpc.Garbage.Add(1);
                 if (_slotMismatchLog.TryEnter(out long heldBack))
                 {
                     LogSlotMismatch(logger, signature, transaction.Slot, listed.Slot, heldBack);

@@ -1,3 +1,4 @@
+using SpinPet.Core.Figures;
 using SpinPet.Solana.PubSub;
 using SpinPet.Solana.Rpc;
 
@@ -11,20 +12,20 @@ public sealed class IngestStatus
 {
     private long _lastSlot;
     private long _lastEventTime;
-    private long _transactions;
-    private long _events;
-    private long _failedTransactions;
-    private long _duplicates;
-    private long _rejected;
-    private long _unknownDiscriminators;
-    private long _trailingBytes;
-    private long _truncatedLogs;
-    private long _late;
-    private long _resyncs;
-    private long _errors;
+    private readonly Figure _transactions = new();
+    private readonly Figure _events = new();
+    private readonly Figure _failedTransactions = new();
+    private readonly Figure _duplicates = new();
+    private readonly Figure _rejected = new();
+    private readonly Figure _unknownDiscriminators = new();
+    private readonly Figure _trailingBytes = new();
+    private readonly Figure _truncatedLogs = new();
+    private readonly Figure _late = new();
+    private readonly Figure _resyncs = new();
+    private readonly Figure _errors = new();
     private long _backfillFound;
     private long _backfillApplied;
-    private long _backfillRuns;
+    private readonly Figure _backfillRuns = new();
     private long _backfillHeldPeak;
     private volatile bool _backfilling;
     private volatile bool _running;
@@ -94,33 +95,33 @@ public sealed class IngestStatus
 
     public string? LastError => _lastError;
 
-    public long TransactionsApplied => Volatile.Read(ref _transactions);
+    public long TransactionsApplied => _transactions.Value;
 
-    public long EventsApplied => Volatile.Read(ref _events);
+    public long EventsApplied => _events.Value;
 
-    public long FailedTransactionsSkipped => Volatile.Read(ref _failedTransactions);
+    public long FailedTransactionsSkipped => _failedTransactions.Value;
 
-    public long DuplicatesSkipped => Volatile.Read(ref _duplicates);
+    public long DuplicatesSkipped => _duplicates.Value;
 
-    public long RejectedPayloads => Volatile.Read(ref _rejected);
+    public long RejectedPayloads => _rejected.Value;
 
-    public long UnknownDiscriminators => Volatile.Read(ref _unknownDiscriminators);
+    public long UnknownDiscriminators => _unknownDiscriminators.Value;
 
-    public long TrailingBytesAccepted => Volatile.Read(ref _trailingBytes);
+    public long TrailingBytesAccepted => _trailingBytes.Value;
 
-    public long TruncatedLogs => Volatile.Read(ref _truncatedLogs);
+    public long TruncatedLogs => _truncatedLogs.Value;
 
-    public long LateTransactions => Volatile.Read(ref _late);
+    public long LateTransactions => _late.Value;
 
-    public long Resyncs => Volatile.Read(ref _resyncs);
+    public long Resyncs => _resyncs.Value;
 
-    public long Errors => Volatile.Read(ref _errors);
+    public long Errors => _errors.Value;
 
     public long BackfillSignaturesFound => Volatile.Read(ref _backfillFound);
 
     public long BackfillTransactionsApplied => Volatile.Read(ref _backfillApplied);
 
-    public long BackfillRuns => Volatile.Read(ref _backfillRuns);
+    public long BackfillRuns => _backfillRuns.Value;
 
     /// <summary>
     /// The most listed signatures a backfill held in memory at once since the start: one page (at most 1,000),
@@ -133,7 +134,7 @@ public sealed class IngestStatus
     internal void BackfillStarted()
     {
         _backfilling = true;
-        Interlocked.Increment(ref _backfillRuns);
+        _backfillRuns.Add(1);
         Volatile.Write(ref _backfillFound, 0);
         Volatile.Write(ref _backfillApplied, 0);
     }
@@ -163,41 +164,41 @@ public sealed class IngestStatus
         {
             Volatile.Write(ref _lastEventTime, eventTime);
         }
-        Interlocked.Add(ref _transactions, transactions);
-        Interlocked.Add(ref _events, events);
-        Interlocked.Add(ref _failedTransactions, failed);
+        _transactions.Add(transactions);
+        _events.Add(events);
+        _failedTransactions.Add(failed);
     }
 
-    internal void Duplicate() => Interlocked.Increment(ref _duplicates);
+    internal void Duplicate() => _duplicates.Add(1);
 
     internal void Decoded(int rejected, int unknown, int trailing, int truncated)
     {
         if (rejected != 0)
         {
-            Interlocked.Add(ref _rejected, rejected);
+            _rejected.Add(rejected);
         }
         if (unknown != 0)
         {
-            Interlocked.Add(ref _unknownDiscriminators, unknown);
+            _unknownDiscriminators.Add(unknown);
         }
         if (trailing != 0)
         {
-            Interlocked.Add(ref _trailingBytes, trailing);
+            _trailingBytes.Add(trailing);
         }
         if (truncated != 0)
         {
-            Interlocked.Add(ref _truncatedLogs, truncated);
+            _truncatedLogs.Add(truncated);
         }
     }
 
-    internal void Late() => Interlocked.Increment(ref _late);
+    internal void Late() => _late.Add(1);
 
-    internal void Resync() => Interlocked.Increment(ref _resyncs);
+    internal void Resync() => _resyncs.Add(1);
 
     internal void Failed(string error)
     {
         _lastError = error;
-        Interlocked.Increment(ref _errors);
+        _errors.Add(1);
     }
 
     internal void Recovered() => _lastError = null;

@@ -1,38 +1,21 @@
+using SpinPet.Core.Figures;
+
 namespace SpinPet.Solana.Rpc;
 
-/// <summary>What went wrong talking to the node, counted for /metrics and the status route.</summary>
+/// <summary>What went wrong talking to the node, counted for /metrics (one instrument tagged by kind) and the status route.</summary>
 public sealed class RpcClientCounters
 {
-    private long _rateLimited;
-    private long _httpErrors;
-    private long _timeouts;
-    private long _connectionErrors;
-    private long _garbage;
-    private long _oversize;
+    public Figure RateLimited { get; } = new();
 
-    public long RateLimitedCount => Volatile.Read(ref _rateLimited);
+    public Figure HttpErrors { get; } = new();
 
-    public long HttpErrorCount => Volatile.Read(ref _httpErrors);
+    public Figure Timeouts { get; } = new();
 
-    public long TimeoutCount => Volatile.Read(ref _timeouts);
-
-    public long ConnectionErrorCount => Volatile.Read(ref _connectionErrors);
+    public Figure ConnectionErrors { get; } = new();
 
     /// <summary>Answers that were not the JSON-RPC shape asked for (not JSON, wrong types, a required field missing).</summary>
-    public long GarbageCount => Volatile.Read(ref _garbage);
+    public Figure Garbage { get; } = new();
 
     /// <summary>Answers dropped unread past <see cref="SolanaRpcClient.MaxResponseBytes"/>.</summary>
-    public long OversizeCount => Volatile.Read(ref _oversize);
-
-    internal void RateLimited() => Interlocked.Increment(ref _rateLimited);
-
-    internal void HttpError() => Interlocked.Increment(ref _httpErrors);
-
-    internal void Timeout() => Interlocked.Increment(ref _timeouts);
-
-    internal void ConnectionError() => Interlocked.Increment(ref _connectionErrors);
-
-    internal void Garbage() => Interlocked.Increment(ref _garbage);
-
-    internal void Oversize() => Interlocked.Increment(ref _oversize);
+    public Figure Oversize { get; } = new();
 }

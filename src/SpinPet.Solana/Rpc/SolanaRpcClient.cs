@@ -159,13 +159,13 @@ public sealed partial class SolanaRpcClient
                     var bytes = await ReadCappedAsync(response.Content, timeout.Token);
                     if (bytes is not { } answer)
                     {
-                        _counters.Oversize();
+                        _counters.Oversize.Add(1);
                         garbage = true;
                         failure = $"answer larger than {MaxResponseBytes} bytes, dropped unread";
                     }
                     else if (!TryParse(answer.Span, typeInfo, out var parsed, out var reason))
                     {
-                        _counters.Garbage();
+                        _counters.Garbage.Add(1);
                         garbage = true;
                         failure = "unusable answer: " + reason;
                     }
@@ -177,7 +177,7 @@ public sealed partial class SolanaRpcClient
                     {
                         // A node always lists signatures as an array; taking a missing list for an empty page
                         // would end a backfill early.
-                        _counters.Garbage();
+                        _counters.Garbage.Add(1);
                         garbage = true;
                         failure = "unusable answer: result missing or null";
                     }
@@ -185,7 +185,7 @@ public sealed partial class SolanaRpcClient
                     {
                         // Well-formed but unusable (a lying block time, a transaction without its logs): as useless as
                         // garbage, and as likely to be right on the next try (another replica, a healed node).
-                        _counters.Garbage();
+                        _counters.Garbage.Add(1);
                         garbage = true;
                         failure = "unusable answer: " + implausible;
                     }
@@ -199,11 +199,11 @@ public sealed partial class SolanaRpcClient
                     var status = (int)response.StatusCode;
                     if (response.StatusCode == HttpStatusCode.TooManyRequests)
                     {
-                        _counters.RateLimited();
+                        _counters.RateLimited.Add(1);
                     }
                     else
                     {
-                        _counters.HttpError();
+                        _counters.HttpErrors.Add(1);
                     }
                     if (status != 429 && status < 500)
                     {
@@ -216,14 +216,14 @@ public sealed partial class SolanaRpcClient
             }
             catch (OperationCanceledException) when (!ct.IsCancellationRequested)
             {
-                _counters.Timeout();
+                _counters.Timeouts.Add(1);
                 failure = $"timed out after {_timeout.TotalMilliseconds:0} ms";
             }
             catch (Exception ex) when (ex is HttpRequestException or IOException or System.Net.Sockets.SocketException)
             {
                 // A reset can surface as any of the three depending on where the socket was when it broke
                 // (connect, RemoteEndPoint lookup, body read); all are the same transient failure to us.
-                _counters.ConnectionError();
+                _counters.ConnectionErrors.Add(1);
                 failure = ex.Message;
                 inner = ex;
             }

@@ -9,14 +9,3 @@ public enum ErrorCode
     RateLimited = 1004,
     MessageTooLarge = 1005,
 }
-
-/// <summary>WebSocket close codes the server uses (RFC 6455 §7.4).</summary>
-public static class CloseCode
-{
-    public const ushort Normal = 1000;
-    public const ushort GoingAway = 1001;
-    public const ushort PolicyViolation = 1008;
-    public const ushort MessageTooBig = 1009;
-    public const ushort InternalError = 1011;
-    public const ushort TryAgainLater = 1013;
-}

@@ -1,19 +1,22 @@
-using SpinPet.Streaming.Protocol;
 using SpinPet.Streaming.Topics;
-using SpinPet.Streaming.WebSockets;
+using SpinPet.WebSockets;
 
 namespace SpinPet.Streaming.Sessions;
 
 /// <summary>
 /// What a message looks like on this connection: plain, or permessage-deflate when the handshake negotiated it.
-/// Candle frames use the topic's shared compressed bytes (compressed once per update, whatever the number of
-/// subscribers); replies are this client's own and are compressed here, on its writer.
+/// Shared frames (candle updates, the greeting's symbol list) use their shared compressed parts, compressed once per
+/// frame whatever the number of compressing connections (<see cref="DeflatedSplice"/>, kept in the frame's transport
+/// slot), with this connection's piece stored uncompressed between them; replies are this client's own and are
+/// compressed here, on its writer.
 /// </summary>
 public sealed partial class ClientSession
 {
     // Below this a reply (pong, confirmations, most errors: 60 to 200 bytes) saves a few bytes at most, while a
     // deflater costs its set-up every time; history_data and connection_success (kilobytes) are well above it.
     private const int MinCompressedReplyBytes = 256;
+
+    private static readonly Func<SharedFrame, DeflatedSplice> Deflate = static frame => DeflatedSplice.Create(frame.Prefix, frame.Suffix);
 
     private WebSocketOutboundMessage Outgoing(byte[] reply)
     {
@@ -22,34 +25,32 @@ public sealed partial class ClientSession
             byte[] deflated = PerMessageDeflate.Compress(reply);
             if (deflated.Length < reply.Length)
             {
-                _counters.Compressed(1);
+                _counters.CompressedMessages.Add(1);
                 return WebSocketOutboundMessage.Deflated([deflated]);
             }
         }
         return WebSocketOutboundMessage.Plain([reply]);
     }
 
-    /// <summary>
-    /// A reply whose end is shared (<c>connection_success</c>): compressed, the head goes as a stored block in front
-    /// of the shared part's compressed bytes, so nothing is compressed per connection.
-    /// </summary>
-    private WebSocketOutboundMessage Outgoing(byte[] head, SharedBytes tail)
-    {
-        if (_connection.IsDeflateNegotiated && head.Length + tail.Plain.Length >= MinCompressedReplyBytes && tail.Deflated is { } deflated)
-        {
-            _counters.Compressed(1);
-            return WebSocketOutboundMessage.Deflated([PerMessageDeflate.Stored(head), deflated]);
-        }
-        return WebSocketOutboundMessage.Plain([head, tail.Plain]);
-    }
+    /// <summary>A reply of this client's own inside a shared frame (<c>connection_success</c>: its head, then the symbol list).</summary>
+    private WebSocketOutboundMessage Outgoing(SharedFrame shared, byte[] head) =>
+        shared.Length(head.Length) >= MinCompressedReplyBytes && Compressed(shared) is { } deflated
+            ? WebSocketOutboundMessage.Deflated([deflated.Prefix, PerMessageDeflate.StoredBlock(head), deflated.Suffix])
+            : WebSocketOutboundMessage.Plain([shared.Prefix, head, shared.Suffix]);
 
-    private WebSocketOutboundMessage Outgoing(KlineFrame kline, Subscriber subscriber)
+    private WebSocketOutboundMessage Outgoing(KlineFrame kline, ClientSubscription subscription) =>
+        Compressed(kline) is { } deflated
+            ? WebSocketOutboundMessage.Deflated([deflated.Prefix, subscription.StoredSubscriptionId, deflated.Suffix])
+            : WebSocketOutboundMessage.Plain([kline.Prefix, subscription.SubscriptionIdJson, kline.Suffix]);
+
+    /// <summary>The frame's shared compressed parts when this connection sends it compressed (counted); null when plain.</summary>
+    private DeflatedSplice? Compressed(SharedFrame shared)
     {
-        if (_connection.IsDeflateNegotiated && kline.Deflated is { } deflated)
+        if (_connection.IsDeflateNegotiated && shared.TransportForm(Deflate) is { IsSmaller: true } deflated)
         {
-            _counters.Compressed(1);
-            return WebSocketOutboundMessage.Deflated([deflated.Prefix, subscriber.StoredSubscriptionId, deflated.Suffix]);
+            _counters.CompressedMessages.Add(1);
+            return deflated;
         }
-        return WebSocketOutboundMessage.Plain([kline.Prefix, subscriber.SubscriptionIdJson, kline.Suffix]);
+        return null;
     }
 }

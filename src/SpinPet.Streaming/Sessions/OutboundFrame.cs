@@ -1,33 +1,32 @@
-using SpinPet.Streaming.Protocol;
 using SpinPet.Streaming.Topics;
 
 namespace SpinPet.Streaming.Sessions;
 
 /// <summary>
-/// One queued message: a reply of this client's own (bytes, optionally followed by bytes shared with other clients)
+/// One queued message: a reply of this client's own (bytes, or its own head inside a frame shared with other clients)
 /// or a shared candle frame for one subscription.
 /// </summary>
 public sealed class OutboundFrame
 {
-    private OutboundFrame(byte[]? message, SharedBytes? tail, KlineFrame? kline, Subscriber? subscriber, bool ping)
+    private OutboundFrame(byte[]? message, SharedFrame? shared, KlineFrame? kline, ClientSubscription? subscriber, bool ping)
     {
         Message = message;
-        Tail = tail;
+        Shared = shared;
         Kline = kline;
         Subscriber = subscriber;
         IsPing = ping;
     }
 
-    /// <summary>A reply's bytes (for a reply with a <see cref="Tail"/>, its first part).</summary>
+    /// <summary>A reply's bytes (for a reply in a <see cref="Shared"/> frame, its piece).</summary>
     public byte[]? Message { get; }
 
-    /// <summary>The shared rest of a reply (connection_success's symbol list), sent right after <see cref="Message"/>.</summary>
-    public SharedBytes? Tail { get; }
+    /// <summary>The frame a reply's <see cref="Message"/> goes into (connection_success: the symbol list after it).</summary>
+    public SharedFrame? Shared { get; }
 
     /// <summary>Replaced in place while queued when a newer state of the same candle arrives (conflation).</summary>
     public KlineFrame? Kline { get; internal set; }
 
-    public Subscriber? Subscriber { get; }
+    public ClientSubscription? Subscriber { get; }
 
     public bool IsPing { get; }
 
@@ -39,14 +38,14 @@ public sealed class OutboundFrame
 
     /// <summary>The message's length on the wire, without the frame header.</summary>
     internal int WireLength => IsPing ? 0
-        : Kline is { } kline ? kline.Length(Subscriber!.SubscriptionIdJson)
-        : Message!.Length + (Tail?.Plain.Length ?? 0);
+        : Kline is { } kline ? kline.Length(Subscriber!.SubscriptionIdJson.Length)
+        : Shared?.Length(Message!.Length) ?? Message!.Length;
 
     public static OutboundFrame Reply(byte[] message) => new(message, null, null, null, false);
 
-    public static OutboundFrame Reply(byte[] head, SharedBytes tail) => new(head, tail, null, null, false);
+    public static OutboundFrame Reply(byte[] head, SharedFrame shared) => new(head, shared, null, null, false);
 
-    public static OutboundFrame Candle(Subscriber subscriber, KlineFrame frame) => new(null, null, frame, subscriber, false);
+    public static OutboundFrame Candle(ClientSubscription subscriber, KlineFrame frame) => new(null, null, frame, subscriber, false);
 
     public static OutboundFrame Ping { get; } = new(null, null, null, null, true);
 }

@@ -1,4 +1,3 @@
-using SpinPet.Streaming.Protocol;
 using SpinPet.Streaming.Topics;
 
 namespace SpinPet.Streaming.Sessions;
@@ -135,7 +134,7 @@ public sealed class Outbox(long maxBytes, OutboxBudget? budget = null)
     }
 
     /// <summary>Queues a candle frame for a subscription, conflating a queued realtime state of the same candle.</summary>
-    public bool EnqueueCandle(Subscriber subscriber, KlineFrame frame)
+    public bool EnqueueCandle(ClientSubscription subscriber, KlineFrame frame)
     {
         lock (_gate)
         {
@@ -147,7 +146,7 @@ public sealed class Outbox(long maxBytes, OutboxBudget? budget = null)
             {
                 return false;
             }
-            long bytes = frame.Length(subscriber.SubscriptionIdJson) + EntryOverheadBytes;
+            long bytes = frame.Length(subscriber.SubscriptionIdJson.Length) + EntryOverheadBytes;
             var pending = subscriber.PendingRealtime;
             if (!frame.IsFinal && pending is not null)
             {
@@ -188,7 +187,7 @@ public sealed class Outbox(long maxBytes, OutboxBudget? budget = null)
     /// without queueing it: only when nothing is queued and nobody is sending (and the subscription is attached). The
     /// claimer calls <see cref="EndSend"/> when its send completed.
     /// </summary>
-    public bool TryClaimIdle(Subscriber subscriber, int bytes)
+    public bool TryClaimIdle(ClientSubscription subscriber, int bytes)
     {
         lock (_gate)
         {
@@ -211,7 +210,7 @@ public sealed class Outbox(long maxBytes, OutboxBudget? budget = null)
     /// can follow that reply. Under the queue's lock because the broadcaster checks the flag under it while it
     /// queues; a check outside would race (checked, then detached and answered, then queued after the answer).
     /// </summary>
-    public void Detach(Subscriber subscriber)
+    public void Detach(ClientSubscription subscriber)
     {
         lock (_gate)
         {

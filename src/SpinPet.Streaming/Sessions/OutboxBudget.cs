@@ -1,3 +1,5 @@
+using SpinPet.Core.Figures;
+
 namespace SpinPet.Streaming.Sessions;
 
 /// <summary>
@@ -76,7 +78,7 @@ public sealed class OutboxBudget
                 Interlocked.Add(ref _reserved, -bytes);
                 return OutboxOverflow.ProcessBudget;
             }
-            RaiseTo(ref process._addressPeak, Reserved);
+            Peak.Raise(ref process._addressPeak, Reserved);
         }
         return OutboxOverflow.None;
     }
@@ -106,24 +108,10 @@ public sealed class OutboxBudget
             long seen = Interlocked.CompareExchange(ref _reserved, next, current);
             if (seen == current)
             {
-                RaiseTo(ref _peak, next);
+                Peak.Raise(ref _peak, next);
                 return true;
             }
             current = seen;
-        }
-    }
-
-    private static void RaiseTo(ref long peak, long value)
-    {
-        long known = Volatile.Read(ref peak);
-        while (value > known)
-        {
-            long seen = Interlocked.CompareExchange(ref peak, value, known);
-            if (seen == known)
-            {
-                return;
-            }
-            known = seen;
         }
     }
 }

@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
 using Microsoft.Extensions.Logging;
-using SpinPet.Streaming.Protocol;
+using SpinPet.WebSockets;
 
 namespace SpinPet.Streaming.Sessions;
 
@@ -15,7 +15,8 @@ namespace SpinPet.Streaming.Sessions;
 /// "An address" is whatever key the host passes: the host groups an IPv6 /64 into one (a host usually holds a whole
 /// /64), as its REST rate limiter does.
 /// </remarks>
-public sealed partial class SessionRegistry(StreamingOptions options, int maxConnections, int maxConnectionsPerIp, StreamingCounters counters, ILogger<SessionRegistry> logger)
+public sealed partial class SessionRegistry(StreamingOptions options, int maxConnections, int maxConnectionsPerIp, OutboxBudget outboxBudget,
+    StreamingCounters counters, ILogger<SessionRegistry> logger)
 {
     private readonly ConcurrentDictionary<ClientSession, byte> _sessions = new();
 
@@ -30,7 +31,7 @@ public sealed partial class SessionRegistry(StreamingOptions options, int maxCon
     public IEnumerable<ClientSession> Sessions => _sessions.Keys;
 
     /// <summary>The process's outbox budget, which every address's draws on (its figures are in the status route).</summary>
-    public OutboxBudget OutboxBudget { get; } = OutboxBudget.ForProcess(options.MaxOutboxBytesTotal, options.MaxOutboxBytesPerAddress);
+    public OutboxBudget OutboxBudget { get; } = outboxBudget;
 
     /// <summary>
     /// Claims a connection slot before the upgrade; false (answer 503) when a limit is reached. On success
@@ -68,7 +69,7 @@ public sealed partial class SessionRegistry(StreamingOptions options, int maxCon
         }
         if (refusal is not null)
         {
-            counters.Refused();
+            counters.RefusedConnections.Add(1);
         }
         return refusal is null;
     }
@@ -91,14 +92,14 @@ public sealed partial class SessionRegistry(StreamingOptions options, int maxCon
     public void Add(ClientSession session)
     {
         _sessions.TryAdd(session, 0);
-        counters.Connected();
+        counters.ActiveConnections.Add(1);
     }
 
     public void Remove(ClientSession session)
     {
         if (_sessions.TryRemove(session, out _))
         {
-            counters.Disconnected();
+            counters.ActiveConnections.Add(-1);
         }
     }
 
@@ -118,14 +119,14 @@ public sealed partial class SessionRegistry(StreamingOptions options, int maxCon
                     session.AbortIfSendStalled(nowTimestamp);
                     if (Stopwatch.GetElapsedTime(session.LastReceivedAt).TotalMilliseconds > idleMs)
                     {
-                        session.RequestClose(CloseCode.GoingAway, $"idle timeout: nothing received for {idleMs / 1000} s");
+                        session.RequestClose(WebSocketCloseCodes.GoingAway, $"idle timeout: nothing received for {idleMs / 1000} s");
                     }
                     else
                     {
                         session.PingIfDue(now);
                     }
                 }
-                long slow = counters.SlowConsumerCloses;
+                long slow = counters.SlowConsumerCloses.Value;
                 if (slow > _slowConsumersLogged)
                 {
                     // Once per episode (a second with new slow consumers), not once per client.

@@ -33,5 +33,5 @@ internal sealed class BroadcastBuffer(int capacity, StreamingCounters counters)
     }
 
     /// <summary>Counts states that will not be fanned out (their topic resyncs from storage).</summary>
-    public void Dropped(int states) => counters.BroadcastDropped(states);
+    public void Dropped(int states) => counters.BroadcastDroppedUpdates.Add(states);
 }

@@ -25,7 +25,7 @@ internal sealed class RecentMints(int limit, IReadOnlyList<Interval> intervals)
     private readonly List<Entry> _newestFirst = new(Math.Min(limit, 1024));
     private readonly byte[] _intervalsJson = IntervalsJson(intervals);
     private long _version;
-    private (long Version, SharedBytes Tail)? _greeting;
+    private (long Version, SharedFrame Tail)? _greeting;
 
     /// <summary>Records that <paramref name="mint"/> was active at <paramref name="time"/> (kept: the latest time).</summary>
     public void Note(PublicKey mint, long time)
@@ -75,10 +75,10 @@ internal sealed class RecentMints(int limit, IReadOnlyList<Interval> intervals)
     public IReadOnlyList<string> Symbols() => Names(out _);
 
     /// <summary>
-    /// <c>,"supported_symbols":[…],"supported_intervals":[…]}</c>: the end of every <c>connection_success</c>, the same
-    /// instance until the list changes.
+    /// <c>,"supported_symbols":[…],"supported_intervals":[…]}</c>: the end of every <c>connection_success</c>, after
+    /// each connection's own head (the frame's piece, with nothing before it), the same instance until the list changes.
     /// </summary>
-    public SharedBytes GreetingTail()
+    public SharedFrame GreetingTail()
     {
         lock (_gate)
         {
@@ -87,7 +87,7 @@ internal sealed class RecentMints(int limit, IReadOnlyList<Interval> intervals)
                 return current.Tail;
             }
         }
-        var tail = new SharedBytes(ServerMessages.ConnectionSuccessTail(Names(out long version), _intervalsJson));
+        var tail = new SharedFrame(prefix: [], ServerMessages.ConnectionSuccessTail(Names(out long version), _intervalsJson));
         lock (_gate)
         {
             if (_greeting is not { } kept || kept.Version < version)

@@ -1,12 +1,12 @@
+using System.Diagnostics;
 using SpinPet.Core.Candles;
-using SpinPet.Streaming.Protocol;
 
 namespace SpinPet.Streaming.Topics;
 
 /// <summary>
-/// The live state of one topic: its subscribers, the publications not yet fanned out (conflated: only the newest
-/// state of a candle is kept, final states are all kept) and a short ring of recent publications that lets a new
-/// subscriber join its history snapshot to the live stream without a gap.
+/// The live state of one topic: its subscriptions and the formats they take, the publications not yet fanned out
+/// (conflated: only the newest state of a candle is kept, final states are all kept) and a short ring of recent
+/// publications that lets a new subscription join its history snapshot to the live stream without a gap.
 /// </summary>
 /// <remarks>
 /// Every waiting state holds a slot of the shared <see cref="BroadcastBuffer"/>. A publication that finds it full
@@ -21,12 +21,20 @@ internal sealed class Topic(TopicKey key, BroadcastBuffer buffer)
     // times in that window makes the subscriber read again (counted), nothing is lost.
     private const int RecentCapacity = 64;
 
+    // The formats in use are a bit mask: one protocol or two in practice.
+    private const int MaxFormats = 64;
+
     private readonly Lock _gate = new();
     private readonly List<(Candle Candle, long Sequence, long PublishedAt)> _pending = [];
     private Candle[]? _recent;
     private long[]? _recentSequence;
     private long _sequence;
-    private Subscriber[] _subscribers = [];
+    private TopicSubscription[] _subscribers = [];
+
+    // The formats this topic's subscriptions have taken, in order of first use, and how many take each now: an update
+    // is serialized in a format only while someone takes it. Never shrinks (a protocol or two), so slots stay valid.
+    private FrameFormat[] _formats = [];
+    private int[] _perFormat = [];
     private bool _queued;
     private bool _removed;
     private bool _stale;
@@ -96,13 +104,16 @@ internal sealed class Topic(TopicKey key, BroadcastBuffer buffer)
     }
 
     /// <summary>
-    /// The broadcaster takes what is pending and the subscribers to send it to, and serializes each state once
-    /// (outside the lock, off the ingest thread).
+    /// The broadcaster takes what is pending and the subscriptions to send it to, and serializes each state once per
+    /// format in use (outside the lock, off the ingest thread): the frames of format slot f are at index f, null where
+    /// nobody takes that format.
     /// </summary>
-    internal (KlineFrame[] Frames, Subscriber[] Subscribers, bool Stale) Take(long nowMs)
+    internal (KlineFrame[]?[] Frames, TopicSubscription[] Subscribers, bool Stale) Take(long nowMs)
     {
         (Candle Candle, long Sequence, long PublishedAt)[] pending;
-        Subscriber[] subscribers;
+        TopicSubscription[] subscribers;
+        FrameFormat[] formats;
+        ulong inUse;
         bool stale;
         lock (_gate)
         {
@@ -111,20 +122,29 @@ internal sealed class Topic(TopicKey key, BroadcastBuffer buffer)
             ClearPending();
             subscribers = _subscribers;
             stale = _stale;
+            (formats, inUse) = (_formats, FormatsInUse());
         }
-        var frames = new KlineFrame[pending.Length];
-        for (int i = 0; i < pending.Length; i++)
+        var frames = new KlineFrame[]?[formats.Length];
+        for (int slot = 0; slot < formats.Length; slot++)
         {
-            frames[i] = KlineFrame.Create(Key, Symbol, pending[i].Candle, pending[i].Sequence, nowMs, pending[i].PublishedAt);
+            if ((inUse & (1UL << slot)) != 0)
+            {
+                var serialized = new KlineFrame[pending.Length];
+                for (int i = 0; i < pending.Length; i++)
+                {
+                    serialized[i] = formats[slot].Serialize(Key, Symbol, pending[i].Candle, pending[i].Sequence, nowMs, pending[i].PublishedAt);
+                }
+                frames[slot] = serialized;
+            }
         }
         return (frames, subscribers, stale);
     }
 
     /// <summary>
-    /// Starts a resync of a stale topic: the sequence before the storage read, and from which candle time storage
-    /// must be read (the oldest newest-state any subscriber has; 0 when one has none).
+    /// Starts a resync of a stale topic: the sequence before the storage read, from which candle time storage must be
+    /// read (the oldest newest-state any subscription has; 0 when one has none), and the formats to serialize it in.
     /// </summary>
-    internal (long SequenceBefore, long From) StartResync()
+    internal (long SequenceBefore, long From, FrameFormat[] Formats, ulong InUse) StartResync()
     {
         lock (_gate)
         {
@@ -133,17 +153,18 @@ internal sealed class Topic(TopicKey key, BroadcastBuffer buffer)
             {
                 from = Math.Min(from, subscriber.Newest?.Time ?? 0);
             }
-            return (_sequence, from == long.MaxValue ? 0 : from);
+            return (_sequence, from == long.MaxValue ? 0 : from, _formats, FormatsInUse());
         }
     }
 
     /// <summary>
     /// Completes a resync with the stored candles read after <paramref name="sequenceBefore"/> (oldest first, frames
-    /// serialized once): under the lock, each subscriber gets the stored states it lacks, then the publications after
-    /// the read from the ring, and its marker moves to the current sequence, so the fan-out continues from there.
-    /// False when the ring no longer covers the read (read again), like <see cref="TryAttach"/>.
+    /// serialized once per format, by slot like <see cref="Take"/>): under the lock, each subscription gets the stored
+    /// states it lacks, then the publications after the read from the ring, and its marker moves to the current
+    /// sequence, so the fan-out continues from there. False when the ring no longer covers the read, or a format came
+    /// into use during it (read again), like <see cref="TryAttach"/>.
     /// </summary>
-    internal bool TryCompleteResync(long sequenceBefore, IReadOnlyList<KlineFrame> stored, long nowMs)
+    internal bool TryCompleteResync(long sequenceBefore, KlineFrame[]?[] stored, long nowMs)
     {
         lock (_gate)
         {
@@ -156,22 +177,36 @@ internal sealed class Topic(TopicKey key, BroadcastBuffer buffer)
             {
                 return false;
             }
-            var replay = new List<(long Sequence, KlineFrame Frame)>();
-            for (long s = sequenceBefore + 1; s <= _sequence; s++)
+            ulong inUse = FormatsInUse();
+            var replay = new KlineFrame[]?[_formats.Length];
+            for (int slot = 0; slot < _formats.Length; slot++)
             {
-                replay.Add((s, KlineFrame.Create(Key, Symbol, _recent![s % RecentCapacity], 0, nowMs, System.Diagnostics.Stopwatch.GetTimestamp())));
+                if ((inUse & (1UL << slot)) == 0)
+                {
+                    continue;
+                }
+                if (slot >= stored.Length || stored[slot] is null)
+                {
+                    return false;
+                }
+                var frames = new KlineFrame[_sequence - sequenceBefore];
+                for (long s = sequenceBefore + 1; s <= _sequence; s++)
+                {
+                    frames[s - sequenceBefore - 1] = _formats[slot].Serialize(Key, Symbol, _recent![s % RecentCapacity], s, nowMs, Stopwatch.GetTimestamp());
+                }
+                replay[slot] = frames;
             }
             foreach (var subscriber in _subscribers)
             {
-                foreach (var frame in stored)
+                foreach (var frame in stored[subscriber.FormatSlot]!)
                 {
-                    Deliver(subscriber, frame);
+                    subscriber.Offer(frame);
                 }
-                foreach (var (sequence, frame) in replay)
+                foreach (var frame in replay[subscriber.FormatSlot]!)
                 {
-                    if (sequence > subscriber.Marker)
+                    if (frame.Sequence > subscriber.Marker)
                     {
-                        Deliver(subscriber, frame);
+                        subscriber.Offer(frame);
                     }
                 }
                 subscriber.Marker = _sequence;
@@ -195,15 +230,6 @@ internal sealed class Topic(TopicKey key, BroadcastBuffer buffer)
         }
     }
 
-    private static void Deliver(Subscriber subscriber, KlineFrame frame)
-    {
-        if (subscriber.IsNewer(frame.Candle))
-        {
-            subscriber.Newest = frame.Candle;
-            subscriber.Session.SendCandle(subscriber, frame);
-        }
-    }
-
     private void ClearPending()
     {
         buffer.Release(_pending.Count);
@@ -211,12 +237,13 @@ internal sealed class Topic(TopicKey key, BroadcastBuffer buffer)
     }
 
     /// <summary>
-    /// Joins a subscriber whose history snapshot was read after <paramref name="sequenceBefore"/>: the replay
-    /// (publications after it that the snapshot may lack) goes out right after the snapshot, inside the lock, so the
-    /// fan-out can only add later publications after them. False when the ring no longer holds every publication
-    /// since <paramref name="sequenceBefore"/> (read the snapshot again) or the topic was retired.
+    /// Joins a subscription whose history snapshot (newest state <paramref name="snapshotNewest"/>) was read after
+    /// <paramref name="sequenceBefore"/>: the snapshot and the replay (publications after it that the snapshot may
+    /// lack, serialized here in the subscription's format) go out inside the lock, so the fan-out can only add later
+    /// publications after them. False when the ring no longer holds every publication since
+    /// <paramref name="sequenceBefore"/> (read the snapshot again) or the topic was retired.
     /// </summary>
-    internal bool TryAttach(Subscriber subscriber, long sequenceBefore, Action<IReadOnlyList<Candle>> sendSnapshotAndReplay)
+    internal bool TryAttach(TopicSubscription subscription, long sequenceBefore, Candle? snapshotNewest, long nowMs)
     {
         lock (_gate)
         {
@@ -224,27 +251,34 @@ internal sealed class Topic(TopicKey key, BroadcastBuffer buffer)
             {
                 return false;
             }
-            var replay = new List<Candle>();
+            subscription.SendSnapshot();
+            subscription.Newest = snapshotNewest;
             for (long s = sequenceBefore + 1; s <= _sequence; s++)
             {
-                replay.Add(_recent![s % RecentCapacity]);
+                var candle = _recent![s % RecentCapacity];
+                if (subscription.IsNewer(candle))
+                {
+                    subscription.Newest = candle;
+                    subscription.Deliver(subscription.Format.Serialize(Key, Symbol, candle, s, nowMs, Stopwatch.GetTimestamp()));
+                }
             }
-            sendSnapshotAndReplay(replay);
-            subscriber.Marker = _sequence;
-            _subscribers = [.. _subscribers, subscriber];
+            subscription.Marker = _sequence;
+            subscription.FormatSlot = TakeFormat(subscription.Format);
+            _subscribers = [.. _subscribers, subscription];
             return true;
         }
     }
 
-    /// <summary>Removes a subscriber; true when the topic has none left and was retired.</summary>
-    internal bool Detach(Subscriber subscriber)
+    /// <summary>Removes a subscription; true when the topic has none left and was retired.</summary>
+    internal bool Detach(TopicSubscription subscription)
     {
         lock (_gate)
         {
-            int index = Array.IndexOf(_subscribers, subscriber);
+            int index = Array.IndexOf(_subscribers, subscription);
             if (index >= 0)
             {
                 _subscribers = [.. _subscribers[..index], .. _subscribers[(index + 1)..]];
+                _perFormat[subscription.FormatSlot]--;
             }
             return RemoveIfUnusedLocked();
         }
@@ -271,5 +305,37 @@ internal sealed class Topic(TopicKey key, BroadcastBuffer buffer)
         _removed = true;
         ClearPending();
         return true;
+    }
+
+    /// <summary>The slot of <paramref name="format"/>, added on its first use; counts one more subscription of it.</summary>
+    private int TakeFormat(FrameFormat format)
+    {
+        int slot = Array.IndexOf(_formats, format);
+        if (slot < 0)
+        {
+            if (_formats.Length == MaxFormats)
+            {
+                throw new InvalidOperationException($"A topic serves at most {MaxFormats} formats.");
+            }
+            slot = _formats.Length;
+            _formats = [.. _formats, format];
+            _perFormat = [.. _perFormat, 0];
+        }
+        _perFormat[slot]++;
+        return slot;
+    }
+
+    /// <summary>Bit f set when a subscription takes the format of slot f now.</summary>
+    private ulong FormatsInUse()
+    {
+        ulong inUse = 0;
+        for (int slot = 0; slot < _perFormat.Length; slot++)
+        {
+            if (_perFormat[slot] > 0)
+            {
+                inUse |= 1UL << slot;
+            }
+        }
+        return inUse;
     }
 }

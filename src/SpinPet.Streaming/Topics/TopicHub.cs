@@ -4,15 +4,14 @@ using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using SpinPet.Core.Candles;
 using SpinPet.Core.Chain;
-using SpinPet.Streaming.Protocol;
-using SpinPet.Streaming.Sessions;
 
 namespace SpinPet.Streaming.Topics;
 
 /// <summary>
 /// The fan-out. The ingest publishes candle states (<see cref="Publish"/>, never waiting: a topic lock and a queue
-/// write); one broadcaster loop takes each changed topic, serializes its new states once and hands the same bytes
-/// to every subscriber's outbox, never awaiting a client. A topic is queued at most once however often it changes
+/// write); one broadcaster loop takes each changed topic, serializes its new states once per format in use and hands
+/// the same bytes to every subscription of that format (<see cref="TopicSubscription.Deliver"/>), never awaiting a
+/// client. A topic is queued at most once however often it changes
 /// (states conflate while it waits), so the broadcaster's queue holds at most one entry per subscribed topic, and the
 /// states waiting in those topics are bounded by <see cref="StreamingOptions.BroadcastBufferSize"/>
 /// (<see cref="BroadcastBuffer"/>): past it a topic drops its waiting states and is resynchronized from storage.
@@ -76,8 +75,11 @@ public sealed partial class TopicHub(ICandleHistory history, StreamingOptions op
     /// <summary>The most recently active mints, newest first (at most <paramref name="limit"/> and <c>kline.supported_symbols_limit</c>).</summary>
     public IReadOnlyList<string> RecentSymbols(int limit) => [.. _recent.Symbols().Take(limit)];
 
-    /// <summary>The shared end of every <c>connection_success</c> (the recent mints and the intervals), rebuilt only when the list changes.</summary>
-    internal SharedBytes GreetingTail() => _recent.GreetingTail();
+    /// <summary>
+    /// The shared end of every <c>connection_success</c> (the recent mints and the intervals) after a connection's own
+    /// head (the frame's piece; its prefix is empty), rebuilt only when the list changes.
+    /// </summary>
+    public SharedFrame GreetingTail() => _recent.GreetingTail();
 
     /// <summary>The broadcaster loop: runs until <paramref name="ct"/> is cancelled.</summary>
     public async Task RunAsync(CancellationToken ct)
@@ -125,17 +127,16 @@ public sealed partial class TopicHub(ICandleHistory history, StreamingOptions op
         }
     }
 
-    private static void Deliver(KlineFrame[] frames, Subscriber[] subscribers, int start, int end)
+    private static void Deliver(KlineFrame[]?[] framesBySlot, TopicSubscription[] subscribers, int start, int end)
     {
         for (int i = start; i < end; i++)
         {
             var subscriber = subscribers[i];
-            foreach (var frame in frames)
+            foreach (var frame in framesBySlot[subscriber.FormatSlot]!)
             {
-                if (frame.Sequence > subscriber.Marker && subscriber.IsNewer(frame.Candle))
+                if (frame.Sequence > subscriber.Marker)
                 {
-                    subscriber.Newest = frame.Candle;
-                    subscriber.Session.SendCandle(subscriber, frame);
+                    subscriber.Offer(frame);
                 }
             }
         }
@@ -144,34 +145,38 @@ public sealed partial class TopicHub(ICandleHistory history, StreamingOptions op
     /// <summary>
     /// Brings a stale topic's subscribers up to date from storage: every published state is stored before it is
     /// published, so reading the stored candles from the oldest state any subscriber has, then replaying what was
-    /// published during the read, loses nothing and (with <see cref="Subscriber.IsNewer"/>) repeats nothing.
+    /// published during the read, loses nothing and (with <see cref="TopicSubscription.IsNewer"/>) repeats nothing.
     /// </summary>
     private void Resync(Topic topic, long nowMs)
     {
         for (int attempt = 0; attempt < ResyncAttempts; attempt++)
         {
-            var (before, from) = topic.StartResync();
-            var stored = new List<KlineFrame>();
+            var (before, from, formats, inUse) = topic.StartResync();
+            var candles = new List<Candle>();
             while (true)
             {
                 var page = history.From(topic.Key.Mint, topic.Key.Interval, from, ResyncPage);
-                foreach (var candle in page.Candles)
-                {
-                    stored.Add(KlineFrame.Create(topic.Key, topic.Symbol, candle, 0, nowMs, Stopwatch.GetTimestamp()));
-                }
+                candles.AddRange(page.Candles);
                 if (!page.HasMore || page.Candles.Count == 0)
                 {
                     break;
                 }
                 from = page.Candles[^1].Time + 1;
             }
+            var stored = new KlineFrame[]?[formats.Length];
+            for (int slot = 0; slot < formats.Length; slot++)
+            {
+                if ((inUse & (1UL << slot)) != 0)
+                {
+                    stored[slot] = [.. candles.Select(candle => formats[slot].Serialize(topic.Key, topic.Symbol, candle, 0, nowMs, Stopwatch.GetTimestamp()))];
+                }
+            }
             if (topic.TryCompleteResync(before, stored, nowMs))
             {
-                counters.BroadcastResync();
+                counters.BroadcastResyncs.Add(1);
                 LogOverflowOncePerSecond();
                 return;
             }
-            counters.SnapshotRetry();
         }
         if (topic.Requeue())
         {
@@ -187,19 +192,21 @@ public sealed partial class TopicHub(ICandleHistory history, StreamingOptions op
             return;
         }
         _lastOverflowLog = now;
-        long resyncs = counters.BroadcastResyncs, dropped = counters.BroadcastDroppedUpdates;
+        long resyncs = counters.BroadcastResyncs.Value, dropped = counters.BroadcastDroppedUpdates.Value;
         LogBroadcastOverflow(logger, options.BroadcastBufferSize, dropped - _droppedLogged, resyncs - _resyncsLogged, dropped, resyncs);
         _resyncsLogged = resyncs;
         _droppedLogged = dropped;
     }
 
     /// <summary>
-    /// Attaches a subscription: the newest <paramref name="limit"/> stored candles go out as <c>history_data</c>,
-    /// then <c>subscription_confirmed</c>, then any state published while the snapshot was read, then the live
-    /// stream: no gap, no state twice.
+    /// Attaches a subscription: the newest <paramref name="limit"/> stored candles go out as its snapshot (for
+    /// <c>/ws</c>: <c>history_data</c>, then <c>subscription_confirmed</c>), then any state published while the
+    /// snapshot was read, then the live stream: no gap, no state twice. Throws when the history cannot be read.
     /// </summary>
-    internal Subscriber Subscribe(ClientSession session, TopicKey key, string? subscriptionId, int limit)
+    public void Subscribe(TopicSubscription subscription, int limit)
     {
+        ArgumentNullException.ThrowIfNull(subscription);
+        var key = subscription.Topic;
         for (int attempt = 0; ; attempt++)
         {
             var topic = GetOrAddTopic(key);
@@ -218,32 +225,15 @@ public sealed partial class TopicHub(ICandleHistory history, StreamingOptions op
                 }
                 throw;
             }
-            var subscriber = new Subscriber(session, key, topic.Symbol, subscriptionId);
             // Serialized before the topic's lock (up to 1,000 candles, up to 272 KB of JSON), which the ingest's Publish of
             // this topic waits for; only the queueing, which fixes the order against the replay, happens inside.
             long nowMs = time.GetUtcNow().ToUnixTimeMilliseconds();
-            byte[] historyData = ServerMessages.HistoryData(key, topic.Symbol, page, nowMs);
-            byte[] confirmed = ServerMessages.SubscriptionConfirmed(topic.Symbol, key.Interval, subscriptionId, nowMs);
-            bool attached = topic.TryAttach(subscriber, before, replay =>
+            subscription.PrepareSnapshot(page, nowMs);
+            if (topic.TryAttach(subscription, before, page.Candles.Count > 0 ? page.Candles[^1] : null, nowMs))
             {
-                session.SendReply(historyData);
-                subscriber.Newest = page.Candles.Count > 0 ? page.Candles[^1] : null;
-                session.SendReply(confirmed);
-                foreach (var candle in replay)
-                {
-                    if (subscriber.IsNewer(candle))
-                    {
-                        subscriber.Newest = candle;
-                        session.SendCandle(subscriber, KlineFrame.Create(key, topic.Symbol, candle, 0, nowMs, Stopwatch.GetTimestamp()));
-                    }
-                }
-            });
-            if (attached)
-            {
-                counters.SubscriptionAdded();
-                return subscriber;
+                counters.Subscriptions.Add(1);
+                return;
             }
-            counters.SnapshotRetry();
             if (attempt >= 8)
             {
                 throw new InvalidOperationException($"{topic.Symbol} {key.Interval} changes faster than its history can be read");
@@ -255,13 +245,18 @@ public sealed partial class TopicHub(ICandleHistory history, StreamingOptions op
         }
     }
 
-    internal void Unsubscribe(Subscriber subscriber)
+    /// <summary>
+    /// Ends a subscription: its topic drops it (and is retired with its last one). A broadcast already under way may
+    /// still hand it a frame, so its owner ignores frames once it has ended it.
+    /// </summary>
+    public void Unsubscribe(TopicSubscription subscription)
     {
-        if (_topics.TryGetValue(subscriber.Topic, out var topic) && topic.Detach(subscriber))
+        ArgumentNullException.ThrowIfNull(subscription);
+        if (_topics.TryGetValue(subscription.Topic, out var topic) && topic.Detach(subscription))
         {
             RemoveTopic(topic);
         }
-        counters.SubscriptionRemoved();
+        counters.Subscriptions.Add(-1);
     }
 
     private Topic GetOrAddTopic(TopicKey key)

@@ -6,7 +6,7 @@ using SpinPet.Core.Chain;
 using SpinPet.Streaming;
 using SpinPet.Streaming.Sessions;
 using SpinPet.Streaming.Topics;
-using SpinPet.Streaming.Protocol;
+using SpinPet.WebSockets;
 using SpinPet.TestSupport;
 
 namespace SpinPet.Server.Tests.Streaming;
@@ -42,13 +42,13 @@ public sealed class SessionCloseRaceTests
             bool closeFirst = round % 2 == 0;
             if (closeFirst)
             {
-                session.RequestClose(CloseCode.GoingAway, "test: closed before the requests");
+                session.RequestClose(WebSocketCloseCodes.GoingAway, "test: closed before the requests");
             }
             await SendRequestsAsync(socket, round);
             if (!closeFirst)
             {
                 await SpinUntilAsync(() => session.SubscriptionCount > 0, "the first subscription attached");
-                session.RequestClose(CloseCode.GoingAway, "test: closed while attaching");
+                session.RequestClose(WebSocketCloseCodes.GoingAway, "test: closed while attaching");
             }
             while (await InProcessServer.ReceiveAsync(socket) is not null)
             {
@@ -57,8 +57,8 @@ public sealed class SessionCloseRaceTests
             await Eventually.TrueAsync(() => registry.Count == 0, TimeSpan.FromSeconds(30), $"round {round}'s session ended");
         }
 
-        Assert.Equal(0, counters.ActiveConnections);
-        Assert.Equal(0, counters.Subscriptions);
+        Assert.Equal(0, counters.ActiveConnections.Value);
+        Assert.Equal(0, counters.Subscriptions.Value);
         Assert.Equal(0, hub.MonitoredMints);
         Assert.Equal(0, hub.TopicCount);
         await app.StopAsync(TestContext.Current.CancellationToken);

@@ -39,9 +39,9 @@ public sealed class SolanaPubSubClientTests : IAsyncLifetime
 
         await Eventually.TrueAsync(() => client.State == PubSubState.Subscribed, Timeout, "subscribed after two refusals");
         Assert.Equal(2, _simulator.Stats.LogsSubscribesRefused);
-        Assert.Equal(2, client.Counters.SubscribeRefusedCount);
-        Assert.Equal(3, client.Counters.ConnectCount);
-        Assert.Equal(0, client.Counters.GarbageCount);
+        Assert.Equal(2, client.Counters.SubscribeRefused.Value);
+        Assert.Equal(3, client.Counters.Connects.Value);
+        Assert.Equal(0, client.Counters.Garbage.Value);
         var refusals = _logger.At(LogLevel.Warning).Where(l => l.StartsWith("The node refused logsSubscribe", StringComparison.Ordinal)).ToList();
         Assert.Equal(2, refusals.Count);
         // The node's own error is in the line, so the operator sees why.
@@ -70,9 +70,9 @@ public sealed class SolanaPubSubClientTests : IAsyncLifetime
         await Eventually.TrueAsync(() => client.State == PubSubState.Subscribed, Timeout, "first subscription");
 
         _simulator.ProduceTransactions(5);
-        await Eventually.TrueAsync(() => client.Counters.ReaderFailureCount == 1 || run.IsCompleted, Timeout, "the failure");
+        await Eventually.TrueAsync(() => client.Counters.ReaderFailures.Value == 1 || run.IsCompleted, Timeout, "the failure");
         Assert.False(run.IsFaulted, run.Exception?.ToString());
-        await Eventually.TrueAsync(() => client.Counters.ConnectCount == 2 && client.State == PubSubState.Subscribed, Timeout, "a reconnect");
+        await Eventually.TrueAsync(() => client.Counters.Connects.Value == 2 && client.State == PubSubState.Subscribed, Timeout, "a reconnect");
         Assert.Contains(_logger.Lines, l => l.Level == LogLevel.Error && l.Message.Contains("a bug on the read path", StringComparison.Ordinal));
 
         var expected = _simulator.ProduceTransactions(20).SelectMany(b => b.Transactions).Select(t => t.Signature).ToHashSet();
@@ -92,7 +92,7 @@ public sealed class SolanaPubSubClientTests : IAsyncLifetime
         // Waits after failures 1..4 are at least half of 250, 500, 1000, 2000 ms: 1,875 ms before the fifth attempt.
         // A client without back-off would make the five attempts within a few milliseconds.
         Assert.True(elapsed >= TimeSpan.FromMilliseconds(1850), $"five attempts within {elapsed.TotalMilliseconds:0} ms");
-        Assert.Equal(0, client.Counters.ConnectCount);
+        Assert.Equal(0, client.Counters.Connects.Value);
 
         _simulator.Faults.RefuseConnections = false;
         await Eventually.TrueAsync(() => client.State == PubSubState.Subscribed, Timeout, "subscribed once connections are accepted");
@@ -158,7 +158,7 @@ public sealed class SolanaPubSubClientTests : IAsyncLifetime
         {
             Assert.True(item.IsWake, $"{item.Signature} was queued with {item.Logs.Count} log lines");
         }
-        Assert.True(client.Counters.GarbageCount > 0);
+        Assert.True(client.Counters.Garbage.Value > 0);
         Assert.True(backlog.ResyncPending);
         Assert.Contains(_logger.Lines, l => l.Level == LogLevel.Warning && l.Message.Contains("(Malformed)", StringComparison.Ordinal));
         Assert.False(run.IsCompleted);
@@ -175,7 +175,7 @@ public sealed class SolanaPubSubClientTests : IAsyncLifetime
         Assert.True(client.TryTakeResync());
 
         _simulator.ProduceTransactions(200);
-        await Eventually.TrueAsync(() => client.Counters.DroppedCount > 0, Timeout, "notifications dropped over the byte bound");
+        await Eventually.TrueAsync(() => client.Counters.Dropped.Value > 0, Timeout, "notifications dropped over the byte bound");
 
         Assert.InRange(client.QueuedBytes, 1, 64 * 1024);
         Assert.True(client.Notifications.Count < 200, $"{client.Notifications.Count} queued");

@@ -45,7 +45,7 @@ public sealed class SolanaRpcClientTests : IAsyncLifetime
         _simulator.Faults.HttpErrorRate = 1;
 
         var call = Client().GetSignaturesForAddressAsync(Program, 1000, null, null, TestContext.Current.CancellationToken);
-        await Eventually.TrueAsync(() => _counters.RateLimitedCount >= 1, Timeout, "a 429");
+        await Eventually.TrueAsync(() => _counters.RateLimited.Value >= 1, Timeout, "a 429");
         _simulator.Faults.HttpErrorRate = 0;
 
         Assert.Equal(LedgerTransactions, (await call).Length);
@@ -63,7 +63,7 @@ public sealed class SolanaRpcClientTests : IAsyncLifetime
         _simulator.Faults.HttpErrorRate = 1;
 
         var call = Client().GetSignaturesForAddressAsync(Program, 1000, null, null, TestContext.Current.CancellationToken);
-        await Eventually.TrueAsync(() => _counters.RateLimitedCount >= 1, Timeout, "a 429");
+        await Eventually.TrueAsync(() => _counters.RateLimited.Value >= 1, Timeout, "a 429");
         _simulator.Faults.HttpErrorRate = 0;
 
         Assert.Equal(LedgerTransactions, (await call).Length);
@@ -82,7 +82,7 @@ public sealed class SolanaRpcClientTests : IAsyncLifetime
 
         Assert.Contains("HTTP 403", failure.Message, StringComparison.Ordinal);
         Assert.Equal(1, _simulator.Stats.HttpRequestsFor("getSignaturesForAddress"));
-        Assert.Equal(1, _counters.HttpErrorCount);
+        Assert.Equal(1, _counters.HttpErrors.Value);
     }
 
     [Fact]
@@ -91,7 +91,7 @@ public sealed class SolanaRpcClientTests : IAsyncLifetime
         _simulator.Faults.ResponseDelay = TimeSpan.FromSeconds(30);
 
         var call = Client(timeoutMs: 300).GetSignaturesForAddressAsync(Program, 1000, null, null, TestContext.Current.CancellationToken);
-        await Eventually.TrueAsync(() => _counters.TimeoutCount >= 1, Timeout, "a timeout");
+        await Eventually.TrueAsync(() => _counters.Timeouts.Value >= 1, Timeout, "a timeout");
         _simulator.Faults.ResponseDelay = TimeSpan.Zero;
 
         Assert.Equal(LedgerTransactions, (await call).Length);
@@ -109,8 +109,8 @@ public sealed class SolanaRpcClientTests : IAsyncLifetime
             Client(maxAttempts: 3).GetTransactionAsync(signature, TestContext.Current.CancellationToken));
 
         Assert.Contains("larger than", failure.Message, StringComparison.Ordinal);
-        Assert.Equal(2, _counters.GarbageCount);
-        Assert.Equal(1, _counters.OversizeCount);
+        Assert.Equal(2, _counters.Garbage.Value);
+        Assert.Equal(1, _counters.Oversize.Value);
         Assert.Equal(3, _simulator.Stats.HttpGarbageAnswers);
 
         _simulator.Faults.HttpGarbageRate = 0;
@@ -127,7 +127,7 @@ public sealed class SolanaRpcClientTests : IAsyncLifetime
         await Assert.ThrowsAsync<RpcUnavailableException>(() =>
             Client(maxAttempts: 2).GetSignaturesForAddressAsync(Program, 1000, null, null, TestContext.Current.CancellationToken));
 
-        Assert.Equal(2, _counters.GarbageCount);
+        Assert.Equal(2, _counters.Garbage.Value);
         Assert.Contains(_logger.Lines, line => line.Level == LogLevel.Warning && line.Message.Contains("garbage from the node", StringComparison.Ordinal));
     }
 
@@ -147,7 +147,7 @@ public sealed class SolanaRpcClientTests : IAsyncLifetime
             Client(maxAttempts: 2).GetTransactionAsync(block.Transactions.First(t => !t.Failed).Signature, TestContext.Current.CancellationToken));
 
         Assert.Contains("block time", failure.Message, StringComparison.Ordinal);
-        Assert.Equal(4, _counters.GarbageCount);
+        Assert.Equal(4, _counters.Garbage.Value);
         _simulator.Faults.BlockTimeOverride = null;
         Assert.Equal(block.BlockTime, await Client().GetBlockTimeAsync(block.Slot, TestContext.Current.CancellationToken));
     }
@@ -177,7 +177,7 @@ public sealed class SolanaRpcClientTests : IAsyncLifetime
         // In turn: logMessages null, meta null, no transaction object (three attempts, all refused)…
         await Assert.ThrowsAsync<RpcUnavailableException>(() =>
             Client(maxAttempts: 3).GetTransactionAsync(transaction.Signature, TestContext.Current.CancellationToken));
-        Assert.Equal(3, _counters.GarbageCount);
+        Assert.Equal(3, _counters.Garbage.Value);
         // …the slot off by one, which only the listing can tell (the ingest compares the two)…
         var shifted = await Client(maxAttempts: 1).GetTransactionAsync(transaction.Signature, TestContext.Current.CancellationToken);
         Assert.Equal(transaction.Slot + 1, shifted!.Slot);
@@ -190,7 +190,7 @@ public sealed class SolanaRpcClientTests : IAsyncLifetime
         var padded = await Assert.ThrowsAsync<RpcUnavailableException>(() =>
             Client(maxAttempts: 1).GetTransactionAsync(transaction.Signature, TestContext.Current.CancellationToken));
         Assert.Contains("longer than 65536 characters", padded.Message, StringComparison.Ordinal);
-        Assert.Equal(5, _counters.GarbageCount);
+        Assert.Equal(5, _counters.Garbage.Value);
         _simulator.Faults.IncompleteTransactionRate = 0;
         var whole = await Client().GetTransactionAsync(transaction.Signature, TestContext.Current.CancellationToken);
         Assert.Equal(transaction.Logs, whole!.Meta!.LogMessages);
@@ -205,7 +205,7 @@ public sealed class SolanaRpcClientTests : IAsyncLifetime
             Client(maxAttempts: 1).GetSignaturesForAddressAsync(Program, 5, null, null, TestContext.Current.CancellationToken));
 
         Assert.Contains("where at most 5 were asked for", failure.Message, StringComparison.Ordinal);
-        Assert.Equal(1, _counters.GarbageCount);
+        Assert.Equal(1, _counters.Garbage.Value);
         _simulator.Faults.IgnoreSignatureLimit = false;
         Assert.Equal(5, (await Client().GetSignaturesForAddressAsync(Program, 5, null, null, TestContext.Current.CancellationToken)).Length);
     }

@@ -77,7 +77,7 @@ public sealed class OutboxTests
         var subscriber = NewSubscriber("a-rather-long-subscription-id");
         var first = Frame(100, 1, false);
         outbox.EnqueueCandle(subscriber, first);
-        long one = first.Length(subscriber.SubscriptionIdJson) + Outbox.EntryOverheadBytes;
+        long one = first.Length(subscriber.SubscriptionIdJson.Length) + Outbox.EntryOverheadBytes;
         Assert.Equal(one, outbox.Bytes);
 
         outbox.EnqueueCandle(subscriber, Frame(100, 2, false));
@@ -87,7 +87,7 @@ public sealed class OutboxTests
         // A final supersedes the queued realtime state: both are counted until the writer skips the superseded one.
         var final = Frame(100, 4, true);
         outbox.EnqueueCandle(subscriber, final);
-        Assert.Equal(one + final.Length(subscriber.SubscriptionIdJson) + Outbox.EntryOverheadBytes, outbox.Bytes);
+        Assert.Equal(one + final.Length(subscriber.SubscriptionIdJson.Length) + Outbox.EntryOverheadBytes, outbox.Bytes);
         Assert.Equal([(100L, 4L, true)], States(TakeAll(outbox)));
         Assert.Equal(0, outbox.Bytes);
     }
@@ -262,12 +262,12 @@ public sealed class OutboxTests
     }
 
     // Sessions are not needed by the queue; the subscriber only carries the conflation slot here.
-    private static Subscriber NewSubscriber(string id) => new(null!, Topic, Topic.Mint.ToString(), id);
+    private static ClientSubscription NewSubscriber(string id) => new(null!, Topic, id);
 
     private static OutboundFrame Reply(int i) => OutboundFrame.Reply(Encoding.UTF8.GetBytes($"reply {i}"));
 
     private static KlineFrame Frame(long time, long updates, bool final) =>
-        KlineFrame.Create(Topic, Topic.Mint.ToString(), new Candle(time, 1, 1, 1, 1, 1, updates, final), sequence: 0, nowMs: 0, publishedAt: 0);
+        KlineDataFormat.Instance.Serialize(Topic, Topic.Mint.ToString(), new Candle(time, 1, 1, 1, 1, 1, updates, final), sequence: 0, nowMs: 0, publishedAt: 0);
 
     private static List<OutboundFrame> TakeAll(Outbox outbox)
     {

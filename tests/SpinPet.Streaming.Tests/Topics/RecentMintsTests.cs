@@ -2,9 +2,9 @@ using System.Text.Json;
 using SpinPet.Core.Candles;
 using SpinPet.Core.Chain;
 using SpinPet.Streaming.Protocol;
-using SpinPet.Streaming.Tests.WebSockets;
+using SpinPet.TestSupport;
 using SpinPet.Streaming.Topics;
-using SpinPet.Streaming.WebSockets;
+using SpinPet.WebSockets;
 
 namespace SpinPet.Streaming.Tests.Topics;
 
@@ -73,17 +73,20 @@ public sealed class RecentMintsTests
         var tail = recent.GreetingTail();
         byte[] head = ServerMessages.ConnectionSuccessHead("5f0c0000-0000-4000-8000-000000000000", 1_764_062_400);
 
-        byte[] compressed = [.. PerMessageDeflate.Stored(head), .. tail.Deflated!];
+        var deflated = tail.TransportForm(static frame => DeflatedSplice.Create(frame.Prefix, frame.Suffix));
+        byte[] compressed = [.. deflated.Prefix, .. PerMessageDeflate.StoredBlock(head), .. deflated.Suffix];
 
-        Assert.True(compressed.Length < head.Length + tail.Plain.Length);
-        Assert.Equal([.. head, .. tail.Plain], PerMessageDeflateTests.InflateLikeAClient(compressed));
-        Assert.Same(tail.Deflated, tail.Deflated);
+        Assert.Empty(tail.Prefix);
+        Assert.True(deflated.IsSmaller);
+        Assert.True(compressed.Length < head.Length + tail.Suffix.Length);
+        Assert.Equal([.. head, .. tail.Suffix], ClientInflater.Inflate(compressed));
+        Assert.Same(deflated, tail.TransportForm(static frame => DeflatedSplice.Create(frame.Prefix, frame.Suffix)));
     }
 
-    private static List<string?> Symbols(SharedBytes tail)
+    private static List<string?> Symbols(SharedFrame tail)
     {
         byte[] head = ServerMessages.ConnectionSuccessHead("id", 0);
-        using var greeting = JsonDocument.Parse((byte[])[.. head, .. tail.Plain]);
+        using var greeting = JsonDocument.Parse((byte[])[.. tail.Prefix, .. head, .. tail.Suffix]);
         return [.. greeting.RootElement.GetProperty("supported_symbols").EnumerateArray().Select(e => e.GetString())];
     }
 

@@ -1,0 +1,47 @@
+using System.Buffers;
+using System.Text.Json;
+using SpinPet.Core.Candles;
+using SpinPet.Streaming.Topics;
+
+namespace SpinPet.Streaming.Protocol;
+
+/// <summary>
+/// <c>/ws</c>'s <c>kline_data</c>, cut around <c>subscription_id</c>, the only per-subscriber part:
+/// <c>{"type":"kline_data","data":{"symbol":…,"interval":…,"subscription_id":</c> ‖ the subscriber's id JSON ‖
+/// <c>,"data":{candle},"timestamp":T},"timestamp":T}</c>.
+/// </summary>
+public sealed class KlineDataFormat : FrameFormat
+{
+    private KlineDataFormat()
+    {
+    }
+
+    public static KlineDataFormat Instance { get; } = new();
+
+    private static ReadOnlySpan<byte> Placeholder => "\"subscription_id\":null"u8;
+
+    public override KlineFrame Serialize(TopicKey topic, string symbol, Candle candle, long sequence, long nowMs, long publishedAt)
+    {
+        var buffer = new ArrayBufferWriter<byte>(320);
+        using (var w = new Utf8JsonWriter(buffer))
+        {
+            w.WriteStartObject();
+            w.WriteString("type", "kline_data");
+            w.WriteStartObject("data");
+            w.WriteString("symbol", symbol);
+            w.WriteString("interval", topic.Interval.Name);
+            w.WriteNull("subscription_id");
+            w.WritePropertyName("data");
+            ServerMessages.WriteCandle(w, candle);
+            w.WriteNumber("timestamp", nowMs);
+            w.WriteEndObject();
+            w.WriteNumber("timestamp", nowMs);
+            w.WriteEndObject();
+        }
+        // Cut the message around the null placeholder; symbol and interval are base58 and [smhd]N, so the
+        // placeholder's bytes cannot occur before it.
+        var message = buffer.WrittenSpan;
+        int at = message.IndexOf(Placeholder) + Placeholder.Length - "null"u8.Length;
+        return new KlineFrame(message[..at].ToArray(), message[(at + 4)..].ToArray(), candle, sequence, publishedAt);
+    }
+}

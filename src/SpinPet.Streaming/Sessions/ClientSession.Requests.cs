@@ -1,0 +1,200 @@
+using SpinPet.Core.Candles;
+using SpinPet.Core.Chain;
+using SpinPet.Streaming.Protocol;
+using SpinPet.Streaming.Topics;
+
+namespace SpinPet.Streaming.Sessions;
+
+/// <summary>The client's requests (protocol.md "Client → server"): checked, then answered through the outbox.</summary>
+public sealed partial class ClientSession
+{
+    private void Handle(ReadOnlySpan<byte> utf8)
+    {
+        if (_closing.IsCancellationRequested)
+        {
+            // Closing: no answer can be sent any more (the outbox is completed), so no request is worth a storage read.
+            return;
+        }
+        var request = ClientRequest.TryParse(utf8, out var error);
+        if (request is null)
+        {
+            Invalid(error!);
+            return;
+        }
+        switch (request.Kind)
+        {
+            case RequestKind.Ping:
+                SendReply(ServerMessages.Pong(NowMs()));
+                break;
+            case RequestKind.Subscribe:
+                Subscribe(request);
+                break;
+            case RequestKind.Unsubscribe:
+                Unsubscribe(request);
+                break;
+            case RequestKind.History:
+                History(request);
+                break;
+        }
+    }
+
+    private void Subscribe(ClientRequest request)
+    {
+        if (!TryTopic(request, out var topic) || !TryLimit(request, out int limit))
+        {
+            return;
+        }
+        lock (_subscriptions)
+        {
+            if (_subscriptionsClosed)
+            {
+                return;
+            }
+            if (!_subscriptions.ContainsKey(topic) && _subscriptions.Count >= _options.MaxSubscriptionsPerClient)
+            {
+                SendError(ErrorCode.SubscriptionRefused, $"Subscription refused: at most {_options.MaxSubscriptionsPerClient} subscriptions per connection");
+                return;
+            }
+        }
+        try
+        {
+            // Subscribing again replaces the subscription (new id, fresh snapshot): counted once. The old one ends
+            // before the new history is queued: no frame with the old subscription_id may follow it.
+            End(Remove(topic));
+            var subscription = new ClientSubscription(this, topic, request.SubscriptionId);
+            _hub.Subscribe(subscription, limit);
+            bool closed;
+            lock (_subscriptions)
+            {
+                closed = _subscriptionsClosed;
+                if (!closed)
+                {
+                    _subscriptions[topic] = subscription;
+                }
+            }
+            if (closed)
+            {
+                // The session ended while this subscription was attaching (DetachAll has run and will not see it).
+                End(subscription);
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogHistoryFailed(_logger, request.Symbol!, ex);
+            SendError(ErrorCode.HistoryFailed, "History query failed: " + ex.Message);
+        }
+    }
+
+    private void Unsubscribe(ClientRequest request)
+    {
+        if (!TryTopic(request, out var topic))
+        {
+            return;
+        }
+        // Ended before the confirmation is queued: no kline_data of this subscription may follow it.
+        var subscription = Remove(topic);
+        End(subscription);
+        SendReply(ServerMessages.UnsubscribeConfirmed(topic.Mint.ToString(), topic.Interval, request.SubscriptionId ?? subscription?.SubscriptionId, subscription is not null, NowMs()));
+    }
+
+    private ClientSubscription? Remove(TopicKey topic)
+    {
+        lock (_subscriptions)
+        {
+            _subscriptions.Remove(topic, out var subscription);
+            return subscription;
+        }
+    }
+
+    /// <summary>Ends a subscription: from now on none of its frames is queued or sent, and its topic drops it.</summary>
+    private void End(ClientSubscription? subscription)
+    {
+        if (subscription is not null)
+        {
+            _outbox.Detach(subscription);
+            _hub.Unsubscribe(subscription);
+        }
+    }
+
+    private void History(ClientRequest request)
+    {
+        if (!TryTopic(request, out var topic) || !TryLimit(request, out int limit))
+        {
+            return;
+        }
+        if (request.From is < 0 || request.Before is < 0)
+        {
+            Invalid("Invalid request: from and before are unix seconds (≥ 0)");
+            return;
+        }
+        if (request.From is not null && request.Before is not null)
+        {
+            Invalid("Invalid request: from and before cannot be combined (from pages forward, before pages back)");
+            return;
+        }
+        try
+        {
+            var page = request.From is { } from
+                ? _history.From(topic.Mint, topic.Interval, from, limit)
+                : _history.Newest(topic.Mint, topic.Interval, limit, request.Before);
+            SendReply(ServerMessages.HistoryData(topic, topic.Mint.ToString(), page, NowMs()));
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogHistoryFailed(_logger, request.Symbol!, ex);
+            SendError(ErrorCode.HistoryFailed, "History query failed: " + ex.Message);
+        }
+    }
+
+    private bool TryTopic(ClientRequest request, out TopicKey topic)
+    {
+        topic = default;
+        if (request.Symbol is null)
+        {
+            Invalid("Invalid request: symbol is required");
+            return false;
+        }
+        if (!PublicKey.TryParse(request.Symbol, out var mint))
+        {
+            Invalid($"Invalid symbol: {ClientRequest.Shorten(request.Symbol)} is not a Solana address (base58 of 32 bytes)");
+            return false;
+        }
+        if (request.Interval is null)
+        {
+            Invalid($"Invalid request: interval is required, one of: {string.Join(", ", _options.Intervals)}");
+            return false;
+        }
+        if (!Interval.TryParse(request.Interval, out var interval) || !_options.Intervals.Contains(interval))
+        {
+            Invalid($"Invalid interval: {ClientRequest.Shorten(request.Interval)}, must be one of: {string.Join(", ", _options.Intervals)}");
+            return false;
+        }
+        topic = new TopicKey(mint, interval);
+        return true;
+    }
+
+    private bool TryLimit(ClientRequest request, out int limit)
+    {
+        limit = _options.HistoryDataLimit;
+        if (request.Limit is null)
+        {
+            return true;
+        }
+        if (request.Limit is < 1 or > 1000)
+        {
+            Invalid($"Invalid limit: {request.Limit}, must be 1..1000");
+            return false;
+        }
+        limit = (int)request.Limit.Value;
+        return true;
+    }
+
+    private void Invalid(string message)
+    {
+        SendError(ErrorCode.InvalidRequest, message);
+    }
+
+    private void SendError(ErrorCode code, string message) => SendReply(ServerMessages.Error(code, message, NowMs()));
+
+    private long NowMs() => _time.GetUtcNow().ToUnixTimeMilliseconds();
+}

@@ -1,0 +1,234 @@
+using System.Diagnostics;
+using SpinPet.Streaming.Topics;
+using SpinPet.WebSockets;
+
+namespace SpinPet.Streaming.Sessions;
+
+/// <summary>
+/// The way out: replies and candle frames into the outbox, or a candle frame straight to the socket when nothing is
+/// queued (the direct send, decision 0002); the writer loop that drains the outbox; and the slow-consumer policy.
+/// </summary>
+public sealed partial class ClientSession
+{
+    // Frames per socket write: enough to amortize a flush, small enough to keep a batch's buffer modest.
+    private const int WriteBatch = 64;
+
+    internal void SendReply(byte[] message) => SendReply(OutboundFrame.Reply(message));
+
+    private void SendReply(byte[] head, SharedFrame shared) => SendReply(OutboundFrame.Reply(head, shared));
+
+    private void SendReply(OutboundFrame reply)
+    {
+        if (!_outbox.Enqueue(reply))
+        {
+            SlowConsumer();
+        }
+    }
+
+    internal void SendCandle(ClientSubscription subscriber, KlineFrame frame)
+    {
+        // Fast path: nothing queued and nobody sending, so the frame goes to the socket from the caller's thread
+        // (usually completing synchronously in the kernel's send buffer) without a queue entry or a wake-up of
+        // the writer. Otherwise it queues behind what is pending, conflated per the slow-consumer policy.
+        // Compressing clients take the writer's path, which picks the frame's shared compressed parts.
+        if (!_connection.IsDeflateNegotiated && _outbox.TryClaimIdle(subscriber, frame.Length(subscriber.SubscriptionIdJson.Length)))
+        {
+            SendDirect(subscriber, frame);
+        }
+        else if (!_outbox.EnqueueCandle(subscriber, frame))
+        {
+            SlowConsumer();
+        }
+    }
+
+    private void SendDirect(ClientSubscription subscriber, KlineFrame frame)
+    {
+        Volatile.Write(ref _sendStartedAt, Stopwatch.GetTimestamp());
+        var send = _connection.SendTextAsync(frame.Prefix, subscriber.SubscriptionIdJson, frame.Suffix, CancellationToken.None);
+        if (send.IsCompletedSuccessfully)
+        {
+            send.GetAwaiter().GetResult();
+            DirectSent(frame);
+        }
+        else
+        {
+            _ = CompleteDirectAsync(send, frame);
+        }
+    }
+
+    private async Task CompleteDirectAsync(ValueTask send, KlineFrame frame)
+    {
+        bool sent = false;
+        try
+        {
+            await send;
+            sent = true;
+        }
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException or WebSocketProtocolException or InvalidOperationException or OperationCanceledException)
+        {
+            // The connection is gone or closing; the finally below releases the send side and closes the session.
+        }
+        finally
+        {
+            // Whatever ended the send, the send side is released: a claim left behind would block the writer.
+            if (sent)
+            {
+                DirectSent(frame);
+            }
+            else
+            {
+                Volatile.Write(ref _sendStartedAt, 0);
+                _outbox.EndSend(wakeWriter: true);
+                _counters.MessagesFailed.Add(1);
+                RequestClose(WebSocketCloseCodes.InternalError, "send failed");
+            }
+        }
+    }
+
+    private void DirectSent(KlineFrame frame)
+    {
+        Volatile.Write(ref _sendStartedAt, 0);
+        _outbox.EndSend(wakeWriter: true);
+        _counters.MessagesSent.Add(1);
+        _counters.Latency(Stopwatch.GetElapsedTime(frame.PublishedAt).TotalMilliseconds);
+    }
+
+    /// <summary>
+    /// Called by the sweeper: a client that has not taken a send for <see cref="StreamingOptions.SendTimeout"/> is a
+    /// slow consumer; its socket is aborted (the pending send fails, no close frame can follow it).
+    /// </summary>
+    /// <remarks>
+    /// Whether or not a close was already requested: a close (an overflowed outbox, the idle timeout, shutdown)
+    /// waits for the writer, and the writer for this send, so without the abort a client that stopped reading
+    /// would keep its session and its connection slot forever.
+    /// </remarks>
+    public void AbortIfSendStalled(long nowTimestamp)
+    {
+        long started = Volatile.Read(ref _sendStartedAt);
+        if (started != 0 && Stopwatch.GetElapsedTime(started, nowTimestamp) > _options.SendTimeout)
+        {
+            CountSlowConsumerOnce();
+            RequestClose(WebSocketCloseCodes.PolicyViolation, $"slow consumer: a send did not complete within {_options.SendTimeout.TotalSeconds:0} s");
+            _connection.Abort();
+        }
+    }
+
+    private void SlowConsumer()
+    {
+        CountSlowConsumerOnce();
+        _counters.OutboxPeakBytes.Raise(_outbox.PeakBytes);
+        var cause = _outbox.OverflowCause;
+        // Replies refused after the overflow come here again: the close is counted once.
+        if (cause is (OutboxOverflow.AddressBudget or OutboxOverflow.ProcessBudget) && Interlocked.Exchange(ref _budgetCloseCounted, 1) == 0)
+        {
+            _counters.OutboxBudgetCloses.Add(1);
+        }
+        // A close reason is at most 123 bytes.
+        RequestClose(WebSocketCloseCodes.PolicyViolation, cause switch
+        {
+            OutboxOverflow.AddressBudget => $"slow consumer: this address's connections hold more than {_options.MaxOutboxBytesPerAddress} bytes queued",
+            OutboxOverflow.ProcessBudget => "slow consumer: the server's outgoing queues are full",
+            _ => $"slow consumer: more than {_options.MaxOutboxBytes} bytes queued",
+        });
+    }
+
+    // One client is one slow consumer, whichever of the outbox bound and the send timeout caught it first.
+    private void CountSlowConsumerOnce()
+    {
+        if (Interlocked.Exchange(ref _slowConsumerCounted, 1) == 0)
+        {
+            _counters.SlowConsumerCloses.Add(1);
+        }
+    }
+
+    private async Task WriteLoopAsync(CancellationToken ct)
+    {
+        // Small to start: an idle connection should hold little; the lists grow to the batch size under load.
+        var batch = new List<OutboundFrame>(4);
+        var messages = new List<WebSocketOutboundMessage>(4);
+        try
+        {
+            while (true)
+            {
+                await _outbox.WaitAsync(ct);
+                while (true)
+                {
+                    batch.Clear();
+                    _outbox.TakeBatch(batch, WriteBatch);
+                    if (batch.Count == 0)
+                    {
+                        break;
+                    }
+                    try
+                    {
+                        await SendAsync(batch, messages);
+                    }
+                    finally
+                    {
+                        _outbox.EndSend(wakeWriter: false);
+                    }
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The session is closing; RunAsync sends the close frame.
+        }
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException or WebSocketProtocolException or InvalidOperationException)
+        {
+            _counters.MessagesFailed.Add(batch.Count);
+            RequestClose(WebSocketCloseCodes.InternalError, "send failed");
+        }
+    }
+
+    private async Task SendAsync(List<OutboundFrame> batch, List<WebSocketOutboundMessage> messages)
+    {
+        messages.Clear();
+        bool ping = false;
+        foreach (var frame in batch)
+        {
+            if (frame.IsPing)
+            {
+                ping = true;
+            }
+            else if (frame.Message is { } reply)
+            {
+                messages.Add(frame.Shared is { } shared ? Outgoing(shared, reply) : Outgoing(reply));
+            }
+            else if (frame.Kline is { } kline)
+            {
+                messages.Add(Outgoing(kline, frame.Subscriber!));
+                _counters.Latency(Stopwatch.GetElapsedTime(kline.PublishedAt).TotalMilliseconds);
+            }
+        }
+        // Not linked to the session's closing token: cancelling a send mid-frame would abort the socket, and a
+        // close requested meanwhile should still reach the client after this batch. A send that never completes
+        // is ended by the sweeper (AbortIfSendStalled).
+        Volatile.Write(ref _sendStartedAt, Stopwatch.GetTimestamp());
+        try
+        {
+            if (messages.Count > 0)
+            {
+                await _connection.SendBatchAsync(messages, CancellationToken.None);
+                _counters.MessagesSent.Add(messages.Count);
+            }
+            if (ping)
+            {
+                await _connection.SendPingAsync(CancellationToken.None);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The sweeper aborted the connection: the client stopped reading (counted as failed by the write loop).
+            throw new IOException($"send timed out after {_options.SendTimeout.TotalSeconds:0} s");
+        }
+        finally
+        {
+            Volatile.Write(ref _sendStartedAt, 0);
+        }
+        if (_outbox.Conflated > 0)
+        {
+            _counters.ConflatedUpdates.Add(_outbox.TakeConflated());
+        }
+    }
+}

@@ -1,0 +1,72 @@
+using SpinPet.Core.Candles;
+
+namespace SpinPet.Streaming.Topics;
+
+/// <summary>
+/// One subscription to one topic as the fan-out sees it, and the seam toward whoever owns it: a sink of shared,
+/// pre-serialized frames. The topic side keeps the subscription's place in the topic's publications
+/// (<see cref="Marker"/>) and the newest state it has (<see cref="Newest"/>), serializes each update once per
+/// <see cref="FrameFormat"/> in use and hands the frame to every subscription of that format
+/// (<see cref="Deliver"/>); it never sees a session, a socket or a compression. A <c>/ws</c> session's subscription
+/// is one kind (<c>ClientSubscription</c>); another protocol's session subclasses this the same way.
+/// </summary>
+/// <remarks>
+/// The three members a sink implements are called by the broadcaster (or one of its slices, for a hot topic), a
+/// resynchronization or the join, some of them inside the topic's lock (which the ingest's publish of the topic waits
+/// for): they queue and return, never waiting for a client.
+/// </remarks>
+public abstract class TopicSubscription(TopicKey topic, FrameFormat format)
+{
+    public TopicKey Topic { get; } = topic;
+
+    /// <summary>The protocol whose frames this subscription takes.</summary>
+    public FrameFormat Format { get; } = format;
+
+    /// <summary>Publications up to this number of the topic reached the subscription through its join (snapshot and replay), later ones through the fan-out.</summary>
+    internal long Marker { get; set; }
+
+    /// <summary>The newest candle state the subscription has: a state it has is never sent again.</summary>
+    internal Candle? Newest { get; set; }
+
+    /// <summary>Where the topic keeps this subscription's format (an index into its formats in use).</summary>
+    internal int FormatSlot { get; set; }
+
+    /// <summary>Hands over one frame of the topic in this subscription's format; frames come in publication order.</summary>
+    protected internal abstract void Deliver(KlineFrame frame);
+
+    /// <summary>
+    /// Serializes the join's snapshot from the stored <paramref name="page"/> (for <c>/ws</c>: <c>history_data</c> and
+    /// <c>subscription_confirmed</c>), before the topic's lock is taken; called again when the join reads again.
+    /// </summary>
+    protected internal abstract void PrepareSnapshot(HistoryPage page, long nowMs);
+
+    /// <summary>
+    /// Queues what <see cref="PrepareSnapshot"/> made. Called inside the topic's lock, before the replay of what was
+    /// published during the read and before any live frame, which fixes their order.
+    /// </summary>
+    protected internal abstract void SendSnapshot();
+
+    /// <summary>Delivers <paramref name="frame"/> when its state is one the subscription does not have yet.</summary>
+    internal void Offer(KlineFrame frame)
+    {
+        if (IsNewer(frame.Candle))
+        {
+            Newest = frame.Candle;
+            Deliver(frame);
+        }
+    }
+
+    /// <summary>True when <paramref name="candle"/> is a state the subscription does not have yet.</summary>
+    internal bool IsNewer(Candle candle)
+    {
+        if (Newest is not { } newest)
+        {
+            return true;
+        }
+        if (candle.Time != newest.Time)
+        {
+            return candle.Time > newest.Time;
+        }
+        return candle.UpdateCount > newest.UpdateCount || (candle.IsFinal && !newest.IsFinal);
+    }
+}

@@ -1,9 +1,0 @@
-namespace SpinPet.Streaming.Tests.WebSockets;
-
-/// <summary>A clock that never moves: a token bucket on it never refills, so which frames it refuses is exact.</summary>
-internal sealed class StoppedClock : TimeProvider
-{
-    public static StoppedClock Instance { get; } = new();
-
-    public override long GetTimestamp() => 0;
-}
