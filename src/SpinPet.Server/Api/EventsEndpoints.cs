@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http.HttpResults;
 using SpinPet.Core.Events;
 using SpinPet.Storage;
 
@@ -20,36 +21,25 @@ internal static class EventsEndpoints
         return routes;
     }
 
-    private static IResult List(IQueryCollection query, SpinPetStore store)
+    private static Results<JsonHttpResult<ApiResponse<EventsPage>>, JsonHttpResult<ApiResponse<object>>> List(IQueryCollection query, SpinPetStore store)
     {
-        var q = new QueryParameters(query);
-        var mint = q.Address("mint");
-        var order = q.Choice("order_by", "slot_desc", "slot_asc", "slot_desc");
-        bool newestFirst = order == "slot_desc";
-        var paging = Paging.Read(q, newestFirst ? CursorList.MintEventsDescending : CursorList.MintEventsAscending, "before", "cursor");
-        if (q.Problems.Count > 0 || mint is not { } key)
+        var bound = MintEventsRequest.Bind(query);
+        if (bound.Request is not { } request)
         {
-            return ApiResults.BadRequest(q.Error);
+            return ApiResults.BadRequest(bound.Error);
         }
-        IndexPage<StoredEvent> page;
-        try
-        {
-            page = store.Indexes.ReadMintEvents(key, newestFirst, paging.Cursor, paging.Skip, paging.Limit);
-        }
-        catch (ArgumentException e) when (e.ParamName == "after")
-        {
-            return paging.BadCursor();
-        }
+        var paging = request.Paging;
+        var page = store.Indexes.ReadMintEvents(request.Mint, request.NewestFirst, paging.Cursor, paging.Skip, paging.Limit);
         var result = new EventsPage(
             [.. page.Items.Select(EventJson.From)],
-            store.Indexes.GetMint(key)?.EventCount ?? 0,
-            key.ToString(),
-            order,
+            store.Indexes.GetMint(request.Mint)?.EventCount ?? 0,
+            request.Mint.ToString(),
+            request.OrderBy,
             paging.Page,
             paging.Limit,
             page.HasMore,
             paging.HasPrevious,
-            ApiCursor.Encode(newestFirst ? CursorList.MintEventsDescending : CursorList.MintEventsAscending, page.Next));
+            paging.NextCursor(page.Next));
         return ApiResults.Ok(result, ApiJsonContext.Default.ApiResponseEventsPage);
     }
 

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using SpinPet.Server.Configuration;
 using SpinPet.Streaming.Sessions;
@@ -10,13 +11,23 @@ internal static class KlineSubscriptionsEndpoint
     public static IEndpointRouteBuilder MapKlineSubscriptions(this IEndpointRouteBuilder routes)
     {
         routes.MapGet("/api/kline/subscriptions", (HttpRequest request, IOptions<SecurityOptions> security, SessionRegistry sessions) =>
-                AdminKey.Refusal(request, security.Value) ?? ApiResults.Ok(Snapshot(sessions), ApiJsonContext.Default.ApiResponseKlineSubscriptions))
+                Handle(request, security.Value, sessions))
             .WithName("GetKlineSubscriptions")
             .WithSummary("Admin: per-connection and per-topic subscription detail. Needs the admin API key (X-Admin-Key or Authorization: Bearer).")
             .Produces<ApiResponse<KlineSubscriptions>>()
             .Produces<ApiResponse<object>>(StatusCodes.Status401Unauthorized)
             .Produces<ApiResponse<object>>(StatusCodes.Status403Forbidden);
         return routes;
+    }
+
+    private static Results<JsonHttpResult<ApiResponse<KlineSubscriptions>>, JsonHttpResult<ApiResponse<object>>> Handle(
+        HttpRequest request, SecurityOptions security, SessionRegistry sessions)
+    {
+        if (AdminKey.Refusal(request, security) is { } refusal)
+        {
+            return refusal;
+        }
+        return ApiResults.Ok(Snapshot(sessions), ApiJsonContext.Default.ApiResponseKlineSubscriptions);
     }
 
     private static KlineSubscriptions Snapshot(SessionRegistry sessions)
