@@ -28,11 +28,15 @@ internal static class EventsEndpoints
         {
             return ApiResults.BadRequest(bound.Error);
         }
+        if (store.Indexes.GetMint(request.Mint) is not { } mint)
+        {
+            return ApiResults.NotFound(UnknownMint.Message(request.Mint));
+        }
         var paging = request.Paging;
         var page = store.Indexes.ReadMintEvents(request.Mint, request.NewestFirst, paging.Cursor, paging.Skip, paging.Limit);
         var result = new EventsPage(
             [.. page.Items.Select(EventJson.From)],
-            store.Indexes.GetMint(request.Mint)?.EventCount ?? 0,
+            mint.EventCount,
             request.Mint.ToString(),
             request.OrderBy,
             paging.Page,
@@ -51,6 +55,20 @@ internal static class EventsEndpoints
         {
             byType[kind.ToString()] = counters.EventsOf(kind);
         }
-        return new EventStats(counters.Events, byType, counters.Transactions, counters.FailedTransactions, counters.RejectedPayloads, store.Indexes.MintCount);
+        return new EventStats(
+            TokenCreated: counters.EventsOf(EventKind.TokenCreated),
+            BuySell: counters.EventsOf(EventKind.BuySell),
+            LongShort: counters.EventsOf(EventKind.LongShort),
+            ForceLiquidate: counters.EventsOf(EventKind.ForceLiquidate),
+            FullClose: counters.EventsOf(EventKind.FullClose),
+            PartialClose: counters.EventsOf(EventKind.PartialClose),
+            MilestoneDiscount: counters.EventsOf(EventKind.MilestoneDiscount),
+            Total: counters.Events,
+            TotalEvents: counters.Events,
+            EventsByType: byType,
+            TotalTransactions: counters.Transactions,
+            FailedTransactions: counters.FailedTransactions,
+            RejectedPayloads: counters.RejectedPayloads,
+            TotalMints: store.Indexes.MintCount);
     }
 }

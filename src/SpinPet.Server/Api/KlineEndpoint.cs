@@ -23,6 +23,10 @@ internal static class KlineEndpoint
             return ApiResults.BadRequest(bound.Error);
         }
         var (key, interval, limit) = (request.Mint, request.Interval, request.Limit);
+        if (store.Indexes.GetMint(key) is null)
+        {
+            return ApiResults.NotFound(UnknownMint.Message(key));
+        }
         var window = request.From is { } start
             ? store.Candles.ReadCandlesFrom(key, interval, start, limit, request.To, request.Skip)
             : store.Candles.ReadCandlesNewest(key, interval, limit, request.Before, request.To, request.Skip);
@@ -34,7 +38,10 @@ internal static class KlineEndpoint
         {
             candles.Reverse();
         }
-        return ApiResults.Ok(new KlinePage(candles, store.Candles.CountCandles(key, interval), interval.Name, key.ToString(), window.HasMore, nextBefore),
-            ApiJsonContext.Default.ApiResponseKlinePage);
+        // has_prev: newer candles may exist before this window (a later page, or a window bounded by before/from).
+        bool hasPrev = request.Page > 1 || request.Before is not null || request.From is not null;
+        var page = new KlinePage(candles, store.Candles.CountCandles(key, interval), request.Page, limit, window.HasMore, hasPrev,
+            interval.Name, key.ToString(), window.HasMore, nextBefore);
+        return ApiResults.Ok(page, ApiJsonContext.Default.ApiResponseKlinePage);
     }
 }

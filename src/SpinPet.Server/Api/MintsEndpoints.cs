@@ -117,6 +117,8 @@ internal static class MintsEndpoints
             FirstSeenTime: m.FirstBlockTime,
             LastActivitySlot: m.LatestPosition.Slot,
             LastActivityTime: m.LatestBlockTime,
+            CreatedBy: c?.Payer.ToString(),
+            LastUpdatedAt: EventJson.Rfc3339(m.LatestBlockTime),
             UriData: uriData);
     }
 

@@ -14,7 +14,8 @@ internal static class OrdersEndpoints
 {
     public static IEndpointRouteBuilder MapOrders(this IEndpointRouteBuilder routes)
     {
-        routes.MapGet("/api/mint_orders", (HttpRequest request, SpinPetStore store) => MintOrders(request.Query, store))
+        routes.MapGet("/api/mint_orders", (HttpRequest request, SpinPetStore store, SpinPetIndexer candles, TokenMetadataReader metadata) =>
+                MintOrders(request.Query, store, candles.Scale, metadata))
             .WithName("GetMintOrders")
             .WithSummary("A mint's open margin orders: up_orders = shorts by lock_lp_start_price ascending, down_orders = longs descending.")
             .Produces<ApiResponse<MintOrdersPage>>()
@@ -28,7 +29,8 @@ internal static class OrdersEndpoints
         return routes;
     }
 
-    private static Results<JsonHttpResult<ApiResponse<MintOrdersPage>>, JsonHttpResult<ApiResponse<object>>> MintOrders(IQueryCollection query, SpinPetStore store)
+    private static Results<JsonHttpResult<ApiResponse<MintOrdersPage>>, JsonHttpResult<ApiResponse<object>>> MintOrders(
+        IQueryCollection query, SpinPetStore store, PriceScale scale, TokenMetadataReader metadata)
     {
         var bound = MintOrdersRequest.Bind(query);
         if (bound.Request is not { } request)
@@ -36,11 +38,14 @@ internal static class OrdersEndpoints
             return ApiResults.BadRequest(bound.Error);
         }
         var (key, up, paging) = (request.Mint, request.Up, request.Paging);
+        if (store.Indexes.GetMint(key) is not { } details)
+        {
+            return ApiResults.NotFound(UnknownMint.Message(key));
+        }
         var page = store.Indexes.ReadMintOrders(key, up ? OrderState.Short : OrderState.Long, descending: !up, paging.Cursor, paging.Skip, paging.Limit);
-        var details = store.Indexes.GetMint(key);
         var result = new MintOrdersPage(
-            [.. page.Items.Select(OrderJson.From)],
-            details is null ? 0 : up ? details.OpenShortOrders : details.OpenLongOrders,
+            [.. page.Items.Select(new OrderTokens(store, scale, metadata).Enrich)],
+            up ? details.OpenShortOrders : details.OpenLongOrders,
             request.Type,
             key.ToString(),
             paging.Page,
@@ -61,27 +66,8 @@ internal static class OrdersEndpoints
         }
         var (key, mint, paging) = (request.User, request.Mint, request.Paging);
         var page = store.Indexes.ReadUserOrders(key, mint, request.NewestFirst, paging.Cursor, paging.Skip, paging.Limit);
-        // One creation-event and one metadata read per distinct mint of the page, not per order.
-        var tokens = new Dictionary<PublicKey, (MintDetails? Mint, TokenCreatedEvent? Created, string? Image)>();
-        var orders = new List<UserOrderJson>(page.Items.Count);
-        foreach (var o in page.Items)
-        {
-            if (!tokens.TryGetValue(o.MintAccount, out var token))
-            {
-                var details = store.Indexes.GetMint(o.MintAccount);
-                token = (details, details is null ? null : StoredEvents.TokenCreation(store, details)?.Event, metadata.Get(o.MintAccount)?.Image);
-                tokens[o.MintAccount] = token;
-            }
-            var price = token.Mint?.LatestPrice;
-            orders.Add(new UserOrderJson(OrderJson.From(o))
-            {
-                LatestPrice = price is { } p ? EventJson.Text(p) : null,
-                LatestPriceSol = price is { } raw ? scale.ToSol(raw) : null,
-                Name = token.Created?.Name,
-                Symbol = token.Created?.Symbol,
-                Image = token.Image,
-            });
-        }
+        var tokens = new OrderTokens(store, scale, metadata);
+        var orders = page.Items.Select(tokens.Enrich).ToList();
         var result = new UserOrdersPage(
             orders,
             store.Indexes.CountUserOrders(key, mint),

@@ -28,10 +28,13 @@ internal static class UserEventsEndpoint
         }
         var paging = request.Paging;
         var page = store.Indexes.ReadUserEvents(request.User, request.Mint, request.NewestFirst, paging.Cursor, paging.Skip, paging.Limit);
+        var events = page.Items.Select(EventJson.From).ToList();
+        string user = request.User.ToString();
         var result = new UserEventsPage(
-            [.. page.Items.Select(EventJson.From)],
+            events,
+            [.. events.Select(e => UserTransactionJson.From(e, user))],
             store.Indexes.CountUserEvents(request.User, request.Mint),
-            request.User.ToString(),
+            user,
             request.Mint?.ToString(),
             request.OrderBy,
             paging.Page,
