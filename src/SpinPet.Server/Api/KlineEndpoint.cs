@@ -23,7 +23,10 @@ internal static class KlineEndpoint
             return ApiResults.BadRequest(bound.Error);
         }
         var (key, interval, limit) = (request.Mint, request.Interval, request.Limit);
-        if (store.Indexes.GetMint(key) is null)
+        long total = store.Candles.CountCandles(key, interval);
+        // Unknown: no event and no candle of any interval (in-memory counts). A mint with candles but no mint row (a
+        // store whose index rows are being rebuilt) is still served.
+        if (total == 0 && store.Indexes.GetMint(key) is null && !engine.Intervals.Any(i => store.Candles.CountCandles(key, i) > 0))
         {
             return ApiResults.NotFound(UnknownMint.Message(key));
         }
@@ -40,7 +43,7 @@ internal static class KlineEndpoint
         }
         // has_prev: newer candles may exist before this window (a later page, or a window bounded by before/from).
         bool hasPrev = request.Page > 1 || request.Before is not null || request.From is not null;
-        var page = new KlinePage(candles, store.Candles.CountCandles(key, interval), request.Page, limit, window.HasMore, hasPrev,
+        var page = new KlinePage(candles, total, request.Page, limit, window.HasMore, hasPrev,
             interval.Name, key.ToString(), window.HasMore, nextBefore);
         return ApiResults.Ok(page, ApiJsonContext.Default.ApiResponseKlinePage);
     }
