@@ -23,7 +23,6 @@ namespace SpinPet.Server.Tests.Hosting;
 /// </summary>
 public sealed class UnhandledErrorTests
 {
-
     [Fact]
     public async Task A_failing_read_answers_500_with_the_envelope_is_logged_once_and_the_server_keeps_serving()
     {
