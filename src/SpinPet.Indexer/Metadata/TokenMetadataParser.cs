@@ -47,7 +47,13 @@ internal static class TokenMetadataParser
                 ExternalUrl: Field(root, "external_url"),
                 Twitter: Field(root, "twitter") ?? Field(extensions, "twitter"),
                 Telegram: Field(root, "telegram") ?? Field(extensions, "telegram"),
-                Website: Field(root, "website") ?? Field(extensions, "website"));
+                Website: Field(root, "website") ?? Field(extensions, "website"))
+            {
+                ShowName = root.TryGetProperty("showName", out var showName) && showName.ValueKind is JsonValueKind.True or JsonValueKind.False
+                    ? showName.GetBoolean()
+                    : null,
+                CreatedOn = Field(root, "createdOn"),
+            };
             return true;
         }
     }

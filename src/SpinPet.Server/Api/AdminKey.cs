@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Microsoft.AspNetCore.Http.HttpResults;
 using System.Text;
 using SpinPet.Server.Configuration;
 
@@ -10,7 +11,7 @@ namespace SpinPet.Server.Api;
 /// </summary>
 internal static class AdminKey
 {
-    public static IResult? Refusal(HttpRequest request, SecurityOptions security)
+    public static JsonHttpResult<ApiResponse<object>>? Refusal(HttpRequest request, SecurityOptions security)
     {
         if (!security.AdminRoutesEnabled)
         {

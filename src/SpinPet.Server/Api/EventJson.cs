@@ -28,9 +28,12 @@ internal abstract record EventJson
     [JsonPropertyOrder(-8)]
     public required string MintAccount { get; init; }
 
-    /// <summary>Block time, RFC 3339 UTC.</summary>
+    /// <summary>
+    /// Block time, RFC 3339 UTC; null when the stored block time is outside years 1…9999 (a row stored before the
+    /// ingest refused implausible block times), which <see cref="BlockTime"/> still carries as it was stored.
+    /// </summary>
     [JsonPropertyOrder(100)]
-    public required string Timestamp { get; init; }
+    public required string? Timestamp { get; init; }
 
     /// <summary>Block time, unix seconds.</summary>
     [JsonPropertyOrder(101)]
@@ -52,7 +55,7 @@ internal abstract record EventJson
         {
             throw new InvalidOperationException($"The stored event at {stored.Position} ({stored.Signature}) no longer decodes.");
         }
-        string timestamp = Rfc3339(stored.BlockTime);
+        string? timestamp = Rfc3339(stored.BlockTime);
         string signature = stored.Signature.ToString();
         var p = stored.Position;
         return ev switch
@@ -116,8 +119,19 @@ internal abstract record EventJson
         };
     }
 
-    public static string Rfc3339(long unixSeconds) =>
-        DateTimeOffset.FromUnixTimeSeconds(unixSeconds).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+    /// <summary>
+    /// RFC 3339 UTC of a unix time, or null outside what <see cref="DateTimeOffset"/> holds (years 1…9999): a lying
+    /// RPC node's block time, stored before the ingest checked it, is a value to show as it is, not a reason to fail
+    /// the whole page.
+    /// </summary>
+    public static string? Rfc3339(long unixSeconds) =>
+        unixSeconds is < MinUnixSeconds or > MaxUnixSeconds
+            ? null
+            : DateTimeOffset.FromUnixTimeSeconds(unixSeconds).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+
+    // DateTimeOffset.MinValue and MaxValue in unix seconds (0001-01-01T00:00:00Z, 9999-12-31T23:59:59Z).
+    private const long MinUnixSeconds = -62_135_596_800;
+    private const long MaxUnixSeconds = 253_402_300_799;
 
     public static string Text(ulong value) => value.ToString(CultureInfo.InvariantCulture);
 

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http.HttpResults;
 using SpinPet.Core.Events;
 using SpinPet.Storage;
 
@@ -20,36 +21,29 @@ internal static class EventsEndpoints
         return routes;
     }
 
-    private static IResult List(IQueryCollection query, SpinPetStore store)
+    private static Results<JsonHttpResult<ApiResponse<EventsPage>>, JsonHttpResult<ApiResponse<object>>> List(IQueryCollection query, SpinPetStore store)
     {
-        var q = new QueryParameters(query);
-        var mint = q.Address("mint");
-        var order = q.Choice("order_by", "slot_desc", "slot_asc", "slot_desc");
-        bool newestFirst = order == "slot_desc";
-        var paging = Paging.Read(q, newestFirst ? CursorList.MintEventsDescending : CursorList.MintEventsAscending, "before", "cursor");
-        if (q.Problems.Count > 0 || mint is not { } key)
+        var bound = MintEventsRequest.Bind(query);
+        if (bound.Request is not { } request)
         {
-            return ApiResults.BadRequest(q.Error);
+            return ApiResults.BadRequest(bound.Error);
         }
-        IndexPage<StoredEvent> page;
-        try
+        if (store.Indexes.GetMint(request.Mint) is not { } mint)
         {
-            page = store.Indexes.ReadMintEvents(key, newestFirst, paging.Cursor, paging.Skip, paging.Limit);
+            return ApiResults.NotFound(UnknownMint.Message(request.Mint));
         }
-        catch (ArgumentException e) when (e.ParamName == "after")
-        {
-            return paging.BadCursor();
-        }
+        var paging = request.Paging;
+        var page = store.Indexes.ReadMintEvents(request.Mint, request.NewestFirst, paging.Cursor, paging.Skip, paging.Limit);
         var result = new EventsPage(
             [.. page.Items.Select(EventJson.From)],
-            store.Indexes.GetMint(key)?.EventCount ?? 0,
-            key.ToString(),
-            order,
+            mint.EventCount,
+            request.Mint.ToString(),
+            request.OrderBy,
             paging.Page,
             paging.Limit,
             page.HasMore,
             paging.HasPrevious,
-            ApiCursor.Encode(newestFirst ? CursorList.MintEventsDescending : CursorList.MintEventsAscending, page.Next));
+            paging.NextCursor(page.Next));
         return ApiResults.Ok(result, ApiJsonContext.Default.ApiResponseEventsPage);
     }
 
@@ -61,6 +55,20 @@ internal static class EventsEndpoints
         {
             byType[kind.ToString()] = counters.EventsOf(kind);
         }
-        return new EventStats(counters.Events, byType, counters.Transactions, counters.FailedTransactions, counters.RejectedPayloads, store.Indexes.MintCount);
+        return new EventStats(
+            TokenCreated: counters.EventsOf(EventKind.TokenCreated),
+            BuySell: counters.EventsOf(EventKind.BuySell),
+            LongShort: counters.EventsOf(EventKind.LongShort),
+            ForceLiquidate: counters.EventsOf(EventKind.ForceLiquidate),
+            FullClose: counters.EventsOf(EventKind.FullClose),
+            PartialClose: counters.EventsOf(EventKind.PartialClose),
+            MilestoneDiscount: counters.EventsOf(EventKind.MilestoneDiscount),
+            Total: counters.Events,
+            TotalEvents: counters.Events,
+            EventsByType: byType,
+            TotalTransactions: counters.Transactions,
+            FailedTransactions: counters.FailedTransactions,
+            RejectedPayloads: counters.RejectedPayloads,
+            TotalMints: store.Indexes.MintCount);
     }
 }

@@ -1,4 +1,4 @@
-using SpinPet.Core.Candles;
+using Microsoft.AspNetCore.Http.HttpResults;
 using SpinPet.Indexer;
 using SpinPet.Storage;
 
@@ -6,9 +6,6 @@ namespace SpinPet.Server.Api;
 
 internal static class KlineEndpoint
 {
-    private const int DefaultLimit = 50;
-    private const int MaxLimit = 1000;
-
     public static IEndpointRouteBuilder MapKline(this IEndpointRouteBuilder routes)
     {
         routes.MapGet("/api/kline", (HttpRequest request, SpinPetStore store, SpinPetIndexer engine) => Handle(request.Query, store, engine))
@@ -17,55 +14,37 @@ internal static class KlineEndpoint
         return routes;
     }
 
-    private static IResult Handle(IQueryCollection query, SpinPetStore store, SpinPetIndexer engine)
+    private static Results<JsonHttpResult<ApiResponse<KlinePage>>, JsonHttpResult<ApiResponse<object>>> Handle(
+        IQueryCollection query, SpinPetStore store, SpinPetIndexer engine)
     {
-        var q = new QueryParameters(query);
-        var mint = q.Address("mint");
-        var intervalName = q.Text("interval");
-        Interval interval = default;
-        if (intervalName is null)
+        var bound = KlineRequest.Bind(query, engine.Intervals);
+        if (bound.Request is not { } request)
         {
-            q.Add("interval is required");
+            return ApiResults.BadRequest(bound.Error);
         }
-        else if (!Interval.TryParse(intervalName, out interval) || !engine.Intervals.Contains(interval))
+        var (key, interval, limit) = (request.Mint, request.Interval, request.Limit);
+        long total = store.Candles.CountCandles(key, interval);
+        // Unknown: no event and no candle of any interval (in-memory counts). A mint with candles but no mint row (a
+        // store whose index rows are being rebuilt) is still served.
+        if (total == 0 && store.Indexes.GetMint(key) is null && !engine.Intervals.Any(i => store.Candles.CountCandles(key, i) > 0))
         {
-            q.Add($"Invalid interval: {Truncate(intervalName)}, must be one of: {string.Join(", ", engine.Intervals)}");
+            return ApiResults.NotFound(UnknownMint.Message(key));
         }
-        int limit = (int)(q.Integer("limit", 1, MaxLimit) ?? DefaultLimit);
-        var order = q.Choice("order_by", "time_desc", "time_asc", "time_desc");
-        var from = q.Integer("from", 0, long.MaxValue);
-        var to = q.Integer("to", 0, long.MaxValue);
-        var before = q.Integer("before", 0, long.MaxValue);
-        // `page` exists for the previous server's clients; bounded like every list's (Paging.MaxPageDepth).
-        int page = Paging.ReadPage(q, limit, "before=<next_before of the previous page> (or from= forward)");
-        if (from is not null && before is not null)
-        {
-            q.Add("from and before cannot be combined: from pages forward, before pages back");
-        }
-        if (from is not null && to is not null && from > to)
-        {
-            q.Add("from must not be after to");
-        }
-        if (q.Problems.Count > 0 || mint is not { } key)
-        {
-            return ApiResults.BadRequest(q.Error);
-        }
-
-        int skip = (page - 1) * limit;
-        var window = from is { } start
-            ? store.Candles.ReadCandlesFrom(key, interval, start, limit, to, skip)
-            : store.Candles.ReadCandlesNewest(key, interval, limit, before, to, skip);
+        var window = request.From is { } start
+            ? store.Candles.ReadCandlesFrom(key, interval, start, limit, request.To, request.Skip)
+            : store.Candles.ReadCandlesNewest(key, interval, limit, request.Before, request.To, request.Skip);
         var candles = window.Candles.Select(KlineCandle.From).ToList();
         // Newest-first windows page back with `before` = the oldest time returned.
-        long? nextBefore = from is null && window.HasMore && candles.Count > 0 ? candles[^1].Time : null;
-        bool ascending = order == "time_asc";
-        if (ascending == (from is null))
+        long? nextBefore = request.From is null && window.HasMore && candles.Count > 0 ? candles[^1].Time : null;
+        bool ascending = request.OrderBy == "time_asc";
+        if (ascending == (request.From is null))
         {
             candles.Reverse();
         }
-        return ApiResults.Ok(new KlinePage(candles, store.Candles.CountCandles(key, interval), interval.Name, key.ToString(), window.HasMore, nextBefore),
-            ApiJsonContext.Default.ApiResponseKlinePage);
+        // has_prev: newer candles may exist before this window (a later page, or a window bounded by before/from).
+        bool hasPrev = request.Page > 1 || request.Before is not null || request.From is not null;
+        var page = new KlinePage(candles, total, request.Page, limit, window.HasMore, hasPrev,
+            interval.Name, key.ToString(), window.HasMore, nextBefore);
+        return ApiResults.Ok(page, ApiJsonContext.Default.ApiResponseKlinePage);
     }
-
-    private static string Truncate(string text) => text.Length <= 16 ? text : text[..16] + "…";
 }

@@ -14,7 +14,8 @@ internal static class KlineStatusEndpoint
     /// </summary>
     public static IEndpointRouteBuilder MapKlineStatus(this IEndpointRouteBuilder routes)
     {
-        routes.MapGet("/api/kline/status", (IOptions<KlineOptions> kline, StreamingCounters counters, TopicHub hub, StreamingOptions streaming, SessionRegistry sessions) =>
+        routes.MapGet("/api/kline/status", (IOptions<KlineOptions> kline, IOptions<Configuration.WebSocketOptions> websocket, StreamingCounters counters, TopicHub hub,
+            StreamingOptions streaming, SessionRegistry sessions) =>
         {
             var options = kline.Value;
             var budget = sessions.OutboxBudget;
@@ -44,6 +45,8 @@ internal static class KlineStatusEndpoint
                         [.. streaming.Intervals.Select(i => i.Name)],
                         options.ConnectionTimeout,
                         options.MaxSubscriptionsPerClient,
+                        websocket.Value.PingInterval / 1000.0,
+                        websocket.Value.PingTimeout / 1000.0,
                         options.BroadcastBufferSize,
                         options.HistoryDataLimit)));
             return ApiResults.Ok(status, ApiJsonContext.Default.ApiResponseKlineServiceStatus);
@@ -75,9 +78,15 @@ internal sealed record KlineServiceStats(
     long OutboxBudgetCloses,
     KlineServiceConfig Config);
 
+/// <summary>
+/// The push service's configuration; <c>ping_interval</c> and <c>ping_timeout</c> are <c>websocket.ping_interval</c> and
+/// <c>websocket.ping_timeout</c> in seconds, as the earlier server reported them (rest-legacy.md).
+/// </summary>
 internal sealed record KlineServiceConfig(
     IReadOnlyList<string> SupportedIntervals,
     int ConnectionTimeout,
     int MaxSubscriptionsPerClient,
+    double PingInterval,
+    double PingTimeout,
     int BroadcastBufferSize,
     int HistoryDataLimit);

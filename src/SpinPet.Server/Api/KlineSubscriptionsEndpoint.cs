@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using SpinPet.Server.Configuration;
 using SpinPet.Streaming.Sessions;
@@ -9,8 +11,8 @@ internal static class KlineSubscriptionsEndpoint
 {
     public static IEndpointRouteBuilder MapKlineSubscriptions(this IEndpointRouteBuilder routes)
     {
-        routes.MapGet("/api/kline/subscriptions", (HttpRequest request, IOptions<SecurityOptions> security, SessionRegistry sessions) =>
-                AdminKey.Refusal(request, security.Value) ?? ApiResults.Ok(Snapshot(sessions), ApiJsonContext.Default.ApiResponseKlineSubscriptions))
+        routes.MapGet("/api/kline/subscriptions", (HttpRequest request, IOptions<SecurityOptions> security, SessionRegistry sessions, TimeProvider time) =>
+                Handle(request, security.Value, sessions, time))
             .WithName("GetKlineSubscriptions")
             .WithSummary("Admin: per-connection and per-topic subscription detail. Needs the admin API key (X-Admin-Key or Authorization: Bearer).")
             .Produces<ApiResponse<KlineSubscriptions>>()
@@ -19,10 +21,21 @@ internal static class KlineSubscriptionsEndpoint
         return routes;
     }
 
-    private static KlineSubscriptions Snapshot(SessionRegistry sessions)
+    private static Results<JsonHttpResult<ApiResponse<KlineSubscriptions>>, JsonHttpResult<ApiResponse<object>>> Handle(
+        HttpRequest request, SecurityOptions security, SessionRegistry sessions, TimeProvider time)
+    {
+        if (AdminKey.Refusal(request, security) is { } refusal)
+        {
+            return refusal;
+        }
+        return ApiResults.Ok(Snapshot(sessions, time), ApiJsonContext.Default.ApiResponseKlineSubscriptions);
+    }
+
+    private static KlineSubscriptions Snapshot(SessionRegistry sessions, TimeProvider time)
     {
         var connections = new List<ConnectionSubscriptions>();
-        var topics = new Dictionary<(string Symbol, string Interval), int>();
+        var clients = new List<LegacyClient>();
+        var topics = new Dictionary<(string Symbol, string Interval), List<string>>();
         foreach (var session in sessions.Sessions)
         {
             var subscriptions = session.Subscriptions;
@@ -31,25 +44,45 @@ internal static class KlineSubscriptionsEndpoint
             {
                 items.Add(new SubscriptionDetail(s.Symbol, s.Topic.Interval.Name, s.SubscriptionId));
                 var key = (s.Symbol, s.Topic.Interval.Name);
-                topics[key] = topics.GetValueOrDefault(key) + 1;
+                if (!topics.TryGetValue(key, out var subscribers))
+                {
+                    topics[key] = subscribers = [];
+                }
+                subscribers.Add(session.ClientId);
             }
             connections.Add(new ConnectionSubscriptions(session.ClientId, session.RemoteAddress, items.Count, session.QueuedFrames, session.QueuedBytes, items));
+            clients.Add(new LegacyClient(session.ClientId, [.. items.Select(i => $"{i.Symbol}:{i.Interval}")], items.Count,
+                (long)Stopwatch.GetElapsedTime(session.LastReceivedAt).TotalSeconds));
         }
         connections.Sort((a, b) => string.CompareOrdinal(a.ClientId, b.ClientId));
-        var topicList = topics
-            .Select(t => new TopicSubscribers(t.Key.Symbol, t.Key.Interval, t.Value))
-            .OrderByDescending(t => t.Subscribers).ThenBy(t => t.Symbol, StringComparer.Ordinal).ThenBy(t => t.Interval, StringComparer.Ordinal)
+        clients.Sort((a, b) => string.CompareOrdinal(a.SocketId, b.SocketId));
+        var ordered = topics
+            .OrderByDescending(t => t.Value.Count).ThenBy(t => t.Key.Symbol, StringComparer.Ordinal).ThenBy(t => t.Key.Interval, StringComparer.Ordinal)
             .ToList();
-        return new KlineSubscriptions(connections.Count, connections.Sum(c => c.SubscriptionCount), topicList.Count, connections, topicList);
+        var topicList = ordered.Select(t => new TopicSubscribers(t.Key.Symbol, t.Key.Interval, t.Value.Count)).ToList();
+        var rooms = ordered
+            .Select(t => new LegacyRoom($"kline:{t.Key.Symbol}:{t.Key.Interval}", t.Key.Symbol, t.Key.Interval, t.Value.Count,
+                [.. t.Value.Order(StringComparer.Ordinal)]))
+            .ToList();
+        return new KlineSubscriptions(time.GetUtcNow().ToUnixTimeSeconds(), connections.Count, connections.Sum(c => c.SubscriptionCount), topicList.Count,
+            rooms.Count, connections, topicList, clients, rooms);
     }
 }
 
+/// <summary>
+/// Our shape (<c>connections</c>, <c>topics</c>) and the earlier server's (<c>timestamp</c>, <c>total_rooms</c>,
+/// <c>clients</c>, <c>rooms</c>; rest-legacy.md) side by side: the same snapshot twice.
+/// </summary>
 internal sealed record KlineSubscriptions(
+    long Timestamp,
     int TotalConnections,
     int TotalSubscriptions,
     int TotalTopics,
+    int TotalRooms,
     IReadOnlyList<ConnectionSubscriptions> Connections,
-    IReadOnlyList<TopicSubscribers> Topics);
+    IReadOnlyList<TopicSubscribers> Topics,
+    IReadOnlyList<LegacyClient> Clients,
+    IReadOnlyList<LegacyRoom> Rooms);
 
 internal sealed record ConnectionSubscriptions(
     string ClientId,
@@ -62,3 +95,12 @@ internal sealed record ConnectionSubscriptions(
 internal sealed record SubscriptionDetail(string Symbol, string Interval, string? SubscriptionId);
 
 internal sealed record TopicSubscribers(string Symbol, string Interval, int Subscribers);
+
+/// <summary>
+/// A connection as the earlier server listed it: <c>socket_id</c> (our <c>client_id</c>), subscriptions as
+/// <c>"&lt;mint&gt;:&lt;interval&gt;"</c>, and seconds since the client last sent anything (a frame, a pong).
+/// </summary>
+internal sealed record LegacyClient(string SocketId, IReadOnlyList<string> Subscriptions, int SubscriptionCount, long LastActivitySecondsAgo);
+
+/// <summary>A topic as the earlier server's Socket.IO room <c>kline:&lt;mint&gt;:&lt;interval&gt;</c>, with its subscribers' socket ids.</summary>
+internal sealed record LegacyRoom(string RoomName, string Mint, string Interval, int SubscriberCount, IReadOnlyList<string> Subscribers);

@@ -22,7 +22,8 @@ internal sealed record DetailsPage(IReadOnlyList<MintDetailJson> Details, int To
 /// <summary>
 /// One mint: creation data from its TokenCreatedEvent (null when that event is not in the indexed history), the
 /// latest price, totals (lamports, as decimal strings), current fees and activity; <c>uri_data</c> is the token's
-/// metadata once fetched (null before, after a permanent failure, or without <c>ipfs.gateway_url</c>).
+/// metadata once fetched (null before, after a permanent failure, or without <c>ipfs.gateway_url</c>). <c>created_by</c>
+/// (the creation's payer) and <c>last_updated_at</c> (RFC 3339 of the latest event) are the earlier server's names.
 /// </summary>
 internal sealed record MintDetailJson(
     string MintAccount,
@@ -56,4 +57,6 @@ internal sealed record MintDetailJson(
     long FirstSeenTime,
     ulong LastActivitySlot,
     long LastActivityTime,
+    string? CreatedBy,
+    string? LastUpdatedAt,
     TokenMetadataDocument? UriData);

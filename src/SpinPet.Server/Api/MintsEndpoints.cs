@@ -1,8 +1,8 @@
-using SpinPet.Core.Indexing;
-using SpinPet.Indexer.Events;
-using SpinPet.Indexer;
-using System.Text.Json;
+using Microsoft.AspNetCore.Http.HttpResults;
 using SpinPet.Core.Chain;
+using SpinPet.Core.Indexing;
+using SpinPet.Indexer;
+using SpinPet.Indexer.Events;
 using SpinPet.Core.Events;
 using SpinPet.Indexer.Metadata;
 using SpinPet.Solana.Decoding;
@@ -13,11 +13,6 @@ namespace SpinPet.Server.Api;
 /// <summary><c>GET /api/mints</c> (mints by first appearance or activity) and <c>POST /api/details</c> (per-mint data).</summary>
 internal static class MintsEndpoints
 {
-    private const int MaxDetails = 1000;
-
-    // 1,000 addresses of ≤ 44 characters with quotes and commas are ~47 KB; 256 KB leaves room for whitespace.
-    private const int MaxDetailsBodyBytes = 256 * 1024;
-
     public static IEndpointRouteBuilder MapMints(this IEndpointRouteBuilder routes)
     {
         routes.MapGet("/api/mints", (HttpRequest request, SpinPetStore store) => List(request.Query, store))
@@ -45,30 +40,15 @@ internal static class MintsEndpoints
         return routes;
     }
 
-    private static IResult List(IQueryCollection query, SpinPetStore store)
+    private static Results<JsonHttpResult<ApiResponse<MintsPage>>, JsonHttpResult<ApiResponse<object>>> List(IQueryCollection query, SpinPetStore store)
     {
-        var q = new QueryParameters(query);
-        var sortBy = q.Choice("sort_by", "slot_desc", "slot_desc", "slot_asc", "activity_desc");
-        var (order, list) = sortBy switch
+        var bound = MintsRequest.Bind(query);
+        if (bound.Request is not { } request)
         {
-            "slot_asc" => (MintOrder.FirstSeenOldestFirst, CursorList.MintsFirstSeenAscending),
-            "activity_desc" => (MintOrder.ActivityNewestFirst, CursorList.MintsActivityDescending),
-            _ => (MintOrder.FirstSeenNewestFirst, CursorList.MintsFirstSeenDescending),
-        };
-        var paging = Paging.Read(q, list, "cursor");
-        if (q.Problems.Count > 0)
-        {
-            return ApiResults.BadRequest(q.Error);
+            return ApiResults.BadRequest(bound.Error);
         }
-        IndexPage<MintDetails> page;
-        try
-        {
-            page = store.Indexes.ReadMints(order, paging.Cursor, paging.Skip, paging.Limit);
-        }
-        catch (ArgumentException e) when (e.ParamName == "after")
-        {
-            return paging.BadCursor();
-        }
+        var paging = request.Paging;
+        var page = store.Indexes.ReadMints(request.Order, paging.Cursor, paging.Skip, paging.Limit);
         var result = new MintsPage(
             [.. page.Items.Select(m => m.Mint.ToString())],
             store.Indexes.MintCount,
@@ -76,66 +56,22 @@ internal static class MintsEndpoints
             paging.Limit,
             page.HasMore,
             paging.HasPrevious,
-            ApiCursor.Encode(list, page.Next),
-            sortBy);
+            paging.NextCursor(page.Next),
+            request.SortBy);
         return ApiResults.Ok(result, ApiJsonContext.Default.ApiResponseMintsPage);
     }
 
-    private static async Task<IResult> DetailsAsync(HttpRequest request, SpinPetStore store, PriceScale scale, TokenMetadataReader metadata)
+    private static async Task<Results<JsonHttpResult<ApiResponse<DetailsPage>>, JsonHttpResult<ApiResponse<object>>>> DetailsAsync(
+        HttpRequest http, SpinPetStore store, PriceScale scale, TokenMetadataReader metadata)
     {
-        if (request.ContentLength > MaxDetailsBodyBytes)
+        var bound = await MintDetailsRequest.BindAsync(http);
+        if (bound.Request is not { } request)
         {
-            return ApiResults.Error(StatusCodes.Status413PayloadTooLarge, $"The body is over {MaxDetailsBodyBytes} bytes; ask for at most {MaxDetails} mints");
+            return ApiResults.Error(bound.Status, bound.Error);
         }
-        DetailsRequest? body;
-        try
-        {
-            // Bounded even without a Content-Length (chunked): the read stops at the limit.
-            using var limited = new MemoryStream();
-            var buffer = new byte[16 * 1024];
-            int read;
-            while ((read = await request.Body.ReadAsync(buffer, request.HttpContext.RequestAborted)) > 0)
-            {
-                if (limited.Length + read > MaxDetailsBodyBytes)
-                {
-                    return ApiResults.Error(StatusCodes.Status413PayloadTooLarge, $"The body is over {MaxDetailsBodyBytes} bytes; ask for at most {MaxDetails} mints");
-                }
-                limited.Write(buffer, 0, read);
-            }
-            body = limited.Length == 0 ? null : JsonSerializer.Deserialize(limited.GetBuffer().AsSpan(0, (int)limited.Length), ApiJsonContext.Default.DetailsRequest);
-        }
-        catch (JsonException e)
-        {
-            return ApiResults.BadRequest($"The body is not JSON of the form {{\"mints\":[\"<address>\", …]}}: {e.Message}");
-        }
-        if (body?.Mints is not { } mints)
-        {
-            return ApiResults.BadRequest("mints is required: a body {\"mints\":[\"<address>\", …]}");
-        }
-        if (mints.Count > MaxDetails)
-        {
-            return ApiResults.BadRequest($"mints: {mints.Count} addresses, at most {MaxDetails} per request");
-        }
-        var q = new QueryParameters(new QueryCollection());
-        var keys = new List<PublicKey>(mints.Count);
-        for (int i = 0; i < mints.Count; i++)
-        {
-            if (mints[i] is { } text && PublicKey.TryParse(text, out var key))
-            {
-                keys.Add(key);
-            }
-            else
-            {
-                q.Add($"mints[{i}]: '{Shorten(mints[i])}' is not a Solana address (base58 of 32 bytes)");
-            }
-        }
-        if (q.Problems.Count > 0)
-        {
-            return ApiResults.BadRequest(q.Error);
-        }
-        var details = new List<MintDetailJson>(keys.Count);
+        var details = new List<MintDetailJson>(request.Mints.Count);
         var seen = new HashSet<PublicKey>();
-        foreach (var key in keys)
+        foreach (var key in request.Mints)
         {
             if (seen.Add(key) && store.Indexes.GetMint(key) is { } mint)
             {
@@ -181,8 +117,9 @@ internal static class MintsEndpoints
             FirstSeenTime: m.FirstBlockTime,
             LastActivitySlot: m.LatestPosition.Slot,
             LastActivityTime: m.LatestBlockTime,
+            CreatedBy: c?.Payer.ToString(),
+            LastUpdatedAt: EventJson.Rfc3339(m.LatestBlockTime),
             UriData: uriData);
     }
 
-    private static string Shorten(string? text) => text is null ? "null" : text.Length <= 64 ? text : text[..64] + "…";
 }

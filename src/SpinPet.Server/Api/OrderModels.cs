@@ -77,11 +77,14 @@ internal record OrderJson
     };
 }
 
-/// <summary>A user's open order with its mint's latest price and token data (null when unknown).</summary>
-internal sealed record UserOrderJson : OrderJson
+/// <summary>
+/// An open order with its mint's latest price, latest trade time and token data (null when unknown): the earlier
+/// server's order fields (rest-legacy.md), on <c>/api/mint_orders</c> and <c>/api/user_orders</c> alike.
+/// </summary>
+internal sealed record TokenOrderJson : OrderJson
 {
     [System.Diagnostics.CodeAnalysis.SetsRequiredMembers]
-    internal UserOrderJson(OrderJson order)
+    internal TokenOrderJson(OrderJson order)
         : base(order)
     {
     }
@@ -92,20 +95,24 @@ internal sealed record UserOrderJson : OrderJson
     [JsonPropertyOrder(101)]
     public double? LatestPriceSol { get; init; }
 
+    /// <summary>The mint's latest trade (unix seconds); null before its first trade.</summary>
     [JsonPropertyOrder(102)]
-    public string? Name { get; init; }
+    public long? LatestTradeTime { get; init; }
 
     [JsonPropertyOrder(103)]
+    public string? Name { get; init; }
+
+    [JsonPropertyOrder(104)]
     public string? Symbol { get; init; }
 
     /// <summary>From the token's metadata (<c>uri_data.image</c>); null while it is not fetched or without <c>ipfs.gateway_url</c>.</summary>
-    [JsonPropertyOrder(104)]
+    [JsonPropertyOrder(105)]
     public string? Image { get; init; }
 }
 
 /// <summary><c>GET /api/mint_orders</c>.</summary>
 internal sealed record MintOrdersPage(
-    IReadOnlyList<OrderJson> Orders,
+    IReadOnlyList<TokenOrderJson> Orders,
     uint Total,
     string OrderType,
     string MintAccount,
@@ -117,7 +124,7 @@ internal sealed record MintOrdersPage(
 
 /// <summary><c>GET /api/user_orders</c>.</summary>
 internal sealed record UserOrdersPage(
-    IReadOnlyList<UserOrderJson> Orders,
+    IReadOnlyList<TokenOrderJson> Orders,
     int Total,
     string User,
     string? MintAccount,

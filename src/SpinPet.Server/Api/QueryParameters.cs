@@ -68,6 +68,10 @@ internal sealed class QueryParameters(IQueryCollection query)
 
     public void Add(string problem) => _problems.Add(problem);
 
+    /// <summary>The refusal of a request with <see cref="Problems"/>: one message naming them all.</summary>
+    public Bound<T> Refusal<T>()
+        where T : class => Bound<T>.Refused(Error);
+
     // Echoing a 1 MB parameter back would turn a 400 into an amplifier.
     private static string Shorten(string text) => text.Length <= 64 ? text : text[..64] + "…";
 }

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http.HttpResults;
 using SpinPet.Storage;
 
 namespace SpinPet.Server.Api;
@@ -18,39 +19,29 @@ internal static class UserEventsEndpoint
         return routes;
     }
 
-    private static IResult List(IQueryCollection query, SpinPetStore store)
+    private static Results<JsonHttpResult<ApiResponse<UserEventsPage>>, JsonHttpResult<ApiResponse<object>>> List(IQueryCollection query, SpinPetStore store)
     {
-        var q = new QueryParameters(query);
-        var user = q.Address("user");
-        var mint = q.Address("mint", required: false);
-        var order = q.Choice("order_by", "slot_desc", "slot_asc", "slot_desc");
-        bool newestFirst = order == "slot_desc";
-        var list = newestFirst ? CursorList.UserEventsDescending : CursorList.UserEventsAscending;
-        var paging = Paging.Read(q, list, "cursor", "before");
-        if (q.Problems.Count > 0 || user is not { } key)
+        var bound = UserEventsRequest.Bind(query);
+        if (bound.Request is not { } request)
         {
-            return ApiResults.BadRequest(q.Error);
+            return ApiResults.BadRequest(bound.Error);
         }
-        IndexPage<StoredEvent> page;
-        try
-        {
-            page = store.Indexes.ReadUserEvents(key, mint, newestFirst, paging.Cursor, paging.Skip, paging.Limit);
-        }
-        catch (ArgumentException e) when (e.ParamName == "after")
-        {
-            return paging.BadCursor();
-        }
+        var paging = request.Paging;
+        var page = store.Indexes.ReadUserEvents(request.User, request.Mint, request.NewestFirst, paging.Cursor, paging.Skip, paging.Limit);
+        var events = page.Items.Select(EventJson.From).ToList();
+        string user = request.User.ToString();
         var result = new UserEventsPage(
-            [.. page.Items.Select(EventJson.From)],
-            store.Indexes.CountUserEvents(key, mint),
-            key.ToString(),
-            mint?.ToString(),
-            order,
+            events,
+            [.. events.Select(e => UserTransactionJson.From(e, user))],
+            store.Indexes.CountUserEvents(request.User, request.Mint),
+            user,
+            request.Mint?.ToString(),
+            request.OrderBy,
             paging.Page,
             paging.Limit,
             page.HasMore,
             paging.HasPrevious,
-            ApiCursor.Encode(list, page.Next));
+            paging.NextCursor(page.Next));
         return ApiResults.Ok(result, ApiJsonContext.Default.ApiResponseUserEventsPage);
     }
 }

@@ -47,7 +47,8 @@ public sealed class RestValidationTests(SharedServer shared) : IClassFixture<Sha
     [InlineData("/api/user_event", "user is required")]
     [InlineData("/api/user_event?user=nope&limit=-1", "user: 'nope' is not a Solana address (base58 of 32 bytes); limit: '-1' must be an integer")]
     [InlineData("/api/user_event?user=" + Mint + "&order_by=start_time_desc", "order_by: 'start_time_desc' must be one of: slot_asc, slot_desc")]
-    [InlineData("/api/time?format=rfc822", "format: 'rfc822' must be one of: all, unix, utc, iso8601")]
+    [InlineData("/api/time?format=%25Y-%25Q", "format: '%Y-%Q' must be one of: all, unix, utc, iso8601, or a strftime pattern; %Q is not a specifier this server supports")]
+    [InlineData("/api/time?format=%25Y%25", "format: '%Y%' must be one of: all, unix, utc, iso8601, or a strftime pattern; ends with a lone %")]
     public async Task Invalid_parameters_get_400_with_the_envelope(string url, string message)
     {
         using var response = await shared.Server.Http.GetAsync(url, TestContext.Current.CancellationToken);
@@ -84,13 +85,10 @@ public sealed class RestValidationTests(SharedServer shared) : IClassFixture<Sha
     }
 
     [Fact]
-    public async Task Lists_of_an_unknown_mint_or_user_are_empty_not_errors()
+    public async Task Lists_of_an_unknown_user_or_of_all_mints_are_empty_not_errors()
     {
-        foreach (var url in new[]
-        {
-            $"/api/events?mint={Mint}", $"/api/mint_orders?mint={Mint}&type=down_orders", $"/api/user_orders?user={Mint}",
-            $"/api/user_event?user={Mint}&mint={Mint}", "/api/mints",
-        })
+        // An unknown mint on a route about that one mint is a 404 instead (LegacyFieldNamesTests).
+        foreach (var url in new[] { $"/api/user_orders?user={Mint}", $"/api/user_event?user={Mint}&mint={Mint}", "/api/mints" })
         {
             var body = await shared.Server.Http.GetFromJsonAsync<JsonElement>(url, TestContext.Current.CancellationToken);
             Assert.True(body.GetProperty("success").GetBoolean(), url);

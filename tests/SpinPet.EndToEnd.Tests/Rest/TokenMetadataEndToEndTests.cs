@@ -21,7 +21,7 @@ public sealed class TokenMetadataEndToEndTests
         await using var gateway = await MetadataGateway.StartAsync(context =>
         {
             var cid = context.Request.Path.Value!.Split('/')[2];
-            return MetadataGateway.JsonAsync(context, $$"""{"name":"meta {{cid}}","symbol":"M","image":"ipfs://{{cid}}/logo.png","description":"from the test gateway"}""");
+            return MetadataGateway.JsonAsync(context, $$"""{"name":"meta {{cid}}","symbol":"M","image":"ipfs://{{cid}}/logo.png","description":"from the test gateway","showName":true,"createdOn":"https://pump.fun"}""");
         });
         await using var simulator = new ChainSimulator.ChainSimulator(new ChainSimulator.SimulatorOptions { Seed = 7, MintCount = 4 });
         await simulator.StartAsync(ct);
@@ -53,6 +53,9 @@ public sealed class TokenMetadataEndToEndTests
             var uriData = detail.GetProperty("uri_data");
             Assert.Equal("meta " + cid, uriData.GetProperty("name").GetString());
             Assert.Equal("from the test gateway", uriData.GetProperty("description").GetString());
+            // pump.fun's fields under pump.fun's names, as the earlier server passed them on (rest-legacy.md).
+            Assert.True(uriData.GetProperty("showName").GetBoolean());
+            Assert.Equal("https://pump.fun", uriData.GetProperty("createdOn").GetString());
             Assert.Equal(new Uri(gateway.GatewayUrl, $"{cid}/logo.png").AbsoluteUri, uriData.GetProperty("image").GetString());
             Assert.Equal(1, gateway.Hits($"/ipfs/{cid}"));
         }

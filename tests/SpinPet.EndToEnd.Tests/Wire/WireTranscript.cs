@@ -31,23 +31,29 @@ internal sealed partial class WireTranscript
         body = VolatileNumber().Replace(body, match => $"\"{match.Groups["key"].Value}\":0");
         body = VolatileValue().Replace(body, match => $"\"{match.Groups["key"].Value}\":\"*\"");
         body = Position().Replace(body, "");
+        // Connection ids in lists (the admin route's room subscribers).
+        body = ConnectionId().Replace(body, "\"*\"");
         return body;
     }
 
     // Numbers or strings that change with the wall clock or per connection: the envelope's and pushes' `timestamp`
     // (unix ms, a number; an event's `timestamp` is its block time as a string and stays), connection_success's
-    // `server_time` and `client_id`, /api/time's fields, and the ingest's own clock readings in the status routes.
-    // A connection's `queued_frames` / `queued_bytes` depend on whether its last send has completed when the route
-    // reads them (the greeting was read by the client a moment before its send's completion was counted).
+    // `server_time` and `client_id` (`socket_id` on the admin route, with its idle seconds), /api/time's fields, and
+    // the ingest's own clock readings in the status routes. A connection's `queued_frames` / `queued_bytes` depend on
+    // whether its last send has completed when the route reads them (the greeting was read by the client a moment
+    // before its send's completion was counted).
     [GeneratedRegex("""
-        "(?<key>timestamp|server_time|queued_frames|queued_bytes)":\d+
+        "(?<key>timestamp|server_time|last_activity_seconds_ago|queued_frames|queued_bytes)":\d+
         """, RegexOptions.IgnorePatternWhitespace)]
     private static partial Regex VolatileNumber();
 
     [GeneratedRegex("""
-        "(?<key>client_id|utc|iso8601|local)":(?:-?\d+|"[^"]*")
+        "(?<key>client_id|socket_id|utc|iso8601|local)":(?:-?\d+|"[^"]*")
         """, RegexOptions.IgnorePatternWhitespace)]
     private static partial Regex VolatileValue();
+
+    [GeneratedRegex("\"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\"")]
+    private static partial Regex ConnectionId();
 
     [GeneratedRegex("""
         ,"(?:seq|epoch|recovered)":(?:\d+|"[^"]*"|true|false|null)

@@ -23,8 +23,6 @@ namespace SpinPet.Server.Tests.Hosting;
 /// </summary>
 public sealed class UnhandledErrorTests
 {
-    private const string Mint = "81WZbeJwfo9mTBRZsBqaUBWa2jeRKH2LQi54uwXdZYoa";
-
     [Fact]
     public async Task A_failing_read_answers_500_with_the_envelope_is_logged_once_and_the_server_keeps_serving()
     {
@@ -36,7 +34,7 @@ public sealed class UnhandledErrorTests
         // The store closed under the running server: the surest way to make a read throw (a broken disk cannot be staged).
         app.Services.GetRequiredService<SpinPetStore>().Dispose();
 
-        using var request = new HttpRequestMessage(HttpMethod.Get, $"/api/events?mint={Mint}");
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/mints");
         request.Headers.Add("Origin", "https://app.example");
         using var response = await http.SendAsync(request, ct);
 
@@ -48,7 +46,7 @@ public sealed class UnhandledErrorTests
         Assert.False(body.GetProperty("success").GetBoolean());
         Assert.Equal(JsonValueKind.Null, body.GetProperty("data").ValueKind);
         var message = body.GetProperty("message").GetString()!;
-        Assert.StartsWith("Internal server error while serving GET /api/events (request ", message, StringComparison.Ordinal);
+        Assert.StartsWith("Internal server error while serving GET /api/mints (request ", message, StringComparison.Ordinal);
         // The exception's own text stays in the log.
         Assert.DoesNotContain(nameof(ObjectDisposedException), message, StringComparison.Ordinal);
         Assert.DoesNotContain(folder.Path, message, StringComparison.Ordinal);
@@ -58,7 +56,7 @@ public sealed class UnhandledErrorTests
             && (e.Category.StartsWith("SpinPet.Server.Api", StringComparison.Ordinal) || e.Category.StartsWith("Microsoft.AspNetCore", StringComparison.Ordinal)));
         Assert.Equal(("SpinPet.Server.Api.ApiExceptionHandler", LogLevel.Error), (logged.Category, logged.Level));
         Assert.IsType<ObjectDisposedException>(logged.Exception);
-        Assert.Contains("GET /api/events", logged.Message, StringComparison.Ordinal);
+        Assert.Contains("GET /api/mints", logged.Message, StringComparison.Ordinal);
 
         // The process keeps serving what does not need the store.
         using var time = await http.GetAsync("/api/time", ct);
