@@ -41,7 +41,8 @@ export class VolumeHistogram {
       this.#series = this.#chart.addSeries(
         HistogramSeries,
         {
-          priceFormat: { type: 'custom', formatter: formatVolume, minMove: 1e-9 },
+          // A lamport is 1e-9 SOL; `base` rather than a float `minMove` (as priceFormatFor does).
+          priceFormat: { type: 'custom', formatter: formatVolume, minMove: 1e-9, base: 1e9 },
           priceLineVisible: false,
           lastValueVisible: false,
         },
