@@ -1,5 +1,6 @@
 // The live chart page: a token picker, an interval switch, the last price and a candlestick chart with its volume
-// histogram that follows /ws. URL: /?limit=N#mint=<address>&interval=<name> (limit: candles per history page, 1…1000, default 300).
+// histogram that follows /ws. URL: /?limit=N#mint=<address>&interval=<name> (limit: candles per history page,
+// 1…1000, default 300).
 
 import * as api from './api.js';
 import { CandleSet } from './candles.js';

@@ -72,6 +72,9 @@ export class VolumeHistogram {
   setData(candles) {
     this.#series?.setData(candles.map(toVolumeBar));
     this.#newest = candles[candles.length - 1];
+    // A redraw (another topic, a merged page) may have changed or removed the bar under the pointer.
+    const hovered = this.#hovered && candles.find((candle) => candle.time === this.#hovered.time);
+    this.#hovered = hovered ? toVolumeBar(hovered) : undefined;
     this.#showReadout();
   }
 
