@@ -14,10 +14,13 @@ async function request(path, init) {
   return body.data;
 }
 
-/** The intervals the server builds, shortest first. */
-export async function supportedIntervals() {
-  const status = await request('/api/kline/status');
-  return status.stats.config.supported_intervals;
+/**
+ * What the page needs of the server's configuration: the intervals it builds, shortest first, and what a candle's
+ * volume sums (kline.volume_unit: sol, token or none; a server that does not say is taken as none).
+ */
+export async function klineConfig() {
+  const { config } = (await request('/api/kline/status')).stats;
+  return { intervals: config.supported_intervals, volumeUnit: config.volume_unit ?? 'none' };
 }
 
 /** The most recently active tokens with their name, symbol and latest price (at most `limit`). */

@@ -1,11 +1,14 @@
-// The live chart page: a token picker, an interval switch, the last price and a candlestick chart that follows
-// /ws. URL: /?limit=N#mint=<address>&interval=<name> (limit: candles per history page, 1…1000, default 300).
+// The live chart page: a token picker, an interval switch, the last price and a candlestick chart with its volume
+// histogram that follows /ws. URL: /?limit=N#mint=<address>&interval=<name> (limit: candles per history page,
+// 1…1000, default 300).
 
 import * as api from './api.js';
 import { CandleSet } from './candles.js';
-import { DEFAULT_BAR_SPACING, HOLLOW, createCandleChart, toBar } from './chart.js';
+import { DEFAULT_BAR_SPACING, createCandleChart, toBar } from './chart.js';
 import { KlineFeed } from './feed.js';
 import { formatChange, formatPrice, priceFormatFor } from './format.js';
+import { chartView } from './inspect.js';
+import { VolumeHistogram } from './volume.js';
 
 const DAY_SECONDS = 86400;
 // Load older candles when fewer than this many bars are left of the visible range.
@@ -27,6 +30,7 @@ const ui = {
   chart: document.getElementById('chart'),
   message: document.getElementById('message'),
   latest: document.getElementById('latest'),
+  volume: document.getElementById('volume'),
 };
 
 const state = {
@@ -44,14 +48,22 @@ const state = {
 const candles = new CandleSet();
 
 const { chart, series } = createCandleChart(ui.chart, priceFormatFor(1e-8));
+// Drawn once the server's kline.volume_unit is known (start()).
+const volume = new VolumeHistogram(chart, ui.volume);
 
 const feed = new KlineFeed(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`, historyLimit);
 
 // --- chart ------------------------------------------------------------------------------------------------------
 
 function render() {
-  series.setData(candles.list().map(toBar));
+  draw();
   showQuote();
+}
+
+function draw() {
+  const list = candles.list();
+  series.setData(list.map(toBar));
+  volume.setData(list);
 }
 
 /** When the whole history is loaded and narrower than the chart, spread it over the width (wider candles). */
@@ -68,10 +80,12 @@ function renderCandle(candle) {
   const last = bars.length > 0 ? bars[bars.length - 1] : undefined;
   if (!last || candle.time >= last.time) {
     series.update(toBar(candle));
+    volume.update(candle, false);
   } else if (candles.size === bars.length) {
     series.update(toBar(candle), true);
+    volume.update(candle, true);
   } else {
-    series.setData(candles.list().map(toBar));
+    draw();
   }
   showQuote();
 }
@@ -132,7 +146,7 @@ function selectTopic(mint, interval) {
   state.hasMoreOlder = false;
   state.loadingOlder = false;
   candles.clear();
-  series.setData([]);
+  draw();
   history.replaceState(null, '', `${location.pathname}${location.search}#mint=${mint}&interval=${interval}`);
   ui.token.value = mint;
   showIntervals();
@@ -352,7 +366,9 @@ async function untilLoaded(load, what) {
 
 async function start() {
   feed.start();
-  state.intervals = await untilLoaded(api.supportedIntervals, 'intervals');
+  const config = await untilLoaded(api.klineConfig, 'intervals');
+  state.intervals = config.intervals;
+  volume.setUnit(config.volumeUnit);
   await untilLoaded(refreshTokens, 'tokens');
   while (state.tokens.size === 0) {
     showMessage('No token has traded yet: waiting for the first one…');
@@ -367,40 +383,7 @@ async function start() {
   setInterval(() => refreshTokens().catch((error) => console.warn('token refresh failed', error)), TOKEN_REFRESH_MS);
 }
 
-// Read-only view for tests and the console: what the chart shows, not how it got there.
-window.spinpetChart = Object.freeze({
-  get mint() {
-    return state.mint;
-  },
-  get interval() {
-    return state.interval;
-  },
-  get intervals() {
-    return [...state.intervals];
-  },
-  get connection() {
-    return state.connection;
-  },
-  get historyLimit() {
-    return historyLimit;
-  },
-  /** The bars the chart draws, oldest first: time, OHLC, and whether it is drawn settled (final). */
-  bars() {
-    return series.data().map((bar) => ({
-      time: bar.time,
-      open: bar.open,
-      high: bar.high,
-      low: bar.low,
-      close: bar.close,
-      final: bar.customValues.final,
-      settledLook: bar.color !== HOLLOW,
-      updateCount: bar.customValues.updateCount,
-    }));
-  },
-  /** The price scale's label for a price (the same formatter as the axis and the crosshair). */
-  priceLabel(price) {
-    return series.priceFormatter().format(price);
-  },
-});
+// Read-only view for tests and the console (inspect.js).
+window.spinpetChart = chartView({ state, series, volume, historyLimit });
 
 start();

@@ -5,6 +5,9 @@ import { CandlestickSeries, ColorType, TickMarkType, createChart } from './vendo
 
 const UP = '#26a69a';
 const DOWN = '#ef5350';
+// Volume bars in the candle colors, half transparent: they sit under the candles and should not outshout them.
+export const VOLUME_UP = 'rgba(38, 166, 154, 0.5)';
+export const VOLUME_DOWN = 'rgba(239, 83, 80, 0.5)';
 // An open candle is drawn hollow (outline only): it can still change; a settled (final) one is filled.
 export const HOLLOW = 'rgba(0, 0, 0, 0)';
 export const DEFAULT_BAR_SPACING = 6;
@@ -15,6 +18,7 @@ export function createCandleChart(container, priceFormat) {
     layout: {
       background: { type: ColorType.Solid, color: '#0f1115' },
       textColor: '#c9ced6',
+      panes: { separatorColor: '#262a33' },
     },
     grid: {
       vertLines: { color: '#1c2029' },

@@ -71,3 +71,17 @@ export function priceFormatFor(reference) {
     base: 10 ** (5 - magnitude),
   };
 }
+
+/**
+ * A volume on the volume scale and in its readout: SOL amounts like prices (0.355, 12.35, 0.0₅1234), and from
+ * 10,000 on shortened with K, M, B (a token amount runs to billions): 12,345.6 → "12.35K", 3.2e9 → "3.2B".
+ */
+export function formatVolume(value) {
+  const abs = Math.abs(value);
+  for (const [from, size, suffix] of [[1e9, 1e9, 'B'], [1e6, 1e6, 'M'], [1e4, 1e3, 'K']]) {
+    if (abs >= from) {
+      return formatPrice(value / size) + suffix;
+    }
+  }
+  return formatPrice(value);
+}

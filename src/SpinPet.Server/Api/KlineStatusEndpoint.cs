@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using SpinPet.Core.Candles;
 using SpinPet.Server.Configuration;
 using SpinPet.Streaming;
 using SpinPet.Streaming.Sessions;
@@ -48,11 +49,21 @@ internal static class KlineStatusEndpoint
                         websocket.Value.PingInterval / 1000.0,
                         websocket.Value.PingTimeout / 1000.0,
                         options.BroadcastBufferSize,
-                        options.HistoryDataLimit)));
+                        options.HistoryDataLimit,
+                        VolumeUnitName(options.VolumeUnit))));
             return ApiResults.Ok(status, ApiJsonContext.Default.ApiResponseKlineServiceStatus);
         });
         return routes;
     }
+
+    // The chart page reads it to label its volume histogram, or to leave it out when every volume is 0 (none).
+    private static string VolumeUnitName(VolumeUnit unit) => unit switch
+    {
+        VolumeUnit.Sol => "sol",
+        VolumeUnit.Token => "token",
+        VolumeUnit.None => "none",
+        _ => throw new ArgumentOutOfRangeException(nameof(unit), unit, "Unknown volume unit."),
+    };
 }
 
 internal sealed record KlineServiceStatus(bool Enabled, string ServiceStatus, KlineServiceStats Stats);
@@ -89,4 +100,5 @@ internal sealed record KlineServiceConfig(
     double PingInterval,
     double PingTimeout,
     int BroadcastBufferSize,
-    int HistoryDataLimit);
+    int HistoryDataLimit,
+    string VolumeUnit);

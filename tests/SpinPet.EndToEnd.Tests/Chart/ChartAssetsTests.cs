@@ -10,6 +10,7 @@ public sealed class ChartAssetsTests(SharedServer shared) : IClassFixture<Shared
     [InlineData("/", "text/html", "<script type=\"module\" src=\"app.js\">")]
     [InlineData("/index.html", "text/html", "<select id=\"token\"")]
     [InlineData("/app.js", "text/javascript", "window.spinpetChart")]
+    [InlineData("/volume.js", "text/javascript", "HistogramSeries")]
     [InlineData("/style.css", "text/css", "@media (max-width: 480px)")]
     [InlineData("/vendor/lightweight-charts.mjs", "text/javascript", "TradingView Lightweight Charts")]
     public async Task The_page_and_its_modules_are_served_with_their_types(string path, string type, string content)

@@ -73,6 +73,27 @@ public sealed class ChartPageFixture : IAsyncLifetime
         await CaughtUpAsync();
     }
 
+    /// <summary>
+    /// Starts a second server on the same chain with its own storage folder and <c>kline.volume_unit</c> (the caller
+    /// disposes it; <paramref name="database"/> outlives it), and waits until it has caught up.
+    /// </summary>
+    internal async Task<ServerProcess> StartServerWithVolumeUnitAsync(string volumeUnit, TempFolder database)
+    {
+        var settings = ServerProcess.SettingsFor(_simulator.RpcUri, _simulator.WsUri, database.Path);
+        settings["SPIN_KLINE__VOLUME_UNIT"] = volumeUnit;
+        var server = await ServerProcess.StartAsync(settings);
+        try
+        {
+            await server.WaitForCheckpointAsync(LedgerAssert.NewestSignature(_simulator), CatchUp);
+            return server;
+        }
+        catch
+        {
+            await server.DisposeAsync();
+            throw;
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (Server is not null)

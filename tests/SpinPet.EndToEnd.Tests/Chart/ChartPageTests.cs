@@ -10,7 +10,8 @@ namespace SpinPet.EndToEnd.Tests.Chart;
 /// <summary>
 /// The chart page at <c>/</c> in headless Chromium against the real server: what it draws is compared with what the
 /// server stores (<c>GET /api/kline</c>). The page exposes the chart's bars read-only as
-/// <c>window.spinpetChart.bars()</c> (lightweight-charts' own series data, with the fill that marks a settled candle).
+/// <c>window.spinpetChart.bars()</c> (lightweight-charts' own series data, with the fill that marks a settled candle,
+/// and the volume histogram's bar at the same time), so every comparison below covers the volumes too.
 /// </summary>
 public sealed class ChartPageTests(ChartPageFixture chain) : IClassFixture<ChartPageFixture>
 {
@@ -66,6 +67,14 @@ public sealed class ChartPageTests(ChartPageFixture chain) : IClassFixture<Chart
         Assert.Contains(history, bar => bar.Final);
         Assert.All(history, bar => Assert.Equal(bar.Final, bar.SettledLook));
 
+        // Volume (kline.volume_unit = sol by default): a histogram in its own pane, a bar per candle with the stored
+        // volume (compared above) and the candle's direction color; trades of both directions are in the history.
+        Assert.Equal("sol", await VolumeUnitAsync(chain.Server));
+        Assert.Equal("sol", await page.EvaluateAsync<string>("window.spinpetChart.volumeUnit"));
+        Assert.True(await page.EvaluateAsync<bool>("window.spinpetChart.volumeShown"));
+        Assert.Contains(history, bar => bar.Volume > 0 && bar.VolumeRising == true);
+        Assert.Contains(history, bar => bar.Volume > 0 && bar.VolumeRising == false);
+
         // Live: a trade of this token reaches the drawn newest candle within 2 s.
         var before = history[^1];
         var clock = Stopwatch.StartNew();
@@ -108,6 +117,12 @@ public sealed class ChartPageTests(ChartPageFixture chain) : IClassFixture<Chart
         await page.EvaluateAsync("document.getElementById('latest').click()");
         await page.Eventually(async () => await page.EvaluateAsync<bool>("document.getElementById('latest').hidden"), PageWait, "back at the newest candle");
         await page.MoveMouseAsync(1, 1);
+        // Without a bar under the pointer the volume readout shows the newest candle's volume, in SOL.
+        var drawn = (await BarsAsync(page))[^1];
+        string volumeText = "Vol " + await page.EvaluateAsync<string>(
+            $"import('/format.js').then(f => f.formatVolume({drawn.Volume!.Value.ToString("R", CultureInfo.InvariantCulture)}))") + " SOL";
+        await page.Eventually(async () => await page.EvaluateAsync<string>("document.getElementById('volume').textContent") == volumeText,
+            PageWait, $"the volume readout says {volumeText}");
         await SaveScreenshotAsync(page, "chart.png");
 
         // A phone: nothing wider than the screen, the chart still there.
@@ -161,12 +176,29 @@ public sealed class ChartPageTests(ChartPageFixture chain) : IClassFixture<Chart
         TestContext.Current.TestOutputHelper?.WriteLine($"{beforeRestart.Count} candles before the restart, {refilled.Count} after; page console:\n{page.Console}");
     }
 
-    private async Task<DevToolsPage> OpenChartAsync(string fragment = "")
+    [Fact]
+    public async Task With_volume_unit_none_the_page_draws_no_volume_histogram()
+    {
+        using var database = new TempFolder();
+        await using var server = await chain.StartServerWithVolumeUnitAsync("none", database);
+        var mints = await MintsAsync();
+        await using var page = await OpenChartAsync($"#mint={mints[0]}&interval=s1", server);
+
+        Assert.Equal("none", await VolumeUnitAsync(server));
+        Assert.All(await StoredAsync(mints[0], "s1", server: server), bar => Assert.Equal(0, bar.Volume));
+        Assert.Equal("none", await page.EvaluateAsync<string>("window.spinpetChart.volumeUnit"));
+        // No pane, no series, no readout: not a flat line of zeros.
+        Assert.False(await page.EvaluateAsync<bool>("window.spinpetChart.volumeShown"));
+        Assert.True(await page.EvaluateAsync<bool>("document.getElementById('volume').hidden"));
+        Assert.All(await BarsAsync(page), bar => Assert.Null(bar.Volume));
+    }
+
+    private async Task<DevToolsPage> OpenChartAsync(string fragment = "", ServerProcess? server = null)
     {
         var page = await chain.Browser.OpenPageAsync();
         try
         {
-            await page.NavigateAsync(new Uri(chain.Server.BaseUri, $"/?limit={HistoryLimit}{fragment}"));
+            await page.NavigateAsync(new Uri((server ?? chain.Server).BaseUri, $"/?limit={HistoryLimit}{fragment}"));
             await page.Eventually(async () => await page.EvaluateAsync<bool>(
                 "window.spinpetChart?.connection === 'live' && window.spinpetChart.bars().length > 0"), PageWait, "the chart is live with candles");
             return page;
@@ -240,14 +272,21 @@ public sealed class ChartPageTests(ChartPageFixture chain) : IClassFixture<Chart
         await page.EvaluateAsync<List<ChartBar>>("window.spinpetChart.bars()");
 
     /// <summary>The stored candles of a topic, oldest first (all, or from a time on), as the chart should draw them.</summary>
-    private async Task<List<ChartBar>> StoredAsync(string mint, string interval, long from = 0)
+    private async Task<List<ChartBar>> StoredAsync(string mint, string interval, long from = 0, ServerProcess? server = null)
     {
-        var envelope = await chain.Server.Http.GetFromJsonAsync<JsonElement>(
+        var envelope = await (server ?? chain.Server).Http.GetFromJsonAsync<JsonElement>(
             $"/api/kline?mint={mint}&interval={interval}&limit=1000&order_by=time_asc&from={from}");
         return [.. envelope.GetProperty("data").GetProperty("klines").EnumerateArray().Select(c => new ChartBar(
             c.GetProperty("time").GetInt64(), c.GetProperty("open").GetDouble(), c.GetProperty("high").GetDouble(),
             c.GetProperty("low").GetDouble(), c.GetProperty("close").GetDouble(), c.GetProperty("is_final").GetBoolean(),
-            c.GetProperty("is_final").GetBoolean(), c.GetProperty("update_count").GetInt64()))];
+            c.GetProperty("is_final").GetBoolean(), c.GetProperty("update_count").GetInt64(),
+            c.GetProperty("volume").GetDouble(), c.GetProperty("close").GetDouble() >= c.GetProperty("open").GetDouble()))];
+    }
+
+    private static async Task<string> VolumeUnitAsync(ServerProcess server)
+    {
+        var envelope = await server.Http.GetFromJsonAsync<JsonElement>("/api/kline/status");
+        return envelope.GetProperty("data").GetProperty("stats").GetProperty("config").GetProperty("volume_unit").GetString()!;
     }
 
     private async Task<string[]> SupportedIntervalsAsync()
@@ -287,6 +326,10 @@ public sealed class ChartPageTests(ChartPageFixture chain) : IClassFixture<Chart
         TestContext.Current.TestOutputHelper?.WriteLine($"screenshot: {Path.Combine(folder, name)}");
     }
 
-    /// <summary>A drawn candle (or a stored one, as it should be drawn): settled ones are filled, open ones hollow.</summary>
-    internal sealed record ChartBar(long Time, double Open, double High, double Low, double Close, bool Final, bool SettledLook, long UpdateCount);
+    /// <summary>
+    /// A drawn candle (or a stored one, as it should be drawn): settled ones are filled, open ones hollow; its volume
+    /// bar (null without a histogram) in the up color when the candle closed at or above its open.
+    /// </summary>
+    internal sealed record ChartBar(long Time, double Open, double High, double Low, double Close, bool Final, bool SettledLook, long UpdateCount,
+        double? Volume, bool? VolumeRising);
 }
