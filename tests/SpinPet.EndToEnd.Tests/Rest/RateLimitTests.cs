@@ -32,15 +32,36 @@ public sealed class RateLimitTests
             "Too many requests from your address: at most 1 per second (bursts of 5); retry after 1 s");
 
         // Every other HTTP request of the address shares the bucket: other routes, the chart page, /ws upgrades.
+        // A loaded machine may let a second pass between the drain and the request, and the refilled token serves it:
+        // each path gets three tries, each right after a drain. A path with a bucket of its own (burst 5) would answer
+        // all three.
         foreach (var path in new[] { "/api/events/status", "/api/no_such_route", "/", "/openapi/v1.json" })
         {
-            using var response = await server.Http.GetAsync(path, ct);
-            Assert.True(response.StatusCode == HttpStatusCode.TooManyRequests, $"{path}: {response.StatusCode}");
+            var answers = new List<HttpStatusCode>();
+            for (int attempt = 0; attempt < 3 && !answers.Contains(HttpStatusCode.TooManyRequests); attempt++)
+            {
+                (await DrainAsync(server.Http, "/api/time")).Dispose();
+                using var response = await server.Http.GetAsync(path, ct);
+                answers.Add(response.StatusCode);
+            }
+            Assert.True(answers.Contains(HttpStatusCode.TooManyRequests), $"{path}: {string.Join(", ", answers)}");
         }
-        using var socket = new ClientWebSocket();
-        socket.Options.CollectHttpResponseDetails = true;
-        await Assert.ThrowsAsync<WebSocketException>(() => socket.ConnectAsync(SocketUri(server), ct));
-        Assert.Equal(HttpStatusCode.TooManyRequests, socket.HttpStatusCode);
+        var upgrades = new List<HttpStatusCode>();
+        for (int attempt = 0; attempt < 3 && !upgrades.Contains(HttpStatusCode.TooManyRequests); attempt++)
+        {
+            (await DrainAsync(server.Http, "/api/time")).Dispose();
+            using var socket = new ClientWebSocket();
+            socket.Options.CollectHttpResponseDetails = true;
+            try
+            {
+                await socket.ConnectAsync(SocketUri(server), ct);
+            }
+            catch (WebSocketException)
+            {
+            }
+            upgrades.Add(socket.HttpStatusCode);
+        }
+        Assert.Contains(HttpStatusCode.TooManyRequests, upgrades);
 
         // The probes are not limited: an orchestrator or a scraper at a busy address still gets its answer.
         using (var health = await server.Http.GetAsync("/health", ct))
