@@ -70,6 +70,18 @@ public sealed class KlineSocketResumeTests
                 || !ResumingClient.Same(mine.Candle, candle) || mine.Seq > resumeAt.Seq, $"candle {time} was recovered though the client held it");
         }
 
+        // And all of it: every stored candle the client lacked or held in another state is recovered as stored (the
+        // chain clock alone finalizes here, so nothing changed between the read above and the resume).
+        var byTime = recoveredCandles.ToDictionary(c => c.GetProperty("time").GetInt64());
+        foreach (var candle in storedAtResume.Where(c => c.GetProperty("time").GetInt64() >= first.Since))
+        {
+            long time = candle.GetProperty("time").GetInt64();
+            if (!held.TryGetValue(time, out var mine) || !ResumingClient.Same(mine.Candle, candle))
+            {
+                Assert.True(byTime.TryGetValue(time, out var got) && ResumingClient.Same(got, candle), $"candle {time} changed but was not recovered");
+            }
+        }
+
         simulator.ProduceTransactions(100);
         await server.WaitForCheckpointAsync(LedgerAssert.NewestSignature(simulator), CatchUp);
         await Eventually.TrueAsync(async () => second.Holds(await KlineSocketLiveTests.ReadAllAsync(server, mint, "s30")), CatchUp,
