@@ -5,7 +5,9 @@ namespace SpinPet.Server.Streaming;
 
 /// <summary>
 /// The host's adapter from the indexer to the fan-out: every applied batch's changed candles go to the topic hub, on
-/// the applying thread right after the write. Publishing only queues; it never waits for a client.
+/// the applying thread right after the write, each with the batch's position; then the hub learns the position (after
+/// the candles, so a snapshot that reads it finds every publication of that batch already counted). Publishing only
+/// queues; it never waits for a client.
 /// </summary>
 internal sealed class CandleFanOut(TopicHub hub) : IAppliedBatchListener
 {
@@ -16,7 +18,8 @@ internal sealed class CandleFanOut(TopicHub hub) : IAppliedBatchListener
         var ordered = rows.Count <= 1 ? rows : [.. rows.OrderBy(r => r.Candle.Time)];
         foreach (var row in ordered)
         {
-            hub.Publish(row.Mint, row.Interval, row.Candle);
+            hub.Publish(row.Mint, row.Interval, row.Candle, batch.Position);
         }
+        hub.Applied(batch.Position);
     }
 }

@@ -20,6 +20,23 @@ internal sealed class StoreCandleHistory(SpinPetStore store) : ICandleHistory
         return new HistoryPage(candles, page.HasMore, store.Candles.CountCandles(mint, interval));
     }
 
+    public HistoryPage? ChangedSince(PublicKey mint, Interval interval, long seq, int limit)
+    {
+        var changed = store.Candles.ReadChangedSince(mint, interval, seq, limit);
+        if (!changed.Complete)
+        {
+            return null;
+        }
+        // Newest first from the store; oldest first on the wire. Older candles than these are stored when the count says so.
+        var candles = new Candle[changed.Candles.Count];
+        for (int i = 0; i < candles.Length; i++)
+        {
+            candles[i] = changed.Candles[candles.Length - 1 - i].Candle;
+        }
+        long total = store.Candles.CountCandles(mint, interval);
+        return new HistoryPage(candles, total > candles.Length, total);
+    }
+
     public HistoryPage From(PublicKey mint, Interval interval, long from, int limit)
     {
         var page = store.Candles.ReadCandlesFrom(mint, interval, from, limit);

@@ -1,3 +1,4 @@
+using SpinPet.Indexer;
 using SpinPet.Storage;
 using SpinPet.Streaming.Sessions;
 using SpinPet.Streaming.Topics;
@@ -8,10 +9,12 @@ namespace SpinPet.Server.Streaming;
 /// Runs the /ws machinery for the life of the host: the broadcaster loop and the ping/idle sweeper. Stored candle
 /// changes reach the fan-out through <see cref="CandleFanOut"/>.
 /// </summary>
-internal sealed class StreamingService(TopicHub hub, SessionRegistry sessions, SpinPetStore store) : BackgroundService
+internal sealed class StreamingService(TopicHub hub, SessionRegistry sessions, SpinPetStore store, SpinPetIndexer indexer) : BackgroundService
 {
     public override Task StartAsync(CancellationToken cancellationToken)
     {
+        // The indexer's position once it is current: a candle rebuild at start begins a new epoch without a batch.
+        hub.Applied(indexer.Position);
         // supported_symbols lists recently active mints from the first connection on, restart or not.
         foreach (var topic in store.Candles.ReadNewestCandles())
         {

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using SpinPet.Indexer;
 using SpinPet.Server.Configuration;
 using SpinPet.Server.Observability;
+using SpinPet.Storage;
 using SpinPet.Streaming;
 using SpinPet.Streaming.Sessions;
 using SpinPet.Streaming.Topics;
@@ -50,7 +51,13 @@ internal static class StreamingServiceCollectionExtensions
         services.AddSingleton(sp => new StreamingCounters(sp.GetRequiredService<IMeterFactory>().Create(SpinPetMetrics.MeterName),
             sp.GetRequiredService<FrameRateLimit>(), sp.GetRequiredService<OutboxBudget>()));
         services.AddSingleton<ICandleHistory, StoreCandleHistory>();
-        services.AddSingleton<TopicHub>();
+        services.AddSingleton(sp =>
+        {
+            var hub = ActivatorUtilities.CreateInstance<TopicHub>(sp);
+            // The stored position from the first connection on: a snapshot before the first batch reflects it.
+            hub.Applied(sp.GetRequiredService<SpinPetStore>().Meta.Position);
+            return hub;
+        });
         services.AddSingleton(sp =>
         {
             var socket = sp.GetRequiredService<IOptions<Configuration.WebSocketOptions>>().Value;

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text;
 using System.Text.Json;
+using SpinPet.Core.Stream;
 
 namespace SpinPet.Streaming.Protocol;
 
@@ -25,12 +26,22 @@ public sealed record ClientRequest(
     long? From,
     long? Before)
 {
+    /// <summary>
+    /// Where a <c>subscribe</c> asks to resume from (<c>"resume":{"epoch":…,"seq":…}</c>, protocol.md "Position and
+    /// resume"); null when absent or null.
+    /// </summary>
+    public StreamPosition? Resume { get; init; }
+
+    /// <summary>The longest <c>resume.epoch</c> accepted: an epoch is 32 hex digits here; 128 leaves room for a cluster's stream names.</summary>
+    public const int MaxEpochLength = 128;
+
     /// <summary>Parses one text message; on failure <paramref name="error"/> says what is wrong, for a 1001.</summary>
     public static ClientRequest? TryParse(ReadOnlySpan<byte> utf8, out string? error)
     {
         error = null;
         string? msgType = null, symbol = null, interval = null, subscriptionId = null;
         long? limit = null, from = null, before = null;
+        StreamPosition? resume = null;
         try
         {
             var reader = new Utf8JsonReader(utf8, new JsonReaderOptions { MaxDepth = 8 });
@@ -65,6 +76,9 @@ public sealed record ClientRequest(
                         break;
                     case "before":
                         before = ReadInteger(ref reader, name, ref error);
+                        break;
+                    case "resume":
+                        resume = ReadResume(ref reader, ref error);
                         break;
                     default:
                         reader.Skip();
@@ -101,7 +115,7 @@ public sealed record ClientRequest(
                 : $"Unknown msg_type: {Shorten(msgType)}, must be one of: subscribe, unsubscribe, history, ping";
             return null;
         }
-        return new ClientRequest(kind.Value, symbol, interval, subscriptionId, limit, from, before);
+        return new ClientRequest(kind.Value, symbol, interval, subscriptionId, limit, from, before) { Resume = resume };
     }
 
     private static string? ReadString(ref Utf8JsonReader reader, string name, ref string? error)
@@ -163,6 +177,71 @@ public sealed record ClientRequest(
             return null;
         }
         return Encoding.ASCII.GetString(id[..length]);
+    }
+
+    /// <summary>
+    /// A <c>resume</c>: null, or an object with a non-empty <c>epoch</c> string of at most <see cref="MaxEpochLength"/>
+    /// characters (checked before a string is made; never echoed) and an integer <c>seq</c> ≥ 0. Other fields in it are
+    /// ignored, like unknown fields anywhere.
+    /// </summary>
+    private static StreamPosition? ReadResume(ref Utf8JsonReader reader, ref string? error)
+    {
+        const string Shape = "Invalid resume: expected {\"epoch\":string,\"seq\":integer ≥ 0}";
+        if (reader.TokenType == JsonTokenType.Null)
+        {
+            return null;
+        }
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            error = Shape;
+            reader.Skip();
+            return null;
+        }
+        string? epoch = null;
+        long? seq = null;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            bool isEpoch = reader.ValueTextEquals("epoch"u8), isSeq = reader.ValueTextEquals("seq"u8);
+            reader.Read();
+            if (isEpoch)
+            {
+                // An escaped character is at most 6 bytes; anything longer than that many cannot be MaxEpochLength characters.
+                if (reader.TokenType != JsonTokenType.String || reader.ValueSpan.Length > MaxEpochLength * 6)
+                {
+                    error = Shape;
+                }
+                else
+                {
+                    epoch = reader.GetString();
+                    if (epoch!.Length is 0 or > MaxEpochLength)
+                    {
+                        error = $"Invalid resume: epoch must be 1..{MaxEpochLength} characters";
+                    }
+                }
+            }
+            else if (isSeq)
+            {
+                if (reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out var value) && value >= 0)
+                {
+                    seq = value;
+                }
+                else
+                {
+                    error = Shape;
+                }
+            }
+            if (error is not null)
+            {
+                return null;
+            }
+            reader.Skip();
+        }
+        if (epoch is null || seq is null)
+        {
+            error = Shape;
+            return null;
+        }
+        return new StreamPosition(epoch, seq.Value);
     }
 
     private static long? ReadInteger(ref Utf8JsonReader reader, string name, ref string? error)

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text.Json;
 using SpinPet.Core.Candles;
+using SpinPet.Core.Stream;
 using SpinPet.Streaming.Topics;
 
 namespace SpinPet.Streaming.Protocol;
@@ -8,7 +9,8 @@ namespace SpinPet.Streaming.Protocol;
 /// <summary>
 /// <c>/ws</c>'s <c>kline_data</c>, cut around <c>subscription_id</c>, the only per-subscriber part:
 /// <c>{"type":"kline_data","data":{"symbol":…,"interval":…,"subscription_id":</c> ‖ the subscriber's id JSON ‖
-/// <c>,"data":{candle},"timestamp":T},"timestamp":T}</c>.
+/// <c>,"data":{candle},"timestamp":T,"seq":S,"epoch":E},"timestamp":T}</c>: the position of the batch that produced
+/// the state ends <c>data</c> (protocol.md, "Position and resume") and is part of the shared suffix.
 /// </summary>
 public sealed class KlineDataFormat : FrameFormat
 {
@@ -20,7 +22,11 @@ public sealed class KlineDataFormat : FrameFormat
 
     private static ReadOnlySpan<byte> Placeholder => "\"subscription_id\":null"u8;
 
-    public override KlineFrame Serialize(TopicKey topic, string symbol, Candle candle, long sequence, long nowMs, long publishedAt)
+    /// <summary>Without a position (a caller outside the topics): seq 0 in an empty epoch.</summary>
+    public override KlineFrame Serialize(TopicKey topic, string symbol, Candle candle, long sequence, long nowMs, long publishedAt) =>
+        Serialize(topic, symbol, candle, sequence, nowMs, publishedAt, default);
+
+    public override KlineFrame Serialize(TopicKey topic, string symbol, Candle candle, long sequence, long nowMs, long publishedAt, StreamPosition position)
     {
         var buffer = new ArrayBufferWriter<byte>(320);
         using (var w = new Utf8JsonWriter(buffer))
@@ -34,6 +40,7 @@ public sealed class KlineDataFormat : FrameFormat
             w.WritePropertyName("data");
             ServerMessages.WriteCandle(w, candle);
             w.WriteNumber("timestamp", nowMs);
+            ServerMessages.WritePosition(w, position);
             w.WriteEndObject();
             w.WriteNumber("timestamp", nowMs);
             w.WriteEndObject();
@@ -42,6 +49,6 @@ public sealed class KlineDataFormat : FrameFormat
         // placeholder's bytes cannot occur before it.
         var message = buffer.WrittenSpan;
         int at = message.IndexOf(Placeholder) + Placeholder.Length - "null"u8.Length;
-        return new KlineFrame(message[..at].ToArray(), message[(at + 4)..].ToArray(), candle, sequence, publishedAt);
+        return new KlineFrame(message[..at].ToArray(), message[(at + 4)..].ToArray(), candle, sequence, publishedAt, position);
     }
 }

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text.Json;
 using SpinPet.Core.Candles;
+using SpinPet.Core.Stream;
 using SpinPet.Streaming.Topics;
 
 namespace SpinPet.Streaming.Protocol;
@@ -65,9 +66,11 @@ public static class ServerMessages
             w.WriteEndArray();
             w.WriteBoolean("has_more", page.HasMore);
             w.WriteNumber("total_count", page.TotalCount);
+            WriteSnapshotPosition(w, page);
         });
 
-    public static byte[] SubscriptionConfirmed(string symbol, Interval interval, string? subscriptionId, long nowMs) =>
+    /// <summary><c>subscription_confirmed</c>; with the snapshot's <paramref name="page"/>, its <c>recovered</c>, <c>seq</c> and <c>epoch</c> end <c>data</c>.</summary>
+    public static byte[] SubscriptionConfirmed(string symbol, Interval interval, string? subscriptionId, long nowMs, HistoryPage? page = null) =>
         Envelope("subscription_confirmed", nowMs, w =>
         {
             w.WriteString("symbol", symbol);
@@ -75,6 +78,10 @@ public static class ServerMessages
             WriteNullableString(w, "subscription_id", subscriptionId);
             w.WriteBoolean("success", true);
             w.WriteString("message", "订阅成功");
+            if (page is not null)
+            {
+                WriteSnapshotPosition(w, page);
+            }
         });
 
     public static byte[] UnsubscribeConfirmed(string symbol, Interval interval, string? subscriptionId, bool success, long nowMs) =>
@@ -121,6 +128,30 @@ public static class ServerMessages
         w.WriteString("update_type", candle.IsFinal ? "final" : "realtime");
         w.WriteNumber("update_count", candle.UpdateCount);
         w.WriteEndObject();
+    }
+
+    /// <summary>
+    /// <c>"seq":S,"epoch":E</c>, the last fields of a message's <c>data</c> (protocol.md, "Position and resume"). A
+    /// position not known yet (a hub before its first position) writes seq 0 in an empty epoch, which no resume matches.
+    /// </summary>
+    public static void WritePosition(Utf8JsonWriter w, StreamPosition position)
+    {
+        ArgumentNullException.ThrowIfNull(w);
+        w.WriteNumber("seq", position.Seq);
+        w.WriteString("epoch", position.Epoch ?? "");
+    }
+
+    /// <summary>A snapshot's <c>recovered</c> (only when the client asked to resume), then its position, when the page has one.</summary>
+    private static void WriteSnapshotPosition(Utf8JsonWriter w, HistoryPage page)
+    {
+        if (page.Recovered is { } recovered)
+        {
+            w.WriteBoolean("recovered", recovered);
+        }
+        if (page.Position is { } position)
+        {
+            WritePosition(w, position);
+        }
     }
 
     /// <summary>The JSON value of a subscription id (<c>"sub_1"</c> or <c>null</c>), encoded once per subscription.</summary>

@@ -1,5 +1,6 @@
 using SpinPet.Core.Candles;
 using SpinPet.Core.Chain;
+using SpinPet.Core.Stream;
 using SpinPet.Streaming.Protocol;
 using SpinPet.Streaming.Topics;
 
@@ -8,18 +9,22 @@ namespace SpinPet.Streaming.Sessions;
 /// <summary>The client's requests (protocol.md "Client → server"): checked, then answered through the outbox.</summary>
 public sealed partial class ClientSession
 {
-    private void Handle(ReadOnlySpan<byte> utf8)
+    // protocol.md, "Position and resume": a node behind a resuming client waits up to 2 s for the client's seq.
+    private static readonly TimeSpan ResumeWait = TimeSpan.FromSeconds(2);
+
+    /// <summary>Answers one message; a task when the answer waits (a resume ahead of this node), which the reader awaits.</summary>
+    private Task? Handle(ReadOnlySpan<byte> utf8)
     {
         if (_closing.IsCancellationRequested)
         {
             // Closing: no answer can be sent any more (the outbox is completed), so no request is worth a storage read.
-            return;
+            return null;
         }
         var request = ClientRequest.TryParse(utf8, out var error);
         if (request is null)
         {
             Invalid(error!);
-            return;
+            return null;
         }
         switch (request.Kind)
         {
@@ -27,6 +32,10 @@ public sealed partial class ClientSession
                 SendReply(ServerMessages.Pong(NowMs()));
                 break;
             case RequestKind.Subscribe:
+                if (request.Resume is { } resume && resume.Epoch == _hub.Position.Epoch && resume.Seq > _hub.Position.Seq)
+                {
+                    return SubscribeWhenCaughtUpAsync(request, resume);
+                }
                 Subscribe(request);
                 break;
             case RequestKind.Unsubscribe:
@@ -36,6 +45,25 @@ public sealed partial class ClientSession
                 History(request);
                 break;
         }
+        return null;
+    }
+
+    /// <summary>
+    /// A resume from a seq this node has not applied yet: the reader (only this connection's) waits, holding no thread,
+    /// until it has or 2 s passed; the subscription then recovers or gets the ordinary snapshot.
+    /// </summary>
+    private async Task SubscribeWhenCaughtUpAsync(ClientRequest request, StreamPosition resume)
+    {
+        try
+        {
+            await _hub.WaitForPositionAsync(resume.Epoch, resume.Seq, ResumeWait, _closing.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (_closing.IsCancellationRequested)
+        {
+            // Closing: nothing can be answered any more; the reader goes on to see the client's close.
+            return;
+        }
+        Subscribe(request);
     }
 
     private void Subscribe(ClientRequest request)
@@ -62,7 +90,7 @@ public sealed partial class ClientSession
             // before the new history is queued: no frame with the old subscription_id may follow it.
             End(Remove(topic));
             var subscription = new ClientSubscription(this, topic, request.SubscriptionId);
-            _hub.Subscribe(subscription, limit);
+            _hub.Subscribe(subscription, limit, request.Resume);
             bool closed;
             lock (_subscriptions)
             {
@@ -134,10 +162,12 @@ public sealed partial class ClientSession
         }
         try
         {
+            // Read before the candles: the page reflects at least this batch.
+            var position = _hub.Position;
             var page = request.From is { } from
                 ? _history.From(topic.Mint, topic.Interval, from, limit)
                 : _history.Newest(topic.Mint, topic.Interval, limit, request.Before);
-            SendReply(ServerMessages.HistoryData(topic, topic.Mint.ToString(), page, NowMs()));
+            SendReply(ServerMessages.HistoryData(topic, topic.Mint.ToString(), page with { Position = position }, NowMs()));
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

@@ -182,7 +182,10 @@ public sealed partial class ClientSession
                         SendError(ErrorCode.InvalidRequest, "Binary messages are not supported: send JSON text");
                         break;
                     default:
-                        Handle(message.Payload.Span);
+                        if (Handle(message.Payload.Span) is { } waiting)
+                        {
+                            await waiting;
+                        }
                         break;
                 }
             }

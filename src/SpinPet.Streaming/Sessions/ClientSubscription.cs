@@ -43,7 +43,7 @@ public sealed class ClientSubscription(ClientSession session, TopicKey topic, st
     protected internal override void PrepareSnapshot(HistoryPage page, long nowMs)
     {
         _historyData = ServerMessages.HistoryData(Topic, Symbol, page, nowMs);
-        _confirmed = ServerMessages.SubscriptionConfirmed(Symbol, Topic.Interval, SubscriptionId, nowMs);
+        _confirmed = ServerMessages.SubscriptionConfirmed(Symbol, Topic.Interval, SubscriptionId, nowMs, page);
     }
 
     protected internal override void SendSnapshot()

@@ -1,4 +1,5 @@
 using SpinPet.Core.Candles;
+using SpinPet.Core.Stream;
 
 namespace SpinPet.Streaming.Topics;
 
@@ -15,4 +16,11 @@ public abstract class FrameFormat
     /// stamped <paramref name="nowMs"/>; <paramref name="sequence"/> and <paramref name="publishedAt"/> travel with it.
     /// </summary>
     public abstract KlineFrame Serialize(TopicKey topic, string symbol, Candle candle, long sequence, long nowMs, long publishedAt);
+
+    /// <summary>
+    /// The same, for a state of the batch at <paramref name="position"/> (protocol.md, "Position and resume"); what the
+    /// topics call. A format that carries the position overrides this; one that does not keeps this default.
+    /// </summary>
+    public virtual KlineFrame Serialize(TopicKey topic, string symbol, Candle candle, long sequence, long nowMs, long publishedAt, StreamPosition position) =>
+        Serialize(topic, symbol, candle, sequence, nowMs, publishedAt);
 }

@@ -1,4 +1,5 @@
 using SpinPet.Core.Candles;
+using SpinPet.Core.Stream;
 
 namespace SpinPet.Streaming.Topics;
 
@@ -7,7 +8,7 @@ namespace SpinPet.Streaming.Topics;
 /// every subscription of that protocol: the message around the subscription's id, which each connection puts between
 /// <see cref="SharedFrame.Prefix"/> and <see cref="SharedFrame.Suffix"/>; nothing is formatted per subscriber.
 /// </summary>
-public sealed class KlineFrame(byte[] prefix, byte[] suffix, Candle candle, long sequence, long publishedAt)
+public sealed class KlineFrame(byte[] prefix, byte[] suffix, Candle candle, long sequence, long publishedAt, StreamPosition position = default)
     : SharedFrame(prefix, suffix)
 {
     public Candle Candle { get; } = candle;
@@ -19,4 +20,7 @@ public sealed class KlineFrame(byte[] prefix, byte[] suffix, Candle candle, long
 
     /// <summary>When the ingest published this state (<see cref="System.Diagnostics.Stopwatch"/> timestamp): the start of the broadcast latency.</summary>
     public long PublishedAt { get; } = publishedAt;
+
+    /// <summary>The batch this state came from (its <c>seq</c> and <c>epoch</c>); default for a format that does not carry it.</summary>
+    public StreamPosition Position { get; } = position;
 }

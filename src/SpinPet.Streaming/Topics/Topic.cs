@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using SpinPet.Core.Candles;
+using SpinPet.Core.Stream;
 
 namespace SpinPet.Streaming.Topics;
 
@@ -25,9 +26,10 @@ internal sealed class Topic(TopicKey key, BroadcastBuffer buffer)
     private const int MaxFormats = 64;
 
     private readonly Lock _gate = new();
-    private readonly List<(Candle Candle, long Sequence, long PublishedAt)> _pending = [];
+    private readonly List<(Candle Candle, long Sequence, long PublishedAt, StreamPosition Position)> _pending = [];
     private Candle[]? _recent;
     private long[]? _recentSequence;
+    private StreamPosition[]? _recentPosition;
     private long _sequence;
     private TopicSubscription[] _subscribers = [];
 
@@ -58,16 +60,18 @@ internal sealed class Topic(TopicKey key, BroadcastBuffer buffer)
         }
     }
 
-    /// <summary>Records a new candle state; true when the topic must be queued for the broadcaster.</summary>
-    internal bool Publish(Candle candle, long publishedAt)
+    /// <summary>Records a new candle state of the batch at <paramref name="position"/>; true when the topic must be queued for the broadcaster.</summary>
+    internal bool Publish(Candle candle, long publishedAt, StreamPosition position)
     {
         lock (_gate)
         {
             long sequence = ++_sequence;
             _recent ??= new Candle[RecentCapacity];
             _recentSequence ??= new long[RecentCapacity];
+            _recentPosition ??= new StreamPosition[RecentCapacity];
             _recent[sequence % RecentCapacity] = candle;
             _recentSequence[sequence % RecentCapacity] = sequence;
+            _recentPosition[sequence % RecentCapacity] = position;
             if (_subscribers.Length == 0)
             {
                 ClearPending();
@@ -82,11 +86,11 @@ internal sealed class Topic(TopicKey key, BroadcastBuffer buffer)
             // Conflate: a newer state of the same candle replaces a queued realtime one (a final never is replaced).
             else if (_pending.Count > 0 && _pending[^1].Candle.Time == candle.Time && !_pending[^1].Candle.IsFinal)
             {
-                _pending[^1] = (candle, sequence, publishedAt);
+                _pending[^1] = (candle, sequence, publishedAt, position);
             }
             else if (buffer.TryTake())
             {
-                _pending.Add((candle, sequence, publishedAt));
+                _pending.Add((candle, sequence, publishedAt, position));
             }
             else
             {
@@ -110,7 +114,7 @@ internal sealed class Topic(TopicKey key, BroadcastBuffer buffer)
     /// </summary>
     internal (KlineFrame[]?[] Frames, TopicSubscription[] Subscribers, bool Stale) Take(long nowMs)
     {
-        (Candle Candle, long Sequence, long PublishedAt)[] pending;
+        (Candle Candle, long Sequence, long PublishedAt, StreamPosition Position)[] pending;
         TopicSubscription[] subscribers;
         FrameFormat[] formats;
         ulong inUse;
@@ -132,7 +136,7 @@ internal sealed class Topic(TopicKey key, BroadcastBuffer buffer)
                 var serialized = new KlineFrame[pending.Length];
                 for (int i = 0; i < pending.Length; i++)
                 {
-                    serialized[i] = formats[slot].Serialize(Key, Symbol, pending[i].Candle, pending[i].Sequence, nowMs, pending[i].PublishedAt);
+                    serialized[i] = formats[slot].Serialize(Key, Symbol, pending[i].Candle, pending[i].Sequence, nowMs, pending[i].PublishedAt, pending[i].Position);
                 }
                 frames[slot] = serialized;
             }
@@ -192,7 +196,7 @@ internal sealed class Topic(TopicKey key, BroadcastBuffer buffer)
                 var frames = new KlineFrame[_sequence - sequenceBefore];
                 for (long s = sequenceBefore + 1; s <= _sequence; s++)
                 {
-                    frames[s - sequenceBefore - 1] = _formats[slot].Serialize(Key, Symbol, _recent![s % RecentCapacity], s, nowMs, Stopwatch.GetTimestamp());
+                    frames[s - sequenceBefore - 1] = _formats[slot].Serialize(Key, Symbol, _recent![s % RecentCapacity], s, nowMs, Stopwatch.GetTimestamp(), _recentPosition![s % RecentCapacity]);
                 }
                 replay[slot] = frames;
             }
@@ -259,7 +263,7 @@ internal sealed class Topic(TopicKey key, BroadcastBuffer buffer)
                 if (subscription.IsNewer(candle))
                 {
                     subscription.Newest = candle;
-                    subscription.Deliver(subscription.Format.Serialize(Key, Symbol, candle, s, nowMs, Stopwatch.GetTimestamp()));
+                    subscription.Deliver(subscription.Format.Serialize(Key, Symbol, candle, s, nowMs, Stopwatch.GetTimestamp(), _recentPosition![s % RecentCapacity]));
                 }
             }
             subscription.Marker = _sequence;

@@ -4,6 +4,7 @@ using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using SpinPet.Core.Candles;
 using SpinPet.Core.Chain;
+using SpinPet.Core.Stream;
 
 namespace SpinPet.Streaming.Topics;
 
@@ -37,6 +38,7 @@ public sealed partial class TopicHub(ICandleHistory history, StreamingOptions op
     private long _lastOverflowLog;
     private readonly Channel<Topic> _changed = Channel.CreateUnbounded<Topic>(new UnboundedChannelOptions { SingleReader = true });
     private readonly RecentMints _recent = new(options.SupportedSymbolsLimit, options.Intervals);
+    private readonly AppliedPosition _applied = new();
 
     // Every price event updates every interval's candle; the finest interval's times are the activity times.
     private readonly long _finestSeconds = options.Intervals.Min(i => i.Seconds);
@@ -56,14 +58,36 @@ public sealed partial class TopicHub(ICandleHistory history, StreamingOptions op
     /// <summary>Distinct mints with at least one subscribed topic; a maintained count, no lock.</summary>
     public int MonitoredMints => Volatile.Read(ref _monitoredMints);
 
-    /// <summary>Called by the ingest after each stored batch, in chain order per topic.</summary>
-    public void Publish(PublicKey mint, Interval interval, Candle candle)
+    /// <summary>
+    /// The newest applied batch the hub has heard of (<see cref="Applied"/>): what a snapshot read now reflects at
+    /// least, and the position of a push that no batch produced. Default (no epoch) before the host sets it.
+    /// </summary>
+    public StreamPosition Position => _applied.Current;
+
+    /// <summary>
+    /// Records that the batch at <paramref name="position"/> is applied and its candles published (call it after
+    /// them; the host sets the stored position at start too). Moves only forward within an epoch.
+    /// </summary>
+    public void Applied(StreamPosition position) => _applied.Advance(position);
+
+    /// <summary>
+    /// Waits, without holding a thread, until the hub has applied <paramref name="seq"/> of <paramref name="epoch"/>
+    /// (a resuming client ahead of this node); false when the epoch differs or <paramref name="timeout"/> passes.
+    /// </summary>
+    public Task<bool> WaitForPositionAsync(string epoch, long seq, TimeSpan timeout, CancellationToken ct) =>
+        _applied.WaitForAsync(epoch, seq, timeout, time, ct);
+
+    /// <summary>A candle state no batch produced (it carries the newest applied position, <see cref="Position"/>).</summary>
+    public void Publish(PublicKey mint, Interval interval, Candle candle) => Publish(mint, interval, candle, Position);
+
+    /// <summary>Called by the ingest after each stored batch, in chain order per topic, with the batch's position.</summary>
+    public void Publish(PublicKey mint, Interval interval, Candle candle, StreamPosition position)
     {
         if (interval.Seconds == _finestSeconds)
         {
             _recent.Note(mint, candle.Time);
         }
-        if (_topics.TryGetValue(new TopicKey(mint, interval), out var topic) && topic.Publish(candle, Stopwatch.GetTimestamp()))
+        if (_topics.TryGetValue(new TopicKey(mint, interval), out var topic) && topic.Publish(candle, Stopwatch.GetTimestamp(), position))
         {
             _changed.Writer.TryWrite(topic);
         }
@@ -151,6 +175,9 @@ public sealed partial class TopicHub(ICandleHistory history, StreamingOptions op
     {
         for (int attempt = 0; attempt < ResyncAttempts; attempt++)
         {
+            // Read before the topic's sequence (like a join's): the stored states reflect at least this batch, and
+            // every state the read may lack is replayed with its own, later position.
+            var position = Position;
             var (before, from, formats, inUse) = topic.StartResync();
             var candles = new List<Candle>();
             while (true)
@@ -168,7 +195,7 @@ public sealed partial class TopicHub(ICandleHistory history, StreamingOptions op
             {
                 if ((inUse & (1UL << slot)) != 0)
                 {
-                    stored[slot] = [.. candles.Select(candle => formats[slot].Serialize(topic.Key, topic.Symbol, candle, 0, nowMs, Stopwatch.GetTimestamp()))];
+                    stored[slot] = [.. candles.Select(candle => formats[slot].Serialize(topic.Key, topic.Symbol, candle, 0, nowMs, Stopwatch.GetTimestamp(), position))];
                 }
             }
             if (topic.TryCompleteResync(before, stored, nowMs))
@@ -203,18 +230,29 @@ public sealed partial class TopicHub(ICandleHistory history, StreamingOptions op
     /// <c>/ws</c>: <c>history_data</c>, then <c>subscription_confirmed</c>), then any state published while the
     /// snapshot was read, then the live stream: no gap, no state twice. Throws when the history cannot be read.
     /// </summary>
-    public void Subscribe(TopicSubscription subscription, int limit)
+    public void Subscribe(TopicSubscription subscription, int limit) => Subscribe(subscription, limit, resume: null);
+
+    /// <summary>
+    /// <see cref="Subscribe(TopicSubscription, int)"/> for a client that may resume from <paramref name="resume"/>
+    /// (protocol.md, "Position and resume"): when its epoch is the hub's and the hub has applied its seq, the snapshot
+    /// holds only the candles changed since (<see cref="HistoryPage.Recovered"/> true), else the ordinary one (false).
+    /// Either way the snapshot carries the position read before it, which it reflects at least.
+    /// </summary>
+    public void Subscribe(TopicSubscription subscription, int limit, StreamPosition? resume)
     {
         ArgumentNullException.ThrowIfNull(subscription);
         var key = subscription.Topic;
         for (int attempt = 0; ; attempt++)
         {
             var topic = GetOrAddTopic(key);
+            // The position before the topic's sequence: every publication of a batch up to it is counted in that
+            // sequence (the host advances the position after publishing), so the replay holds only later batches.
+            var position = Position;
             long before = topic.Sequence;
             HistoryPage page;
             try
             {
-                page = history.Newest(key.Mint, key.Interval, limit, before: null);
+                page = ReadSnapshot(key, limit, resume, position);
             }
             catch
             {
@@ -243,6 +281,16 @@ public sealed partial class TopicHub(ICandleHistory history, StreamingOptions op
                 RemoveTopic(topic);
             }
         }
+    }
+
+    private HistoryPage ReadSnapshot(TopicKey key, int limit, StreamPosition? resume, StreamPosition position)
+    {
+        if (resume is { } from && from.Epoch == position.Epoch && from.Seq <= position.Seq
+            && history.ChangedSince(key.Mint, key.Interval, from.Seq, ResyncPage) is { } changed)
+        {
+            return changed with { Position = position, Recovered = true };
+        }
+        return history.Newest(key.Mint, key.Interval, limit, before: null) with { Position = position, Recovered = resume is null ? null : false };
     }
 
     /// <summary>

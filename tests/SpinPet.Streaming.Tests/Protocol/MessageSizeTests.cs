@@ -52,5 +52,10 @@ public sealed class MessageSizeTests
     }
 
     private static byte[] History(IEnumerable<Candle> candles) =>
-        ServerMessages.HistoryData(Topic, Topic.Mint.ToString(), new HistoryPage([.. candles], HasMore: true, TotalCount: long.MaxValue), 1_764_062_401_123);
+        ServerMessages.HistoryData(Topic, Topic.Mint.ToString(), new HistoryPage([.. candles], HasMore: true, TotalCount: long.MaxValue)
+        {
+            // The longest position: a recovered flag, a 19-digit seq and a 128-character epoch (a resume's longest).
+            Recovered = false,
+            Position = new Core.Stream.StreamPosition(new string('e', ClientRequest.MaxEpochLength), long.MaxValue),
+        }, 1_764_062_401_123);
 }
