@@ -56,6 +56,8 @@ public sealed class SocketIOServer
 
     internal int SessionCount => _sessions.Count;
 
+    internal EngineSession? FindSession(string sid) => _sessions.GetValueOrDefault(sid);
+
     /// <summary>The request delegate of the endpoint (<c>/socket.io/</c>): handshake, polling GET/POST, websocket.</summary>
     public async Task HandleAsync(HttpContext context)
     {

@@ -167,6 +167,9 @@ internal sealed partial class EngineSession
     /// <summary>Claims the one polling GET (or POST) a session may have outstanding; false for an overlap.</summary>
     public bool TryBeginPoll(bool post) => Interlocked.Exchange(ref post ? ref _postInFlight : ref _pollInFlight, 1) == 0;
 
+    /// <summary>A polling GET is outstanding (held until there is something to send).</summary>
+    public bool IsPollPending => Volatile.Read(ref _pollInFlight) == 1;
+
     public void EndPoll(bool post) => Volatile.Write(ref post ? ref _postInFlight : ref _pollInFlight, 0);
 
     /// <summary>A websocket probe for this polling session starts; false when one is under way or done.</summary>
