@@ -8,7 +8,7 @@ namespace SpinPet.SocketIO;
 /// /ws endpoint's otherwise; the host maps its configuration keys onto them (socketio.md: pingInterval =
 /// <c>websocket.ping_interval</c>, pingTimeout = <c>websocket.ping_timeout</c>).
 /// </summary>
-public sealed class SocketIOServerOptions
+public sealed record SocketIOServerOptions
 {
     /// <summary>The server pings every interval; announced in the handshake.</summary>
     public TimeSpan PingInterval { get; init; } = TimeSpan.FromSeconds(25);

@@ -36,6 +36,9 @@ public enum EngineWebSocketMessageKind
     Text,
     Binary,
     TooLarge,
+
+    /// <summary>A message the transport's own frame rate limit dropped (counted like a packet past the session's rate).</summary>
+    RateLimited,
     Closed,
 }
 

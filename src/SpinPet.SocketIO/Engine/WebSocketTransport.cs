@@ -114,6 +114,9 @@ internal static class WebSocketTransport
                 case EngineWebSocketMessageKind.Binary:
                     session.FailProtocol("binary websocket message (binary packets are not served)", default, webSocketCode: 1003);
                     break;
+                case EngineWebSocketMessageKind.RateLimited:
+                    session.Counters.RateLimitedPacket();
+                    break;
                 case EngineWebSocketMessageKind.TooLarge:
                     session.Counters.OverSize();
                     session.Reject($"websocket message over {session.Options.MaxPayloadBytes} bytes", default);

@@ -31,15 +31,22 @@ internal sealed class SocketIOTestHost : IAsyncDisposable
 
     public Uri WebSocketEndpoint(string query) => new($"{BaseUrl.Replace("http://", "ws://", StringComparison.Ordinal)}/socket.io/?{query}");
 
-    public static async Task<SocketIOTestHost> StartAsync(SocketIOServerOptions? options = null)
+    /// <param name="options">The server's options (defaults when null).</param>
+    /// <param name="transport">Which websocket implementation carries the websocket transport.</param>
+    public static async Task<SocketIOTestHost> StartAsync(SocketIOServerOptions? options = null, WebSocketImplementation transport = WebSocketImplementation.AspNetCore)
     {
+        options ??= new SocketIOServerOptions();
+        if (transport == WebSocketImplementation.OwnConnection)
+        {
+            options = options with { AcceptWebSocket = ConnectionEngineWebSocket.AcceptAsync };
+        }
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(5));
         var app = builder.Build();
         var kline = new EchoNamespace();
-        var server = new SocketIOServer(options ?? new SocketIOServerOptions(),
+        var server = new SocketIOServer(options,
             new Dictionary<string, ISocketIONamespaceHandler> { ["/kline"] = kline }, NullLogger<SocketIOServer>.Instance);
         app.UseWebSockets();
         app.MapSocketIO("/socket.io/", server);
@@ -55,4 +62,14 @@ internal sealed class SocketIOTestHost : IAsyncDisposable
         await _app.StopAsync();
         await _app.DisposeAsync();
     }
+}
+
+/// <summary>The websocket under the Engine.IO websocket transport in a test.</summary>
+public enum WebSocketImplementation
+{
+    /// <summary>ASP.NET Core's <c>System.Net.WebSockets.WebSocket</c> (the server's default).</summary>
+    AspNetCore,
+
+    /// <summary>The project's own RFC 6455 connection through <see cref="ConnectionEngineWebSocket"/>.</summary>
+    OwnConnection,
 }

@@ -10,10 +10,12 @@ public sealed class WebSocketTests
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
 
-    [Fact]
-    public async Task Websocket_session_sends_the_open_packet_then_carries_events_and_acks()
+    [Theory]
+    [InlineData(WebSocketImplementation.AspNetCore)]
+    [InlineData(WebSocketImplementation.OwnConnection)]
+    public async Task Websocket_session_sends_the_open_packet_then_carries_events_and_acks(WebSocketImplementation implementation)
     {
-        await using var host = await SocketIOTestHost.StartAsync();
+        await using var host = await SocketIOTestHost.StartAsync(transport: implementation);
         using var socket = await SocketClient.ConnectAsync(host.WebSocketEndpoint("EIO=4&transport=websocket"));
         string? open = await socket.ReceiveAsync();
         Assert.NotNull(open);
@@ -31,11 +33,14 @@ public sealed class WebSocketTests
     }
 
     [Theory]
-    [InlineData("hello", WebSocketCloseStatus.ProtocolError)]
-    [InlineData("""42/kline,["echo",{}]""", WebSocketCloseStatus.ProtocolError)]
-    public async Task Protocol_garbage_closes_the_websocket_with_1002(string packet, WebSocketCloseStatus expected)
+    [InlineData("hello", WebSocketImplementation.AspNetCore)]
+    [InlineData("hello", WebSocketImplementation.OwnConnection)]
+    [InlineData("""42/kline,["echo",{}]""", WebSocketImplementation.AspNetCore)]
+    [InlineData("""42/kline,["echo",{}]""", WebSocketImplementation.OwnConnection)]
+    public async Task Protocol_garbage_closes_the_websocket_with_1002(string packet, WebSocketImplementation implementation)
     {
-        await using var host = await SocketIOTestHost.StartAsync();
+        const WebSocketCloseStatus expected = WebSocketCloseStatus.ProtocolError;
+        await using var host = await SocketIOTestHost.StartAsync(transport: implementation);
         using var socket = await SocketClient.ConnectAsync(host.WebSocketEndpoint("EIO=4&transport=websocket"));
         Assert.NotNull(await socket.ReceiveAsync());
         await socket.SendAsync(packet);
@@ -44,20 +49,24 @@ public sealed class WebSocketTests
         await Eventually.TrueAsync(() => host.Server.Counters.ActiveSessions == 0, Wait, "the session to end");
     }
 
-    [Fact]
-    public async Task A_binary_frame_closes_the_websocket_with_1003()
+    [Theory]
+    [InlineData(WebSocketImplementation.AspNetCore)]
+    [InlineData(WebSocketImplementation.OwnConnection)]
+    public async Task A_binary_frame_closes_the_websocket_with_1003(WebSocketImplementation implementation)
     {
-        await using var host = await SocketIOTestHost.StartAsync();
+        await using var host = await SocketIOTestHost.StartAsync(transport: implementation);
         using var socket = await SocketClient.ConnectAsync(host.WebSocketEndpoint("EIO=4&transport=websocket"));
         Assert.NotNull(await socket.ReceiveAsync());
         await socket.SendAsync([1, 2, 3], WebSocketMessageType.Binary);
         Assert.Equal(WebSocketCloseStatus.InvalidMessageType, await socket.ReceiveCloseAsync());
     }
 
-    [Fact]
-    public async Task A_message_over_max_payload_closes_the_websocket_with_1009()
+    [Theory]
+    [InlineData(WebSocketImplementation.AspNetCore)]
+    [InlineData(WebSocketImplementation.OwnConnection)]
+    public async Task A_message_over_max_payload_closes_the_websocket_with_1009(WebSocketImplementation implementation)
     {
-        await using var host = await SocketIOTestHost.StartAsync(new SocketIOServerOptions { MaxPayloadBytes = 4096, MaxPacketBytes = 4096 });
+        await using var host = await SocketIOTestHost.StartAsync(new SocketIOServerOptions { MaxPayloadBytes = 4096, MaxPacketBytes = 4096 }, implementation);
         using var socket = await SocketClient.ConnectAsync(host.WebSocketEndpoint("EIO=4&transport=websocket"));
         Assert.NotNull(await socket.ReceiveAsync());
         await socket.SendAsync($$"""42/kline,["echo",{"pad":"{{new string('x', 5000)}}"}]""");
@@ -65,10 +74,12 @@ public sealed class WebSocketTests
         Assert.Equal(1, host.Server.Counters.TooLarge);
     }
 
-    [Fact]
-    public async Task An_event_over_the_packet_limit_gets_error_1005_then_close_1009()
+    [Theory]
+    [InlineData(WebSocketImplementation.AspNetCore)]
+    [InlineData(WebSocketImplementation.OwnConnection)]
+    public async Task An_event_over_the_packet_limit_gets_error_1005_then_close_1009(WebSocketImplementation implementation)
     {
-        await using var host = await SocketIOTestHost.StartAsync(new SocketIOServerOptions { MaxPacketBytes = 2048 });
+        await using var host = await SocketIOTestHost.StartAsync(new SocketIOServerOptions { MaxPacketBytes = 2048 }, implementation);
         using var socket = await SocketClient.ConnectAsync(host.WebSocketEndpoint("EIO=4&transport=websocket"));
         await socket.SendAsync("40/kline,");
         await socket.ReceiveUntilAsync(p => p.Contains("connection_success", StringComparison.Ordinal));
@@ -77,10 +88,12 @@ public sealed class WebSocketTests
         Assert.Equal(WebSocketCloseStatus.MessageTooBig, await socket.ReceiveCloseAsync());
     }
 
-    [Fact]
-    public async Task Polling_session_upgrades_by_probe_and_then_refuses_polling()
+    [Theory]
+    [InlineData(WebSocketImplementation.AspNetCore)]
+    [InlineData(WebSocketImplementation.OwnConnection)]
+    public async Task Polling_session_upgrades_by_probe_and_then_refuses_polling(WebSocketImplementation implementation)
     {
-        await using var host = await SocketIOTestHost.StartAsync();
+        await using var host = await SocketIOTestHost.StartAsync(transport: implementation);
         using var polling = new PollingClient(new Uri(host.BaseUrl));
         await polling.OpenAsync();
         await polling.PostOkAsync("40/kline,");
@@ -113,10 +126,12 @@ public sealed class WebSocketTests
         Assert.Equal(1, host.Server.Counters.ActiveSessions);
     }
 
-    [Fact]
-    public async Task A_probe_that_never_upgrades_is_dropped_and_the_session_stays_on_polling()
+    [Theory]
+    [InlineData(WebSocketImplementation.AspNetCore)]
+    [InlineData(WebSocketImplementation.OwnConnection)]
+    public async Task A_probe_that_never_upgrades_is_dropped_and_the_session_stays_on_polling(WebSocketImplementation implementation)
     {
-        await using var host = await SocketIOTestHost.StartAsync(new SocketIOServerOptions { UpgradeTimeout = TimeSpan.FromMilliseconds(300) });
+        await using var host = await SocketIOTestHost.StartAsync(new SocketIOServerOptions { UpgradeTimeout = TimeSpan.FromMilliseconds(300) }, implementation);
         using var polling = new PollingClient(new Uri(host.BaseUrl));
         await polling.OpenAsync();
         await polling.PostOkAsync("40/kline,");
@@ -132,10 +147,12 @@ public sealed class WebSocketTests
         Assert.Equal(0, host.Server.Counters.Upgrades);
     }
 
-    [Fact]
-    public async Task Shutdown_closes_websocket_sessions_with_1001()
+    [Theory]
+    [InlineData(WebSocketImplementation.AspNetCore)]
+    [InlineData(WebSocketImplementation.OwnConnection)]
+    public async Task Shutdown_closes_websocket_sessions_with_1001(WebSocketImplementation implementation)
     {
-        var host = await SocketIOTestHost.StartAsync();
+        var host = await SocketIOTestHost.StartAsync(transport: implementation);
         try
         {
             using var socket = await SocketClient.ConnectAsync(host.WebSocketEndpoint("EIO=4&transport=websocket"));

@@ -12,10 +12,12 @@ public sealed class SocketIOClientTests
 {
     private static readonly TimeSpan Settle = TimeSpan.FromSeconds(10);
 
-    [Fact]
-    public async Task Websocket_only_client_connects_emits_gets_acks_and_server_events()
+    [Theory]
+    [InlineData(WebSocketImplementation.AspNetCore)]
+    [InlineData(WebSocketImplementation.OwnConnection)]
+    public async Task Websocket_only_client_connects_emits_gets_acks_and_server_events(WebSocketImplementation implementation)
     {
-        await using var host = await SocketIOTestHost.StartAsync();
+        await using var host = await SocketIOTestHost.StartAsync(transport: implementation);
         var run = await NodeScenario.RunAsync("websocket", host.BaseUrl);
         Assert.True(run.Passed, run.Describe());
         Assert.Contains("step transport websocket", run.Output, StringComparison.Ordinal);
@@ -37,10 +39,12 @@ public sealed class SocketIOClientTests
         // session whose client vanished ends by the heartbeat (PollingTests).
     }
 
-    [Fact]
-    public async Task Default_client_connects_over_polling_and_upgrades_to_websocket()
+    [Theory]
+    [InlineData(WebSocketImplementation.AspNetCore)]
+    [InlineData(WebSocketImplementation.OwnConnection)]
+    public async Task Default_client_connects_over_polling_and_upgrades_to_websocket(WebSocketImplementation implementation)
     {
-        await using var host = await SocketIOTestHost.StartAsync();
+        await using var host = await SocketIOTestHost.StartAsync(transport: implementation);
         var run = await NodeScenario.RunAsync("upgrade", host.BaseUrl);
         Assert.True(run.Passed, run.Describe());
         Assert.Contains("step upgraded to websocket", run.Output, StringComparison.Ordinal);
@@ -49,16 +53,17 @@ public sealed class SocketIOClientTests
     }
 
     [Theory]
-    [InlineData("websocket")]
-    [InlineData("polling")]
-    public async Task Client_answers_pings_and_stays_connected_through_several_intervals(string transport)
+    [InlineData("websocket", WebSocketImplementation.AspNetCore)]
+    [InlineData("websocket", WebSocketImplementation.OwnConnection)]
+    [InlineData("polling", WebSocketImplementation.AspNetCore)]
+    public async Task Client_answers_pings_and_stays_connected_through_several_intervals(string transport, WebSocketImplementation implementation)
     {
         // 300 ms between pings: four pings take over a second, and a missed pong would close the session in 5 s.
         await using var host = await SocketIOTestHost.StartAsync(new SocketIOServerOptions
         {
             PingInterval = TimeSpan.FromMilliseconds(300),
             PingTimeout = TimeSpan.FromSeconds(5),
-        });
+        }, implementation);
         var run = await NodeScenario.RunAsync("heartbeat", host.BaseUrl, new Dictionary<string, string> { ["TRANSPORT"] = transport });
         Assert.True(run.Passed, run.Describe());
         Assert.Contains("step 4 pings answered", run.Output, StringComparison.Ordinal);
@@ -66,11 +71,12 @@ public sealed class SocketIOClientTests
     }
 
     [Theory]
-    [InlineData("websocket")]
-    [InlineData("polling")]
-    public async Task Client_reconnects_with_a_new_session_after_the_server_drops_its_session(string transport)
+    [InlineData("websocket", WebSocketImplementation.AspNetCore)]
+    [InlineData("websocket", WebSocketImplementation.OwnConnection)]
+    [InlineData("polling", WebSocketImplementation.AspNetCore)]
+    public async Task Client_reconnects_with_a_new_session_after_the_server_drops_its_session(string transport, WebSocketImplementation implementation)
     {
-        await using var host = await SocketIOTestHost.StartAsync();
+        await using var host = await SocketIOTestHost.StartAsync(transport: implementation);
         var run = await NodeScenario.RunAsync("reconnect", host.BaseUrl, new Dictionary<string, string> { ["TRANSPORT"] = transport });
         Assert.True(run.Passed, run.Describe());
         Assert.Contains("step echo after reconnect", run.Output, StringComparison.Ordinal);
