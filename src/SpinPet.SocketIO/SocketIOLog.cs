@@ -25,6 +25,9 @@ internal static partial class SocketIOLog
     [LoggerMessage(Level = LogLevel.Warning, Message = "Socket.IO: closed {New} slow consumer session(s) (outbox over {Bound} bytes, or a send stalled past the send timeout); {Total} since start")]
     public static partial void SlowConsumers(ILogger logger, long @new, long bound, long total);
 
+    [LoggerMessage(Level = LogLevel.Error, Message = "Socket.IO websocket transport of session {Sid} failed; the session is closed")]
+    public static partial void TransportFailed(ILogger logger, Exception exception, string sid);
+
     [LoggerMessage(Level = LogLevel.Error, Message = "Socket.IO handler of {Namespace} failed for session {Sid}; the session is closed")]
     public static partial void HandlerFailed(ILogger logger, Exception exception, string @namespace, string sid);
 }

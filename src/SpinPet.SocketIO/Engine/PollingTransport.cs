@@ -12,6 +12,8 @@ namespace SpinPet.SocketIO.Engine;
 /// </summary>
 internal static class PollingTransport
 {
+    private static readonly byte[] Ok = "ok"u8.ToArray();
+
     public static async Task GetAsync(EngineSession session, HttpContext context)
     {
         if (!session.TryBeginPoll(post: false))
@@ -37,6 +39,11 @@ internal static class PollingTransport
                     // "poll connection closed prematurely": the client went away while its GET was held.
                     session.Close(SocketIODisconnectReason.TransportClose);
                     return;
+                }
+                catch (InvalidOperationException)
+                {
+                    // The upgrade completed between this GET's admission and its wait: the websocket drains now.
+                    wake = OutboxWake.Woken;
                 }
             }
             bool finished = false;
@@ -105,7 +112,7 @@ internal static class PollingTransport
             // text/html as the reference server answers (text/plain made some browsers offer a download).
             context.Response.ContentType = "text/html";
             context.Response.ContentLength = 2;
-            await context.Response.Body.WriteAsync("ok"u8.ToArray(), context.RequestAborted);
+            await context.Response.Body.WriteAsync(Ok, context.RequestAborted);
         }
         catch (Exception ex) when (ex is OperationCanceledException or IOException or BadHttpRequestException)
         {
@@ -195,11 +202,16 @@ internal static class PollingTransport
             await writer.FlushAsync(deadline.Token);
             session.Counters.Sent(batch.Count);
         }
-        catch (OperationCanceledException) when (!context.RequestAborted.IsCancellationRequested && !session.Aborted.IsCancellationRequested)
+        catch (Exception ex) when (ex is OperationCanceledException or IOException)
         {
-            // The client did not take the response within the send timeout.
-            session.Close(SocketIODisconnectReason.SlowConsumer);
-            context.Abort();
+            // The client did not take the response within the send timeout, or went away: what this GET carried is
+            // lost with the session (the client reconnects into a new one, as with the reference server).
+            bool stalled = !context.RequestAborted.IsCancellationRequested && !session.Aborted.IsCancellationRequested;
+            session.Close(stalled ? SocketIODisconnectReason.SlowConsumer : SocketIODisconnectReason.TransportClose);
+            if (stalled)
+            {
+                context.Abort();
+            }
         }
     }
 }

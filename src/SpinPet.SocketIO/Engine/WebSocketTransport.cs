@@ -31,6 +31,11 @@ internal static class WebSocketTransport
             socket.Abort();
             await Task.WhenAll(writer, reader);
         }
+        catch (Exception ex)
+        {
+            // Both loops handle what a transport or a client can do; anything else is a bug, logged, and ends only this session.
+            SocketIOLog.TransportFailed(session.Server.Logger, ex, session.Id);
+        }
         finally
         {
             session.Teardown();
