@@ -140,8 +140,12 @@ public sealed class SocketIOServer
         }
     }
 
-    /// <summary>Answers the Engine.IO error JSON: HTTP 400, 403 for <see cref="EngineErrorCode.Forbidden"/>.</summary>
-    internal Task RefuseAsync(HttpContext context, EngineErrorCode code, string? message = null) =>
+    /// <summary>
+    /// Answers the Engine.IO error JSON (HTTP 400, 403 for <see cref="EngineErrorCode.Forbidden"/>), counted and
+    /// logged like the server's own refusals: for the host's checks before <see cref="HandleAsync"/>, e.g. an origin
+    /// outside the allow-list (browsers apply no CORS to a websocket) → <see cref="EngineErrorCode.Forbidden"/>.
+    /// </summary>
+    public Task RefuseAsync(HttpContext context, EngineErrorCode code, string? message = null) =>
         WriteErrorAsync(context, code == EngineErrorCode.Forbidden ? StatusCodes.Status403Forbidden : StatusCodes.Status400BadRequest,
             code, message ?? DefaultMessage(code));
 

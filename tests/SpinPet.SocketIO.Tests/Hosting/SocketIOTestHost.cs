@@ -21,6 +21,8 @@ internal sealed class SocketIOTestHost : IAsyncDisposable
         Kline = kline;
     }
 
+    public const string ForbiddenOrigin = "http://elsewhere.example";
+
     public SocketIOServer Server { get; }
 
     public EchoNamespace Kline { get; }
@@ -50,6 +52,10 @@ internal sealed class SocketIOTestHost : IAsyncDisposable
             new Dictionary<string, ISocketIONamespaceHandler> { ["/kline"] = kline }, NullLogger<SocketIOServer>.Instance);
         app.UseWebSockets();
         app.MapSocketIO("/socket.io/", server);
+        // The host's own check before the server, as the real host's origin allow-list will be.
+        app.Map("/guarded/", context => context.Request.Headers.Origin == ForbiddenOrigin
+            ? server.RefuseAsync(context, SpinPet.SocketIO.Engine.EngineErrorCode.Forbidden, "origin not allowed")
+            : server.HandleAsync(context));
         var host = new SocketIOTestHost(app, server, kline);
         await app.StartAsync();
         host.BaseUrl = app.Urls.First().TrimEnd('/');

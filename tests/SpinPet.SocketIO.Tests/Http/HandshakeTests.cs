@@ -40,6 +40,19 @@ public sealed class HandshakeTests
     }
 
     [Fact]
+    public async Task A_host_check_refuses_with_forbidden_and_403()
+    {
+        await using var host = await SocketIOTestHost.StartAsync();
+        using var http = new HttpClient();
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri($"{host.BaseUrl}/guarded/?EIO=4&transport=polling"));
+        request.Headers.TryAddWithoutValidation("Origin", SocketIOTestHost.ForbiddenOrigin);
+        using var response = await http.SendAsync(request, TestContext.Current.CancellationToken);
+        await EngineErrorAssert.IsAsync(response, HttpStatusCode.Forbidden, 4, "origin not allowed");
+        Assert.Equal(0, host.Server.Counters.TotalSessions);
+        Assert.Equal(1, host.Server.Counters.RefusedRequests);
+    }
+
+    [Fact]
     public async Task Post_handshake_is_a_bad_handshake_method()
     {
         await using var host = await SocketIOTestHost.StartAsync();
