@@ -34,11 +34,16 @@ internal static class PollingTransport
                 {
                     wake = await session.Outbox.WaitAsync(waitCancel.Token);
                 }
-                catch (OperationCanceledException)
+                catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
                 {
                     // "poll connection closed prematurely": the client went away while its GET was held.
                     session.Close(SocketIODisconnectReason.TransportClose);
                     return;
+                }
+                catch (OperationCanceledException)
+                {
+                    // The session was torn down (a ping timeout) while this GET was held: it carries the close.
+                    wake = OutboxWake.Closed;
                 }
                 catch (InvalidOperationException)
                 {
@@ -184,7 +189,8 @@ internal static class PollingTransport
         response.ContentLength = length;
         response.Headers.CacheControl = "no-store";
 
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, session.Aborted);
+        // Not linked to the session's teardown: the response that carries the close must still go out.
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
         deadline.CancelAfter(session.Options.SendTimeout);
         try
         {
@@ -206,7 +212,7 @@ internal static class PollingTransport
         {
             // The client did not take the response within the send timeout, or went away: what this GET carried is
             // lost with the session (the client reconnects into a new one, as with the reference server).
-            bool stalled = !context.RequestAborted.IsCancellationRequested && !session.Aborted.IsCancellationRequested;
+            bool stalled = deadline.IsCancellationRequested && !context.RequestAborted.IsCancellationRequested;
             session.Close(stalled ? SocketIODisconnectReason.SlowConsumer : SocketIODisconnectReason.TransportClose);
             if (stalled)
             {
