@@ -18,7 +18,6 @@ internal sealed class RejectionLog(ILogger logger, TimeProvider time)
 
     public void Rejected(string problem, string address, string sid, ReadOnlySpan<byte> packet)
     {
-        string excerpt = Excerpt(packet);
         long now = time.GetTimestamp();
         long suppressed;
         lock (_gate)
@@ -35,13 +34,14 @@ internal sealed class RejectionLog(ILogger logger, TimeProvider time)
                 _suppressed = 0;
             }
         }
-        if (suppressed < 0)
+        // The excerpt is made only for a line that is written: a flood of refusals costs a lock and a count each.
+        if (suppressed >= 0)
         {
-            SocketIOLog.RejectedQuietly(logger, problem, address, sid, excerpt);
+            SocketIOLog.Rejected(logger, problem, address, sid, Excerpt(packet), suppressed);
         }
-        else
+        else if (logger.IsEnabled(LogLevel.Debug))
         {
-            SocketIOLog.Rejected(logger, problem, address, sid, excerpt, suppressed);
+            SocketIOLog.RejectedQuietly(logger, problem, address, sid, Excerpt(packet));
         }
     }
 

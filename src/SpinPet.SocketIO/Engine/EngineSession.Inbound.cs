@@ -70,6 +70,7 @@ internal sealed partial class EngineSession
         if (!admitted)
         {
             Counters.RateLimitedPacket();
+            Reject("packet past the rate limit, dropped", packet.Span);
         }
         switch (type)
         {

@@ -104,7 +104,8 @@ internal sealed class SocketIOConnection(EngineSession session, SocketIOServer s
         }
         if (!admitted)
         {
-            session.Reject("CONNECT dropped by the rate limit", raw.Span);
+            // Dropped like any packet past the rate (counted and logged by the session); the client's own connect
+            // timeout tells it.
             return true;
         }
         string ns = Encoding.UTF8.GetString(packet.Namespace.Span);
