@@ -46,6 +46,11 @@ internal sealed class AspNetEngineWebSocket(WebSocket socket, int maxMessageByte
             {
                 return new EngineWebSocketMessage(EngineWebSocketMessageKind.Closed, default);
             }
+            if (first.EndOfMessage)
+            {
+                // An empty message: the zero-byte read already completed it (reading on would take the next one).
+                return new EngineWebSocketMessage(Kind(first.MessageType), default);
+            }
             _message = ArrayPool<byte>.Shared.Rent(InitialBufferBytes);
             int length = 0;
             while (true)
@@ -72,8 +77,7 @@ internal sealed class AspNetEngineWebSocket(WebSocket socket, int maxMessageByte
                 }
                 if (result.EndOfMessage)
                 {
-                    var kind = result.MessageType == WebSocketMessageType.Text ? EngineWebSocketMessageKind.Text : EngineWebSocketMessageKind.Binary;
-                    return new EngineWebSocketMessage(kind, _message.AsMemory(0, length));
+                    return new EngineWebSocketMessage(Kind(result.MessageType), _message.AsMemory(0, length));
                 }
             }
         }
@@ -136,6 +140,9 @@ internal sealed class AspNetEngineWebSocket(WebSocket socket, int maxMessageByte
         ReturnMessage();
         return default;
     }
+
+    private static EngineWebSocketMessageKind Kind(WebSocketMessageType type) =>
+        type == WebSocketMessageType.Text ? EngineWebSocketMessageKind.Text : EngineWebSocketMessageKind.Binary;
 
     private void Grow(int used, int size)
     {

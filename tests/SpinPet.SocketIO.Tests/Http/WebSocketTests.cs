@@ -33,6 +33,8 @@ public sealed class WebSocketTests
     }
 
     [Theory]
+    [InlineData("", WebSocketImplementation.AspNetCore)]
+    [InlineData("", WebSocketImplementation.OwnConnection)]
     [InlineData("hello", WebSocketImplementation.AspNetCore)]
     [InlineData("hello", WebSocketImplementation.OwnConnection)]
     [InlineData("""42/kline,["echo",{}]""", WebSocketImplementation.AspNetCore)]
