@@ -178,8 +178,8 @@ public sealed class PollingTests
     {
         await using var host = await SocketIOTestHost.StartAsync(new SocketIOServerOptions
         {
-            PingInterval = TimeSpan.FromMilliseconds(100),
-            PingTimeout = TimeSpan.FromMilliseconds(300),
+            PingInterval = TimeSpan.FromMilliseconds(200),
+            PingTimeout = TimeSpan.FromSeconds(1),
         });
         using var client = await ConnectAsync(host);
         Assert.Contains("2", await client.GetUntilAsync(p => p == "2"));
@@ -196,7 +196,7 @@ public sealed class PollingTests
     {
         await using var host = await SocketIOTestHost.StartAsync(new SocketIOServerOptions
         {
-            PingInterval = TimeSpan.FromMilliseconds(100),
+            PingInterval = TimeSpan.FromMilliseconds(200),
             PingTimeout = TimeSpan.FromSeconds(1),
         });
         using var client = await ConnectAsync(host);

@@ -133,7 +133,7 @@ public sealed class WebSocketTests
     [InlineData(WebSocketImplementation.OwnConnection)]
     public async Task A_probe_that_never_upgrades_is_dropped_and_the_session_stays_on_polling(WebSocketImplementation implementation)
     {
-        await using var host = await SocketIOTestHost.StartAsync(new SocketIOServerOptions { UpgradeTimeout = TimeSpan.FromMilliseconds(300) }, implementation);
+        await using var host = await SocketIOTestHost.StartAsync(new SocketIOServerOptions { UpgradeTimeout = TimeSpan.FromSeconds(1) }, implementation);
         using var polling = new PollingClient(new Uri(host.BaseUrl));
         await polling.OpenAsync();
         await polling.PostOkAsync("40/kline,");
@@ -147,6 +147,29 @@ public sealed class WebSocketTests
         await polling.PostOkAsync("""42/kline,4["echo",{"still":"polling"}]""");
         Assert.Contains("""43/kline,4[{"still":"polling"}]""", await polling.GetUntilAsync(p => p.StartsWith("43", StringComparison.Ordinal)));
         Assert.Equal(0, host.Server.Counters.Upgrades);
+    }
+
+    [Theory]
+    [InlineData(WebSocketImplementation.AspNetCore)]
+    [InlineData(WebSocketImplementation.OwnConnection)]
+    public async Task Unanswered_pings_end_a_websocket_session(WebSocketImplementation implementation)
+    {
+        await using var host = await SocketIOTestHost.StartAsync(new SocketIOServerOptions
+        {
+            PingInterval = TimeSpan.FromMilliseconds(200),
+            PingTimeout = TimeSpan.FromSeconds(1),
+        }, implementation);
+        using var socket = await SocketClient.ConnectAsync(host.WebSocketEndpoint("EIO=4&transport=websocket"));
+        Assert.NotNull(await socket.ReceiveAsync());
+        await socket.SendAsync("40/kline,");
+        await socket.ReceiveUntilAsync(p => p == "2");
+        // No pong: the server drops the connection (the client is taken for gone, so no close handshake is awaited).
+        while (await socket.ReceiveAsync() is not null)
+        {
+        }
+        Assert.Equal(1, host.Server.Counters.PingTimeouts);
+        await Eventually.TrueAsync(() => host.Server.Counters.ActiveSessions == 0, Wait, "the session to end");
+        Assert.Contains(host.Kline.Disconnected, d => d.Reason == SocketIODisconnectReason.PingTimeout);
     }
 
     [Theory]
