@@ -25,9 +25,11 @@ public sealed class SharedEventPacket
     /// <summary>True when each send supplies the JSON value that goes between <see cref="Head"/> and <see cref="Tail"/>.</summary>
     public bool IsSpliced { get; }
 
-    internal byte[] Head { get; }
+    /// <summary>The packet up to the splice (all of it when not spliced). Shared: never modify it.</summary>
+    public byte[] Head { get; }
 
-    internal byte[] Tail { get; }
+    /// <summary>The packet after the splice (empty when not spliced). Shared: never modify it.</summary>
+    public byte[] Tail { get; }
 
     /// <summary>The packet's length on the wire with a splice of <paramref name="spliceLength"/> bytes.</summary>
     public int Length(int spliceLength) => Head.Length + spliceLength + Tail.Length;
@@ -58,6 +60,30 @@ public sealed class SharedEventPacket
         argumentAfter.CopyTo(tail);
         tail[^1] = (byte)']';
         return new SharedEventPacket(ns, head.WrittenSpan.ToArray(), tail, spliced: true);
+    }
+
+    /// <summary>
+    /// A spliced packet from parts serialized elsewhere, once (the fan-out's frame of one candle update, which the
+    /// topic writes for all of its Socket.IO subscribers): <paramref name="head"/> is the whole packet up to the
+    /// splice, starting <c>42/ns,["</c>, and <paramref name="tail"/> the rest, ending <c>]</c>. The arrays are kept,
+    /// not copied, and must not change.
+    /// </summary>
+    public static SharedEventPacket FromSplicedParts(string ns, byte[] head, byte[] tail)
+    {
+        ArgumentNullException.ThrowIfNull(ns);
+        ArgumentNullException.ThrowIfNull(head);
+        ArgumentNullException.ThrowIfNull(tail);
+        var start = new ArrayBufferWriter<byte>(16);
+        SocketIOPacketWriter.WriteEventStart(start, System.Text.Encoding.UTF8.GetBytes(ns), "", hasArgument: false);
+        // The start of an event packet with an empty name is 42/ns,["" : the parts must begin the same way up to the name.
+        var expected = start.WrittenSpan[..^1];
+        if (!head.AsSpan().StartsWith(expected) || tail.Length == 0 || tail[^1] != (byte)']')
+        {
+            throw new ArgumentException($"Not the parts of an event packet of {ns}: the head starts 42{ns},[\" and the tail ends ].", nameof(head));
+        }
+        RequireNoSeparator(head, nameof(head));
+        RequireNoSeparator(tail, nameof(tail));
+        return new SharedEventPacket(ns, head, tail, spliced: true);
     }
 
     /// <summary>
