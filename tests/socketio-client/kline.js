@@ -6,40 +6,12 @@
 // The C# end-to-end tests (tests/SpinPet.EndToEnd.Tests/SocketIO) run it while the chain trades.
 "use strict";
 const { io } = require("socket.io-client");
+const { step, done, fail, expectEqual, giveUpAfter } = require("./steps");
 const WebSocket = require("ws");
 
 const [scenario, base, mint] = process.argv.slice(2);
 const wsBase = base.replace(/^http/, "ws");
-const deadline = setTimeout(() => fail("timed out"), 40000);
-
-function step(what) {
-  console.log("step " + what);
-}
-
-function done() {
-  clearTimeout(deadline);
-  console.log("done");
-  process.exit(0);
-}
-
-function fail(why) {
-  console.log("FAIL " + why);
-  process.exit(1);
-}
-
-function expect(condition, what) {
-  if (!condition) {
-    fail(what);
-  }
-}
-
-function expectEqual(actual, expected, what) {
-  const a = JSON.stringify(actual);
-  const e = JSON.stringify(expected);
-  if (a !== e) {
-    fail(`${what}: expected ${e}, got ${a}`);
-  }
-}
+giveUpAfter(40000);
 
 function connect(options) {
   const socket = io(base + "/kline", { reconnection: false, timeout: 10000, transports: ["websocket"], ...options });

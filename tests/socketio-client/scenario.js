@@ -4,32 +4,10 @@
 // The C# tests (tests/SpinPet.SocketIO.Tests/Node) run it and check both its output and the server's state.
 "use strict";
 const { io } = require("socket.io-client");
+const { step, done, fail, expectEqual, giveUpAfter } = require("./steps");
 
 const [scenario, base] = process.argv.slice(2);
-const deadline = setTimeout(() => fail("timed out"), 20000);
-
-function step(what) {
-  console.log("step " + what);
-}
-
-function done() {
-  clearTimeout(deadline);
-  console.log("done");
-  process.exit(0);
-}
-
-function fail(why) {
-  console.log("FAIL " + why);
-  process.exit(1);
-}
-
-function expectEqual(actual, expected, what) {
-  const a = JSON.stringify(actual);
-  const e = JSON.stringify(expected);
-  if (a !== e) {
-    fail(`${what}: expected ${e}, got ${a}`);
-  }
-}
+giveUpAfter(20000);
 
 function connect(namespace, options) {
   const socket = io(base + namespace, { reconnection: false, timeout: 10000, ...options });
