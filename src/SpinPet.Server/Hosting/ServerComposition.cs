@@ -5,6 +5,7 @@ using SpinPet.Server.Health;
 using SpinPet.Server.Ingest;
 using SpinPet.Indexer.Metadata;
 using SpinPet.Server.Observability;
+using SpinPet.Server.SocketIO;
 using SpinPet.Server.Storage;
 using SpinPet.Server.Streaming;
 using SpinPet.Server.Web;
@@ -28,6 +29,7 @@ internal static class ServerComposition
         services.AddSpinPetIngest();
         services.AddSpinPetTokenMetadata();
         services.AddSpinPetStreaming();
+        services.AddSpinPetSocketIO();
         services.AddSpinPetHealth();
         services.AddSpinPetCors();
         services.AddSpinPetForwardedHeaders();
@@ -61,6 +63,7 @@ internal static class ServerComposition
         app.MapEventsStatus();
         app.MapKline();
         app.MapKlineSocket();
+        app.MapSpinPetSocketIO();
         app.MapKlineStatus();
         app.MapEvents();
         app.MapMints();

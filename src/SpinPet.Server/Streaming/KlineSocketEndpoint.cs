@@ -28,12 +28,10 @@ internal static class KlineSocketEndpoint
     {
         var services = context.RequestServices;
         var socketOptions = services.GetRequiredService<IOptions<Configuration.WebSocketOptions>>().Value;
-        var origin = context.Request.Headers.Origin.ToString();
-        if (socketOptions.AllowedOrigins.Length > 0 && origin.Length > 0 && !IsSameOrigin(context.Request, origin)
-            && !socketOptions.AllowedOrigins.Contains(origin, StringComparer.OrdinalIgnoreCase))
+        if (!IsOriginAllowed(context.Request, socketOptions))
         {
             services.GetRequiredService<StreamingCounters>().RefusedConnections.Add(1);
-            await Refuse(context, StatusCodes.Status403Forbidden, $"origin {origin} is not allowed");
+            await Refuse(context, StatusCodes.Status403Forbidden, $"origin {context.Request.Headers.Origin} is not allowed");
             return;
         }
         var registry = services.GetRequiredService<SessionRegistry>();
@@ -72,6 +70,17 @@ internal static class KlineSocketEndpoint
         {
             registry.Release(partition);
         }
+    }
+
+    /// <summary>
+    /// <c>websocket.allowed_origins</c> (empty: any) for the socket endpoints (<c>/ws</c>, <c>/socket.io/</c>); a request
+    /// without an Origin (not a browser) is let in.
+    /// </summary>
+    public static bool IsOriginAllowed(HttpRequest request, Configuration.WebSocketOptions options)
+    {
+        var origin = request.Headers.Origin.ToString();
+        return options.AllowedOrigins.Length == 0 || origin.Length == 0 || IsSameOrigin(request, origin)
+            || options.AllowedOrigins.Contains(origin, StringComparer.OrdinalIgnoreCase);
     }
 
     /// <summary>

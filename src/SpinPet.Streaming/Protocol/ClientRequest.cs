@@ -36,7 +36,13 @@ public sealed record ClientRequest(
     public const int MaxEpochLength = 128;
 
     /// <summary>Parses one text message; on failure <paramref name="error"/> says what is wrong, for a 1001.</summary>
-    public static ClientRequest? TryParse(ReadOnlySpan<byte> utf8, out string? error)
+    public static ClientRequest? TryParse(ReadOnlySpan<byte> utf8, out string? error) => TryParse(utf8, null, out error);
+
+    /// <summary>
+    /// Parses a request whose kind the transport already named (a Socket.IO event's name, <paramref name="kind"/>):
+    /// its object needs no <c>msg_type</c>, and one it carries is ignored. Null: the kind is the object's <c>msg_type</c>.
+    /// </summary>
+    public static ClientRequest? TryParse(ReadOnlySpan<byte> utf8, RequestKind? kind, out string? error)
     {
         error = null;
         string? msgType = null, symbol = null, interval = null, subscriptionId = null;
@@ -100,7 +106,7 @@ public sealed record ClientRequest(
             error = "Malformed request: not valid JSON";
             return null;
         }
-        RequestKind? kind = msgType switch
+        kind ??= msgType switch
         {
             "subscribe" => RequestKind.Subscribe,
             "unsubscribe" => RequestKind.Unsubscribe,

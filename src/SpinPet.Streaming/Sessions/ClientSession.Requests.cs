@@ -150,23 +150,16 @@ public sealed partial class ClientSession
         {
             return;
         }
-        if (request.From is < 0 || request.Before is < 0)
+        if (!RequestChecks.TryHistoryRange(request, out var rangeError))
         {
-            Invalid("Invalid request: from and before are unix seconds (≥ 0)");
-            return;
-        }
-        if (request.From is not null && request.Before is not null)
-        {
-            Invalid("Invalid request: from and before cannot be combined (from pages forward, before pages back)");
+            Invalid(rangeError);
             return;
         }
         try
         {
             // Read before the candles: the page reflects at least this batch.
             var position = _hub.Position;
-            var page = request.From is { } from
-                ? _history.From(topic.Mint, topic.Interval, from, limit)
-                : _history.Newest(topic.Mint, topic.Interval, limit, request.Before);
+            var page = RequestChecks.Read(_history, request, topic, limit);
             SendReply(ServerMessages.HistoryData(topic, topic.Mint.ToString(), page with { Position = position }, NowMs()));
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
@@ -178,44 +171,21 @@ public sealed partial class ClientSession
 
     private bool TryTopic(ClientRequest request, out TopicKey topic)
     {
-        topic = default;
-        if (request.Symbol is null)
+        if (!RequestChecks.TryTopic(request, _options.Intervals, out topic, out var error))
         {
-            Invalid("Invalid request: symbol is required");
+            Invalid(error);
             return false;
         }
-        if (!PublicKey.TryParse(request.Symbol, out var mint))
-        {
-            Invalid($"Invalid symbol: {ClientRequest.Shorten(request.Symbol)} is not a Solana address (base58 of 32 bytes)");
-            return false;
-        }
-        if (request.Interval is null)
-        {
-            Invalid($"Invalid request: interval is required, one of: {string.Join(", ", _options.Intervals)}");
-            return false;
-        }
-        if (!Interval.TryParse(request.Interval, out var interval) || !_options.Intervals.Contains(interval))
-        {
-            Invalid($"Invalid interval: {ClientRequest.Shorten(request.Interval)}, must be one of: {string.Join(", ", _options.Intervals)}");
-            return false;
-        }
-        topic = new TopicKey(mint, interval);
         return true;
     }
 
     private bool TryLimit(ClientRequest request, out int limit)
     {
-        limit = _options.HistoryDataLimit;
-        if (request.Limit is null)
+        if (!RequestChecks.TryLimit(request, _options.HistoryDataLimit, out limit, out var error))
         {
-            return true;
-        }
-        if (request.Limit is < 1 or > 1000)
-        {
-            Invalid($"Invalid limit: {request.Limit}, must be 1..1000");
+            Invalid(error);
             return false;
         }
-        limit = (int)request.Limit.Value;
         return true;
     }
 

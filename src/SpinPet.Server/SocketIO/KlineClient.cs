@@ -1,0 +1,82 @@
+using SpinPet.SocketIO.Namespaces;
+using SpinPet.Streaming.Protocol;
+using SpinPet.Streaming.Topics;
+
+namespace SpinPet.Server.SocketIO;
+
+/// <summary>
+/// One Socket.IO client of <c>/kline</c> (kept in <see cref="SocketIOSocket.State"/>): its subscriptions by topic.
+/// The namespace handler's calls for one socket never overlap, but the disconnect may race a subscribe that is
+/// attaching, so the table is locked and closed once.
+/// </summary>
+internal sealed class KlineClient(SocketIOSocket socket)
+{
+    private readonly Dictionary<TopicKey, SocketIOKlineSubscription> _subscriptions = [];
+    private bool _closed;
+
+    public SocketIOSocket Socket { get; } = socket;
+
+    /// <summary>The subscription count before adding <paramref name="topic"/> would reach <paramref name="max"/>.</summary>
+    public bool IsFull(TopicKey topic, int max)
+    {
+        lock (_subscriptions)
+        {
+            return !_subscriptions.ContainsKey(topic) && _subscriptions.Count >= max;
+        }
+    }
+
+    /// <summary>Keeps <paramref name="subscription"/>; false when the client has already gone (the caller ends it).</summary>
+    public bool TryAdd(SocketIOKlineSubscription subscription)
+    {
+        lock (_subscriptions)
+        {
+            if (_closed)
+            {
+                return false;
+            }
+            _subscriptions[subscription.Topic] = subscription;
+            return true;
+        }
+    }
+
+    public SocketIOKlineSubscription? Remove(TopicKey topic)
+    {
+        lock (_subscriptions)
+        {
+            _subscriptions.Remove(topic, out var subscription);
+            return subscription;
+        }
+    }
+
+    /// <summary>Every subscription, once: later <see cref="TryAdd"/> calls fail.</summary>
+    public IReadOnlyList<SocketIOKlineSubscription> Close()
+    {
+        lock (_subscriptions)
+        {
+            _closed = true;
+            SocketIOKlineSubscription[] all = [.. _subscriptions.Values];
+            _subscriptions.Clear();
+            return all;
+        }
+    }
+
+    /// <summary>
+    /// Sends a request's answer: as the acknowledgement when the client asked for one (socketio.md: "answered with
+    /// the same payload the event would get"), else as the event.
+    /// </summary>
+    public static void Reply(SocketIOSocket socket, string eventName, byte[] payload, long? ackId)
+    {
+        if (ackId is long id)
+        {
+            socket.TryAck(id, payload);
+        }
+        else
+        {
+            socket.TryEmit(eventName, payload);
+        }
+    }
+
+    public void Reply(string eventName, byte[] payload, long? ackId) => Reply(Socket, eventName, payload, ackId);
+
+    public void Error(ErrorCode code, string message, long? ackId) => Reply("error", KlinePayloads.Error(code, message), ackId);
+}
