@@ -13,6 +13,12 @@ const [scenario, base, mint] = process.argv.slice(2);
 const wsBase = base.replace(/^http/, "ws");
 giveUpAfter(40000);
 
+function expect(condition, what) {
+  if (!condition) {
+    fail(what);
+  }
+}
+
 function connect(options) {
   const socket = io(base + "/kline", { reconnection: false, timeout: 10000, transports: ["websocket"], ...options });
   socket.on("connect_error", (err) => fail("connect_error " + err.message));
