@@ -33,7 +33,7 @@ public class DeflateBenchmarks
 
     [Benchmark(Baseline = true, Description = "serialize the shared frame (every update)")]
     public KlineFrame Serialize() =>
-        KlineDataFormat.Instance.Serialize(Topic, Topic.Mint.ToString(), Candle, sequence: 1, nowMs: 1_764_062_401_212, Stopwatch.GetTimestamp());
+        KlineDataFormat.Instance.Serialize(Topic, Topic.Mint.ToString(), Candle, sequence: 1, nowMs: 1_764_062_401_212, Stopwatch.GetTimestamp(), position: default);
 
     [Benchmark(Description = "compress its shared parts once (per update)")]
     public int CompressSharedParts()

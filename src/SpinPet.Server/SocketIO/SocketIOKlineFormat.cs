@@ -1,4 +1,5 @@
 using SpinPet.Core.Candles;
+using SpinPet.Core.Stream;
 using SpinPet.SocketIO.Namespaces;
 using SpinPet.Streaming.Protocol;
 using SpinPet.Streaming.Topics;
@@ -18,10 +19,10 @@ internal sealed class SocketIOKlineFormat : FrameFormat
 
     public static SocketIOKlineFormat Instance { get; } = new();
 
-    public override KlineFrame Serialize(TopicKey topic, string symbol, Candle candle, long sequence, long nowMs, long publishedAt)
+    public override KlineFrame Serialize(TopicKey topic, string symbol, Candle candle, long sequence, long nowMs, long publishedAt, StreamPosition position)
     {
-        var packet = KlinePayloads.KlineData(KlineDataFormat.Instance.Serialize(topic, symbol, candle, sequence, nowMs, publishedAt));
-        return new KlineFrame(packet.Head, packet.Tail, candle, sequence, publishedAt);
+        var packet = KlinePayloads.KlineData(KlineDataFormat.Instance.Serialize(topic, symbol, candle, sequence, nowMs, publishedAt, position));
+        return new KlineFrame(packet.Head, packet.Tail, candle, sequence, publishedAt, position);
     }
 
     /// <summary>The frame as the Socket.IO library sends it: one wrapper per frame, made by the first subscriber and shared.</summary>

@@ -22,10 +22,6 @@ public sealed class KlineDataFormat : FrameFormat
 
     private static ReadOnlySpan<byte> Placeholder => "\"subscription_id\":null"u8;
 
-    /// <summary>Without a position (a caller outside the topics): seq 0 in an empty epoch.</summary>
-    public override KlineFrame Serialize(TopicKey topic, string symbol, Candle candle, long sequence, long nowMs, long publishedAt) =>
-        Serialize(topic, symbol, candle, sequence, nowMs, publishedAt, default);
-
     public override KlineFrame Serialize(TopicKey topic, string symbol, Candle candle, long sequence, long nowMs, long publishedAt, StreamPosition position)
     {
         var buffer = new ArrayBufferWriter<byte>(320);

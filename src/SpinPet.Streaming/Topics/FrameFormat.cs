@@ -13,14 +13,8 @@ public abstract class FrameFormat
 {
     /// <summary>
     /// The shared bytes of one state of <paramref name="topic"/> (<paramref name="symbol"/> is its mint in base58),
-    /// stamped <paramref name="nowMs"/>; <paramref name="sequence"/> and <paramref name="publishedAt"/> travel with it.
+    /// stamped <paramref name="nowMs"/>, produced by the batch at <paramref name="position"/> (protocol.md, "Position
+    /// and resume"); <paramref name="sequence"/>, <paramref name="publishedAt"/> and the position travel with it.
     /// </summary>
-    public abstract KlineFrame Serialize(TopicKey topic, string symbol, Candle candle, long sequence, long nowMs, long publishedAt);
-
-    /// <summary>
-    /// The same, for a state of the batch at <paramref name="position"/> (protocol.md, "Position and resume"); what the
-    /// topics call. A format that carries the position overrides this; one that does not keeps this default.
-    /// </summary>
-    public virtual KlineFrame Serialize(TopicKey topic, string symbol, Candle candle, long sequence, long nowMs, long publishedAt, StreamPosition position) =>
-        Serialize(topic, symbol, candle, sequence, nowMs, publishedAt);
+    public abstract KlineFrame Serialize(TopicKey topic, string symbol, Candle candle, long sequence, long nowMs, long publishedAt, StreamPosition position);
 }

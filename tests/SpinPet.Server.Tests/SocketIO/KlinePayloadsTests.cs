@@ -23,8 +23,8 @@ public sealed class KlinePayloadsTests
     public void Kline_data_is_one_packet_around_the_subscription_id_whose_argument_is_the_ws_data_object()
     {
         string symbol = Topic.Mint.ToString();
-        var frame = SocketIOKlineFormat.Instance.Serialize(Topic, symbol, Newer, sequence: 5, nowMs: 1_764_062_401_212, publishedAt: 0);
-        var wsFrame = KlineDataFormat.Instance.Serialize(Topic, symbol, Newer, sequence: 5, nowMs: 1_764_062_401_212, publishedAt: 0);
+        var frame = SocketIOKlineFormat.Instance.Serialize(Topic, symbol, Newer, sequence: 5, nowMs: 1_764_062_401_212, publishedAt: 0, position: default);
+        var wsFrame = KlineDataFormat.Instance.Serialize(Topic, symbol, Newer, sequence: 5, nowMs: 1_764_062_401_212, publishedAt: 0, position: default);
 
         string packet = Encoding.UTF8.GetString([.. frame.Prefix, .. "\"sub_1\""u8, .. frame.Suffix]);
         string ws = Encoding.UTF8.GetString([.. wsFrame.Prefix, .. "\"sub_1\""u8, .. wsFrame.Suffix]);
@@ -41,7 +41,7 @@ public sealed class KlinePayloadsTests
     [Fact]
     public void A_frames_packet_is_made_once_and_shared_by_every_subscriber()
     {
-        var frame = SocketIOKlineFormat.Instance.Serialize(Topic, Topic.Mint.ToString(), Newer, sequence: 1, nowMs: 1, publishedAt: 0);
+        var frame = SocketIOKlineFormat.Instance.Serialize(Topic, Topic.Mint.ToString(), Newer, sequence: 1, nowMs: 1, publishedAt: 0, position: default);
 
         var first = SocketIOKlineFormat.Packet(frame);
 

@@ -108,11 +108,11 @@ public sealed class FanoutFormatsTests : IAsyncLifetime
 
         public KlineFrame? Last => Volatile.Read(ref _last);
 
-        public override KlineFrame Serialize(TopicKey topic, string symbol, Candle candle, long sequence, long nowMs, long publishedAt)
+        public override KlineFrame Serialize(TopicKey topic, string symbol, Candle candle, long sequence, long nowMs, long publishedAt, Core.Stream.StreamPosition position)
         {
             Interlocked.Increment(ref _serialized);
-            var ws = KlineDataFormat.Instance.Serialize(topic, symbol, candle, sequence, nowMs, publishedAt);
-            var frame = new KlineFrame([.. System.Text.Encoding.UTF8.GetBytes($"[\"{name}\","), .. ws.Prefix], [.. ws.Suffix, .. "]"u8], candle, sequence, publishedAt);
+            var ws = KlineDataFormat.Instance.Serialize(topic, symbol, candle, sequence, nowMs, publishedAt, position);
+            var frame = new KlineFrame([.. System.Text.Encoding.UTF8.GetBytes($"[\"{name}\","), .. ws.Prefix], [.. ws.Suffix, .. "]"u8], candle, sequence, publishedAt, position);
             Volatile.Write(ref _last, frame);
             return frame;
         }

@@ -267,7 +267,7 @@ public sealed class OutboxTests
     private static OutboundFrame Reply(int i) => OutboundFrame.Reply(Encoding.UTF8.GetBytes($"reply {i}"));
 
     private static KlineFrame Frame(long time, long updates, bool final) =>
-        KlineDataFormat.Instance.Serialize(Topic, Topic.Mint.ToString(), new Candle(time, 1, 1, 1, 1, 1, updates, final), sequence: 0, nowMs: 0, publishedAt: 0);
+        KlineDataFormat.Instance.Serialize(Topic, Topic.Mint.ToString(), new Candle(time, 1, 1, 1, 1, 1, updates, final), sequence: 0, nowMs: 0, publishedAt: 0, position: default);
 
     private static List<OutboundFrame> TakeAll(Outbox outbox)
     {
