@@ -1,7 +1,8 @@
 // The earlier server's frontends against the real SpinPet server: socket.io-client 4.8 on namespace /kline, next to
 // a raw /ws client on the same topic. Usage:
 //   node kline.js <scenario> <base url, e.g. http://127.0.0.1:5000> <mint>
-// Scenarios: live-websocket, live-polling (polling, then the upgrade), live-polling-only, errors, reconnect, garbage.
+// Scenarios: live-websocket, live-polling (polling, then the upgrade), live-polling-only, errors, reconnect, garbage,
+// events (the event stream beside /ws's).
 // Prints one line per step ("step <what>") and exits 0 when the scenario completed, 1 with "FAIL <why>" otherwise.
 // The C# end-to-end tests (tests/SpinPet.EndToEnd.Tests/SocketIO) run it while the chain trades.
 "use strict";
@@ -258,6 +259,81 @@ async function garbage() {
   done();
 }
 
+const eventKey = (event) => `${event.signature}/${event.event_index}`;
+
+// The event stream on both endpoints: history newest first (/ws: oldest first), the confirmation, the live event_data
+// equal to /ws's, errors, the acknowledgement and the unsubscribe.
+async function events() {
+  const ws = openWs();
+  ws.events = [];
+  ws.on("message", (raw) => {
+    const message = JSON.parse(raw.toString());
+    if (message.type === "event_data") {
+      ws.events.push(message.data);
+    }
+  });
+  await ws.opened;
+  const socket = connect();
+  await socket.greeting;
+
+  const order = [];
+  socket.onAny((event) => order.push(event));
+  const history = next(socket, "history_event_data");
+  const confirmed = next(socket, "subscription_confirmed");
+  socket.emit("subscribe_events", { symbol: mint, subscription_id: "e1", limit: 5 });
+  const snapshot = await history;
+  expect(snapshot.symbol === mint && snapshot.data.length === 5 && snapshot.has_more === true, "history_event_data names the mint, holds 5 and has more");
+  for (let i = 1; i < snapshot.data.length; i++) {
+    const [a, b] = [snapshot.data[i - 1], snapshot.data[i]];
+    expect(a.slot > b.slot || (a.slot === b.slot && (a.signature !== b.signature || a.event_index > b.event_index)),
+      "history_event_data is newest first: " + JSON.stringify(snapshot.data.map((e) => e.slot)));
+  }
+  expect(snapshot.data.every((e) => e.mint_account === mint && typeof e.event_type === "string"), "items of GET /api/events");
+  const confirmation = await confirmed;
+  expectEqual(Object.keys(confirmation), ["symbol", "channel", "subscription_id", "success", "message", "seq", "epoch"], "subscription_confirmed's fields");
+  expectEqual([confirmation.channel, confirmation.subscription_id, confirmation.seq], ["events", "e1", snapshot.seq], "subscription_confirmed");
+  expectEqual(order.slice(0, 2), ["history_event_data", "subscription_confirmed"], "history before the confirmation");
+  step("subscribed to events, history newest first");
+
+  const wsConfirmed = ws.expect("subscription_confirmed");
+  ws.send(JSON.stringify({ msg_type: "subscribe_events", symbol: mint, subscription_id: "e1", limit: 1 }));
+  await wsConfirmed;
+  // Events seen on both endpoints must be equal; three of them are enough.
+  let matched = 0;
+  await new Promise((resolve) => {
+    socket.on("event_data", (data) => {
+      const same = ws.events.find((w) => eventKey(w.event) === eventKey(data.event));
+      if (same) {
+        expectEqual(withoutTimestamp(data), withoutTimestamp(same), "event_data equals /ws's for " + eventKey(data.event));
+        if (++matched === 3) {
+          resolve();
+        }
+      }
+    });
+  });
+  step("live event_data equal to /ws");
+
+  await expectError(socket, () => socket.emit("subscribe_events", { symbol: mint, limit: 0 }), 1001, "events with a bad limit");
+  await expectError(socket, () => socket.emit("subscribe_events", { symbol: "test_mint_account" }), 1001, "events of a bad symbol");
+  const acked = await socket.timeout(10000).emitWithAck("subscribe_events", { symbol: mint, subscription_id: "e2", limit: 1 });
+  expectEqual([acked.channel, acked.subscription_id, acked.success], ["events", "e2", true], "subscribe_events acknowledged with the confirmation");
+  step("subscribe_events acknowledged");
+
+  let late = 0;
+  const unsubscribed = new Promise((resolve) => socket.once("unsubscribe_confirmed", (data) => {
+    socket.on("event_data", () => late++);
+    resolve(data);
+  }));
+  socket.emit("unsubscribe_events", { symbol: mint, subscription_id: "e2" });
+  expectEqual(withoutTimestamp(await unsubscribed), { symbol: mint, channel: "events", subscription_id: "e2", success: true }, "unsubscribe_confirmed");
+  await socket.timeout(10000).emitWithAck("history", { symbol: mint, interval: "s1", limit: 1 });
+  expectEqual(late, 0, "event_data after unsubscribe_confirmed");
+  step("unsubscribed from events");
+  socket.close();
+  ws.close();
+  done();
+}
+
 const scenarios = {
   "live-websocket": () => live(["websocket"]),
   "live-polling": () => live(["polling", "websocket"]),
@@ -265,6 +341,7 @@ const scenarios = {
   errors,
   reconnect,
   garbage,
+  events,
 };
 
 if (!scenarios[scenario]) {

@@ -28,6 +28,14 @@ public sealed class SocketIOKlineTests(TradingChain chain) : IClassFixture<Tradi
     }
 
     [Fact]
+    public async Task A_frontend_subscribes_to_a_mints_events_gets_history_newest_first_and_the_live_event_data_ws_pushes()
+    {
+        var run = await RunAsync("events", whileTrading: true);
+        AssertSteps(run, "subscribed to events, history newest first", "live event_data equal to /ws", "events with a bad limit: 1001",
+            "events of a bad symbol: 1001 Invalid symbol", "subscribe_events acknowledged", "unsubscribed from events");
+    }
+
+    [Fact]
     public async Task Bad_requests_are_answered_with_errors_and_the_client_stays_served()
     {
         var run = await RunAsync("errors", whileTrading: false);
