@@ -167,7 +167,48 @@ public sealed class WireTranscriptTests
         await ExchangeAsync(client, transcript, $$"""{"msg_type":"unsubscribe","symbol":"{{mint}}","interval":"s1","subscription_id":"sub_1"}""", 1);
         await session.GetAsync(transcript, "/api/kline/subscriptions", AdminKey);
 
+        // The event stream (protocol.md, "The event stream of a mint").
+        await ExchangeAsync(client, transcript, $$"""{"msg_type":"subscribe_events","symbol":"{{mint}}","subscription_id":"ev_1","limit":3}""", 2);
+        await ExchangeAsync(client, transcript, $$"""{"msg_type":"subscribe_events","symbol":"{{UnknownMint}}"}""", 2);
+        await ExchangeAsync(client, transcript, $$"""{"msg_type":"subscribe_events","symbol":"{{mint}}","limit":1001}""", 1);
+        await ExchangeAsync(client, transcript, $$"""{"msg_type":"unsubscribe_events","symbol":"{{mint}}","subscription_id":"ev_1"}""", 1);
+        await ExchangeAsync(client, transcript, $$"""{"msg_type":"unsubscribe_events","symbol":"{{mint}}"}""", 1);
+        await ExchangeAsync(client, transcript, $$"""{"msg_type":"unsubscribe_events","symbol":"{{UnknownMint}}"}""", 1);
+
         await LiveScriptAsync(session, transcript, simulator, mints, client);
+        await LiveEventsScriptAsync(session, transcript, simulator, mints);
+    }
+
+    /// <summary>Every mint's event stream, then one transaction: its events arrive as event_data, in the order applied.</summary>
+    private static async Task LiveEventsScriptAsync(Session session, WireTranscript transcript, ChainSimulator.ChainSimulator simulator, IReadOnlyList<string> mints)
+    {
+        await using var client = await KlineSocketClient.ConnectAsync(session.Server.BaseUri);
+        await client.ReceiveUntilAsync("connection_success");
+        int id = 0;
+        foreach (var mint in mints)
+        {
+            await client.SendAsync($$"""{"msg_type":"subscribe_events","symbol":"{{mint}}","subscription_id":"tape_{{id++}}","limit":1}""");
+            await client.ReceiveUntilAsync("subscription_confirmed");
+        }
+        transcript.Note($"subscribed to the events of {id} mints");
+        // One transaction at a time until one has events (a transaction of this chain may have none, or fail).
+        for (int round = 0; round < 10; round++)
+        {
+            long before = (await session.GetDataAsync("/api/events/stats")).GetProperty("total").GetInt64();
+            simulator.ProduceTransactions(1);
+            await session.Server.WaitForCheckpointAsync(LedgerAssert.NewestSignature(simulator), CatchUp);
+            long after = (await session.GetDataAsync("/api/events/stats")).GetProperty("total").GetInt64();
+            transcript.Request($"produce 1 transaction: {after - before} event(s)");
+            for (long i = before; i < after; i++)
+            {
+                transcript.Answer(await ReceiveTextAsync(client));
+            }
+            if (after > before)
+            {
+                return;
+            }
+        }
+        throw new InvalidOperationException("ten transactions without an event");
     }
 
     /// <summary>
