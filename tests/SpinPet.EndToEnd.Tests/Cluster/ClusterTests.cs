@@ -13,6 +13,7 @@ namespace SpinPet.EndToEnd.Tests.Cluster;
 /// against the same ledger by tests/…/Ingest/IngestExactlyOnceTests). That an old leader which lost its lease cannot
 /// append is tested in tests/SpinPet.Cluster.Tests (the fence, against nats-server).
 /// </summary>
+[Collection(ClusterCollection.Name)]
 public sealed class ClusterTests
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(60);
@@ -35,7 +36,25 @@ public sealed class ClusterTests
             Assert.True(health.IsSuccessStatusCode, $"{gateway.Name} is caught up but not ready: {await health.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)}");
         }
         Assert.Equal(leader, await NatsAdmin.LeaseHolderAsync(cluster));
+
+        // The cluster's figures (docs/cluster.md, "Metrics to watch"): one leader, every node at the stream's end.
+        long last = await NatsAdmin.StreamLastSeqAsync(cluster);
+        foreach (var node in cluster.Nodes)
+        {
+            string metrics = await node.Running.Http.GetStringAsync("/metrics", TestContext.Current.CancellationToken);
+            Assert.Equal(node.Name == leader ? 1 : 0, Gauge(metrics, "spinpet_cluster_is_leader", node.Name));
+            Assert.Equal(last, Gauge(metrics, "spinpet_cluster_applied_seq", node.Name));
+            Assert.Equal(0, Gauge(metrics, "spinpet_cluster_stream_lag", node.Name));
+        }
         await cluster.AssertGatewaysHoldTheLedgerAsync();
+    }
+
+    /// <summary>The value of a Prometheus gauge with the tag node_id="<paramref name="node"/>".</summary>
+    private static long Gauge(string metrics, string name, string node)
+    {
+        var line = metrics.Split('\n').FirstOrDefault(l => l.StartsWith(name + "{", StringComparison.Ordinal) && l.Contains($"node_id=\"{node}\"", StringComparison.Ordinal))
+            ?? throw new Xunit.Sdk.XunitException($"no {name} for {node} in /metrics:\n{metrics}");
+        return long.Parse(line[(line.LastIndexOf('}') + 1)..].Trim().Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture);
     }
 
     [Fact]
@@ -60,13 +79,13 @@ public sealed class ClusterTests
         {
             // Mid-stream: the leader has published batches of the live chain before it dies.
             long before = await NatsAdmin.StreamLastSeqAsync(cluster);
-            await Eventually.TrueAsync(async () => await NatsAdmin.StreamLastSeqAsync(cluster) > before + 5, Wait, "the leader publishes the live chain");
+            await cluster.EventuallyAsync(async () => await NatsAdmin.StreamLastSeqAsync(cluster) > before + 5, Wait, "the leader publishes the live chain");
             var clock = Stopwatch.StartNew();
             await leader.KillAsync();
-            await Eventually.TrueAsync(async () => await NatsAdmin.LeaseHolderAsync(cluster) == standby.Name, Wait, $"{standby.Name} takes the lease");
+            await cluster.EventuallyAsync(async () => await NatsAdmin.LeaseHolderAsync(cluster) == standby.Name, Wait, $"{standby.Name} takes the lease");
             var takeover = clock.Elapsed;
             long atTakeover = await NatsAdmin.StreamLastSeqAsync(cluster);
-            await Eventually.TrueAsync(async () => await NatsAdmin.StreamLastSeqAsync(cluster) > atTakeover, Wait, $"{standby.Name} publishes");
+            await cluster.EventuallyAsync(async () => await NatsAdmin.StreamLastSeqAsync(cluster) > atTakeover, Wait, $"{standby.Name} publishes");
             TestContext.Current.TestOutputHelper?.WriteLine($"lease taken over {takeover.TotalMilliseconds:0} ms after the kill (TTL {LocalCluster.LeaseTtl.TotalMilliseconds:0} ms)");
             // The key expires at most a TTL after the killed leader's last renewal; a standby polls for it. A loaded
             // 2-core machine gets one more TTL of slack.
@@ -96,7 +115,7 @@ public sealed class ClusterTests
         var onA = await ResumingClient.StartAsync(a.Running.BaseUri, mint, "s30");
         cluster.Simulator.ProduceTransactions(150);
         await cluster.CaughtUpAsync();
-        await Eventually.TrueAsync(async () => onA.Holds(await KlineSocketLiveTests.ReadAllAsync(a.Running, mint, "s30")), Wait, "the client on A holds A's candles");
+        await cluster.EventuallyAsync(async () => onA.Holds(await KlineSocketLiveTests.ReadAllAsync(a.Running, mint, "s30")), Wait, "the client on A holds A's candles");
 
         // A dies; the chain goes on; the client comes back on B with the position it had on A.
         await a.KillAsync();
@@ -109,7 +128,7 @@ public sealed class ClusterTests
         Assert.True(snapshot.GetProperty("recovered").GetBoolean(), $"moving from A to B was not recovered: {snapshot}");
         Assert.Equal(onA.Position.Epoch, snapshot.GetProperty("epoch").GetString());
         Assert.True(snapshot.GetProperty("seq").GetInt64() > onA.Position.Seq, "the stream moved on while A was down");
-        await Eventually.TrueAsync(async () => onB.Holds(await KlineSocketLiveTests.ReadAllAsync(b.Running, mint, "s30")), Wait,
+        await cluster.EventuallyAsync(async () => onB.Holds(await KlineSocketLiveTests.ReadAllAsync(b.Running, mint, "s30")), Wait,
             "the resumed client's candles equal B's stored candles");
 
         // A restarts on its store, catches up from its stored position, and serves the same: a client moving back
@@ -117,10 +136,10 @@ public sealed class ClusterTests
         await a.StartAsync();
         cluster.Simulator.ProduceTransactions(100);
         await cluster.CaughtUpAsync();
-        await Eventually.TrueAsync(async () => onB.Holds(await KlineSocketLiveTests.ReadAllAsync(b.Running, mint, "s30")), Wait, "B's client follows B");
+        await cluster.EventuallyAsync(async () => onB.Holds(await KlineSocketLiveTests.ReadAllAsync(b.Running, mint, "s30")), Wait, "B's client follows B");
         await using var backOnA = await ResumingClient.ResumeAsync(a.Running.BaseUri, onB);
         Assert.True(backOnA.Log[0].Data.GetProperty("recovered").GetBoolean(), $"moving back to A was not recovered: {backOnA.Log[0].Data}");
-        await Eventually.TrueAsync(async () => backOnA.Holds(await KlineSocketLiveTests.ReadAllAsync(a.Running, mint, "s30")), Wait,
+        await cluster.EventuallyAsync(async () => backOnA.Holds(await KlineSocketLiveTests.ReadAllAsync(a.Running, mint, "s30")), Wait,
             "the client back on A holds A's stored candles");
         await cluster.AssertGatewaysHoldTheLedgerAsync();
     }
@@ -133,6 +152,12 @@ public sealed class ClusterTests
         string mint = ReferenceCandles.Mints(cluster.Simulator.ExpectedEvents())[0];
         var client = await ResumingClient.StartAsync(cluster.Gateways[0].Running.BaseUri, mint, "s1");
         var stored = await KlineSocketLiveTests.ReadAllAsync(cluster.Gateways[2].Running, mint, "s1");
+        // Ready before the outage, as the load balancer's probe sees it.
+        foreach (var gateway in cluster.Gateways)
+        {
+            await cluster.EventuallyAsync(async () => (await HealthAsync(gateway)).Contains("\"status\":\"healthy\"", StringComparison.Ordinal), Wait,
+                $"{gateway.Name} is ready");
+        }
 
         await cluster.RestartNatsAsync(async () =>
         {
@@ -140,7 +165,7 @@ public sealed class ClusterTests
             cluster.Simulator.ProduceTransactions(200);
             foreach (var gateway in cluster.Gateways)
             {
-                await Eventually.TrueAsync(async () => (await HealthAsync(gateway)).Contains("\"status\":\"degraded\"", StringComparison.Ordinal), Wait,
+                await cluster.EventuallyAsync(async () => (await HealthAsync(gateway)).Contains("\"status\":\"degraded\"", StringComparison.Ordinal), Wait,
                     $"{gateway.Name} reports itself stale");
             }
             Assert.Equal(stored.Count, (await KlineSocketLiveTests.ReadAllAsync(cluster.Gateways[2].Running, mint, "s1")).Count);
@@ -152,7 +177,7 @@ public sealed class ClusterTests
         await client.DisposeAsync();
         await using var resumed = await ResumingClient.ResumeAsync(cluster.Gateways[1].Running.BaseUri, client);
         Assert.True(resumed.Log[0].Data.GetProperty("recovered").GetBoolean(), $"a resume after the NATS restart was not recovered: {resumed.Log[0].Data}");
-        await Eventually.TrueAsync(async () => resumed.Holds(await KlineSocketLiveTests.ReadAllAsync(cluster.Gateways[1].Running, mint, "s1")), Wait,
+        await cluster.EventuallyAsync(async () => resumed.Holds(await KlineSocketLiveTests.ReadAllAsync(cluster.Gateways[1].Running, mint, "s1")), Wait,
             "the resumed client holds the stored candles");
         await cluster.AssertGatewaysHoldTheLedgerAsync();
     }
@@ -177,7 +202,7 @@ public sealed class ClusterTests
         // Every gateway moved to the new stream's epoch (a fresh subscription shows it) ...
         foreach (var gateway in cluster.Gateways)
         {
-            await Eventually.TrueAsync(async () =>
+            await cluster.EventuallyAsync(async () =>
             {
                 await using var fresh = await ResumingClient.StartAsync(gateway.Running.BaseUri, mint, "s30");
                 return fresh.Position.Epoch != oldEpoch;
@@ -191,7 +216,7 @@ public sealed class ClusterTests
         Assert.NotEqual(oldEpoch, snapshot.GetProperty("epoch").GetString());
         cluster.Simulator.ProduceTransactions(100);
         await cluster.CaughtUpAsync();
-        await Eventually.TrueAsync(async () => resumed.Holds(await KlineSocketLiveTests.ReadAllAsync(cluster.Gateways[1].Running, mint, "s30")), Wait,
+        await cluster.EventuallyAsync(async () => resumed.Holds(await KlineSocketLiveTests.ReadAllAsync(cluster.Gateways[1].Running, mint, "s30")), Wait,
             "the client holds the stored candles after the ordinary snapshot");
         await cluster.AssertGatewaysHoldTheLedgerAsync();
     }
@@ -200,7 +225,7 @@ public sealed class ClusterTests
     private static async Task<string> LeaderAsync(LocalCluster cluster)
     {
         string? holder = null;
-        await Eventually.TrueAsync(async () =>
+        await cluster.EventuallyAsync(async () =>
         {
             holder = await NatsAdmin.LeaseHolderAsync(cluster);
             return holder is not null;

@@ -106,6 +106,19 @@ internal sealed class LocalCluster : IAsyncDisposable
         }
     }
 
+    /// <summary><see cref="Eventually.TrueAsync(Func{Task{bool}}, TimeSpan, string)"/>, with the cluster's state in the timeout's message.</summary>
+    public async Task EventuallyAsync(Func<Task<bool>> condition, TimeSpan timeout, string what)
+    {
+        try
+        {
+            await Eventually.TrueAsync(condition, timeout, what);
+        }
+        catch (TimeoutException e)
+        {
+            throw new TimeoutException($"{e.Message}\n{await DescribeAsync()}", e);
+        }
+    }
+
     /// <summary>For a failure message: each running node's /health and the end of its log, and NATS' log.</summary>
     public async Task<string> DescribeAsync()
     {
