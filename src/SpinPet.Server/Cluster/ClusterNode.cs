@@ -34,12 +34,18 @@ internal sealed partial class ClusterNode(
         LogStarting(logger, settings.NodeId, role.ToString().ToLowerInvariant(), settings.NatsUrl, settings.Stream, settings.Subject);
         await ConnectAsync(stoppingToken);
         var following = follower.RunAsync(stoppingToken);
-        if (role == ClusterRole.Gateway)
+        var running = role == ClusterRole.Gateway ? following : Task.WhenAll(following, lease.RunAsync(LeadAsync, stoppingToken));
+        try
         {
-            await following;
-            return;
+            await running.WaitAsync(stoppingToken);
         }
-        await Task.WhenAll(following, lease.RunAsync(LeadAsync, stoppingToken));
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Stopping. NATS.Net's consumer can miss its cancellation while the server is gone (it ended only at its
+            // 30 s idle-heartbeat timeout in a run), so the stop waits for the lease's release (one call, bounded by its
+            // deadline) and no longer; the connection's disposal ends the rest.
+            await Task.WhenAny(running, Task.Delay(settings.CallTimeout + TimeSpan.FromSeconds(1), CancellationToken.None));
+        }
     }
 
     /// <summary>
