@@ -79,6 +79,12 @@ internal sealed partial class ClusterNode(
         var state = await batches.CatchUpAsync(term);
         var applied = services.GetRequiredService<SpinPetIndexer>();
         LogLeading(logger, settings.NodeId, state.Epoch, state.LastSeq, applied.ReadCheckpoint()?.Slot ?? 0);
+        if (state.LastSeq == 0 && applied.ReadCheckpoint() is { } checkpoint)
+        {
+            // An empty stream led by a node with history: that history is not in the stream, and a gateway started
+            // on an empty database never gets it. The ingest goes on from the checkpoint, as it must not re-publish.
+            LogHistoryOutsideStream(logger, settings.NodeId, checkpoint.Slot);
+        }
         var ingest = new IngestService(
             services.GetRequiredService<IOptions<SolanaOptions>>().Value,
             batches,
@@ -100,6 +106,9 @@ internal sealed partial class ClusterNode(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "nats-server at {Url} unreachable ({Reason}); serving stored data, retrying in {DelayMs} ms")]
     private static partial void LogConnectFailed(ILogger logger, string url, string reason, long delayMs);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Ingest leader {NodeId}: the stream is empty but this node's database already holds history up to slot {Slot}; that history is not in the stream (start a cluster's nodes on empty databases)")]
+    private static partial void LogHistoryOutsideStream(ILogger logger, string nodeId, ulong slot);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Ingest leader {NodeId}: caught up with {Epoch} at seq {LastSeq}; ingesting from checkpoint slot {Slot}")]
     private static partial void LogLeading(ILogger logger, string nodeId, string epoch, long lastSeq, ulong slot);
