@@ -20,11 +20,11 @@ internal sealed class ClusterTestNode : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _following;
 
-    private ClusterTestNode(string folder, ClusterSettings settings)
+    private ClusterTestNode(string folder, ClusterSettings settings, IAppliedBatchListener[] listeners)
     {
         Settings = settings;
         Store = SpinPetStore.Open(folder);
-        Indexer = new SpinPetIndexer(Store, new CandleSettings(Interval.Required, PriceScale.Default, VolumeUnit.Sol), []);
+        Indexer = new SpinPetIndexer(Store, new CandleSettings(Interval.Required, PriceScale.Default, VolumeUnit.Sol), listeners);
         Connection = new NatsConnection(settings.ConnectionOptions(NullLoggerFactory.Instance));
         Stream = new ClusterStream(new NatsJSContext(Connection), settings);
         Follower = new StreamFollower(Stream, Indexer, NullLogger<StreamFollower>.Instance);
@@ -54,7 +54,8 @@ internal sealed class ClusterTestNode : IAsyncDisposable
             CallTimeout = TimeSpan.FromSeconds(3),
         };
 
-    public static ClusterTestNode Open(string folder, ClusterSettings settings) => new(folder, settings);
+    public static ClusterTestNode Open(string folder, ClusterSettings settings, params IAppliedBatchListener[] listeners) =>
+        new(folder, settings, listeners);
 
     /// <summary>Waits until this node has consumed the stream up to <paramref name="position"/>.</summary>
     public async Task WaitAppliedAsync(StreamPosition position, CancellationToken ct)

@@ -70,7 +70,10 @@ public sealed partial class IngestLease
             catch (Exception e)
             {
                 LogCandidateFailed(_logger, _settings.NodeId, e.GetType().Name, e.Message);
-                await Task.Delay(PollEvery, ct);
+                if (!await Pause.ForAsync(PollEvery, ct))
+                {
+                    return;
+                }
             }
         }
     }

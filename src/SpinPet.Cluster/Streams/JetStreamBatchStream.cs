@@ -44,6 +44,9 @@ public sealed partial class JetStreamBatchStream : IBatchStream
     /// <summary>How long an append waits for this node's follower to apply what it published (a stuck follower fails it).</summary>
     public TimeSpan ApplyTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>A smaller part size than the server's max payload allows (tests split small batches with it).</summary>
+    internal int? MaxPartSize { get; init; }
+
     public StreamPosition Position => _follower.Position;
 
     /// <summary>
@@ -76,7 +79,9 @@ public sealed partial class JetStreamBatchStream : IBatchStream
                 await CatchUpAsync(cancellationToken);
             }
             string epoch = _epoch!;
-            var parts = BatchParts.Split(BatchCodec.Encode(batch), BatchParts.PartSize(_connection.ServerInfo?.MaxPayload ?? 1024 * 1024));
+            // Read at every append: ServerInfo is refreshed on every reconnect, maybe to another server's limit.
+            int partSize = Math.Min(BatchParts.PartSize(_connection.ServerInfo?.MaxPayload ?? 1024 * 1024), MaxPartSize ?? int.MaxValue);
+            var parts = BatchParts.Split(BatchCodec.Encode(batch), partSize);
             for (int i = 0; i < parts.Count; i++)
             {
                 var headers = new NatsHeaders

@@ -103,7 +103,9 @@ public sealed partial class StreamFollower
             {
                 if (await StartAsync(ct) is not { } start)
                 {
-                    await Task.Delay(_stream.Settings.PollInterval, ct);
+                    // No stream yet (a new cluster, or deleted and not recreated yet), or trimmed below this node.
+                    await Task.Delay(backoff, ct);
+                    backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, TimeSpan.FromSeconds(2).Ticks));
                     continue;
                 }
                 using var consumer = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -126,7 +128,10 @@ public sealed partial class StreamFollower
                 // from the stored position after a pause.
                 Interlocked.Increment(ref _restarts);
                 LogFollowFailed(_logger, e.GetType().Name, e.Message, (long)backoff.TotalMilliseconds);
-                await Task.Delay(backoff, ct);
+                if (!await Pause.ForAsync(backoff, ct))
+                {
+                    return;
+                }
                 backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, TimeSpan.FromSeconds(5).Ticks));
             }
             finally

@@ -45,7 +45,7 @@ internal sealed class ClusterHealthCheck(StreamFollower follower, IngestLease le
         }
         else if (follower.Epoch is null)
         {
-            result = HealthCheckResult.Unhealthy("not ready: the stream does not exist yet (no ingest leader created it)", data: data);
+            result = HealthCheckResult.Unhealthy("not ready: not following the stream yet (starting, or no ingest leader has created it)", data: data);
         }
         else
         {

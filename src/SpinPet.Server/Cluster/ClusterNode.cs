@@ -34,12 +34,18 @@ internal sealed partial class ClusterNode(
         LogStarting(logger, settings.NodeId, role.ToString().ToLowerInvariant(), settings.NatsUrl, settings.Stream, settings.Subject);
         await ConnectAsync(stoppingToken);
         var following = follower.RunAsync(stoppingToken);
-        if (role == ClusterRole.Gateway)
+        var running = role == ClusterRole.Gateway ? following : Task.WhenAll(following, lease.RunAsync(LeadAsync, stoppingToken));
+        try
         {
-            await following;
-            return;
+            await running.WaitAsync(stoppingToken);
         }
-        await Task.WhenAll(following, lease.RunAsync(LeadAsync, stoppingToken));
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Stopping. NATS.Net's consumer can miss its cancellation while the server is gone (it ended only at its
+            // 30 s idle-heartbeat timeout in a run), so the stop waits for the lease's release (one call, bounded by its
+            // deadline) and no longer; the connection's disposal ends the rest.
+            await Task.WhenAny(running, Task.Delay(settings.CallTimeout + TimeSpan.FromSeconds(1), CancellationToken.None));
+        }
     }
 
     /// <summary>
@@ -73,6 +79,12 @@ internal sealed partial class ClusterNode(
         var state = await batches.CatchUpAsync(term);
         var applied = services.GetRequiredService<SpinPetIndexer>();
         LogLeading(logger, settings.NodeId, state.Epoch, state.LastSeq, applied.ReadCheckpoint()?.Slot ?? 0);
+        if (state.LastSeq == 0 && applied.ReadCheckpoint() is { } checkpoint)
+        {
+            // An empty stream led by a node with history: that history is not in the stream, and a gateway started
+            // on an empty database never gets it. The ingest goes on from the checkpoint, as it must not re-publish.
+            LogHistoryOutsideStream(logger, settings.NodeId, checkpoint.Slot);
+        }
         var ingest = new IngestService(
             services.GetRequiredService<IOptions<SolanaOptions>>().Value,
             batches,
@@ -94,6 +106,9 @@ internal sealed partial class ClusterNode(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "nats-server at {Url} unreachable ({Reason}); serving stored data, retrying in {DelayMs} ms")]
     private static partial void LogConnectFailed(ILogger logger, string url, string reason, long delayMs);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Ingest leader {NodeId}: the stream is empty but this node's database already holds history up to slot {Slot}; that history is not in the stream (start a cluster's nodes on empty databases)")]
+    private static partial void LogHistoryOutsideStream(ILogger logger, string nodeId, ulong slot);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Ingest leader {NodeId}: caught up with {Epoch} at seq {LastSeq}; ingesting from checkpoint slot {Slot}")]
     private static partial void LogLeading(ILogger logger, string nodeId, string epoch, long lastSeq, ulong slot);
