@@ -105,6 +105,22 @@ public sealed partial class SpinPetIndexer : IAppliedState
     }
 
     /// <summary>
+    /// Begins <paramref name="epoch"/> at seq 0 over what is stored (a cluster stream this store had not followed, or one
+    /// that was recreated: its seqs restart at 1). Nothing stored changes but the position; the stream's batches are then
+    /// applied from seq 1, their transactions already stored skipped. One write; a no-op in the current epoch.
+    /// </summary>
+    public void BeginEpoch(string epoch)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(epoch);
+        if (Position.Epoch == epoch)
+        {
+            return;
+        }
+        using var write = _store.BeginWrite(new StreamPosition(epoch, 0));
+        write.Commit();
+    }
+
+    /// <summary>
     /// Recomputes every candle from the stored event log, in a new epoch (docs/storage.md, "Candle rebuild"). Run with
     /// nothing appending. Returns the number of price events replayed.
     /// </summary>

@@ -164,6 +164,17 @@ feed.addEventListener('history', async ({ detail }) => {
   if (!isCurrent(detail)) {
     return;
   }
+  if (detail.recovered === true) {
+    // A resume the server could serve: exactly what changed since the page's position, nothing to refill.
+    showMessage(null);
+    candles.putAll(detail.candles);
+    render();
+    return;
+  }
+  if (detail.recovered === false && detail.epoch !== detail.previousEpoch) {
+    // Another history (a new database, a recreated cluster stream): what the page holds may not be part of it.
+    candles.clear();
+  }
   // After a reconnect: the subscription's history is the newest `limit` candles; if it does not reach back to
   // where we were (the oldest candle still open then, or the newest), REST fills the hole in between.
   const resumeFrom = candles.size > 0 ? candles.resumeTime() : undefined;
@@ -384,6 +395,6 @@ async function start() {
 }
 
 // Read-only view for tests and the console (inspect.js).
-window.spinpetChart = chartView({ state, series, volume, historyLimit });
+window.spinpetChart = chartView({ state, series, volume, historyLimit, feed });
 
 start();

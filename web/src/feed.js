@@ -1,7 +1,9 @@
 // The /ws connection (docs/protocol.md): one socket, one topic at a time, reconnected for ever with capped,
 // jittered back-off. After every (re)connect it subscribes again, and the server answers history_data →
-// subscription_confirmed → kline_data; the page merges that history into what it holds (and refills over REST
-// whatever the history does not reach back to), so a reconnect leaves no gap.
+// subscription_confirmed → kline_data. After a drop it subscribes with `resume` (the topic's position, below): the
+// server then sends only what changed since (`recovered:true`), on this node or any other of a cluster. When it
+// cannot (`recovered:false`: another epoch, too much changed) the history is the ordinary one and the page refills
+// over REST whatever it does not reach back to, so a reconnect leaves no gap either way.
 
 const FIRST_RETRY_MS = 500;
 const MAX_RETRY_MS = 5000;
@@ -9,11 +11,13 @@ const MAX_RETRY_MS = 5000;
 // server is still there (a half-open connection otherwise looks alive for minutes).
 const PING_EVERY_MS = 15000;
 const PONG_TIMEOUT_MS = 10000;
+const KEPT_RESUMES = 20;
 
 /**
  * Events: `status` {state: 'connecting'|'live'|'reconnecting', attempt, retryInMs (while waiting to retry)},
- * `hello` (connection_success), `history` {symbol, interval, candles, hasMore}, `candle` {symbol, interval,
- * candle, subscriptionId}, `server-error` {code, message}.
+ * `hello` (connection_success), `history` {symbol, interval, candles, hasMore, recovered (true|false after a
+ * resume, else undefined), epoch, previousEpoch}, `candle` {symbol, interval, candle, subscriptionId},
+ * `server-error` {code, message}.
  */
 export class KlineFeed extends EventTarget {
   #url;
@@ -26,6 +30,11 @@ export class KlineFeed extends EventTarget {
   #retryTimer = 0;
   #pingTimer = 0;
   #pongTimer = 0;
+  // Where the current topic's stream stands for us: every batch up to `seq` of `epoch` has reached the page
+  // (protocol.md, "Which seq to resume from"). Null until the topic's first history; reset by a topic switch.
+  #position = null;
+  // The resumes this page asked for and how the server answered, newest last (for tests and the console).
+  #resumes = [];
 
   constructor(url, historyLimit) {
     super();
@@ -42,10 +51,17 @@ export class KlineFeed extends EventTarget {
     this.#connect();
   }
 
+  /** Every resume so far: {from: {epoch, seq}, recovered (null until answered), seq, epoch}, oldest first. */
+  get resumes() {
+    return this.#resumes.map((resume) => ({ ...resume, from: { ...resume.from } }));
+  }
+
   /** Follows `symbol`/`interval` from now on: unsubscribes the previous topic, subscribes this one. */
   setTopic(symbol, interval) {
     const previous = this.#topic;
     this.#topic = { symbol, interval };
+    // A position belongs to one topic: another topic starts with the ordinary history.
+    this.#position = null;
     if (this.#isOpen()) {
       if (previous) {
         this.#send({ msg_type: 'unsubscribe', symbol: previous.symbol, interval: previous.interval });
@@ -94,13 +110,25 @@ export class KlineFeed extends EventTarget {
 
   #subscribe() {
     this.#subscriptionId = `sub_${this.#nextId++}`;
-    this.#send({
+    const request = {
       msg_type: 'subscribe',
       symbol: this.#topic.symbol,
       interval: this.#topic.interval,
       subscription_id: this.#subscriptionId,
       limit: this.#historyLimit,
-    });
+    };
+    // An empty epoch (a server that had applied nothing yet) matches nothing: no point asking.
+    if (this.#position?.epoch) {
+      request.resume = { epoch: this.#position.epoch, seq: this.#position.seq };
+      this.#resumes.push({ from: { ...request.resume }, recovered: null, seq: null, epoch: null });
+      // One entry per reconnect; a page left open for weeks keeps the latest few.
+      this.#resumes.splice(0, this.#resumes.length - KEPT_RESUMES);
+    }
+    this.#send(request);
+  }
+
+  #isCurrentTopic(data) {
+    return data.symbol === this.#topic?.symbol && data.interval === this.#topic?.interval;
   }
 
   #onMessage(text) {
@@ -116,14 +144,27 @@ export class KlineFeed extends EventTarget {
       case 'connection_success':
         this.#emit('hello', message);
         break;
-      case 'history_data':
+      case 'history_data': {
+        const previousEpoch = this.#position?.epoch;
+        if (this.#isCurrentTopic(data) && typeof data.seq === 'number') {
+          // A snapshot (ordinary or recovered) reflects every batch up to its seq.
+          this.#position = { epoch: data.epoch, seq: data.seq };
+          const pending = this.#resumes.at(-1);
+          if (pending && pending.recovered === null && typeof data.recovered === 'boolean') {
+            Object.assign(pending, { recovered: data.recovered, seq: data.seq, epoch: data.epoch });
+          }
+        }
         this.#emit('history', {
           symbol: data.symbol,
           interval: data.interval,
           candles: data.data,
           hasMore: data.has_more,
+          recovered: data.recovered,
+          epoch: data.epoch,
+          previousEpoch,
         });
         break;
+      }
       case 'subscription_confirmed':
         if (data.subscription_id === this.#subscriptionId) {
           // Connected and following the topic: the next outage starts its back-off from the beginning.
@@ -132,6 +173,11 @@ export class KlineFeed extends EventTarget {
         }
         break;
       case 'kline_data':
+        if (data.subscription_id === this.#subscriptionId && data.epoch === this.#position?.epoch && typeof data.seq === 'number') {
+          // One batch may change several candles of the topic and this push may be the first of them: it completes
+          // only the batches before its own.
+          this.#position.seq = Math.max(this.#position.seq, data.seq - 1);
+        }
         this.#emit('candle', {
           symbol: data.symbol,
           interval: data.interval,

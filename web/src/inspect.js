@@ -3,8 +3,8 @@
 
 import { HOLLOW, VOLUME_UP } from './chart.js';
 
-/** `state`, `series` (the candles), `volume` (VolumeHistogram) and `historyLimit` as app.js holds them. */
-export function chartView({ state, series, volume, historyLimit }) {
+/** `state`, `series` (the candles), `volume` (VolumeHistogram), `historyLimit` and `feed` as app.js holds them. */
+export function chartView({ state, series, volume, historyLimit, feed }) {
   return Object.freeze({
     get mint() {
       return state.mint;
@@ -20,6 +20,13 @@ export function chartView({ state, series, volume, historyLimit }) {
     },
     get historyLimit() {
       return historyLimit;
+    },
+    /**
+     * The resumes after reconnects, oldest first: {from: {epoch, seq}, recovered, seq, epoch} (recovered null
+     * until the server answered).
+     */
+    get resumes() {
+      return feed.resumes;
     },
     /** kline.volume_unit as the page read it (sol, token or none), and whether the volume histogram is drawn. */
     get volumeUnit() {

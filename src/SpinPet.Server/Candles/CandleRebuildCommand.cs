@@ -8,6 +8,12 @@ internal static partial class CandleRebuildCommand
 {
     public static int Run(WebApplication app)
     {
+        if (Cluster.ClusterServiceCollectionExtensions.IsNatsCluster(app.Configuration))
+        {
+            // A rebuild begins a new epoch of this node's own: its positions would leave the stream's (docs/architecture.md, "The cluster").
+            throw new Cluster.ClusterStartException("cluster: --rebuild-candles is refused on a cluster node; to rebuild its candles, " +
+                "stop it, delete its database (database.rocksdb_path) and start it again: it catches up from the stream.");
+        }
         var logger = app.Services.GetRequiredService<ILogger<SpinPetIndexer>>();
         var indexer = app.Services.GetRequiredService<SpinPetIndexer>();
         var clock = Stopwatch.StartNew();

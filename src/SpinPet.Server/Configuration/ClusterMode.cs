@@ -6,6 +6,6 @@ internal enum ClusterMode
     /// <summary>One process: ingest, storage, candles, REST and <c>/ws</c> in one place, nothing else to run.</summary>
     Single,
 
-    /// <summary>Several processes over NATS JetStream; not in this build yet (refused at start).</summary>
+    /// <summary>Several processes over NATS JetStream (docs/architecture.md, "The cluster").</summary>
     Nats,
 }

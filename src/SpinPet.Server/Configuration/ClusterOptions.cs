@@ -3,8 +3,8 @@ using Microsoft.Extensions.Configuration;
 namespace SpinPet.Server.Configuration;
 
 /// <summary>
-/// <c>[cluster]</c> (shared/spec/cluster.md). Only <c>mode = "single"</c> runs in this build; the section exists so its
-/// keys are known (<c>SPIN_CLUSTER__MODE</c> is a setting, <c>SPIN_CLUSTR__MODE</c> a typo) and checked now.
+/// <c>[cluster]</c> (shared/spec/cluster.md): one process (<c>single</c>, the default) or a node of a NATS JetStream
+/// cluster (<c>nats</c>, src/SpinPet.Server/Cluster).
 /// </summary>
 internal sealed record ClusterOptions
 {
@@ -33,4 +33,11 @@ internal sealed record ClusterOptions
     /// <summary>A gateway is ready within this many stream messages of the stream's end.</summary>
     [ConfigurationKeyName("max_ready_lag")]
     public int MaxReadyLag { get; init; } = 100;
+
+    /// <summary>The host name as a node name: characters outside letters, digits, '-' and '_' become '-', at most 64.</summary>
+    public static string HostNodeId()
+    {
+        var name = new string([.. Environment.MachineName.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' ? c : '-')]);
+        return name.Length == 0 ? "node" : name[..Math.Min(name.Length, 64)];
+    }
 }

@@ -8,13 +8,7 @@ internal sealed class ClusterOptionsValidator : IValidateOptions<ClusterOptions>
     {
         ArgumentNullException.ThrowIfNull(options);
         var failures = new OptionsFailures(ClusterOptions.Section);
-        if (options.Mode == ClusterMode.Nats)
-        {
-            // Refused, not ignored: an operator who asks for a cluster and silently gets independent single nodes
-            // would run two ingests into two stores and clients that see different data per node.
-            failures.Add("mode", "'nats' is not available in this build yet; use single (one process, the default)");
-        }
-        else if (options.Role != ClusterRole.All)
+        if (options.Mode == ClusterMode.Single && options.Role != ClusterRole.All)
         {
             failures.Add("role", $"'{options.Role.ToString().ToLowerInvariant()}' needs cluster.mode = nats; a single node is all roles");
         }

@@ -44,6 +44,9 @@ internal static partial class ConfigurationErrors
                     all &= Describe(inner, lines);
                 }
                 return all;
+            case Cluster.ClusterStartException:
+                lines.Add(exception.Message);
+                return true;
             case OptionsValidationException validation:
                 lines.AddRange(validation.Failures);
                 return true;

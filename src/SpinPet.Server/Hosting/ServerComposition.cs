@@ -1,5 +1,6 @@
 using SpinPet.Server.Api;
 using SpinPet.Server.Candles;
+using SpinPet.Server.Cluster;
 using SpinPet.Server.Configuration;
 using SpinPet.Server.Health;
 using SpinPet.Server.Ingest;
@@ -26,7 +27,8 @@ internal static class ServerComposition
         services.AddSpinPetOptions(builder.Configuration);
         services.AddSpinPetStorage();
         services.AddSpinPetCandles();
-        services.AddSpinPetIngest();
+        // A cluster node runs the ingest only while it holds the lease (AddSpinPetCluster), never as a hosted service.
+        services.AddSpinPetIngest(hosted: !ClusterServiceCollectionExtensions.IsNatsCluster(builder.Configuration));
         services.AddSpinPetTokenMetadata();
         services.AddSpinPetStreaming();
         services.AddSpinPetSocketIO();
@@ -37,6 +39,7 @@ internal static class ServerComposition
         services.AddSingleton<ApiExceptionHandler>();
         services.AddSpinPetOpenApi();
         services.AddSpinPetMetrics();
+        services.AddSpinPetCluster(builder.Configuration);
         return builder;
     }
 

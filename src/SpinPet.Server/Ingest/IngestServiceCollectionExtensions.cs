@@ -9,8 +9,11 @@ internal static class IngestServiceCollectionExtensions
 {
     public const string RpcHttpClient = "solana-rpc";
 
-    /// <summary>The chain follower: PubSub + backfill into the batch stream, as a hosted service.</summary>
-    public static IServiceCollection AddSpinPetIngest(this IServiceCollection services)
+    /// <summary>
+    /// The chain follower: PubSub + backfill into the batch stream, as a hosted service when <paramref name="hosted"/>
+    /// (one process); a cluster node builds one per lease term instead.
+    /// </summary>
+    public static IServiceCollection AddSpinPetIngest(this IServiceCollection services, bool hosted = true)
     {
         // Timeouts are per call (solana.rpc_timeout_ms), inside the client's retry loop; HttpClient's own is off.
         services.AddHttpClient(RpcHttpClient, client => client.Timeout = Timeout.InfiniteTimeSpan);
@@ -26,7 +29,10 @@ internal static class IngestServiceCollectionExtensions
             sp.GetRequiredService<IngestStatus>(),
             sp.GetRequiredService<IOptions<KlineOptions>>().Value.FinalizeGraceMs,
             sp.GetRequiredService<TimeProvider>()));
-        services.AddHostedService(sp => sp.GetRequiredService<IngestService>());
+        if (hosted)
+        {
+            services.AddHostedService(sp => sp.GetRequiredService<IngestService>());
+        }
         return services;
     }
 }

@@ -50,7 +50,13 @@ public sealed partial class IngestService : BackgroundService
 
     public IngestStatus Status { get; }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) => RunAsync(stoppingToken);
+
+    /// <summary>
+    /// One run of the ingest until <paramref name="stoppingToken"/> ends: as a hosted service in one process, or for
+    /// one lease term of a cluster's ingest leader (a new instance per term).
+    /// </summary>
+    public async Task RunAsync(CancellationToken stoppingToken)
     {
         if (!_options.EnableEventListener)
         {

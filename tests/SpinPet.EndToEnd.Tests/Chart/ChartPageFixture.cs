@@ -12,7 +12,7 @@ public sealed class ChartPageFixture : IAsyncLifetime
 {
     private static readonly TimeSpan CatchUp = TimeSpan.FromSeconds(90);
 
-    private readonly TempFolder _database = new();
+    private TempFolder _database = new();
     private ChainSimulator.ChainSimulator _simulator = null!;
 
     internal HeadlessChromium Browser { get; private set; } = null!;
@@ -59,14 +59,20 @@ public sealed class ChartPageFixture : IAsyncLifetime
 
     /// <summary>
     /// Stops the server (SIGTERM: its sockets close with 1001), runs <paramref name="whileDown"/>, and starts it again
-    /// on the same port and storage folder, then waits until it has caught up with the chain.
+    /// on the same port and storage folder (or, with <paramref name="freshDatabase"/>, an empty one: another epoch that
+    /// indexes the same chain again), then waits until it has caught up with the chain.
     /// </summary>
-    internal async Task RestartServerAsync(Func<Task> whileDown)
+    internal async Task RestartServerAsync(Func<Task> whileDown, bool freshDatabase = false)
     {
         int port = Server.BaseUri.Port;
         await Server.StopAsync();
         await Server.DisposeAsync();
         await whileDown();
+        if (freshDatabase)
+        {
+            _database.Dispose();
+            _database = new TempFolder();
+        }
         var settings = Settings();
         settings["SPIN_SERVER__PORT"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture);
         Server = await ServerProcess.StartAsync(settings);

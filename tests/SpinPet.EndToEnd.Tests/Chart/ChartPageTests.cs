@@ -135,7 +135,7 @@ public sealed class ChartPageTests(ChartPageFixture chain) : IClassFixture<Chart
     }
 
     [Fact]
-    public async Task After_the_server_restarts_the_page_reconnects_and_refills_without_a_gap()
+    public async Task After_the_server_restarts_the_page_resumes_from_its_position_without_a_gap()
     {
         var mints = await MintsAsync();
         string mint = mints[0];
@@ -144,6 +144,7 @@ public sealed class ChartPageTests(ChartPageFixture chain) : IClassFixture<Chart
         chain.Trade(mint);
         await page.Eventually(async () => (await BarsAsync(page)).SequenceEqual(await StoredAsync(mint, "s1")), PageWait, "the trade is drawn");
         var beforeRestart = await BarsAsync(page);
+        Assert.Equal(0, await page.EvaluateAsync<int>("window.spinpetChart.resumes.length"));
 
         await chain.RestartServerAsync(async () =>
         {
@@ -165,6 +166,14 @@ public sealed class ChartPageTests(ChartPageFixture chain) : IClassFixture<Chart
             $"{refilled.Count} candles after the restart, {beforeRestart.Count} before: the outage should add more than a history page");
         Assert.Equal("live", await page.EvaluateAsync<string>("document.getElementById('connection-text').textContent"));
 
+        // It got there by resuming (protocol.md, "Position and resume"): the restarted server kept its epoch, so the
+        // page asked for what changed after its position and got it, more than a history page of it, without REST.
+        var resume = await LastResumeAsync(page);
+        Assert.True(resume.GetProperty("recovered").GetBoolean(), $"the resume was not recovered: {resume}");
+        Assert.Equal(resume.GetProperty("from").GetProperty("epoch").GetString(), resume.GetProperty("epoch").GetString());
+        Assert.True(resume.GetProperty("seq").GetInt64() > resume.GetProperty("from").GetProperty("seq").GetInt64(), "the chain moved on while the server was down");
+        Assert.DoesNotContain("refilled", page.Console, StringComparison.Ordinal);
+
         // And it follows the chain again.
         var last = refilled[^1];
         chain.Trade(mint);
@@ -174,6 +183,28 @@ public sealed class ChartPageTests(ChartPageFixture chain) : IClassFixture<Chart
             return bars[^1] != last && bars.SequenceEqual(await StoredAsync(mint, "s1", from: oldest));
         }, PageWait, "a trade after the restart is drawn");
         TestContext.Current.TestOutputHelper?.WriteLine($"{beforeRestart.Count} candles before the restart, {refilled.Count} after; page console:\n{page.Console}");
+    }
+
+    [Fact]
+    public async Task When_the_server_comes_back_with_another_history_the_page_reloads_instead_of_resuming()
+    {
+        var mints = await MintsAsync();
+        string mint = mints[^1];
+        await using var page = await OpenChartAsync($"#mint={mint}&interval=s1");
+        var before = await ScrollBackToTheFirstCandleAsync(page, mint, "s1");
+        Assert.True(before.Count > HistoryLimit, $"{before.Count} candles: the page should hold more than one history page");
+
+        // A new database: the same chain indexed again, under another epoch, so no position of the page is known.
+        await chain.RestartServerAsync(() => page.Eventually(async () => await page.EvaluateAsync<string>("window.spinpetChart.connection") != "live",
+            PageWait, "the page notices the server is gone"), freshDatabase: true);
+
+        var resume = await LastResumeAsync(page);
+        Assert.False(resume.GetProperty("recovered").GetBoolean(), $"a resume in another epoch was recovered: {resume}");
+        Assert.NotEqual(resume.GetProperty("from").GetProperty("epoch").GetString(), resume.GetProperty("epoch").GetString());
+        // The page dropped what it held (it belongs to another history) and drew the ordinary history, as on a first load.
+        var drawn = await ChartShowsNewestStoredAsync(page, mint, "s1");
+        Assert.True(drawn[0].Time > before[0].Time, "the candles of the old history were dropped");
+        Assert.Equal("live", await page.EvaluateAsync<string>("window.spinpetChart.connection"));
     }
 
     [Fact]
@@ -258,6 +289,14 @@ public sealed class ChartPageTests(ChartPageFixture chain) : IClassFixture<Chart
             throw new TimeoutException($"{e.Message}\ndrawn ({bars.Count}): {string.Join(", ", bars.TakeLast(3))}\nstored ({stored.Count}): {string.Join(", ", stored.TakeLast(3))}", e);
         }
         return bars;
+    }
+
+    /// <summary>The page's newest resume (inspect.js: {from: {epoch, seq}, recovered, seq, epoch}) once answered.</summary>
+    private static async Task<JsonElement> LastResumeAsync(DevToolsPage page)
+    {
+        await page.Eventually(async () => await page.EvaluateAsync<bool>(
+            "window.spinpetChart.resumes.length > 0 && window.spinpetChart.resumes.at(-1).recovered !== null"), PageWait, "the server answered the page's resume");
+        return await page.EvaluateAsync<JsonElement>("window.spinpetChart.resumes.at(-1)");
     }
 
     /// <summary>The quote above the chart shows the newest drawn candle's close.</summary>

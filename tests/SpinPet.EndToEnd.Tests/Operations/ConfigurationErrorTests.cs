@@ -23,12 +23,12 @@ public sealed class ConfigurationErrorTests
 
     /// <summary>
     /// A section nobody reads (a typo in an environment variable's section), a proxy address that is not one, or a
-    /// cluster mode this build does not have: the real process stops with exit code 2 and one line naming it.
+    /// cluster role without a cluster: the real process stops with exit code 2 and one line naming it.
     /// </summary>
     [Theory]
     [InlineData("SPIN_CLUSTR__MODE", "nats", "clustr: unknown section (set by SPIN_CLUSTR__MODE; known sections: cluster, cors, database, ipfs, kline, logging, rest, security, server, simulator, solana, websocket)")]
     [InlineData("SPIN_SERVER__KNOWN_PROXIES__0", "10.0.0.300", "server.known_proxies: '10.0.0.300' is not an IP address or CIDR network (e.g. 10.0.0.2, 10.0.0.0/24 or fd00::/8)")]
-    [InlineData("SPIN_CLUSTER__MODE", "nats", "cluster.mode: 'nats' is not available in this build yet; use single (one process, the default)")]
+    [InlineData("SPIN_CLUSTER__ROLE", "gateway", "cluster.role: 'gateway' needs cluster.mode = nats; a single node is all roles")]
     public async Task A_bad_setting_from_the_environment_stops_the_server_with_exit_code_2_and_one_line(string variable, string value, string line)
     {
         using var database = new TempFolder("spinpet-badconfig");

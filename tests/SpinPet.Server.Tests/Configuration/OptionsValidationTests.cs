@@ -78,7 +78,7 @@ public sealed class OptionsValidationTests
     [InlineData("SPIN_REST__MAX_REQUESTS_PER_SECOND", "0", "rest.max_requests_per_second: 0 is out of range 1..1000000")]
     [InlineData("SPIN_REST__BURST", "-1", "rest.burst: -1 is out of range 1..1000000")]
     [InlineData("SPIN_REST__BURTS", "5", "rest.burts: unknown key (known keys: max_requests_per_second, burst)")]
-    [InlineData("SPIN_CLUSTER__MODE", "nats", "cluster.mode: 'nats' is not available in this build yet; use single (one process, the default)")]
+    [InlineData("SPIN_CLUSTER__MAX_READY_LAG", "-1", "cluster.max_ready_lag: -1 must be at least 0")]
     [InlineData("SPIN_CLUSTER__MODE", "multi", "cluster.mode: 'multi' must be single or nats")]
     [InlineData("SPIN_CLUSTER__ROLE", "gateway", "cluster.role: 'gateway' needs cluster.mode = nats; a single node is all roles")]
     [InlineData("SPIN_CLUSTER__NATS_URL", "http://nats:4222", "cluster.nats_url: 'http://nats:4222' is not a nats://, tls://, ws:// or wss:// URL")]
