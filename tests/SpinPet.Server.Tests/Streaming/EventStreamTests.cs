@@ -181,6 +181,39 @@ public sealed class EventStreamTests : IAsyncLifetime
         Assert.Empty(sink.Frames);
     }
 
+    [Fact]
+    public async Task When_the_fan_out_queue_is_full_a_streams_subscribers_are_dropped_rather_than_given_a_hole()
+    {
+        // A queue of one event, and no broadcaster yet: the second event of the mint finds it full.
+        var options = new StreamingOptions { Intervals = Interval.Required, BroadcastBufferSize = 1 };
+        var hub = new EventHub(_hub, new StoreEventHistory(_store), options, _time, NullLogger<EventHub>.Instance);
+        var dropped = new RecordingSink(TestChain.Key(1));
+        hub.Subscribe(dropped, limit: 10, resume: null);
+        var position = _store.Meta.Position;
+        hub.Publish(TestChain.Key(1), Event(1), position);
+        hub.Publish(TestChain.Key(1), Event(2), position);
+        Assert.Equal(0, hub.PendingEvents);
+
+        using var stop = new CancellationTokenSource();
+        var broadcaster = hub.RunAsync(stop.Token);
+        await Eventually.TrueAsync(() => dropped.WasOverrun, Wait, "the subscription dropped");
+        Assert.Empty(dropped.Frames);
+        Assert.Equal(1, hub.Overruns);
+
+        // Its owner ends it (a /ws session closes with 1013); a subscription joining afterwards is served.
+        hub.Unsubscribe(dropped);
+        var later = new RecordingSink(TestChain.Key(1));
+        hub.Subscribe(later, limit: 10, resume: null);
+        hub.Publish(TestChain.Key(1), Event(3), position);
+        await Eventually.TrueAsync(() => later.Frames.Count == 1, Wait, "the later subscription's event");
+        Assert.Empty(dropped.Frames);
+        await stop.CancelAsync();
+        await broadcaster;
+    }
+
+    private static StreamEvent Event(ushort index) =>
+        new(new ChainPosition(1_000, 0, index), 0, "BuySell", System.Text.Encoding.UTF8.GetBytes($$"""{"event_index":{{index}}}"""));
+
     private RecordingSink Subscribe(int mint, int limit, StreamPosition? resume)
     {
         var sink = new RecordingSink(TestChain.Key(mint));
@@ -240,8 +273,8 @@ public sealed class EventStreamTests : IAsyncLifetime
         {
         }
 
-        protected override void Overrun()
-        {
-        }
+        public bool WasOverrun { get; private set; }
+
+        protected override void Overrun() => WasOverrun = true;
     }
 }
