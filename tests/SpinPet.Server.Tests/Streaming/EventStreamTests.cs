@@ -126,6 +126,26 @@ public sealed class EventStreamTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_first_subscriber_joining_while_a_batch_passed_its_mint_by_still_gets_that_batchs_events_once()
+    {
+        Apply(Trade(mint: 1, amount: 1));
+        // The host's steps of one batch, taken apart: stored, fanned out while the mint had no stream (passed by), and
+        // only then announced; the first subscriber joins in between, so its snapshot's position is the batch before.
+        var quiet = new SpinPetIndexer(_store, new CandleSettings(Interval.Required, PriceScale.Default, VolumeUnit.Sol), []);
+        // A late transaction of an old slot: older than the snapshot's window of one event.
+        var applied = quiet.Apply(StreamBatch.Of([Trade(mint: 1, amount: 2, slot: 5)], null), _store.Meta.Position.Next())!;
+        new EventFanOut(_events).Publish(applied);
+        var sink = Subscribe(mint: 1, limit: 1, resume: null);
+        _hub.Applied(applied.Position);
+
+        Assert.Equal(applied.Position.Seq - 1, sink.Snapshot!.Position!.Value.Seq);
+        Assert.Equal([1UL], sink.Snapshot.Events.Select(TokenAmount));
+        await Eventually.TrueAsync(() => sink.Frames.Count == 1, Wait, "the passed-by event");
+        Assert.Equal(2UL, TokenAmount(sink.Frames[0].Event));
+        Assert.Equal(applied.Position, sink.Frames[0].Position);
+    }
+
+    [Fact]
     public async Task A_resume_gets_exactly_the_events_stored_after_its_seq_in_the_order_applied()
     {
         Apply(Trade(mint: 1, amount: 1));
