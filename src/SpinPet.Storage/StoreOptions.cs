@@ -49,7 +49,7 @@ internal static class StoreOptions
                 ColumnFamilyNames.Events => Events(cache),
                 ColumnFamilyNames.Signatures => Signatures(cache),
                 ColumnFamilyNames.Candles => Candles(cache),
-                ColumnFamilyNames.MintEvents or ColumnFamilyNames.UserEvents => EventIndex(cache),
+                ColumnFamilyNames.MintEvents or ColumnFamilyNames.UserEvents or ColumnFamilyNames.MintEventSeqs => EventIndex(cache),
                 ColumnFamilyNames.Orders => Orders(cache),
                 ColumnFamilyNames.UserEventCounts or ColumnFamilyNames.TokenMetadata => PointLookups(cache),
                 _ => Small(cache),

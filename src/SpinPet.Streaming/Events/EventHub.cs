@@ -23,6 +23,10 @@ public sealed partial class EventHub(TopicHub positions, IEventHistory history, 
     // A join whose storage read keeps losing the race with a mint publishing faster than it is read gives up (1003).
     private const int JoinAttempts = 8;
 
+    // Events stored after the snapshot's position that a join reads (StoredAfter): normally those of the one batch
+    // in flight, at most 512 transactions of a few events each; more means the position moved on, so it reads again.
+    private const int MaxStoredAfter = 10_000;
+
     private readonly ConcurrentDictionary<PublicKey, EventTopic> _topics = new();
     private readonly BroadcastBuffer _buffer = new(options.BroadcastBufferSize, new StreamingCounters());
     private readonly Channel<EventTopic> _changed = Channel.CreateUnbounded<EventTopic>(new UnboundedChannelOptions { SingleReader = true });
@@ -145,12 +149,24 @@ public sealed partial class EventHub(TopicHub positions, IEventHistory history, 
             long before = topic.Sequence;
             long nowMs = time.GetUtcNow().ToUnixTimeMilliseconds();
             EventPage page;
-            List<EventFrame> stored;
+            List<EventFrame>? stored;
             HashSet<ChainPosition> unpublished;
             try
             {
                 page = ReadSnapshot(subscription.Mint, limit, resume, position);
                 stored = page.Recovered == true ? [] : StoredAfter(subscription, position, page, nowMs);
+                if (stored is null)
+                {
+                    if (topic.RemoveIfUnused())
+                    {
+                        RemoveTopic(topic);
+                    }
+                    if (attempt >= JoinAttempts)
+                    {
+                        throw new InvalidOperationException($"more than {MaxStoredAfter} events of {subscription.Symbol} were stored during each of {JoinAttempts + 1} history reads");
+                    }
+                    continue;
+                }
                 // Stored after the position read: their batch may still be on its way to the topic.
                 unpublished = [.. page.Events.Where(e => e.Seq > position.Seq).Select(e => e.Position),
                     .. stored.Select(f => f.Event.Position)];
@@ -207,12 +223,15 @@ public sealed partial class EventHub(TopicHub positions, IEventHistory history, 
     /// <summary>
     /// Events stored by batches after <paramref name="position"/> that the snapshot lacks (usually none). The batch being
     /// fanned out while the topic was created may have passed this mint by (the host publishes only to mints with a
-    /// topic), so what the snapshot's position does not cover is read here, with each event's own position.
+    /// topic), so what the snapshot's position does not cover is read here, with each event's own position. Null when
+    /// more than <see cref="MaxStoredAfter"/> are (the join reads again).
     /// </summary>
-    private List<EventFrame> StoredAfter(EventSubscription subscription, StreamPosition position, EventPage page, long nowMs)
+    private List<EventFrame>? StoredAfter(EventSubscription subscription, StreamPosition position, EventPage page, long nowMs)
     {
-        var after = history.After(subscription.Mint, position.Seq, MaxResumeEvents)
-            ?? throw new InvalidOperationException($"more than {MaxResumeEvents} events of {subscription.Symbol} were stored during its history read");
+        if (history.After(subscription.Mint, position.Seq, MaxStoredAfter) is not { } after)
+        {
+            return null;
+        }
         var frames = new List<EventFrame>();
         if (after.Events.Count == 0)
         {

@@ -126,6 +126,26 @@ public sealed class EventStreamTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_first_subscriber_joining_while_a_batch_passed_its_mint_by_still_gets_that_batchs_events_once()
+    {
+        Apply(Trade(mint: 1, amount: 1));
+        // The host's steps of one batch, taken apart: stored, fanned out while the mint had no stream (passed by), and
+        // only then announced; the first subscriber joins in between, so its snapshot's position is the batch before.
+        var quiet = new SpinPetIndexer(_store, new CandleSettings(Interval.Required, PriceScale.Default, VolumeUnit.Sol), []);
+        // A late transaction of an old slot: older than the snapshot's window of one event.
+        var applied = quiet.Apply(StreamBatch.Of([Trade(mint: 1, amount: 2, slot: 5)], null), _store.Meta.Position.Next())!;
+        new EventFanOut(_events).Publish(applied);
+        var sink = Subscribe(mint: 1, limit: 1, resume: null);
+        _hub.Applied(applied.Position);
+
+        Assert.Equal(applied.Position.Seq - 1, sink.Snapshot!.Position!.Value.Seq);
+        Assert.Equal([1UL], sink.Snapshot.Events.Select(TokenAmount));
+        await Eventually.TrueAsync(() => sink.Frames.Count == 1, Wait, "the passed-by event");
+        Assert.Equal(2UL, TokenAmount(sink.Frames[0].Event));
+        Assert.Equal(applied.Position, sink.Frames[0].Position);
+    }
+
+    [Fact]
     public async Task A_resume_gets_exactly_the_events_stored_after_its_seq_in_the_order_applied()
     {
         Apply(Trade(mint: 1, amount: 1));
@@ -180,6 +200,39 @@ public sealed class EventStreamTests : IAsyncLifetime
         await Eventually.TrueAsync(() => other.Frames.Count == 1, Wait, "the later subscription's event");
         Assert.Empty(sink.Frames);
     }
+
+    [Fact]
+    public async Task When_the_fan_out_queue_is_full_a_streams_subscribers_are_dropped_rather_than_given_a_hole()
+    {
+        // A queue of one event, and no broadcaster yet: the second event of the mint finds it full.
+        var options = new StreamingOptions { Intervals = Interval.Required, BroadcastBufferSize = 1 };
+        var hub = new EventHub(_hub, new StoreEventHistory(_store), options, _time, NullLogger<EventHub>.Instance);
+        var dropped = new RecordingSink(TestChain.Key(1));
+        hub.Subscribe(dropped, limit: 10, resume: null);
+        var position = _store.Meta.Position;
+        hub.Publish(TestChain.Key(1), Event(1), position);
+        hub.Publish(TestChain.Key(1), Event(2), position);
+        Assert.Equal(0, hub.PendingEvents);
+
+        using var stop = new CancellationTokenSource();
+        var broadcaster = hub.RunAsync(stop.Token);
+        await Eventually.TrueAsync(() => dropped.WasOverrun, Wait, "the subscription dropped");
+        Assert.Empty(dropped.Frames);
+        Assert.Equal(1, hub.Overruns);
+
+        // Its owner ends it (a /ws session closes with 1013); a subscription joining afterwards is served.
+        hub.Unsubscribe(dropped);
+        var later = new RecordingSink(TestChain.Key(1));
+        hub.Subscribe(later, limit: 10, resume: null);
+        hub.Publish(TestChain.Key(1), Event(3), position);
+        await Eventually.TrueAsync(() => later.Frames.Count == 1, Wait, "the later subscription's event");
+        Assert.Empty(dropped.Frames);
+        await stop.CancelAsync();
+        await broadcaster;
+    }
+
+    private static StreamEvent Event(ushort index) =>
+        new(new ChainPosition(1_000, 0, index), 0, "BuySell", System.Text.Encoding.UTF8.GetBytes($$"""{"event_index":{{index}}}"""));
 
     private RecordingSink Subscribe(int mint, int limit, StreamPosition? resume)
     {
@@ -240,8 +293,8 @@ public sealed class EventStreamTests : IAsyncLifetime
         {
         }
 
-        protected override void Overrun()
-        {
-        }
+        public bool WasOverrun { get; private set; }
+
+        protected override void Overrun() => WasOverrun = true;
     }
 }

@@ -262,6 +262,39 @@ public sealed class OutboxTests
     }
 
     // Sessions are not needed by the queue; the subscriber only carries the conflation slot here.
+    [Fact]
+    public void Event_frames_are_never_conflated_stop_once_detached_and_past_the_bound_overflow_the_outbox()
+    {
+        var outbox = new Outbox(maxBytes: 1 << 20);
+        var stream = new ClientEventSubscription(null!, Topic.Mint, "e1");
+        var events = Enumerable.Range(0, 3).Select(EventFrame).ToList();
+        foreach (var frame in events)
+        {
+            Assert.True(outbox.EnqueueEvent(stream, OutboundFrame.Reply(stream.SubscriptionIdJson, frame)));
+        }
+        // Three events of one stream: three messages, in order, each with the subscription's id spliced in.
+        var sent = TakeAll(outbox);
+        Assert.Equal(events, sent.Select(f => f.Shared));
+        Assert.All(sent, f => Assert.Equal("\"e1\"", Encoding.UTF8.GetString(f.Message!)));
+
+        outbox.Detach(stream);
+        Assert.True(outbox.EnqueueEvent(stream, OutboundFrame.Reply(stream.SubscriptionIdJson, EventFrame(3))));
+        Assert.Empty(TakeAll(outbox));
+
+        var small = new Outbox(maxBytes: 2 * (events[0].Length(4) + Outbox.EntryOverheadBytes));
+        var other = new ClientEventSubscription(null!, Topic.Mint, "e2");
+        Assert.True(small.EnqueueEvent(other, OutboundFrame.Reply(other.SubscriptionIdJson, EventFrame(0))));
+        Assert.True(small.EnqueueEvent(other, OutboundFrame.Reply(other.SubscriptionIdJson, EventFrame(1))));
+        Assert.False(small.EnqueueEvent(other, OutboundFrame.Reply(other.SubscriptionIdJson, EventFrame(2))));
+        Assert.True(small.Overflowed);
+        Assert.Empty(TakeAll(small));
+    }
+
+    private static Events.EventFrame EventFrame(int i) =>
+        Events.EventDataFormat.Instance.Serialize(Topic.Mint.ToString(),
+            new StreamEvent(new ChainPosition(10, 0, (ushort)i), 1, "BuySell", Encoding.UTF8.GetBytes($$"""{"event_index":{{i}}}""")),
+            sequence: i + 1, nowMs: 0, publishedAt: 0, position: new Core.Stream.StreamPosition("e", 1));
+
     private static ClientSubscription NewSubscriber(string id) => new(null!, Topic, id);
 
     private static OutboundFrame Reply(int i) => OutboundFrame.Reply(Encoding.UTF8.GetBytes($"reply {i}"));
