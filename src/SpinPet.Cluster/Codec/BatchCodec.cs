@@ -3,7 +3,7 @@ using System.Text;
 using SpinPet.Core.Chain;
 using SpinPet.Core.Ingest;
 using SpinPet.Core.Stream;
-using SpinPet.Solana.Decoding;
+using SpinPet.Indexer.Events;
 
 namespace SpinPet.Cluster.Codec;
 
@@ -11,7 +11,8 @@ namespace SpinPet.Cluster.Codec;
 /// A <see cref="StreamBatch"/> as bytes on the cluster stream (docs/architecture.md, "The cluster"): versioned,
 /// big-endian, one encoding per batch, so every node decodes the same batch from the same bytes. Events travel as
 /// their raw payloads and are decoded again on the receiving side with the same decoder the ingest used
-/// (<see cref="EventDecoder"/>): the payload is what is stored anyway, and decoding is deterministic.
+/// (<see cref="StoredEvents"/>, the indexer's one reader of payloads): the payload is what is stored anyway, and decoding
+/// is deterministic.
 /// </summary>
 /// <remarks>
 /// Layout (version 1): version u8 ‖ id (u16 length, UTF-8) ‖ flags u8 (1 = checkpoint, 2 = finalize-by) ‖
@@ -128,11 +129,7 @@ public static class BatchCodec
             ushort index = reader.U16();
             byte[] payload = reader.Bytes();
             // The ingest put it here because it decoded; the same decoder gives the same event on every node.
-            var status = EventDecoder.TryDecode(payload, out var ev);
-            if (ev is null)
-            {
-                throw new BatchCodecException($"event {index} of transaction {signature} does not decode ({status})");
-            }
+            var ev = StoredEvents.Read(payload) ?? throw new BatchCodecException($"event {index} of transaction {signature} does not decode");
             events[i] = new DecodedEvent(index, payload, ev);
         }
         var rejected = new RejectedPayload[reader.U16()];
