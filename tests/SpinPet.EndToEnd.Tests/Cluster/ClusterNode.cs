@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using SpinPet.EndToEnd.Tests.Harness;
 using SpinPet.TestSupport;
 
@@ -9,6 +10,10 @@ namespace SpinPet.EndToEnd.Tests.Cluster;
 /// </summary>
 internal sealed class ClusterNode : IAsyncDisposable
 {
+    // Linux x86-64 and arm64 signal numbers.
+    private const int Sigcont = 18;
+    private const int Sigstop = 19;
+
     private readonly Func<ClusterNode, Dictionary<string, string>> _settings;
 
     public ClusterNode(string name, string role, Func<ClusterNode, Dictionary<string, string>> settings)
@@ -62,6 +67,23 @@ internal sealed class ClusterNode : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// SIGSTOP: the process stops where it is, its sockets stay open and nothing answers — to the others it looks like
+    /// a partition or a long pause; <see cref="Resume"/> lets it go on from the same instruction.
+    /// </summary>
+    public void Pause() => Signal(Sigstop);
+
+    /// <summary>SIGCONT after <see cref="Pause"/>.</summary>
+    public void Resume() => Signal(Sigcont);
+
+    private void Signal(int signal)
+    {
+        if (SendSignal(Running.Pid, signal) != 0)
+        {
+            throw new InvalidOperationException($"kill({Running.Pid}, {signal}) failed: errno {Marshal.GetLastPInvokeError()}");
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         await KillAsync();
@@ -69,4 +91,7 @@ internal sealed class ClusterNode : IAsyncDisposable
     }
 
     public override string ToString() => $"{Name} ({Role})";
+
+    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int SendSignal(int pid, int signal);
 }

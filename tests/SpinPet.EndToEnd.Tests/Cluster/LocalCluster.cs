@@ -155,11 +155,11 @@ internal sealed class LocalCluster : IAsyncDisposable
 
     /// <summary>
     /// What the cluster guarantees once it has caught up (cluster.md, "Guarantees"): every running gateway serves the
-    /// ledger's candles over REST and has never talked to the RPC node; then, every node stopped, every gateway's store
-    /// holds the ledger's events exactly once in chain order, and all of them hold byte-identical candles at the same
-    /// stream position.
+    /// ledger's candles over REST and has never talked to the RPC node; then, every node stopped, every node's store
+    /// (ingest candidates follow the stream too) holds the ledger's events exactly once in chain order, and all of them
+    /// hold byte-identical candles at the same stream position.
     /// </summary>
-    public async Task AssertGatewaysHoldTheLedgerAsync()
+    public async Task AssertEveryNodeHoldsTheLedgerAsync()
     {
         await CaughtUpAsync();
         foreach (var gateway in Gateways.Where(g => g.Server is not null))
@@ -172,10 +172,10 @@ internal sealed class LocalCluster : IAsyncDisposable
         await Task.WhenAll(Nodes.Select(node => node.StopAsync()));
         List<TopicCandle>? first = null;
         SpinPet.Core.Stream.StreamPosition? firstPosition = null;
-        foreach (var gateway in Gateways)
+        foreach (var node in Nodes)
         {
-            LedgerAssert.StoreEqualsLedger(gateway.Database.Path, Simulator);
-            using var store = SpinPetStore.Open(gateway.Database.Path);
+            LedgerAssert.StoreEqualsLedger(node.Database.Path, Simulator);
+            using var store = SpinPetStore.Open(node.Database.Path);
             var candles = store.Candles.ReadAllCandles().ToList();
             var position = store.Meta.Position;
             if (first is null)

@@ -31,6 +31,9 @@ internal sealed partial class ServerProcess : IAsyncDisposable
 
     public int ExitCode => _process.ExitCode;
 
+    /// <summary>The process id (for signals a test sends itself, e.g. SIGSTOP).</summary>
+    public int Pid => _process.Id;
+
     public bool HasExited => _process.HasExited;
 
     /// <summary>Everything the server printed so far (for assertions on logs and for failure messages).</summary>
