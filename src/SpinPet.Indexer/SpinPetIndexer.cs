@@ -117,6 +117,9 @@ public sealed partial class SpinPetIndexer : IAppliedState
             return;
         }
         using var write = _store.BeginWrite(new StreamPosition(epoch, 0));
+        // The new epoch numbers from 1 again, over rows stamped up to the old seq: a resume below that cannot tell
+        // them apart from the new epoch's changes, so it is answered with an ordinary snapshot (recovered:false).
+        _store.Meta.StageResumeFloor(write, Math.Max(_store.Meta.ResumeFloor, Position.Seq));
         write.Commit();
     }
 

@@ -30,6 +30,8 @@ public sealed class StoreMeta
     private StoreCounters? _pendingCounters;
     private Checkpoint? _pendingCheckpoint;
     private StreamPosition? _pendingPosition;
+    private long _resumeFloor;
+    private long? _pendingResumeFloor;
 
     internal StoreMeta(SpinPetStore store)
     {
@@ -40,6 +42,8 @@ public sealed class StoreMeta
         _counters = counters is null ? StoreCounters.Empty : Values.ReadCounters(counters);
         var checkpoint = db.Get(Keys.Checkpoint, _meta);
         _checkpoint = checkpoint is null ? null : new StrongBox<Checkpoint>(Values.ReadCheckpoint(checkpoint));
+        var floor = db.Get(ResumeFloorKey, _meta);
+        _resumeFloor = floor is { Length: 8 } ? BinaryPrimitives.ReadInt64BigEndian(floor) : 0;
         if (db.Get(PositionKey, _meta) is { } position)
         {
             _position = new StrongBox<StreamPosition>(ReadPosition(position));
@@ -71,7 +75,17 @@ public sealed class StoreMeta
     /// </summary>
     public bool CandleRebuildPending => Get(CandleRebuildPendingKey) is not null;
 
+    /// <summary>
+    /// The lowest seq from which a resume can be answered exactly (docs/storage.md, "meta rows"): 0 until an epoch
+    /// restarted the numbering over rows stamped in an earlier one (a cluster node adopting a recreated stream); then
+    /// the highest seq those rows can carry. Rows of an old epoch with seqs above a resume point would otherwise read as
+    /// "changed after it" and be sent again.
+    /// </summary>
+    public long ResumeFloor => Volatile.Read(ref _resumeFloor);
+
     private static ReadOnlySpan<byte> PositionKey => "position"u8;
+
+    private static ReadOnlySpan<byte> ResumeFloorKey => "resume_floor"u8;
 
     private static ReadOnlySpan<byte> CandleRebuildPendingKey => "candles_rebuild_pending"u8;
 
@@ -168,6 +182,17 @@ public sealed class StoreMeta
         _pendingCounters = counters;
     }
 
+    /// <summary>Stages <see cref="ResumeFloor"/> (raised when a new epoch restarts the numbering over stored rows).</summary>
+    public void StageResumeFloor(StoreWrite write, long floor)
+    {
+        ArgumentNullException.ThrowIfNull(write);
+        ArgumentOutOfRangeException.ThrowIfNegative(floor);
+        Span<byte> value = stackalloc byte[8];
+        BinaryPrimitives.WriteInt64BigEndian(value, floor);
+        write.Put(ResumeFloorKey, value, _meta);
+        _pendingResumeFloor = floor;
+    }
+
     internal void StagePosition(StoreWrite write)
     {
         write.Put(PositionKey, WritePosition(write.Position), _meta);
@@ -185,6 +210,11 @@ public sealed class StoreMeta
         {
             Volatile.Write(ref _checkpoint, new StrongBox<Checkpoint>(checkpoint));
         }
+        if (_pendingResumeFloor is { } floor)
+        {
+            // Before the position: a reader that sees the new epoch also sees the floor that guards its resumes.
+            Volatile.Write(ref _resumeFloor, floor);
+        }
         if (_pendingPosition is { } position)
         {
             Volatile.Write(ref _position, new StrongBox<StreamPosition>(position));
@@ -197,6 +227,7 @@ public sealed class StoreMeta
         _pendingCounters = null;
         _pendingCheckpoint = null;
         _pendingPosition = null;
+        _pendingResumeFloor = null;
     }
 
     private byte[]? Get(ReadOnlySpan<byte> key)

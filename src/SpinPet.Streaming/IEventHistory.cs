@@ -14,6 +14,13 @@ public interface IEventHistory
     /// order); null when more than <paramref name="limit"/> are (protocol.md, "Position and resume").
     /// </summary>
     EventPage? After(PublicKey mint, long seq, int limit);
+
+    /// <summary>
+    /// The lowest seq <see cref="After"/> answers exactly: above 0 only on a store that began this epoch over rows
+    /// stamped in an earlier one (a cluster node adopting a recreated stream), whose seqs go up to this floor and
+    /// cannot be told apart from this epoch's (docs/storage.md, "Positions").
+    /// </summary>
+    long ResumeFloor => 0;
 }
 
 /// <summary>A window of a mint's events, whether older ones exist before it, and the mint's total.</summary>

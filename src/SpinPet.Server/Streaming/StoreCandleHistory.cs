@@ -22,6 +22,11 @@ internal sealed class StoreCandleHistory(SpinPetStore store) : ICandleHistory
 
     public HistoryPage? ChangedSince(PublicKey mint, Interval interval, long seq, int limit)
     {
+        if (seq < store.Meta.ResumeFloor)
+        {
+            // Rows of an earlier epoch may carry seqs above this one: this history cannot tell (docs/storage.md, "Positions").
+            return null;
+        }
         var changed = store.Candles.ReadChangedSince(mint, interval, seq, limit);
         if (!changed.Complete)
         {

@@ -12,6 +12,8 @@ namespace SpinPet.Server.Streaming;
 /// </summary>
 internal sealed class StoreEventHistory(SpinPetStore store) : IEventHistory
 {
+    public long ResumeFloor => store.Meta.ResumeFloor;
+
     public EventPage Newest(PublicKey mint, int limit)
     {
         var page = store.Indexes.ReadMintEvents(mint, newestFirst: true, after: null, skip: 0, limit);

@@ -187,6 +187,38 @@ public sealed class EventStreamTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task After_a_new_epoch_over_stored_rows_a_resume_below_the_old_seqs_is_not_answered_with_old_rows()
+    {
+        // A cluster node adopting a recreated stream: the new epoch numbers from 1 over rows stamped up to seq 5.
+        for (ulong amount = 1; amount <= 5; amount++)
+        {
+            Apply(Trade(mint: 1, amount: amount));
+        }
+        _indexer.BeginEpoch("recreated-stream");
+        Assert.Equal(5, _store.Meta.ResumeFloor);
+        var resumeAt = Apply(Trade(mint: 1, amount: 6));
+        Apply(Trade(mint: 1, amount: 7));
+
+        // Old rows at seqs 2..5 would read as "after seq 1" of the new epoch and be sent again.
+        var below = Subscribe(mint: 1, limit: 2, resume: resumeAt);
+        Assert.False(below.Snapshot!.Recovered);
+        Assert.Equal([6UL, 7UL], below.Snapshot.Events.Select(TokenAmount));
+        Assert.Null(new StoreCandleHistory(_store).ChangedSince(TestChain.Key(1), Interval.S1, resumeAt.Seq, 100));
+
+        // Past the floor, resumes are exact again.
+        for (ulong amount = 8; amount <= 10; amount++)
+        {
+            Apply(Trade(mint: 1, amount: amount));
+        }
+        var pastFloor = _store.Meta.Position;
+        Apply(Trade(mint: 1, amount: 11));
+        var exact = Subscribe(mint: 1, limit: 1, resume: pastFloor);
+        await Eventually.TrueAsync(() => exact.Snapshot is not null, Wait, "the resumed snapshot");
+        Assert.True(exact.Snapshot!.Recovered);
+        Assert.Equal([11UL], exact.Snapshot.Events.Select(TokenAmount));
+    }
+
+    [Fact]
     public async Task An_unsubscribed_stream_gets_nothing_more_and_its_topic_is_retired()
     {
         var sink = Subscribe(mint: 1, limit: 10, resume: null);
