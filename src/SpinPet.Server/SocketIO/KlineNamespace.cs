@@ -12,17 +12,19 @@ namespace SpinPet.Server.SocketIO;
 /// <c>/ws</c> request; each answer is the <c>data</c> object of <c>/ws</c>'s answer (<see cref="KlinePayloads"/>).
 /// Nothing here waits for a client: every reply is queued in the session's bounded outbox.
 /// </summary>
-internal sealed partial class KlineNamespace(TopicHub hub, ICandleHistory history, StreamingOptions options, TimeProvider time,
+internal sealed partial class KlineNamespace(TopicHub hub, ICandleHistory history, StreamingOptions options, KlineClients clients, TimeProvider time,
     ILogger<KlineNamespace> logger) : ISocketIONamespaceHandler
 {
     private const string Served = "subscribe, unsubscribe, history";
 
     public ValueTask OnConnectAsync(SocketIOSocket socket, ReadOnlyMemory<byte> auth, CancellationToken ct)
     {
-        socket.State = new KlineClient(socket);
+        var client = new KlineClient(socket, clients);
+        socket.State = client;
+        clients.Add(client);
         long nowSeconds = time.GetUtcNow().ToUnixTimeSeconds();
         // Only the head is this client's: the symbol list is serialized once for every greeting until it changes.
-        socket.TryEmit("connection_success", KlinePayloads.ConnectionSuccess(socket.Id, nowSeconds, hub.GreetingTail()));
+        client.Reply("connection_success", KlinePayloads.ConnectionSuccess(socket.Id, nowSeconds, hub.GreetingTail()), ackId: null);
         return default;
     }
 
@@ -81,6 +83,7 @@ internal sealed partial class KlineNamespace(TopicHub hub, ICandleHistory histor
     {
         if (socket.State is KlineClient client)
         {
+            clients.Remove(client);
             foreach (var subscription in client.Close())
             {
                 End(subscription);
