@@ -27,6 +27,10 @@ internal static class ColumnFamilyNames
     public const string UserOrders = "user_orders";
     public const string UserEventCounts = "user_event_counts";
 
+    // A mint's events in the order they were applied (mint ‖ seq ‖ position): the event stream's resume reads "every
+    // event of the mint after seq" as one range (docs/storage.md, "mint_event_seqs").
+    public const string MintEventSeqs = "mint_event_seqs";
+
     // Token metadata fetched from each token's uri (docs/storage.md, "Token metadata"): not derived from the event log,
     // so a rebuild of the derived rows leaves it alone.
     public const string TokenMetadata = "token_metadata";
@@ -38,9 +42,9 @@ internal static class ColumnFamilyNames
     public static readonly string[] All =
     [
         Events, Signatures, Rejected, Meta, Candles, CandleTopics, CandleLateEvents,
-        MintEvents, UserEvents, Mints, MintsByFirst, Orders, MintOrders, UserOrders, UserEventCounts, TokenMetadata, BackfillPages,
+        MintEvents, UserEvents, Mints, MintsByFirst, Orders, MintOrders, UserOrders, UserEventCounts, MintEventSeqs, TokenMetadata, BackfillPages,
     ];
 
     /// <summary>The REST index families (<see cref="RestIndexStore"/>): what a rebuild of them empties and refills from the event log.</summary>
-    public static readonly string[] Derived = [MintEvents, UserEvents, Mints, MintsByFirst, Orders, MintOrders, UserOrders, UserEventCounts];
+    public static readonly string[] Derived = [MintEvents, UserEvents, Mints, MintsByFirst, Orders, MintOrders, UserOrders, UserEventCounts, MintEventSeqs];
 }

@@ -13,6 +13,9 @@ internal static class IndexKeys
     /// <summary>mint ‖ position, and user ‖ position.</summary>
     public const int OwnerPositionLength = PublicKey.Length + Keys.PositionLength;
 
+    /// <summary>mint ‖ seq u64 ‖ position (mint_event_seqs).</summary>
+    public const int MintSeqPositionLength = PublicKey.Length + 8 + Keys.PositionLength;
+
     /// <summary>position ‖ mint (first seen, latest activity).</summary>
     public const int PositionMintLength = Keys.PositionLength + PublicKey.Length;
 
@@ -34,6 +37,22 @@ internal static class IndexKeys
     {
         owner.CopyTo(destination);
         Keys.WritePosition(destination[PublicKey.Length..], slot, txIndex, eventIndex);
+    }
+
+    /// <summary>A mint_event_seqs key; with only the first 40 bytes (mint ‖ seq) it is where a scan for seqs ≥ seq starts.</summary>
+    public static void WriteMintSeqPosition(Span<byte> destination, in PublicKey mint, long seq, ChainPosition position)
+    {
+        mint.CopyTo(destination);
+        BinaryPrimitives.WriteInt64BigEndian(destination[PublicKey.Length..], seq);
+        Keys.WritePosition(destination[(PublicKey.Length + 8)..], position);
+    }
+
+    /// <summary>The seq and position of a mint_event_seqs key.</summary>
+    public static (long Seq, ChainPosition Position) ReadMintSeqPosition(ReadOnlySpan<byte> key)
+    {
+        CheckLength(ColumnFamilyNames.MintEventSeqs, key, MintSeqPositionLength);
+        long seq = BinaryPrimitives.ReadInt64BigEndian(key[PublicKey.Length..]);
+        return (seq, Keys.ReadPosition(ColumnFamilyNames.MintEventSeqs, key[(PublicKey.Length + 8)..]));
     }
 
     public static void WriteUserMint(Span<byte> destination, in PublicKey user, in PublicKey mint)

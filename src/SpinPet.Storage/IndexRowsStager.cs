@@ -20,15 +20,19 @@ internal sealed class IndexRowsStager(Func<string, ColumnFamilyHandle> family)
     private readonly ColumnFamilyHandle _mintOrders = family(ColumnFamilyNames.MintOrders);
     private readonly ColumnFamilyHandle _userOrders = family(ColumnFamilyNames.UserOrders);
     private readonly ColumnFamilyHandle _userEventCounts = family(ColumnFamilyNames.UserEventCounts);
+    private readonly ColumnFamilyHandle _mintEventSeqs = family(ColumnFamilyNames.MintEventSeqs);
     private readonly byte[] _buffer = new byte[IndexValues.OrderLength];
 
-    public void MintEvent(StoreWrite write, in PublicKey mint, ChainPosition position, EventKind kind)
+    public void MintEvent(StoreWrite write, in PublicKey mint, ChainPosition position, EventKind kind, long seq)
     {
         Span<byte> key = stackalloc byte[IndexKeys.OwnerPositionLength];
+        Span<byte> seqKey = stackalloc byte[IndexKeys.MintSeqPositionLength];
         Span<byte> value = stackalloc byte[IndexValues.MintEventLength];
         IndexKeys.WriteOwnerPosition(key, mint, position.Slot, position.TxIndex, position.EventIndex);
         IndexValues.WriteMintEvent(value, kind);
         write.Put(key, value, _mintEvents);
+        IndexKeys.WriteMintSeqPosition(seqKey, mint, seq, position);
+        write.Put(seqKey, value, _mintEventSeqs);
     }
 
     public void UserEvent(StoreWrite write, in PublicKey user, ChainPosition position, EventKind kind, in PublicKey mint)

@@ -27,9 +27,9 @@ internal static class IndexValues
 
     /// <summary>
     /// The <c>derived_rows</c> marker's value: which derived families the database has. 1 = up to user_orders; 2 adds
-    /// user_event_counts. A database marked with an older version is rebuilt at open.
+    /// user_event_counts; 3 adds mint_event_seqs. A database marked with an older version is rebuilt at open.
     /// </summary>
-    public const byte DerivedRowsVersion = 2;
+    public const byte DerivedRowsVersion = 3;
 
     /// <summary>mints_by_first, mint_orders: version only, the key says everything.</summary>
     public const int MarkerLength = 1;

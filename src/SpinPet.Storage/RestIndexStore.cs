@@ -24,6 +24,7 @@ public sealed class RestIndexStore
     private readonly ColumnFamilyHandle _orders;
     private readonly ColumnFamilyHandle _userOrders;
     private readonly ColumnFamilyHandle _userEventCounts;
+    private readonly ColumnFamilyHandle _mintEventSeqs;
     private readonly ColumnFamilyHandle _meta;
     private readonly ConcurrentDictionary<PublicKey, MintDetails> _committed = new();
     private readonly List<MintDetails> _pendingMints = [];
@@ -43,6 +44,7 @@ public sealed class RestIndexStore
         _orders = store.Family(ColumnFamilyNames.Orders);
         _userOrders = store.Family(ColumnFamilyNames.UserOrders);
         _userEventCounts = store.Family(ColumnFamilyNames.UserEventCounts);
+        _mintEventSeqs = store.Family(ColumnFamilyNames.MintEventSeqs);
         _meta = store.Family(ColumnFamilyNames.Meta);
         _stager = new IndexRowsStager(store.Family);
         using (var iterator = store.Db.NewIterator(_mints))
@@ -99,9 +101,12 @@ public sealed class RestIndexStore
         }
     }
 
-    /// <summary>Stages one row of a mint's event list (<c>mint_events</c>).</summary>
-    public void StageMintEvent(StoreWrite write, PublicKey mint, ChainPosition position, EventKind kind) =>
-        _stager.MintEvent(write, mint, position, kind);
+    /// <summary>
+    /// Stages one row of a mint's event list (<c>mint_events</c>) and its row in apply order (<c>mint_event_seqs</c>),
+    /// <paramref name="seq"/> being the seq of the batch that stored the event.
+    /// </summary>
+    public void StageMintEvent(StoreWrite write, PublicKey mint, ChainPosition position, EventKind kind, long seq) =>
+        _stager.MintEvent(write, mint, position, kind, seq);
 
     /// <summary>Stages one row of a user's event list (<c>user_events</c>), with the event's mint for filtering.</summary>
     public void StageUserEvent(StoreWrite write, PublicKey user, ChainPosition position, EventKind kind, PublicKey mint) =>
@@ -157,6 +162,49 @@ public sealed class RestIndexStore
     public IndexPage<StoredEvent> ReadMintEvents(PublicKey mint, bool newestFirst, byte[]? after, int skip, int limit) =>
         Page(_mintEvents, mint.AsSpan(), IndexKeys.OwnerPositionLength, after, newestFirst, skip, limit,
             filter: null, (key, _) => EventOfIndexRow(ColumnFamilyNames.MintEvents, key));
+
+    /// <summary>
+    /// A mint's events stored by batches after <paramref name="seq"/>, in the order they were applied (seq, then chain
+    /// order within a batch): the event stream's resume (protocol.md, "Position and resume"). One range of
+    /// <c>mint_event_seqs</c> from mint ‖ seq + 1, at most <paramref name="limit"/> + 1 keys; <c>Complete</c> is false
+    /// (and the list cut at <paramref name="limit"/>) when more than <paramref name="limit"/> are stored.
+    /// </summary>
+    public (IReadOnlyList<StoredEvent> Events, bool Complete) ReadMintEventsAfter(PublicKey mint, long seq, int limit)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(seq);
+        ArgumentOutOfRangeException.ThrowIfNegative(limit);
+        var events = new List<StoredEvent>();
+        _store.EnterReader();
+        try
+        {
+            Span<byte> start = stackalloc byte[IndexKeys.MintSeqPositionLength];
+            IndexKeys.WriteMintSeqPosition(start, mint, seq == long.MaxValue ? seq : seq + 1, default);
+            using var iterator = _store.Db.NewIterator(_mintEventSeqs);
+            for (iterator.Seek(start); iterator.Valid(); iterator.Next())
+            {
+                var key = iterator.GetKeySpan();
+                if (!key.StartsWith(mint.AsSpan()))
+                {
+                    break;
+                }
+                Interlocked.Increment(ref _indexKeysRead);
+                if (events.Count == limit)
+                {
+                    return (events, false);
+                }
+                var (_, position) = IndexKeys.ReadMintSeqPosition(key);
+                Interlocked.Increment(ref _indexItemsRead);
+                events.Add(_store.Events.ReadEventAt(position)
+                    ?? throw StoreCorruptedException.Row(ColumnFamilyNames.MintEventSeqs, key, "the indexed event is not stored"));
+            }
+            Native.Instance.rocksdb_iter_get_error(iterator.Handle);
+            return (events, true);
+        }
+        finally
+        {
+            _store.ExitReader();
+        }
+    }
 
     /// <summary>
     /// A user's events (docs/storage.md, "user_events", says which events belong to whom), optionally of one mint, in

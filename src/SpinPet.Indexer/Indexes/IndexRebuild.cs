@@ -44,6 +44,8 @@ public static partial class IndexRebuild
         }
         var writer = new IndexRowsWriter(store.Indexes);
         var transactions = new List<IngestedTransaction>();
+        // The seq of the batch that stored each transaction (its events' seq): mint_event_seqs keeps the apply order.
+        var seqs = new List<long>();
         List<DecodedEvent>? events = null;
         StoredEvent? first = null;
         long replayed = 0;
@@ -52,10 +54,10 @@ public static partial class IndexRebuild
         {
             if (first is null || stored.Position.Slot != first.Position.Slot || stored.Position.TxIndex != first.Position.TxIndex)
             {
-                AddTransaction(transactions, first, events);
+                AddTransaction(transactions, seqs, first, events);
                 if (staged >= EventsPerWrite)
                 {
-                    Write(store, writer, transactions, position);
+                    Write(store, writer, transactions, seqs, position);
                     staged = 0;
                 }
                 first = stored;
@@ -68,8 +70,8 @@ public static partial class IndexRebuild
                 staged++;
             }
         }
-        AddTransaction(transactions, first, events);
-        Write(store, writer, transactions, position);
+        AddTransaction(transactions, seqs, first, events);
+        Write(store, writer, transactions, seqs, position);
         using (var complete = store.BeginWrite(position))
         {
             store.Indexes.StageComplete(complete);
@@ -78,21 +80,24 @@ public static partial class IndexRebuild
         return replayed;
     }
 
-    private static void AddTransaction(List<IngestedTransaction> transactions, StoredEvent? first, List<DecodedEvent>? events)
+    private static void AddTransaction(List<IngestedTransaction> transactions, List<long> seqs, StoredEvent? first, List<DecodedEvent>? events)
     {
         if (first is not null && events is { Count: > 0 })
         {
+            seqs.Add(first.Seq);
             transactions.Add(new IngestedTransaction(first.Signature, first.Position.Slot, first.Position.TxIndex, first.BlockTime,
                 Failed: false, events, []));
         }
     }
 
-    private static void Write(SpinPetStore store, IndexRowsWriter writer, List<IngestedTransaction> transactions, Core.Stream.StreamPosition position)
+    private static void Write(SpinPetStore store, IndexRowsWriter writer, List<IngestedTransaction> transactions, List<long> seqs,
+        Core.Stream.StreamPosition position)
     {
         using var write = store.BeginWrite(position);
-        writer.Stage(write, transactions);
+        writer.Stage(write, transactions, seqs);
         write.Commit();
         transactions.Clear();
+        seqs.Clear();
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The database has events but no REST index rows (written by an older version): rebuilding them from the event log")]

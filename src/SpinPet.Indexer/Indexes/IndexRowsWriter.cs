@@ -27,9 +27,14 @@ internal sealed class IndexRowsWriter(RestIndexStore indexes)
     /// <summary>Users' event counts touched by the batch, all mints (Mint = null) and per mint, as they stand now.</summary>
     private readonly Dictionary<(PublicKey User, PublicKey? Mint), ulong> _counts = [];
 
-    /// <summary>Stages the rows of <paramref name="stored"/> (new, successful transactions, in the order applied).</summary>
-    public void Stage(StoreWrite write, IReadOnlyList<IngestedTransaction> stored)
+    /// <summary>
+    /// Stages the rows of <paramref name="stored"/> (new, successful transactions, in the order applied), stored by the
+    /// batch at the write's seq, or, for a rebuild, each by the batch at <paramref name="seqs"/>[t] (as the event log says).
+    /// </summary>
+    public void Stage(StoreWrite write, IReadOnlyList<IngestedTransaction> stored, IReadOnlyList<long>? seqs = null)
     {
+        ArgumentNullException.ThrowIfNull(write);
+        ArgumentNullException.ThrowIfNull(stored);
         _mints.Clear();
         _orders.Clear();
         _counts.Clear();
@@ -39,6 +44,7 @@ internal sealed class IndexRowsWriter(RestIndexStore indexes)
         {
             var transaction = stored[t];
             var events = transaction.Events;
+            long seq = seqs is null ? write.Position.Seq : seqs[t];
             for (int i = 0; i < events.Count; i++)
             {
                 var ev = events[i].Event;
@@ -48,7 +54,7 @@ internal sealed class IndexRowsWriter(RestIndexStore indexes)
                 {
                     current = Pending(mint);
                 }
-                indexes.StageMintEvent(write, mint, position, ev.Kind);
+                indexes.StageMintEvent(write, mint, position, ev.Kind, seq);
                 MintStatistics.Observe(current, ev, position, transaction.BlockTime);
                 if (Attribute(ev, transaction, position) is { } user)
                 {

@@ -55,6 +55,14 @@ internal abstract record EventJson
         {
             throw new InvalidOperationException($"The stored event at {stored.Position} ({stored.Signature}) no longer decodes.");
         }
+        return From(stored, ev);
+    }
+
+    /// <summary>A stored event whose payload is already decoded (<paramref name="ev"/>; the event stream's live events).</summary>
+    public static EventJson From(StoredEvent stored, SpinPetEvent ev)
+    {
+        ArgumentNullException.ThrowIfNull(stored);
+        ArgumentNullException.ThrowIfNull(ev);
         string? timestamp = Rfc3339(stored.BlockTime);
         string signature = stored.Signature.ToString();
         var p = stored.Position;

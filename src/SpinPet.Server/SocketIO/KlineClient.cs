@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using SpinPet.Core.Chain;
 using SpinPet.SocketIO.Namespaces;
 using SpinPet.Streaming.Protocol;
 using SpinPet.Streaming.Sessions;
@@ -15,6 +16,9 @@ namespace SpinPet.Server.SocketIO;
 internal sealed class KlineClient(SocketIOSocket socket, KlineClients registry)
 {
     private readonly Dictionary<TopicKey, SocketIOKlineSubscription> _subscriptions = [];
+
+    // Event streams by mint, under the same lock; counted with the topics against kline.max_subscriptions_per_client.
+    private readonly Dictionary<PublicKey, SocketIOEventSubscription> _streams = [];
     private bool _closed;
 
     public SocketIOSocket Socket { get; } = socket;
@@ -42,7 +46,7 @@ internal sealed class KlineClient(SocketIOSocket socket, KlineClients registry)
     {
         lock (_subscriptions)
         {
-            return !_subscriptions.ContainsKey(topic) && _subscriptions.Count >= max;
+            return !_subscriptions.ContainsKey(topic) && _subscriptions.Count + _streams.Count >= max;
         }
     }
 
@@ -67,6 +71,38 @@ internal sealed class KlineClient(SocketIOSocket socket, KlineClients registry)
         }
     }
 
+    /// <summary>Like <see cref="IsFull(TopicKey, int)"/> for the event stream of <paramref name="mint"/>.</summary>
+    public bool IsFull(PublicKey mint, int max)
+    {
+        lock (_subscriptions)
+        {
+            return !_streams.ContainsKey(mint) && _subscriptions.Count + _streams.Count >= max;
+        }
+    }
+
+    /// <summary>Keeps an event stream; false when the client has already gone (the caller ends it).</summary>
+    public bool TryAdd(SocketIOEventSubscription stream)
+    {
+        lock (_subscriptions)
+        {
+            if (_closed)
+            {
+                return false;
+            }
+            _streams[stream.Mint] = stream;
+            return true;
+        }
+    }
+
+    public SocketIOEventSubscription? Remove(PublicKey mint)
+    {
+        lock (_subscriptions)
+        {
+            _streams.Remove(mint, out var stream);
+            return stream;
+        }
+    }
+
     public SocketIOKlineSubscription? Remove(TopicKey topic)
     {
         lock (_subscriptions)
@@ -79,16 +115,18 @@ internal sealed class KlineClient(SocketIOSocket socket, KlineClients registry)
         }
     }
 
-    /// <summary>Every subscription, once: later <see cref="TryAdd"/> calls fail.</summary>
-    public IReadOnlyList<SocketIOKlineSubscription> Close()
+    /// <summary>Every subscription and event stream, once: later <c>TryAdd</c> calls fail.</summary>
+    public (SocketIOKlineSubscription[] Topics, SocketIOEventSubscription[] Streams) Close()
     {
         lock (_subscriptions)
         {
             _closed = true;
             SocketIOKlineSubscription[] all = [.. _subscriptions.Values];
             registry.Subscriptions.Add(-all.Length);
+            SocketIOEventSubscription[] streams = [.. _streams.Values];
             _subscriptions.Clear();
-            return all;
+            _streams.Clear();
+            return (all, streams);
         }
     }
 

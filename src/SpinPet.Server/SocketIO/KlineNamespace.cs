@@ -1,6 +1,7 @@
 using SpinPet.SocketIO;
 using SpinPet.SocketIO.Namespaces;
 using SpinPet.Streaming;
+using SpinPet.Streaming.Events;
 using SpinPet.Streaming.Protocol;
 using SpinPet.Streaming.Topics;
 
@@ -12,10 +13,11 @@ namespace SpinPet.Server.SocketIO;
 /// <c>/ws</c> request; each answer is the <c>data</c> object of <c>/ws</c>'s answer (<see cref="KlinePayloads"/>).
 /// Nothing here waits for a client: every reply is queued in the session's bounded outbox.
 /// </summary>
-internal sealed partial class KlineNamespace(TopicHub hub, ICandleHistory history, StreamingOptions options, KlineClients clients, TimeProvider time,
+internal sealed partial class KlineNamespace(TopicHub hub, EventHub events, ICandleHistory history, StreamingOptions options, KlineClients clients,
+    TimeProvider time,
     ILogger<KlineNamespace> logger) : ISocketIONamespaceHandler
 {
-    private const string Served = "subscribe, unsubscribe, history";
+    private const string Served = "subscribe, unsubscribe, history, subscribe_events, unsubscribe_events";
 
     public ValueTask OnConnectAsync(SocketIOSocket socket, ReadOnlyMemory<byte> auth, CancellationToken ct)
     {
@@ -36,6 +38,8 @@ internal sealed partial class KlineNamespace(TopicHub hub, ICandleHistory histor
             "subscribe" => RequestKind.Subscribe,
             "unsubscribe" => RequestKind.Unsubscribe,
             "history" => RequestKind.History,
+            "subscribe_events" => RequestKind.SubscribeEvents,
+            "unsubscribe_events" => RequestKind.UnsubscribeEvents,
             _ => null,
         };
         if (kind is null)
@@ -58,6 +62,12 @@ internal sealed partial class KlineNamespace(TopicHub hub, ICandleHistory histor
                 break;
             case RequestKind.Unsubscribe:
                 Unsubscribe(client, request, received.AckId);
+                break;
+            case RequestKind.SubscribeEvents:
+                SubscribeEvents(client, request, received.AckId);
+                break;
+            case RequestKind.UnsubscribeEvents:
+                UnsubscribeEvents(client, request, received.AckId);
                 break;
             default:
                 History(client, request, received.AckId);
@@ -84,9 +94,14 @@ internal sealed partial class KlineNamespace(TopicHub hub, ICandleHistory histor
         if (socket.State is KlineClient client)
         {
             clients.Remove(client);
-            foreach (var subscription in client.Close())
+            var (topics, streams) = client.Close();
+            foreach (var subscription in topics)
             {
                 End(subscription);
+            }
+            foreach (var stream in streams)
+            {
+                End(stream);
             }
         }
     }
@@ -135,6 +150,63 @@ internal sealed partial class KlineNamespace(TopicHub hub, ICandleHistory histor
         var confirmed = ServerMessages.UnsubscribeConfirmed(topic.Mint.ToString(), topic.Interval,
             request.SubscriptionId ?? subscription?.SubscriptionId, subscription is not null, NowMs());
         client.Reply("unsubscribe_confirmed", KlinePayloads.DataOf(confirmed), ackId);
+    }
+
+    /// <summary>
+    /// <c>subscribe_events</c>: <c>/ws</c>'s validation, counting and join (the mint's event stream); a resume ahead of
+    /// this node is not waited for here (the namespace's calls do not wait): it gets the ordinary snapshot.
+    /// </summary>
+    private void SubscribeEvents(KlineClient client, ClientRequest request, long? ackId)
+    {
+        if (!RequestChecks.TryMint(request, out var mint, out var error)
+            || !RequestChecks.TryLimit(request, RequestChecks.DefaultEventLimit, out int limit, out error))
+        {
+            client.Error(ErrorCode.InvalidRequest, error, ackId);
+            return;
+        }
+        if (client.IsFull(mint, options.MaxSubscriptionsPerClient))
+        {
+            client.Error(ErrorCode.SubscriptionRefused, $"Subscription refused: at most {options.MaxSubscriptionsPerClient} subscriptions per connection", ackId);
+            return;
+        }
+        try
+        {
+            End(client.Remove(mint));
+            var stream = new SocketIOEventSubscription(client.Socket, mint, request.SubscriptionId, ackId);
+            events.Subscribe(stream, limit, request.Resume);
+            if (!client.TryAdd(stream))
+            {
+                End(stream);
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogHistoryFailed(logger, request.Symbol!, ex);
+            client.Error(ErrorCode.HistoryFailed, "History query failed: " + ex.Message, ackId);
+        }
+    }
+
+    private void UnsubscribeEvents(KlineClient client, ClientRequest request, long? ackId)
+    {
+        if (!RequestChecks.TryMint(request, out var mint, out var error))
+        {
+            client.Error(ErrorCode.InvalidRequest, error, ackId);
+            return;
+        }
+        // Ended before the confirmation is queued: no event_data of this stream follows it.
+        var stream = client.Remove(mint);
+        End(stream);
+        var confirmed = ServerMessages.EventUnsubscribeConfirmed(mint.ToString(), request.SubscriptionId ?? stream?.SubscriptionId, stream is not null, NowMs());
+        client.Reply("unsubscribe_confirmed", KlinePayloads.DataOf(confirmed), ackId);
+    }
+
+    private void End(SocketIOEventSubscription? stream)
+    {
+        if (stream is not null)
+        {
+            stream.End();
+            events.Unsubscribe(stream);
+        }
     }
 
     private void History(KlineClient client, ClientRequest request, long? ackId)

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Text.Json;
 using SpinPet.SocketIO.Namespaces;
 using SpinPet.Streaming;
+using SpinPet.Streaming.Events;
 using SpinPet.Streaming.Protocol;
 using SpinPet.Streaming.Topics;
 
@@ -49,7 +50,23 @@ internal static class KlinePayloads
     /// The <c>kline_data</c> packet of one candle update, cut around <c>subscription_id</c> like <c>/ws</c>'s frame:
     /// <c>42/kline,["kline_data",{"symbol":…,"subscription_id":</c> ‖ id ‖ <c>,"data":{candle},"timestamp":T}]</c>.
     /// </summary>
-    public static SharedEventPacket KlineData(KlineFrame wsFrame)
+    public static SharedEventPacket KlineData(KlineFrame wsFrame) => Spliced("kline_data", wsFrame);
+
+    /// <summary>
+    /// The <c>event_data</c> packet of one event of a mint's stream, cut around <c>subscription_id</c> the same way:
+    /// its argument is <c>/ws</c>'s <c>event_data</c> <c>data</c> object.
+    /// </summary>
+    public static SharedEventPacket EventData(EventFrame wsFrame) => Spliced("event_data", wsFrame);
+
+    /// <summary><c>history_event_data</c>'s argument, newest first (socketio.md; <c>/ws</c> sends oldest first).</summary>
+    public static byte[] HistoryEventData(string symbol, EventPage page, long nowMs)
+    {
+        var newestFirst = page with { Events = [.. page.Events.Reverse()] };
+        return DataOf(ServerMessages.HistoryEventData(symbol, newestFirst, nowMs));
+    }
+
+    /// <summary>The packet of event <paramref name="eventName"/> whose argument is the <c>data</c> of a shared <c>/ws</c> frame cut around the subscription id.</summary>
+    private static SharedEventPacket Spliced(string eventName, SharedFrame wsFrame)
     {
         // The /ws frame around a null id is one whole message; its data object holds the splice point.
         byte[] whole = [.. wsFrame.Prefix, .. "null"u8, .. wsFrame.Suffix];
@@ -57,9 +74,9 @@ internal static class KlinePayloads
         int splice = wsFrame.Prefix.Length;
         if (start >= splice || end <= splice + 4)
         {
-            throw new InvalidOperationException("The /ws kline_data frame's splice is not inside its data object.");
+            throw new InvalidOperationException($"The /ws {eventName} frame's splice is not inside its data object.");
         }
-        return SharedEventPacket.CreateSpliced(Namespace, "kline_data", whole.AsSpan(start, splice - start), whole.AsSpan(splice + 4, end - splice - 4));
+        return SharedEventPacket.CreateSpliced(Namespace, eventName, whole.AsSpan(start, splice - start), whole.AsSpan(splice + 4, end - splice - 4));
     }
 
     /// <summary>The value of the top-level <c>data</c> property of a <c>/ws</c> message.</summary>

@@ -5,11 +5,11 @@ namespace SpinPet.Server.Streaming;
 
 /// <summary>
 /// The host's adapter from the indexer to the fan-out: every applied batch's changed candles go to the topic hub, on
-/// the applying thread right after the write, each with the batch's position; then the hub learns the position (after
-/// the candles, so a snapshot that reads it finds every publication of that batch already counted). Publishing only
-/// queues; it never waits for a client.
+/// the applying thread right after the write, each with the batch's position, and its stored events to the event
+/// stream (<see cref="EventFanOut"/>); then the hub learns the position (after both, so a snapshot that reads it finds
+/// every publication of that batch already counted). Publishing only queues; it never waits for a client.
 /// </summary>
-internal sealed class CandleFanOut(TopicHub hub) : IAppliedBatchListener
+internal sealed class CandleFanOut(TopicHub hub, EventFanOut events) : IAppliedBatchListener
 {
     public void OnApplied(AppliedBatch batch)
     {
@@ -20,6 +20,7 @@ internal sealed class CandleFanOut(TopicHub hub) : IAppliedBatchListener
         {
             hub.Publish(row.Mint, row.Interval, row.Candle, batch.Position);
         }
+        events.Publish(batch);
         hub.Applied(batch.Position);
     }
 }

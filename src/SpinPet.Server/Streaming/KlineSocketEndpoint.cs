@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using SpinPet.Server.Configuration;
 using SpinPet.Server.Hosting;
 using SpinPet.Streaming;
+using SpinPet.Streaming.Events;
 using SpinPet.Streaming.Sessions;
 using SpinPet.Streaming.Topics;
 using SpinPet.WebSockets;
@@ -53,7 +54,7 @@ internal static class KlineSocketEndpoint
                 return;
             }
             var session = new ClientSession(connection, address, outboxBudget,
-                services.GetRequiredService<TopicHub>(), services.GetRequiredService<ICandleHistory>(),
+                services.GetRequiredService<TopicHub>(), services.GetRequiredService<EventHub>(), services.GetRequiredService<ICandleHistory>(),
                 services.GetRequiredService<StreamingOptions>(), services.GetRequiredService<FrameRateLimit>(), services.GetRequiredService<StreamingCounters>(),
                 services.GetRequiredService<TimeProvider>(), services.GetRequiredService<ILogger<ClientSession>>());
             registry.Add(session);

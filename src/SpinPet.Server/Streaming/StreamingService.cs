@@ -1,15 +1,16 @@
 using SpinPet.Indexer;
 using SpinPet.Storage;
+using SpinPet.Streaming.Events;
 using SpinPet.Streaming.Sessions;
 using SpinPet.Streaming.Topics;
 
 namespace SpinPet.Server.Streaming;
 
 /// <summary>
-/// Runs the /ws machinery for the life of the host: the broadcaster loop and the ping/idle sweeper. Stored candle
+/// Runs the /ws machinery for the life of the host: the broadcaster loops (candles, events) and the ping/idle sweeper. Stored candle
 /// changes reach the fan-out through <see cref="CandleFanOut"/>.
 /// </summary>
-internal sealed class StreamingService(TopicHub hub, SessionRegistry sessions, SpinPetStore store, SpinPetIndexer indexer) : BackgroundService
+internal sealed class StreamingService(TopicHub hub, EventHub events, SessionRegistry sessions, SpinPetStore store, SpinPetIndexer indexer) : BackgroundService
 {
     public override Task StartAsync(CancellationToken cancellationToken)
     {
@@ -24,5 +25,5 @@ internal sealed class StreamingService(TopicHub hub, SessionRegistry sessions, S
     }
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        Task.WhenAll(hub.RunAsync(stoppingToken), sessions.RunSweeperAsync(stoppingToken));
+        Task.WhenAll(hub.RunAsync(stoppingToken), events.RunAsync(stoppingToken), sessions.RunSweeperAsync(stoppingToken));
 }

@@ -5,6 +5,7 @@ using SpinPet.Server.Configuration;
 using SpinPet.Server.Observability;
 using SpinPet.Storage;
 using SpinPet.Streaming;
+using SpinPet.Streaming.Events;
 using SpinPet.Streaming.Sessions;
 using SpinPet.Streaming.Topics;
 using SpinPet.WebSockets;
@@ -51,6 +52,7 @@ internal static class StreamingServiceCollectionExtensions
         services.AddSingleton(sp => new StreamingCounters(sp.GetRequiredService<IMeterFactory>().Create(SpinPetMetrics.MeterName),
             sp.GetRequiredService<FrameRateLimit>(), sp.GetRequiredService<OutboxBudget>()));
         services.AddSingleton<ICandleHistory, StoreCandleHistory>();
+        services.AddSingleton<IEventHistory, StoreEventHistory>();
         services.AddSingleton(sp =>
         {
             var hub = ActivatorUtilities.CreateInstance<TopicHub>(sp);
@@ -64,6 +66,8 @@ internal static class StreamingServiceCollectionExtensions
             return new SessionRegistry(sp.GetRequiredService<StreamingOptions>(), socket.MaxConnections, socket.MaxConnectionsPerIp,
                 sp.GetRequiredService<OutboxBudget>(), sp.GetRequiredService<StreamingCounters>(), sp.GetRequiredService<ILogger<SessionRegistry>>());
         });
+        services.AddSingleton(sp => ActivatorUtilities.CreateInstance<EventHub>(sp));
+        services.AddSingleton<EventFanOut>();
         services.AddSingleton<IAppliedBatchListener, CandleFanOut>();
         services.AddHostedService<StreamingService>();
         return services;

@@ -11,6 +11,8 @@ public enum RequestKind
     Unsubscribe,
     History,
     Ping,
+    SubscribeEvents,
+    UnsubscribeEvents,
 }
 
 /// <summary>
@@ -27,7 +29,7 @@ public sealed record ClientRequest(
     long? Before)
 {
     /// <summary>
-    /// Where a <c>subscribe</c> asks to resume from (<c>"resume":{"epoch":…,"seq":…}</c>, protocol.md "Position and
+    /// Where a <c>subscribe</c> or <c>subscribe_events</c> asks to resume from (<c>"resume":{"epoch":…,"seq":…}</c>, protocol.md "Position and
     /// resume"); null when absent or null.
     /// </summary>
     public StreamPosition? Resume { get; init; }
@@ -112,13 +114,15 @@ public sealed record ClientRequest(
             "unsubscribe" => RequestKind.Unsubscribe,
             "history" => RequestKind.History,
             "ping" => RequestKind.Ping,
+            "subscribe_events" => RequestKind.SubscribeEvents,
+            "unsubscribe_events" => RequestKind.UnsubscribeEvents,
             _ => null,
         };
         if (kind is null)
         {
             error = msgType is null
-                ? "Invalid request: msg_type is required (subscribe, unsubscribe, history or ping)"
-                : $"Unknown msg_type: {Shorten(msgType)}, must be one of: subscribe, unsubscribe, history, ping";
+                ? "Invalid request: msg_type is required (subscribe, unsubscribe, history, ping, subscribe_events or unsubscribe_events)"
+                : $"Unknown msg_type: {Shorten(msgType)}, must be one of: subscribe, unsubscribe, history, ping, subscribe_events, unsubscribe_events";
             return null;
         }
         return new ClientRequest(kind.Value, symbol, interval, subscriptionId, limit, from, before) { Resume = resume };

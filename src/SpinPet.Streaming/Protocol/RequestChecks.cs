@@ -41,6 +41,20 @@ public static class RequestChecks
         return error is null;
     }
 
+    /// <summary>The default <c>limit</c> of <c>subscribe_events</c> (protocol.md, "The event stream of a mint").</summary>
+    public const int DefaultEventLimit = 50;
+
+    /// <summary>The mint named by <c>symbol</c> (an event stream's); false with the 1001 message when it is missing or invalid.</summary>
+    public static bool TryMint(ClientRequest request, out PublicKey mint, [NotNullWhen(false)] out string? error)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        mint = default;
+        error = request.Symbol is null ? "Invalid request: symbol is required"
+            : !PublicKey.TryParse(request.Symbol, out mint) ? $"Invalid symbol: {ClientRequest.Shorten(request.Symbol)} is not a Solana address (base58 of 32 bytes)"
+            : null;
+        return error is null;
+    }
+
     /// <summary>The request's <c>limit</c> (1…1000), or <paramref name="defaultLimit"/> when absent; false with the 1001 message.</summary>
     public static bool TryLimit(ClientRequest request, int defaultLimit, out int limit, [NotNullWhen(false)] out string? error)
     {

@@ -97,6 +97,65 @@ public static class ServerMessages
             }
         });
 
+    /// <summary>
+    /// <c>history_event_data</c>: the events of <paramref name="page"/> in the order given (oldest first on <c>/ws</c>), each
+    /// exactly an item of <c>GET /api/events</c>, then <c>has_more</c>, <c>total_count</c>, <c>recovered</c> and the position.
+    /// </summary>
+    public static byte[] HistoryEventData(string symbol, EventPage page, long nowMs) =>
+        Envelope("history_event_data", nowMs, w =>
+        {
+            w.WriteString("symbol", symbol);
+            w.WriteStartArray("data");
+            foreach (var item in page.Events)
+            {
+                w.WriteRawValue(item.Json, skipInputValidation: true);
+            }
+            w.WriteEndArray();
+            w.WriteBoolean("has_more", page.HasMore);
+            w.WriteNumber("total_count", page.TotalCount);
+            if (page.Recovered is { } recovered)
+            {
+                w.WriteBoolean("recovered", recovered);
+            }
+            if (page.Position is { } position)
+            {
+                WritePosition(w, position);
+            }
+        });
+
+    /// <summary><c>subscription_confirmed</c> of an event stream: <c>"channel":"events"</c>, no interval; the snapshot's <c>recovered</c> and position end it.</summary>
+    public static byte[] EventSubscriptionConfirmed(string symbol, string? subscriptionId, long nowMs, EventPage page) =>
+        Envelope("subscription_confirmed", nowMs, w =>
+        {
+            w.WriteString("symbol", symbol);
+            w.WriteString("channel", "events");
+            WriteNullableString(w, "subscription_id", subscriptionId);
+            w.WriteBoolean("success", true);
+            w.WriteString("message", "订阅成功");
+            if (page.Recovered is { } recovered)
+            {
+                w.WriteBoolean("recovered", recovered);
+            }
+            if (page.Position is { } position)
+            {
+                WritePosition(w, position);
+            }
+        });
+
+    /// <summary><c>unsubscribe_confirmed</c> of an event stream (<c>"channel":"events"</c>).</summary>
+    public static byte[] EventUnsubscribeConfirmed(string symbol, string? subscriptionId, bool success, long nowMs) =>
+        Envelope("unsubscribe_confirmed", nowMs, w =>
+        {
+            w.WriteString("symbol", symbol);
+            w.WriteString("channel", "events");
+            WriteNullableString(w, "subscription_id", subscriptionId);
+            w.WriteBoolean("success", success);
+            if (!success)
+            {
+                w.WriteString("message", "not subscribed to this symbol's events");
+            }
+        });
+
     public static byte[] Pong(long nowMs) => Envelope("pong", nowMs, static _ => { });
 
     public static byte[] Error(ErrorCode code, string message, long nowMs) =>

@@ -44,6 +44,16 @@ public sealed partial class ClientSession
             case RequestKind.History:
                 History(request);
                 break;
+            case RequestKind.SubscribeEvents:
+                if (request.Resume is { } from && from.Epoch == _hub.Position.Epoch && from.Seq > _hub.Position.Seq)
+                {
+                    return SubscribeEventsWhenCaughtUpAsync(request, from);
+                }
+                SubscribeEvents(request);
+                break;
+            case RequestKind.UnsubscribeEvents:
+                UnsubscribeEvents(request);
+                break;
         }
         return null;
     }
@@ -78,7 +88,7 @@ public sealed partial class ClientSession
             {
                 return;
             }
-            if (!_subscriptions.ContainsKey(topic) && _subscriptions.Count >= _options.MaxSubscriptionsPerClient)
+            if (!_subscriptions.ContainsKey(topic) && _subscriptions.Count + _eventSubscriptions.Count >= _options.MaxSubscriptionsPerClient)
             {
                 SendError(ErrorCode.SubscriptionRefused, $"Subscription refused: at most {_options.MaxSubscriptionsPerClient} subscriptions per connection");
                 return;

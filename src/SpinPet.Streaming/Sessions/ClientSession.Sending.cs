@@ -63,6 +63,19 @@ public sealed partial class ClientSession
         }
     }
 
+    /// <summary>An event of a subscribed stream: queued behind everything pending, never conflated; past the bound the client is closed (1008).</summary>
+    internal void SendEvent(ClientEventSubscription subscriber, Events.EventFrame frame)
+    {
+        if (_outbox.EnqueueEvent(subscriber, OutboundFrame.Reply(subscriber.SubscriptionIdJson, frame)))
+        {
+            Sent.AddOther();
+        }
+        else
+        {
+            SlowConsumer();
+        }
+    }
+
     private void SendDirect(ClientSubscription subscriber, KlineFrame frame)
     {
         Volatile.Write(ref _sendStartedAt, Stopwatch.GetTimestamp());

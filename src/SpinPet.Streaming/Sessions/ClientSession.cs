@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
+using SpinPet.Streaming.Events;
 using SpinPet.Streaming.Protocol;
 using SpinPet.Streaming.Topics;
 using SpinPet.WebSockets;
@@ -23,6 +24,11 @@ public sealed partial class ClientSession
     private readonly ILogger _logger;
     private readonly Outbox _outbox;
     private readonly Dictionary<TopicKey, ClientSubscription> _subscriptions = [];
+
+    // Event streams by mint; guarded by the _subscriptions lock, and counted with the topics against
+    // kline.max_subscriptions_per_client.
+    private readonly Dictionary<Core.Chain.PublicKey, ClientEventSubscription> _eventSubscriptions = [];
+    private readonly EventHub _events;
     private readonly CancellationTokenSource _closing = new();
 
     // Completed with the close request. RunAsync waits on it rather than on _closing: a token's callbacks (and an
@@ -49,12 +55,13 @@ public sealed partial class ClientSession
     /// beyond <see cref="Outbox.FreeBytes"/>; null for an outbox bounded only by <see cref="StreamingOptions.MaxOutboxBytes"/>.
     /// </param>
     /// <param name="frameLimit">The endpoint's inbound limit; the connection gets a bucket of it.</param>
-    public ClientSession(WebSocketConnection connection, string remoteAddress, OutboxBudget? outboxBudget, TopicHub hub,
+    public ClientSession(WebSocketConnection connection, string remoteAddress, OutboxBudget? outboxBudget, TopicHub hub, EventHub events,
         ICandleHistory history, StreamingOptions options, FrameRateLimit frameLimit, StreamingCounters counters, TimeProvider time, ILogger logger)
     {
         _connection = connection;
         RemoteAddress = remoteAddress;
         _hub = hub;
+        _events = events;
         _history = history;
         _options = options;
         _counters = counters;
@@ -71,13 +78,14 @@ public sealed partial class ClientSession
 
     public string RemoteAddress { get; }
 
+    /// <summary>K-line topics and event streams, as counted against <c>kline.max_subscriptions_per_client</c>.</summary>
     public int SubscriptionCount
     {
         get
         {
             lock (_subscriptions)
             {
-                return _subscriptions.Count;
+                return _subscriptions.Count + _eventSubscriptions.Count;
             }
         }
     }
@@ -207,15 +215,22 @@ public sealed partial class ClientSession
     private void DetachAll()
     {
         ClientSubscription[] all;
+        ClientEventSubscription[] streams;
         lock (_subscriptions)
         {
             _subscriptionsClosed = true;
             all = [.. _subscriptions.Values];
             _subscriptions.Clear();
+            streams = [.. _eventSubscriptions.Values];
+            _eventSubscriptions.Clear();
         }
         foreach (var subscription in all)
         {
             End(subscription);
+        }
+        foreach (var stream in streams)
+        {
+            End(stream);
         }
     }
 

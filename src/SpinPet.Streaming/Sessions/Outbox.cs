@@ -183,6 +183,30 @@ public sealed class Outbox(long maxBytes, OutboxBudget? budget = null)
     }
 
     /// <summary>
+    /// Queues an event frame of an event subscription (<paramref name="frame"/> holds its id as the piece): never
+    /// conflated; nothing once the subscription is detached; false when it would exceed the bound (the caller closes the client).
+    /// </summary>
+    public bool EnqueueEvent(ClientEventSubscription subscriber, OutboundFrame frame)
+    {
+        ArgumentNullException.ThrowIfNull(subscriber);
+        ArgumentNullException.ThrowIfNull(frame);
+        lock (_gate)
+        {
+            if (_completed || subscriber.Detached)
+            {
+                return true;
+            }
+            if (_overflowed || !TryCharge(frame.WireLength + EntryOverheadBytes, frame))
+            {
+                return false;
+            }
+            _queue.Enqueue(frame);
+        }
+        Wake();
+        return true;
+    }
+
+    /// <summary>
     /// Claims the send side for one frame of <paramref name="bytes"/> on the wire sent directly by the caller,
     /// without queueing it: only when nothing is queued and nobody is sending (and the subscription is attached). The
     /// claimer calls <see cref="EndSend"/> when its send completed.
@@ -212,6 +236,16 @@ public sealed class Outbox(long maxBytes, OutboxBudget? budget = null)
     /// </summary>
     public void Detach(ClientSubscription subscriber)
     {
+        lock (_gate)
+        {
+            subscriber.Detached = true;
+        }
+    }
+
+    /// <summary>Ends an event subscription's frames, as <see cref="Detach(ClientSubscription)"/> does a candle subscription's.</summary>
+    public void Detach(ClientEventSubscription subscriber)
+    {
+        ArgumentNullException.ThrowIfNull(subscriber);
         lock (_gate)
         {
             subscriber.Detached = true;

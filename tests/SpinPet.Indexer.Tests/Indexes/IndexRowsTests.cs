@@ -342,6 +342,48 @@ public sealed class IndexRowsTests
     }
 
     [Fact]
+    public void A_mints_events_after_a_seq_are_listed_in_the_order_applied_also_after_a_version_2_database_is_rebuilt()
+    {
+        using var fixture = new StoreFixture();
+        var chain = new DerivedChain();
+        var transactions = Mixed(chain);
+        fixture.Store.Index(transactions[..3], CheckpointOf(transactions[2]));
+        long afterFirst = fixture.Store.Meta.Position.Seq;
+        // A late transaction of an earlier slot (a backfill) is applied after later ones: listed where it was applied.
+        fixture.Store.Index([transactions[6], transactions[7]], CheckpointOf(transactions[7]));
+        fixture.Store.Index(transactions[3..6], CheckpointOf(transactions[5]));
+        var expected = fixture.Store.Events.ReadEvents()
+            .Where(e => e.Seq > afterFirst && chain.Decoder(e.Payload)!.MintAccount == Key(Mint))
+            .OrderBy(e => e.Seq).ThenBy(e => e.Position).Select(e => (e.Position, e.Seq)).ToList();
+        Assert.True(expected.Count >= 4);
+        Assert.NotEqual(expected.OrderBy(e => e.Position).ToList(), expected);
+
+        var (events, complete) = fixture.Store.Indexes.ReadMintEventsAfter(Key(Mint), afterFirst, 100);
+        Assert.True(complete);
+        Assert.Equal(expected, events.Select(e => (e.Position, e.Seq)));
+        var (cut, cutComplete) = fixture.Store.Indexes.ReadMintEventsAfter(Key(Mint), afterFirst, expected.Count - 1);
+        Assert.False(cutComplete);
+        Assert.Equal(expected[..^1], cut.Select(e => (e.Position, e.Seq)));
+        Assert.Empty(fixture.Store.Indexes.ReadMintEventsAfter(Key(Mint), fixture.Store.Meta.Position.Seq, 100).Events);
+        fixture.Store.Dispose();
+
+        // What the version before mint_event_seqs left: every other derived row, marker version 2.
+        var (options, families) = StoreOptions.Create(fixture.Path);
+        using (var db = RocksDbSharp.RocksDb.Open(options, fixture.Path, families))
+        {
+            db.Put("derived_rows"u8.ToArray(), new byte[] { 2 }, db.GetColumnFamily(ColumnFamilyNames.Meta));
+            var end = Enumerable.Repeat((byte)0xFF, 100).ToArray();
+            using var batch = new RocksDbSharp.WriteBatch();
+            batch.DeleteRange([0], 1, end, (ulong)end.Length, db.GetColumnFamily(ColumnFamilyNames.MintEventSeqs));
+            db.Write(batch);
+        }
+        var store = fixture.Reopen();
+        Assert.True(store.Indexes.NeedsRebuild);
+        IndexRebuild.Run(store, chain.Decoder);
+        Assert.Equal(expected, store.Indexes.ReadMintEventsAfter(Key(Mint), afterFirst, 100).Events.Select(e => (e.Position, e.Seq)));
+    }
+
+    [Fact]
     public void A_failed_write_publishes_no_mint_row()
     {
         using var fixture = new StoreFixture();

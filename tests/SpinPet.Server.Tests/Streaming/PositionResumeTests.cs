@@ -37,7 +37,7 @@ public sealed class PositionResumeTests : IAsyncLifetime
         _hub = new TopicHub(new StoreCandleHistory(_store), new StreamingOptions { Intervals = Interval.Required }, new StreamingCounters(),
             _time, NullLogger<TopicHub>.Instance);
         _hub.Applied(_store.Meta.Position);
-        _fanOut = new CandleFanOut(_hub);
+        _fanOut = new CandleFanOut(_hub, new EventFanOut(new SpinPet.Streaming.Events.EventHub(_hub, new StoreEventHistory(_store), new StreamingOptions { Intervals = Interval.Required }, _time, NullLogger<SpinPet.Streaming.Events.EventHub>.Instance)));
         _broadcaster = _hub.RunAsync(_stop.Token);
         return default;
     }
