@@ -13,7 +13,8 @@ const PONG_TIMEOUT_MS = 10000;
 /**
  * Events: `status` {state: 'connecting'|'live'|'reconnecting', attempt, retryInMs (while waiting to retry)},
  * `hello` (connection_success), `history` {symbol, interval, candles, hasMore}, `candle` {symbol, interval,
- * candle, subscriptionId}, `server-error` {code, message}.
+ * candle, subscriptionId}, `server-error` {code, message}; for the mint's event stream (setEvents):
+ * `trade-history` {symbol, events (oldest first)}, `trade` {symbol, event, subscriptionId}.
  */
 export class KlineFeed extends EventTarget {
   #url;
@@ -26,6 +27,10 @@ export class KlineFeed extends EventTarget {
   #retryTimer = 0;
   #pingTimer = 0;
   #pongTimer = 0;
+  // The event stream (protocol.md "The event stream of a mint"), on the same socket as the candles.
+  #eventsMint = null;
+  #eventsLimit = 50;
+  #eventsSubscriptionId = null;
 
   constructor(url, historyLimit) {
     super();
@@ -38,8 +43,26 @@ export class KlineFeed extends EventTarget {
     return this.#subscriptionId;
   }
 
+  /** The subscription id of the current event stream: events with another id belong to an older one. */
+  get eventsSubscriptionId() {
+    return this.#eventsSubscriptionId;
+  }
+
   start() {
     this.#connect();
+  }
+
+  /** Follows the trades of `mint` from now on (the newest `limit` first, then live), after every reconnect too. */
+  setEvents(mint, limit) {
+    const previous = this.#eventsMint;
+    this.#eventsMint = mint;
+    this.#eventsLimit = limit;
+    if (this.#isOpen()) {
+      if (previous) {
+        this.#send({ msg_type: 'unsubscribe_events', symbol: previous });
+      }
+      this.#subscribeEvents();
+    }
   }
 
   /** Follows `symbol`/`interval` from now on: unsubscribes the previous topic, subscribes this one. */
@@ -66,6 +89,9 @@ export class KlineFeed extends EventTarget {
       this.#startPings();
       if (this.#topic) {
         this.#subscribe();
+      }
+      if (this.#eventsMint) {
+        this.#subscribeEvents();
       }
     });
     socket.addEventListener('message', (event) => {
@@ -100,6 +126,16 @@ export class KlineFeed extends EventTarget {
       interval: this.#topic.interval,
       subscription_id: this.#subscriptionId,
       limit: this.#historyLimit,
+    });
+  }
+
+  #subscribeEvents() {
+    this.#eventsSubscriptionId = `events_${this.#nextId++}`;
+    this.#send({
+      msg_type: 'subscribe_events',
+      symbol: this.#eventsMint,
+      subscription_id: this.#eventsSubscriptionId,
+      limit: this.#eventsLimit,
     });
   }
 
@@ -138,6 +174,12 @@ export class KlineFeed extends EventTarget {
           candle: data.data,
           subscriptionId: data.subscription_id,
         });
+        break;
+      case 'history_event_data':
+        this.#emit('trade-history', { symbol: data.symbol, events: data.data });
+        break;
+      case 'event_data':
+        this.#emit('trade', { symbol: data.symbol, event: data.event, subscriptionId: data.subscription_id });
         break;
       case 'pong':
         clearTimeout(this.#pongTimer);

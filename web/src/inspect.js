@@ -3,8 +3,11 @@
 
 import { HOLLOW, VOLUME_UP } from './chart.js';
 
-/** `state`, `series` (the candles), `volume` (VolumeHistogram) and `historyLimit` as app.js holds them. */
-export function chartView({ state, series, volume, historyLimit }) {
+/**
+ * `state`, `series` (the candles), `volume` (VolumeHistogram), `trades` (TradesList) and `historyLimit` as app.js
+ * holds them.
+ */
+export function chartView({ state, series, volume, trades, historyLimit }) {
   return Object.freeze({
     get mint() {
       return state.mint;
@@ -46,6 +49,13 @@ export function chartView({ state, series, volume, historyLimit }) {
         volume: volumes.get(bar.time)?.value ?? null,
         volumeRising: volumes.has(bar.time) ? volumes.get(bar.time).color === VOLUME_UP : null,
       }));
+    },
+    /**
+     * The trades list, newest first: key (signature:event_index), side (buy, sell, long, short, close,
+     * liquidation), price (SOL per token), sol, time (unix seconds), trader (its full address).
+     */
+    trades() {
+      return trades.rows();
     },
     /** The price scale's label for a price (the same formatter as the axis and the crosshair). */
     priceLabel(price) {

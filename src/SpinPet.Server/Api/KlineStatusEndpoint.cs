@@ -4,6 +4,7 @@ using SpinPet.Core.Candles;
 using SpinPet.Server.Configuration;
 using SpinPet.Server.SocketIO;
 using SpinPet.SocketIO;
+using SpinPet.Solana.Ingest;
 using SpinPet.Streaming;
 using SpinPet.Streaming.Sessions;
 using SpinPet.Streaming.Topics;
@@ -19,7 +20,7 @@ internal static class KlineStatusEndpoint
     public static IEndpointRouteBuilder MapKlineStatus(this IEndpointRouteBuilder routes)
     {
         routes.MapGet("/api/kline/status", (IOptions<KlineOptions> kline, IOptions<Configuration.WebSocketOptions> websocket, StreamingCounters counters, TopicHub hub,
-            StreamingOptions streaming, SessionRegistry sessions, SocketIOServer socketIO, KlineClients socketIOClients) =>
+            StreamingOptions streaming, SessionRegistry sessions, SocketIOServer socketIO, KlineClients socketIOClients, IOptions<SolanaOptions> solana) =>
         {
             var options = kline.Value;
             var budget = sessions.OutboxBudget;
@@ -75,7 +76,8 @@ internal static class KlineStatusEndpoint
                         websocket.Value.PingTimeout / 1000.0,
                         options.BroadcastBufferSize,
                         options.HistoryDataLimit,
-                        VolumeUnitName(options.VolumeUnit))));
+                        VolumeUnitName(options.VolumeUnit),
+                        solana.Value.PriceScaleExponent)));
             return ApiResults.Ok(status, ApiJsonContext.Default.ApiResponseKlineServiceStatus);
         });
         return routes;
@@ -141,7 +143,9 @@ internal sealed record SocketIOServiceStats(
 
 /// <summary>
 /// The push service's configuration; <c>ping_interval</c> and <c>ping_timeout</c> are <c>websocket.ping_interval</c> and
-/// <c>websocket.ping_timeout</c> in seconds, as the earlier server reported them (rest-legacy.md).
+/// <c>websocket.ping_timeout</c> in seconds, as the earlier server reported them (rest-legacy.md);
+/// <c>price_scale_exponent</c> is <c>solana.price_scale_exponent</c>, which turns an event's u128 <c>latest_price</c>
+/// into SOL per token (the chart page's trades list reads it).
 /// </summary>
 internal sealed record KlineServiceConfig(
     IReadOnlyList<string> SupportedIntervals,
@@ -151,4 +155,5 @@ internal sealed record KlineServiceConfig(
     double PingTimeout,
     int BroadcastBufferSize,
     int HistoryDataLimit,
-    string VolumeUnit);
+    string VolumeUnit,
+    int PriceScaleExponent);
