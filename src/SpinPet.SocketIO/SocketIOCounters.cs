@@ -13,6 +13,7 @@ public sealed class SocketIOCounters
     private long _rateLimited;
     private long _tooLarge;
     private long _slowConsumerCloses;
+    private long _outboxBudgetCloses;
     private long _pingTimeouts;
     private long _upgrades;
     private long _packetsSent;
@@ -44,8 +45,11 @@ public sealed class SocketIOCounters
     /// <summary>Packets or payloads over the size limits.</summary>
     public long TooLarge => Volatile.Read(ref _tooLarge);
 
-    /// <summary>Sessions closed because their outbox passed its bound or a send stalled.</summary>
+    /// <summary>Sessions closed because their outbox passed its bound or found the shared outbox budget spent, or a send stalled.</summary>
     public long SlowConsumerCloses => Volatile.Read(ref _slowConsumerCloses);
+
+    /// <summary>Of <see cref="SlowConsumerCloses"/>: sessions closed because their address's or the server's shared outbox budget was spent.</summary>
+    public long OutboxBudgetCloses => Volatile.Read(ref _outboxBudgetCloses);
 
     public long PingTimeouts => Volatile.Read(ref _pingTimeouts);
 
@@ -104,6 +108,8 @@ public sealed class SocketIOCounters
     internal void OverSize() => Interlocked.Increment(ref _tooLarge);
 
     internal void SlowConsumer() => Interlocked.Increment(ref _slowConsumerCloses);
+
+    internal void OutboxBudgetClose() => Interlocked.Increment(ref _outboxBudgetCloses);
 
     internal void PingTimeout() => Interlocked.Increment(ref _pingTimeouts);
 

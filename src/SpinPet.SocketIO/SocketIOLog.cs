@@ -22,7 +22,7 @@ internal static partial class SocketIOLog
     [LoggerMessage(Level = LogLevel.Debug, Message = "Socket.IO: {Problem} from {Address} (session {Sid}): {Excerpt}")]
     public static partial void RejectedQuietly(ILogger logger, string problem, string address, string sid, string excerpt);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Socket.IO: closed {New} slow consumer session(s) (outbox over {Bound} bytes, or a send stalled past the send timeout); {Total} since start")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Socket.IO: closed {New} slow consumer session(s) (outbox over {Bound} bytes, or its address's or the server's outbox budget spent, or a send stalled past the send timeout); {Total} since start")]
     public static partial void SlowConsumers(ILogger logger, long @new, long bound, long total);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Socket.IO websocket transport of session {Sid} failed; the session is closed")]

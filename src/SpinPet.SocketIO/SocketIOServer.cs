@@ -192,7 +192,7 @@ public sealed class SocketIOServer
     private async Task HandshakeAsync(HttpContext context, bool webSocket)
     {
         string address = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
-        if (!_admission.TryReserve(address, out string? refusal))
+        if (!_admission.TryReserve(address, out var outboxCredit, out string? refusal))
         {
             await RefuseAtCapacityAsync(context, refusal ?? "server at capacity");
             return;
@@ -215,7 +215,7 @@ public sealed class SocketIOServer
                     return;
                 }
             }
-            session = new EngineSession(this, NewSessionId(), address, webSocket);
+            session = new EngineSession(this, NewSessionId(), address, webSocket, outboxCredit);
             _sessions[session.Id] = session;
             Counters.SessionOpened();
             SocketIOLog.SessionOpened(Logger, session.Id, webSocket ? "websocket" : "polling", address);

@@ -15,12 +15,14 @@ async function request(path, init) {
 }
 
 /**
- * What the page needs of the server's configuration: the intervals it builds, shortest first, and what a candle's
- * volume sums (kline.volume_unit: sol, token or none; a server that does not say is taken as none).
+ * What the page needs of the server's configuration: the intervals it builds, shortest first, what a candle's
+ * volume sums (kline.volume_unit: sol, token or none; a server that does not say is taken as none) and the scale of
+ * events' prices.
  */
 export async function klineConfig() {
   const { config } = (await request('/api/kline/status')).stats;
-  return { intervals: config.supported_intervals, volumeUnit: config.volume_unit ?? 'none' };
+  // price_scale_exponent: an event's latest_price ÷ 10^exponent is SOL per token (the trades list; 28 by default).
+  return { intervals: config.supported_intervals, volumeUnit: config.volume_unit ?? 'none', priceScaleExponent: config.price_scale_exponent ?? 28 };
 }
 
 /** The most recently active tokens with their name, symbol and latest price (at most `limit`). */

@@ -8,6 +8,7 @@ import { DEFAULT_BAR_SPACING, createCandleChart, toBar } from './chart.js';
 import { KlineFeed } from './feed.js';
 import { formatChange, formatPrice, priceFormatFor } from './format.js';
 import { chartView } from './inspect.js';
+import { MAX_ROWS, TradesList } from './trades.js';
 import { VolumeHistogram } from './volume.js';
 
 const DAY_SECONDS = 86400;
@@ -31,6 +32,8 @@ const ui = {
   message: document.getElementById('message'),
   latest: document.getElementById('latest'),
   volume: document.getElementById('volume'),
+  trades: document.getElementById('trades'),
+  tradesEmpty: document.getElementById('trades-empty'),
 };
 
 const state = {
@@ -50,6 +53,7 @@ const candles = new CandleSet();
 const { chart, series } = createCandleChart(ui.chart, priceFormatFor(1e-8));
 // Drawn once the server's kline.volume_unit is known (start()).
 const volume = new VolumeHistogram(chart, ui.volume);
+const trades = new TradesList(ui.trades, ui.tradesEmpty);
 
 const feed = new KlineFeed(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`, historyLimit);
 
@@ -140,6 +144,10 @@ function selectTopic(mint, interval) {
   if (mint === state.mint && interval === state.interval) {
     return;
   }
+  if (mint !== state.mint) {
+    trades.clear();
+    feed.setEvents(mint, MAX_ROWS);
+  }
   state.mint = mint;
   state.interval = interval;
   state.generation += 1;
@@ -199,6 +207,18 @@ feed.addEventListener('candle', ({ detail }) => {
   }
   if (candles.put(detail.candle)) {
     renderCandle(detail.candle);
+  }
+});
+
+feed.addEventListener('trade-history', ({ detail }) => {
+  if (detail.symbol === state.mint) {
+    trades.putHistory(detail.events);
+  }
+});
+
+feed.addEventListener('trade', ({ detail }) => {
+  if (detail.symbol === state.mint && detail.subscriptionId === feed.eventsSubscriptionId) {
+    trades.put(detail.event);
   }
 });
 
@@ -380,6 +400,7 @@ async function start() {
   const config = await untilLoaded(api.klineConfig, 'intervals');
   state.intervals = config.intervals;
   volume.setUnit(config.volumeUnit);
+  trades.setPriceScaleExponent(config.priceScaleExponent);
   await untilLoaded(refreshTokens, 'tokens');
   while (state.tokens.size === 0) {
     showMessage('No token has traded yet: waiting for the first one…');
@@ -395,6 +416,6 @@ async function start() {
 }
 
 // Read-only view for tests and the console (inspect.js).
-window.spinpetChart = chartView({ state, series, volume, historyLimit, feed });
+window.spinpetChart = chartView({ state, series, volume, trades, historyLimit, feed });
 
 start();

@@ -17,7 +17,8 @@ const KEPT_RESUMES = 20;
  * Events: `status` {state: 'connecting'|'live'|'reconnecting', attempt, retryInMs (while waiting to retry)},
  * `hello` (connection_success), `history` {symbol, interval, candles, hasMore, recovered (true|false after a
  * resume, else undefined), epoch, previousEpoch}, `candle` {symbol, interval, candle, subscriptionId},
- * `server-error` {code, message}.
+ * `server-error` {code, message}; for the mint's event stream (setEvents): `trade-history` {symbol, events (oldest
+ * first)}, `trade` {symbol, event, subscriptionId}.
  */
 export class KlineFeed extends EventTarget {
   #url;
@@ -35,6 +36,10 @@ export class KlineFeed extends EventTarget {
   #position = null;
   // The resumes this page asked for and how the server answered, newest last (for tests and the console).
   #resumes = [];
+  // The event stream (protocol.md "The event stream of a mint"), on the same socket as the candles.
+  #eventsMint = null;
+  #eventsLimit = 50;
+  #eventsSubscriptionId = null;
 
   constructor(url, historyLimit) {
     super();
@@ -47,6 +52,11 @@ export class KlineFeed extends EventTarget {
     return this.#subscriptionId;
   }
 
+  /** The subscription id of the current event stream: events with another id belong to an older one. */
+  get eventsSubscriptionId() {
+    return this.#eventsSubscriptionId;
+  }
+
   start() {
     this.#connect();
   }
@@ -54,6 +64,19 @@ export class KlineFeed extends EventTarget {
   /** Every resume so far: {from: {epoch, seq}, recovered (null until answered), seq, epoch}, oldest first. */
   get resumes() {
     return this.#resumes.map((resume) => ({ ...resume, from: { ...resume.from } }));
+  }
+
+  /** Follows the trades of `mint` from now on (the newest `limit` first, then live), after every reconnect too. */
+  setEvents(mint, limit) {
+    const previous = this.#eventsMint;
+    this.#eventsMint = mint;
+    this.#eventsLimit = limit;
+    if (this.#isOpen()) {
+      if (previous) {
+        this.#send({ msg_type: 'unsubscribe_events', symbol: previous });
+      }
+      this.#subscribeEvents();
+    }
   }
 
   /** Follows `symbol`/`interval` from now on: unsubscribes the previous topic, subscribes this one. */
@@ -82,6 +105,9 @@ export class KlineFeed extends EventTarget {
       this.#startPings();
       if (this.#topic) {
         this.#subscribe();
+      }
+      if (this.#eventsMint) {
+        this.#subscribeEvents();
       }
     });
     socket.addEventListener('message', (event) => {
@@ -129,6 +155,16 @@ export class KlineFeed extends EventTarget {
 
   #isCurrentTopic(data) {
     return data.symbol === this.#topic?.symbol && data.interval === this.#topic?.interval;
+  }
+
+  #subscribeEvents() {
+    this.#eventsSubscriptionId = `events_${this.#nextId++}`;
+    this.#send({
+      msg_type: 'subscribe_events',
+      symbol: this.#eventsMint,
+      subscription_id: this.#eventsSubscriptionId,
+      limit: this.#eventsLimit,
+    });
   }
 
   #onMessage(text) {
@@ -184,6 +220,12 @@ export class KlineFeed extends EventTarget {
           candle: data.data,
           subscriptionId: data.subscription_id,
         });
+        break;
+      case 'history_event_data':
+        this.#emit('trade-history', { symbol: data.symbol, events: data.data });
+        break;
+      case 'event_data':
+        this.#emit('trade', { symbol: data.symbol, event: data.event, subscriptionId: data.subscription_id });
         break;
       case 'pong':
         clearTimeout(this.#pongTimer);

@@ -3,8 +3,11 @@
 
 import { HOLLOW, VOLUME_UP } from './chart.js';
 
-/** `state`, `series` (the candles), `volume` (VolumeHistogram), `historyLimit` and `feed` as app.js holds them. */
-export function chartView({ state, series, volume, historyLimit, feed }) {
+/**
+ * `state`, `series` (the candles), `volume` (VolumeHistogram), `trades` (TradesList), `historyLimit` and `feed` as
+ * app.js holds them.
+ */
+export function chartView({ state, series, volume, trades, historyLimit, feed }) {
   return Object.freeze({
     get mint() {
       return state.mint;
@@ -53,6 +56,13 @@ export function chartView({ state, series, volume, historyLimit, feed }) {
         volume: volumes.get(bar.time)?.value ?? null,
         volumeRising: volumes.has(bar.time) ? volumes.get(bar.time).color === VOLUME_UP : null,
       }));
+    },
+    /**
+     * The trades list, newest first: key (signature:event_index), side (buy, sell, long, short, close,
+     * liquidation), price (SOL per token), sol, time (unix seconds), trader (its full address).
+     */
+    trades() {
+      return trades.rows();
     },
     /** The price scale's label for a price (the same formatter as the axis and the crosshair). */
     priceLabel(price) {

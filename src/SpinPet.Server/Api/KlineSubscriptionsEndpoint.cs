@@ -2,17 +2,21 @@ using System.Diagnostics;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using SpinPet.Server.Configuration;
+using SpinPet.Server.SocketIO;
 using SpinPet.Streaming.Sessions;
 
 namespace SpinPet.Server.Api;
 
-/// <summary><c>GET /api/kline/subscriptions</c> (admin): every /ws connection with its subscriptions, and every topic with its subscriber count.</summary>
+/// <summary>
+/// <c>GET /api/kline/subscriptions</c> (admin): every client, <c>/ws</c> connections and Socket.IO <c>/kline</c>
+/// clients alike, with its subscriptions, and every topic with its subscriber count.
+/// </summary>
 internal static class KlineSubscriptionsEndpoint
 {
     public static IEndpointRouteBuilder MapKlineSubscriptions(this IEndpointRouteBuilder routes)
     {
-        routes.MapGet("/api/kline/subscriptions", (HttpRequest request, IOptions<SecurityOptions> security, SessionRegistry sessions, TimeProvider time) =>
-                Handle(request, security.Value, sessions, time))
+        routes.MapGet("/api/kline/subscriptions", (HttpRequest request, IOptions<SecurityOptions> security, SessionRegistry sessions, KlineClients socketIO,
+                TimeProvider time) => Handle(request, security.Value, sessions, socketIO, time))
             .WithName("GetKlineSubscriptions")
             .WithSummary("Admin: per-connection and per-topic subscription detail. Needs the admin API key (X-Admin-Key or Authorization: Bearer).")
             .Produces<ApiResponse<KlineSubscriptions>>()
@@ -22,37 +26,49 @@ internal static class KlineSubscriptionsEndpoint
     }
 
     private static Results<JsonHttpResult<ApiResponse<KlineSubscriptions>>, JsonHttpResult<ApiResponse<object>>> Handle(
-        HttpRequest request, SecurityOptions security, SessionRegistry sessions, TimeProvider time)
+        HttpRequest request, SecurityOptions security, SessionRegistry sessions, KlineClients socketIO, TimeProvider time)
     {
         if (AdminKey.Refusal(request, security) is { } refusal)
         {
             return refusal;
         }
-        return ApiResults.Ok(Snapshot(sessions, time), ApiJsonContext.Default.ApiResponseKlineSubscriptions);
+        return ApiResults.Ok(Snapshot(sessions, socketIO, time), ApiJsonContext.Default.ApiResponseKlineSubscriptions);
     }
 
-    private static KlineSubscriptions Snapshot(SessionRegistry sessions, TimeProvider time)
+    private static KlineSubscriptions Snapshot(SessionRegistry sessions, KlineClients socketIO, TimeProvider time)
     {
         var connections = new List<ConnectionSubscriptions>();
         var clients = new List<LegacyClient>();
         var topics = new Dictionary<(string Symbol, string Interval), List<string>>();
-        foreach (var session in sessions.Sessions)
+        void Add(string clientId, string endpoint, string remoteAddress, int queuedFrames, long queuedBytes, List<SubscriptionDetail> items,
+            long connectedAt, TimeSpan idle, SentMessageCounts sent)
         {
-            var subscriptions = session.Subscriptions;
-            var items = new List<SubscriptionDetail>(subscriptions.Count);
-            foreach (var s in subscriptions)
+            foreach (var item in items)
             {
-                items.Add(new SubscriptionDetail(s.Symbol, s.Topic.Interval.Name, s.SubscriptionId));
-                var key = (s.Symbol, s.Topic.Interval.Name);
+                var key = (item.Symbol, item.Interval);
                 if (!topics.TryGetValue(key, out var subscribers))
                 {
                     topics[key] = subscribers = [];
                 }
-                subscribers.Add(session.ClientId);
+                subscribers.Add(clientId);
             }
-            connections.Add(new ConnectionSubscriptions(session.ClientId, session.RemoteAddress, items.Count, session.QueuedFrames, session.QueuedBytes, items));
-            clients.Add(new LegacyClient(session.ClientId, [.. items.Select(i => $"{i.Symbol}:{i.Interval}")], items.Count,
-                (long)Stopwatch.GetElapsedTime(session.LastReceivedAt).TotalSeconds));
+            connections.Add(new ConnectionSubscriptions(clientId, remoteAddress, items.Count, queuedFrames, queuedBytes, items, endpoint));
+            clients.Add(new LegacyClient(clientId, [.. items.Select(i => $"{i.Symbol}:{i.Interval}")], items.Count,
+                (long)Stopwatch.GetElapsedTime(connectedAt).TotalSeconds, (long)idle.TotalSeconds,
+                new LegacyMessageStats(sent.KlineData, sent.HistoryData, sent.Total), endpoint));
+        }
+        foreach (var session in sessions.Sessions)
+        {
+            var items = session.Subscriptions.Select(s => new SubscriptionDetail(s.Symbol, s.Topic.Interval.Name, s.SubscriptionId)).ToList();
+            Add(session.ClientId, "ws", session.RemoteAddress, session.QueuedFrames, session.QueuedBytes, items, session.ConnectedAt,
+                Stopwatch.GetElapsedTime(session.LastReceivedAt), session.Sent);
+        }
+        foreach (var client in socketIO.Clients)
+        {
+            var socket = client.Socket;
+            var items = client.Subscriptions.Select(s => new SubscriptionDetail(s.Symbol, s.Topic.Interval.Name, s.SubscriptionId)).ToList();
+            // A Socket.IO session's outbox holds packets, not frames: its queue is reported in bytes only.
+            Add(socket.Id, "socketio", socket.RemoteAddress, 0, socket.QueuedBytes, items, client.ConnectedAt, socket.SinceLastReceived, client.Sent);
         }
         connections.Sort((a, b) => string.CompareOrdinal(a.ClientId, b.ClientId));
         clients.Sort((a, b) => string.CompareOrdinal(a.SocketId, b.SocketId));
@@ -84,13 +100,18 @@ internal sealed record KlineSubscriptions(
     IReadOnlyList<LegacyClient> Clients,
     IReadOnlyList<LegacyRoom> Rooms);
 
+/// <summary>
+/// One client; <c>endpoint</c> is <c>ws</c> or <c>socketio</c> (a Socket.IO client's id is its socket id, the
+/// <c>client_id</c> of its <c>connection_success</c>; its <c>queued_frames</c> is 0: its outbox is counted in bytes).
+/// </summary>
 internal sealed record ConnectionSubscriptions(
     string ClientId,
     string RemoteAddress,
     int SubscriptionCount,
     int QueuedFrames,
     long QueuedBytes,
-    IReadOnlyList<SubscriptionDetail> Subscriptions);
+    IReadOnlyList<SubscriptionDetail> Subscriptions,
+    string Endpoint);
 
 internal sealed record SubscriptionDetail(string Symbol, string Interval, string? SubscriptionId);
 
@@ -98,9 +119,18 @@ internal sealed record TopicSubscribers(string Symbol, string Interval, int Subs
 
 /// <summary>
 /// A connection as the earlier server listed it: <c>socket_id</c> (our <c>client_id</c>), subscriptions as
-/// <c>"&lt;mint&gt;:&lt;interval&gt;"</c>, and seconds since the client last sent anything (a frame, a pong).
+/// <c>"&lt;mint&gt;:&lt;interval&gt;"</c>, seconds since it connected and since it last sent anything (a frame, a
+/// packet, a pong), and the messages it was given; plus our <c>endpoint</c>.
 /// </summary>
-internal sealed record LegacyClient(string SocketId, IReadOnlyList<string> Subscriptions, int SubscriptionCount, long LastActivitySecondsAgo);
+internal sealed record LegacyClient(string SocketId, IReadOnlyList<string> Subscriptions, int SubscriptionCount, long ConnectionDurationSeconds,
+    long LastActivitySecondsAgo, LegacyMessageStats MessageStats, string Endpoint);
+
+/// <summary>
+/// The messages a client was given (rest-legacy.md's <c>message_stats</c>), counted as they are queued for it:
+/// <c>kline_data</c> frames (a realtime state later replaced in its queue by a newer one counts too),
+/// <c>history_data</c> messages, and every message.
+/// </summary>
+internal sealed record LegacyMessageStats(long KlineDataSent, long HistoryDataSent, long TotalMessagesSent);
 
 /// <summary>A topic as the earlier server's Socket.IO room <c>kline:&lt;mint&gt;:&lt;interval&gt;</c>, with its subscribers' socket ids.</summary>
 internal sealed record LegacyRoom(string RoomName, string Mint, string Interval, int SubscriberCount, IReadOnlyList<string> Subscribers);

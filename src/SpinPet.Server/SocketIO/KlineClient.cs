@@ -1,6 +1,8 @@
+using System.Diagnostics;
 using SpinPet.Core.Chain;
 using SpinPet.SocketIO.Namespaces;
 using SpinPet.Streaming.Protocol;
+using SpinPet.Streaming.Sessions;
 using SpinPet.Streaming.Topics;
 
 namespace SpinPet.Server.SocketIO;
@@ -8,9 +10,10 @@ namespace SpinPet.Server.SocketIO;
 /// <summary>
 /// One Socket.IO client of <c>/kline</c> (kept in <see cref="SocketIOSocket.State"/>): its subscriptions by topic.
 /// The namespace handler's calls for one socket never overlap, but the disconnect may race a subscribe that is
-/// attaching, so the table is locked and closed once.
+/// attaching, so the table is locked and closed once. Its subscriptions are counted in
+/// <see cref="KlineClients.Subscriptions"/> as they are kept and dropped.
 /// </summary>
-internal sealed class KlineClient(SocketIOSocket socket)
+internal sealed class KlineClient(SocketIOSocket socket, KlineClients registry)
 {
     private readonly Dictionary<TopicKey, SocketIOKlineSubscription> _subscriptions = [];
 
@@ -19,6 +22,24 @@ internal sealed class KlineClient(SocketIOSocket socket)
     private bool _closed;
 
     public SocketIOSocket Socket { get; } = socket;
+
+    /// <summary>Stopwatch timestamp of the namespace connection (the admin route's <c>connection_duration_seconds</c>).</summary>
+    public long ConnectedAt { get; } = Stopwatch.GetTimestamp();
+
+    /// <summary>The packets this client was given (the admin route's <c>message_stats</c>).</summary>
+    public SentMessageCounts Sent { get; } = new();
+
+    /// <summary>A copy of the current subscriptions (for the admin route).</summary>
+    public IReadOnlyList<SocketIOKlineSubscription> Subscriptions
+    {
+        get
+        {
+            lock (_subscriptions)
+            {
+                return [.. _subscriptions.Values];
+            }
+        }
+    }
 
     /// <summary>The subscription count before adding <paramref name="topic"/> would reach <paramref name="max"/>.</summary>
     public bool IsFull(TopicKey topic, int max)
@@ -38,7 +59,14 @@ internal sealed class KlineClient(SocketIOSocket socket)
             {
                 return false;
             }
-            _subscriptions[subscription.Topic] = subscription;
+            if (_subscriptions.TryAdd(subscription.Topic, subscription))
+            {
+                registry.Subscriptions.Add(1);
+            }
+            else
+            {
+                _subscriptions[subscription.Topic] = subscription;
+            }
             return true;
         }
     }
@@ -79,7 +107,10 @@ internal sealed class KlineClient(SocketIOSocket socket)
     {
         lock (_subscriptions)
         {
-            _subscriptions.Remove(topic, out var subscription);
+            if (_subscriptions.Remove(topic, out var subscription))
+            {
+                registry.Subscriptions.Add(-1);
+            }
             return subscription;
         }
     }
@@ -91,6 +122,7 @@ internal sealed class KlineClient(SocketIOSocket socket)
         {
             _closed = true;
             SocketIOKlineSubscription[] all = [.. _subscriptions.Values];
+            registry.Subscriptions.Add(-all.Length);
             SocketIOEventSubscription[] streams = [.. _streams.Values];
             _subscriptions.Clear();
             _streams.Clear();
@@ -104,13 +136,17 @@ internal sealed class KlineClient(SocketIOSocket socket)
     /// </summary>
     public static void Reply(SocketIOSocket socket, string eventName, byte[] payload, long? ackId)
     {
-        if (ackId is long id)
+        bool queued = ackId is long id ? socket.TryAck(id, payload) : socket.TryEmit(eventName, payload);
+        if (queued && socket.State is KlineClient client)
         {
-            socket.TryAck(id, payload);
-        }
-        else
-        {
-            socket.TryEmit(eventName, payload);
+            if (eventName == "history_data")
+            {
+                client.Sent.AddHistoryData();
+            }
+            else
+            {
+                client.Sent.AddOther();
+            }
         }
     }
 

@@ -13,17 +13,20 @@ namespace SpinPet.Server.SocketIO;
 /// <c>/ws</c> request; each answer is the <c>data</c> object of <c>/ws</c>'s answer (<see cref="KlinePayloads"/>).
 /// Nothing here waits for a client: every reply is queued in the session's bounded outbox.
 /// </summary>
-internal sealed partial class KlineNamespace(TopicHub hub, EventHub events, ICandleHistory history, StreamingOptions options, TimeProvider time,
+internal sealed partial class KlineNamespace(TopicHub hub, EventHub events, ICandleHistory history, StreamingOptions options, KlineClients clients,
+    TimeProvider time,
     ILogger<KlineNamespace> logger) : ISocketIONamespaceHandler
 {
     private const string Served = "subscribe, unsubscribe, history, subscribe_events, unsubscribe_events";
 
     public ValueTask OnConnectAsync(SocketIOSocket socket, ReadOnlyMemory<byte> auth, CancellationToken ct)
     {
-        socket.State = new KlineClient(socket);
+        var client = new KlineClient(socket, clients);
+        socket.State = client;
+        clients.Add(client);
         long nowSeconds = time.GetUtcNow().ToUnixTimeSeconds();
         // Only the head is this client's: the symbol list is serialized once for every greeting until it changes.
-        socket.TryEmit("connection_success", KlinePayloads.ConnectionSuccess(socket.Id, nowSeconds, hub.GreetingTail()));
+        client.Reply("connection_success", KlinePayloads.ConnectionSuccess(socket.Id, nowSeconds, hub.GreetingTail()), ackId: null);
         return default;
     }
 
@@ -90,6 +93,7 @@ internal sealed partial class KlineNamespace(TopicHub hub, EventHub events, ICan
     {
         if (socket.State is KlineClient client)
         {
+            clients.Remove(client);
             var (topics, streams) = client.Close();
             foreach (var subscription in topics)
             {

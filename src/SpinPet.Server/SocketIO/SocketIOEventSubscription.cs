@@ -43,7 +43,10 @@ internal sealed class SocketIOEventSubscription(SocketIOSocket socket, PublicKey
             if (!_ended)
             {
                 // False when the session is gone or over its outbox bound (which closes it): no packet is skipped silently.
-                socket.TrySend(SocketIOEventFormat.Packet(frame), _subscriptionIdJson);
+                if (socket.TrySend(SocketIOEventFormat.Packet(frame), _subscriptionIdJson) && socket.State is KlineClient client)
+                {
+                    client.Sent.AddOther();
+                }
             }
         }
     }
@@ -60,7 +63,7 @@ internal sealed class SocketIOEventSubscription(SocketIOSocket socket, PublicKey
         {
             if (!_ended)
             {
-                socket.TryEmit("history_event_data", _history);
+                KlineClient.Reply(socket, "history_event_data", _history!, ackId: null);
                 KlineClient.Reply(socket, "subscription_confirmed", _confirmed!, ackId);
             }
         }

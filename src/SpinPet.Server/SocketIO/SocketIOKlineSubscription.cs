@@ -44,7 +44,10 @@ internal sealed class SocketIOKlineSubscription(SocketIOSocket socket, TopicKey 
             if (!_ended)
             {
                 // False when the session is gone or over its outbox bound (which closes it): nothing more to do here.
-                socket.TrySend(SocketIOKlineFormat.Packet(frame), _subscriptionIdJson);
+                if (socket.TrySend(SocketIOKlineFormat.Packet(frame), _subscriptionIdJson) && socket.State is KlineClient client)
+                {
+                    client.Sent.AddKlineData();
+                }
             }
         }
     }
@@ -61,7 +64,7 @@ internal sealed class SocketIOKlineSubscription(SocketIOSocket socket, TopicKey 
         {
             if (!_ended)
             {
-                socket.TryEmit("history_data", _historyData);
+                KlineClient.Reply(socket, "history_data", _historyData!, ackId: null);
                 KlineClient.Reply(socket, "subscription_confirmed", _confirmed!, ackId);
             }
         }

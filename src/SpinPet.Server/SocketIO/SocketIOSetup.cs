@@ -1,5 +1,7 @@
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Options;
 using SpinPet.Server.Configuration;
+using SpinPet.Server.Observability;
 using SpinPet.Server.Streaming;
 using SpinPet.SocketIO;
 using SpinPet.SocketIO.Engine;
@@ -19,6 +21,7 @@ internal static class SocketIOSetup
 
     public static IServiceCollection AddSpinPetSocketIO(this IServiceCollection services)
     {
+        services.AddSingleton<KlineClients>();
         services.AddSingleton<KlineNamespace>();
         services.AddSingleton(sp =>
         {
@@ -38,7 +41,10 @@ internal static class SocketIOSetup
                 Admission = new SessionRegistryAdmission(sp.GetRequiredService<SessionRegistry>()),
             };
             var namespaces = new Dictionary<string, ISocketIONamespaceHandler> { [KlinePayloads.Namespace] = sp.GetRequiredService<KlineNamespace>() };
-            return new SocketIOServer(options, namespaces, sp.GetRequiredService<ILogger<SocketIOServer>>(), sp.GetRequiredService<TimeProvider>());
+            var server = new SocketIOServer(options, namespaces, sp.GetRequiredService<ILogger<SocketIOServer>>(), sp.GetRequiredService<TimeProvider>());
+            // Its figures on the server's meter (/metrics), beside /ws's.
+            SocketIOMetrics.Export(sp.GetRequiredService<IMeterFactory>().Create(SpinPetMetrics.MeterName), server.Counters, sp.GetRequiredService<KlineClients>());
+            return server;
         });
         return services;
     }

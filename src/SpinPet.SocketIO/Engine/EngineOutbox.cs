@@ -6,8 +6,14 @@ namespace SpinPet.SocketIO.Engine;
 /// queue is dropped and the outbox closed, and the session is then closed (the slow-consumer policy). A packet
 /// counts its length plus <see cref="EntryOverheadBytes"/> from queueing until the transport reports it sent, so a
 /// client that stops reading holds at most the bound.
+/// <para>
+/// With an <see cref="ISocketIOOutboxCredit"/> (the host's shared budgets: <c>websocket.max_outbox_bytes_per_ip</c>
+/// and <c>websocket.max_outbox_bytes_total</c>) a packet is also refused when the credit cannot cover what the outbox
+/// would hold (<see cref="OutboxResult.BudgetSpent"/>); the credit hears of every decrease, so it gives back what the
+/// outbox no longer needs, and everything once the outbox is closed and empty.
+/// </para>
 /// </summary>
-internal sealed class EngineOutbox(long maxBytes)
+internal sealed class EngineOutbox(long maxBytes, ISocketIOOutboxCredit? credit = null)
 {
     /// <summary>What a queue entry costs beyond its bytes (the 48-byte entry, its share of the queue's array, slack).</summary>
     public const int EntryOverheadBytes = 64;
@@ -66,12 +72,14 @@ internal sealed class EngineOutbox(long maxBytes)
                 return OutboxResult.Closed;
             }
             long cost = (long)message.Length + EntryOverheadBytes;
-            if (_bytes + cost > maxBytes)
+            bool overBound = _bytes + cost > maxBytes;
+            if (overBound || (credit is not null && !credit.TryCover(_bytes + cost)))
             {
-                // Over the bound: nothing more is taken and what waits is dropped (the session is closed next).
+                // Over the bound or the shared budget: nothing more is taken and what waits is dropped (the session
+                // is closed next).
                 _closed = true;
                 DropQueued();
-                result = OutboxResult.Overflow;
+                result = overBound ? OutboxResult.Overflow : OutboxResult.BudgetSpent;
             }
             else
             {
@@ -112,6 +120,7 @@ internal sealed class EngineOutbox(long maxBytes)
         lock (_gate)
         {
             _bytes = Math.Max(0, _bytes - bytes);
+            credit?.Trim(_bytes, _closed);
         }
     }
 
@@ -126,6 +135,10 @@ internal sealed class EngineOutbox(long maxBytes)
             if (discard)
             {
                 DropQueued();
+            }
+            else
+            {
+                credit?.Trim(_bytes, final: true);
             }
             wake = _queue.Count > 0 ? OutboxWake.Ready : OutboxWake.Closed;
             waiter = TakeWaiter();
@@ -209,13 +222,19 @@ internal sealed class EngineOutbox(long maxBytes)
         {
             _bytes -= (long)dropped.Length + EntryOverheadBytes;
         }
+        credit?.Trim(_bytes, _closed);
     }
 }
 
 internal enum OutboxResult
 {
     Accepted,
+
+    /// <summary>Past the session's own bound (<see cref="SocketIOServerOptions.MaxOutboxBytes"/>).</summary>
     Overflow,
+
+    /// <summary>The shared outbox budget (its address's or the server's) had no room.</summary>
+    BudgetSpent,
     Closed,
 }
 

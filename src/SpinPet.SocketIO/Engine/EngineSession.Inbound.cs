@@ -61,6 +61,7 @@ internal sealed partial class EngineSession
     /// <summary>One Engine.IO packet; false when the session is closing afterwards.</summary>
     private async ValueTask<bool> HandlePacketAsync(ReadOnlyMemory<byte> packet)
     {
+        Volatile.Write(ref _lastReceivedAt, _server.Time.GetTimestamp());
         if (!EnginePackets.TryReadType(packet.Span, out var type))
         {
             FailProtocol(packet.IsEmpty ? "empty Engine.IO packet" : "Engine.IO packet of unknown type (binary packets are not served)", packet.Span);

@@ -32,6 +32,7 @@ internal sealed partial class EngineSession
     private readonly ITimer _timer;
     private readonly PacketBucket _bucket;
     private readonly long _openedAt;
+    private long _lastReceivedAt;
     private int _state;
     private int _webSocket;
     private int _upgrade;
@@ -40,17 +41,18 @@ internal sealed partial class EngineSession
     private int _disconnectsRun;
     private bool _awaitingPong;
 
-    public EngineSession(SocketIOServer server, string id, string address, bool webSocket)
+    public EngineSession(SocketIOServer server, string id, string address, bool webSocket, ISocketIOOutboxCredit? outboxCredit = null)
     {
         _server = server;
         Id = id;
         Address = address;
         _webSocket = webSocket ? 1 : 0;
         var options = server.Options;
-        Outbox = new EngineOutbox(options.MaxOutboxBytes);
+        Outbox = new EngineOutbox(options.MaxOutboxBytes, outboxCredit);
         SocketIO = new SocketIOConnection(this, server);
         _bucket = new PacketBucket(options.PacketBurst, options.PacketsPerSecond, server.Time);
         _openedAt = server.Time.GetTimestamp();
+        _lastReceivedAt = _openedAt;
         _timer = server.Time.CreateTimer(static state => ((EngineSession)state!).OnTimer(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
     }
 
@@ -69,6 +71,9 @@ internal sealed partial class EngineSession
     public SocketIOCounters Counters => _server.Counters;
 
     public bool IsWebSocket => Volatile.Read(ref _webSocket) == 1;
+
+    /// <summary>Time since the client's last packet (a pong included), or since the handshake.</summary>
+    public TimeSpan SinceLastReceived => _server.Time.GetElapsedTime(Volatile.Read(ref _lastReceivedAt));
 
     public bool IsOpen => Volatile.Read(ref _state) == StateOpen;
 
@@ -108,6 +113,10 @@ internal sealed partial class EngineSession
             case OutboxResult.Accepted:
                 return true;
             case OutboxResult.Overflow:
+                Close(SocketIODisconnectReason.SlowConsumer);
+                return false;
+            case OutboxResult.BudgetSpent:
+                Counters.OutboxBudgetClose();
                 Close(SocketIODisconnectReason.SlowConsumer);
                 return false;
             default:

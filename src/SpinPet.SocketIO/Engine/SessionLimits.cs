@@ -8,8 +8,9 @@ internal sealed class SessionLimits(int maxSessions, int maxPerAddress) : ISocke
     private readonly ConcurrentDictionary<string, int> _perAddress = new(StringComparer.Ordinal);
     private int _total;
 
-    public bool TryReserve(string address, out string? refusal)
+    public bool TryReserve(string address, out ISocketIOOutboxCredit? credit, out string? refusal)
     {
+        credit = null;
         if (Interlocked.Increment(ref _total) > maxSessions)
         {
             Interlocked.Decrement(ref _total);

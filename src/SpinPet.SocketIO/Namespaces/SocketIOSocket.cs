@@ -39,6 +39,9 @@ public sealed class SocketIOSocket
     /// <summary>Bytes waiting in the session's outbox (queued and being sent).</summary>
     public long QueuedBytes => _session.Outbox.QueuedBytes;
 
+    /// <summary>Time since the client last sent anything on its session (a packet, a pong), or since its handshake.</summary>
+    public TimeSpan SinceLastReceived => _session.SinceLastReceived;
+
     /// <summary>The handler's own per-client state.</summary>
     public object? State { get; set; }
 

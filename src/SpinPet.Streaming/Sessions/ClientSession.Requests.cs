@@ -170,7 +170,7 @@ public sealed partial class ClientSession
             // Read before the candles: the page reflects at least this batch.
             var position = _hub.Position;
             var page = RequestChecks.Read(_history, request, topic, limit);
-            SendReply(ServerMessages.HistoryData(topic, topic.Mint.ToString(), page with { Position = position }, NowMs()));
+            SendHistory(ServerMessages.HistoryData(topic, topic.Mint.ToString(), page with { Position = position }, NowMs()));
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

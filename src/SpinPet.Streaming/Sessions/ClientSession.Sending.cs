@@ -19,7 +19,24 @@ public sealed partial class ClientSession
 
     private void SendReply(OutboundFrame reply)
     {
-        if (!_outbox.Enqueue(reply))
+        if (_outbox.Enqueue(reply))
+        {
+            Sent.AddOther();
+        }
+        else
+        {
+            SlowConsumer();
+        }
+    }
+
+    /// <summary>Queues a <c>history_data</c> message (counted apart in <see cref="Sent"/>).</summary>
+    internal void SendHistory(byte[] message)
+    {
+        if (_outbox.Enqueue(OutboundFrame.Reply(message)))
+        {
+            Sent.AddHistoryData();
+        }
+        else
         {
             SlowConsumer();
         }
@@ -33,9 +50,14 @@ public sealed partial class ClientSession
         // Compressing clients take the writer's path, which picks the frame's shared compressed parts.
         if (!_connection.IsDeflateNegotiated && _outbox.TryClaimIdle(subscriber, frame.Length(subscriber.SubscriptionIdJson.Length)))
         {
+            Sent.AddKlineData();
             SendDirect(subscriber, frame);
         }
-        else if (!_outbox.EnqueueCandle(subscriber, frame))
+        else if (_outbox.EnqueueCandle(subscriber, frame))
+        {
+            Sent.AddKlineData();
+        }
+        else
         {
             SlowConsumer();
         }
@@ -44,7 +66,11 @@ public sealed partial class ClientSession
     /// <summary>An event of a subscribed stream: queued behind everything pending, never conflated; past the bound the client is closed (1008).</summary>
     internal void SendEvent(ClientEventSubscription subscriber, Events.EventFrame frame)
     {
-        if (!_outbox.EnqueueEvent(subscriber, OutboundFrame.Reply(subscriber.SubscriptionIdJson, frame)))
+        if (_outbox.EnqueueEvent(subscriber, OutboundFrame.Reply(subscriber.SubscriptionIdJson, frame)))
+        {
+            Sent.AddOther();
+        }
+        else
         {
             SlowConsumer();
         }

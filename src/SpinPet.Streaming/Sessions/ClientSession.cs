@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using SpinPet.Streaming.Events;
 using SpinPet.Streaming.Protocol;
@@ -107,6 +108,12 @@ public sealed partial class ClientSession
     public long QueuedBytes => _outbox.Bytes;
 
     public long LastReceivedAt => _connection.LastReceivedAt;
+
+    /// <summary>Stopwatch timestamp of the session's start (the admin route's <c>connection_duration_seconds</c>).</summary>
+    public long ConnectedAt { get; } = Stopwatch.GetTimestamp();
+
+    /// <summary>The messages this client was given (the admin route's <c>message_stats</c>).</summary>
+    public SentMessageCounts Sent { get; } = new();
 
     /// <summary>
     /// Runs the connection to its end: greeting, reader and writer. The reader is never cancelled (cancelling a read

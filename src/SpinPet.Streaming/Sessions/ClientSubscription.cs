@@ -48,7 +48,7 @@ public sealed class ClientSubscription(ClientSession session, TopicKey topic, st
 
     protected internal override void SendSnapshot()
     {
-        session.SendReply(_historyData!);
+        session.SendHistory(_historyData!);
         session.SendReply(_confirmed!);
         _historyData = null;
         _confirmed = null;

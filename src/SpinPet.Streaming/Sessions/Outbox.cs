@@ -50,8 +50,8 @@ public sealed class Outbox(long maxBytes, OutboxBudget? budget = null)
     private OutboxOverflow _overflow;
     private bool _completed;
 
-    // Bytes reserved from the budget beyond FreeBytes, a multiple of CreditChunkBytes; only under _gate.
-    private long _credit;
+    // Bytes reserved from the budget beyond FreeBytes; only under _gate.
+    private readonly OutboxCredit? _credit = budget is null ? null : new OutboxCredit(budget);
 
     // Someone owns the connection's send side: the write loop with a batch in hand, or the broadcaster sending a
     // frame straight to the socket. Frames leave in queue order because only an owner sends and a direct send is
@@ -104,7 +104,7 @@ public sealed class Outbox(long maxBytes, OutboxBudget? budget = null)
         {
             lock (_gate)
             {
-                return _credit;
+                return _credit?.Reserved ?? 0;
             }
         }
     }
@@ -327,8 +327,7 @@ public sealed class Outbox(long maxBytes, OutboxBudget? budget = null)
     {
         long after = _bytes + bytes;
         var overflow = after > MaxBytes ? OutboxOverflow.Bound
-            : budget is not null && after > FreeBytes + _credit ? TryReserveFor(after)
-            : OutboxOverflow.None;
+            : _credit?.TryCover(after) ?? OutboxOverflow.None;
         if (overflow != OutboxOverflow.None)
         {
             _overflowed = true;
@@ -352,38 +351,8 @@ public sealed class Outbox(long maxBytes, OutboxBudget? budget = null)
         ReleaseSpareCredit();
     }
 
-    /// <summary>Reserves the whole chunks that let the outbox hold <paramref name="after"/> bytes.</summary>
-    private OutboxOverflow TryReserveFor(long after)
-    {
-        long chunks = (after - FreeBytes - _credit + CreditChunkBytes - 1) / CreditChunkBytes;
-        var overflow = budget!.TryReserve(chunks * CreditChunkBytes);
-        if (overflow == OutboxOverflow.None)
-        {
-            _credit += chunks * CreditChunkBytes;
-        }
-        return overflow;
-    }
-
-    /// <summary>
-    /// Gives back the credit the outbox no longer needs. While it may still grow it keeps less than two chunks of room
-    /// above what it holds (an empty one keeps none: FreeBytes is a chunk); once overflowed or completed it accepts
-    /// nothing more and keeps only what its send in progress needs, and gives that back when the send ends.
-    /// </summary>
-    private void ReleaseSpareCredit()
-    {
-        if (_credit == 0)
-        {
-            return;
-        }
-        long spare = _overflowed || _completed
-            ? _credit - (Math.Max(0, _bytes - FreeBytes) + CreditChunkBytes - 1) / CreditChunkBytes * CreditChunkBytes
-            : Math.Min(_credit, ((FreeBytes + _credit - _bytes) / CreditChunkBytes - 1) * CreditChunkBytes);
-        if (spare > 0)
-        {
-            _credit -= spare;
-            budget!.Release(spare);
-        }
-    }
+    /// <summary>Gives back the credit the outbox no longer needs (<see cref="OutboxCredit.Trim"/>).</summary>
+    private void ReleaseSpareCredit() => _credit?.Trim(_bytes, final: _overflowed || _completed);
 
     private void Wake()
     {

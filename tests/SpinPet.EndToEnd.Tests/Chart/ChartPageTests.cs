@@ -135,6 +135,24 @@ public sealed class ChartPageTests(ChartPageFixture chain) : IClassFixture<Chart
     }
 
     [Fact]
+    public async Task The_trades_list_shows_the_tokens_newest_trades_as_stored_and_puts_a_new_one_on_top_without_moving_the_chart()
+    {
+        string mint = (await MintsAsync())[0];
+        await using var page = await OpenChartAsync($"#mint={mint}&interval=s1");
+        await TradesMatchStoredAsync(page, mint);
+        Assert.Contains(await TradesAsync(page), trade => trade.Side is "buy" or "sell");
+
+        var chartBox = await page.EvaluateAsync<string>("JSON.stringify(document.getElementById('chart').getBoundingClientRect())");
+        string top = (await TradesAsync(page))[0].Key;
+        chain.Trade(mint);
+        var trades = await TradesMatchStoredAsync(page, mint, newerThan: top);
+        Assert.Equal(top, trades.SkipWhile(t => t.Key != top).First().Key);
+        // The list keeps its box: a new row does not move or resize the chart beside it.
+        Assert.Equal(chartBox, await page.EvaluateAsync<string>("JSON.stringify(document.getElementById('chart').getBoundingClientRect())"));
+        Assert.True(await page.EvaluateAsync<int>("document.querySelectorAll('#trades tr').length") <= 50);
+    }
+
+    [Fact]
     public async Task After_the_server_restarts_the_page_resumes_from_its_position_without_a_gap()
     {
         var mints = await MintsAsync();
@@ -182,6 +200,8 @@ public sealed class ChartPageTests(ChartPageFixture chain) : IClassFixture<Chart
             var bars = await BarsAsync(page);
             return bars[^1] != last && bars.SequenceEqual(await StoredAsync(mint, "s1", from: oldest));
         }, PageWait, "a trade after the restart is drawn");
+        // The trades list subscribed again too: the trades of the outage are on top, as stored.
+        await TradesMatchStoredAsync(page, mint);
         TestContext.Current.TestOutputHelper?.WriteLine($"{beforeRestart.Count} candles before the restart, {refilled.Count} after; page console:\n{page.Console}");
     }
 
@@ -322,6 +342,73 @@ public sealed class ChartPageTests(ChartPageFixture chain) : IClassFixture<Chart
             c.GetProperty("volume").GetDouble(), c.GetProperty("close").GetDouble() >= c.GetProperty("open").GetDouble()))];
     }
 
+    /// <summary>
+    /// Waits until the trades list holds the mint's newest stored trades (GET /api/events, newest first: buys, sells,
+    /// margin opens, closes, liquidations; at most 50), each with its side, price, SOL and trader as stored; with
+    /// <paramref name="newerThan"/>, also a trade newer than that row on top.
+    /// </summary>
+    private async Task<List<TradeRow>> TradesMatchStoredAsync(DevToolsPage page, string mint, string? newerThan = null)
+    {
+        List<TradeRow> shown = [];
+        List<TradeRow> stored = [];
+        try
+        {
+            await page.Eventually(async () =>
+            {
+                shown = await TradesAsync(page);
+                stored = await StoredTradesAsync(mint);
+                return shown.Count > 0 && shown.SequenceEqual(stored) && (newerThan is null || shown[0].Key != newerThan);
+            }, PageWait, $"the trades list shows the newest stored trades of {mint}");
+        }
+        catch (TimeoutException e)
+        {
+            throw new TimeoutException($"{e.Message}\nshown ({shown.Count}): {string.Join(", ", shown.Take(3))}\nstored ({stored.Count}): {string.Join(", ", stored.Take(3))}", e);
+        }
+        return shown;
+    }
+
+    private static async Task<List<TradeRow>> TradesAsync(DevToolsPage page) =>
+        await page.EvaluateAsync<List<TradeRow>>("window.spinpetChart.trades()");
+
+    /// <summary>The mint's newest 50 trades as GET /api/events stores them, as the list should show them.</summary>
+    private async Task<List<TradeRow>> StoredTradesAsync(string mint)
+    {
+        var envelope = await chain.Server.Http.GetFromJsonAsync<JsonElement>($"/api/events?mint={mint}&limit=1000");
+        var trades = new List<TradeRow>();
+        foreach (var e in envelope.GetProperty("data").GetProperty("events").EnumerateArray())
+        {
+            string? side = e.GetProperty("event_type").GetString() switch
+            {
+                "BuySell" => e.GetProperty("is_buy").GetBoolean() ? "buy" : "sell",
+                "LongShort" => e.GetProperty("order_type").GetInt32() == 1 ? "long" : "short",
+                "FullClose" or "PartialClose" => "close",
+                "ForceLiquidate" => "liquidation",
+                _ => null,
+            };
+            if (side is null)
+            {
+                continue;
+            }
+            string? sol = e.GetProperty("event_type").GetString() switch
+            {
+                "BuySell" => e.GetProperty("sol_amount").GetString(),
+                "LongShort" => e.GetProperty("margin_sol_amount").GetString(),
+                "FullClose" or "PartialClose" => e.GetProperty("final_sol_amount").GetString(),
+                _ => null,
+            };
+            // solana.price_scale_exponent = 28: the server's own conversion (events.md "Price").
+            double? price = e.TryGetProperty("latest_price", out var p) ? (double)UInt128.Parse(p.GetString()!, CultureInfo.InvariantCulture) / 1e28 : null;
+            string trader = (e.TryGetProperty("user", out var user) ? user : e.GetProperty("payer")).GetString()!;
+            trades.Add(new TradeRow($"{e.GetProperty("signature").GetString()}:{e.GetProperty("event_index").GetInt32()}", side, price,
+                sol is null ? null : ulong.Parse(sol, CultureInfo.InvariantCulture) / 1e9, e.GetProperty("block_time").GetInt64(), trader));
+            if (trades.Count == 50)
+            {
+                break;
+            }
+        }
+        return trades;
+    }
+
     private static async Task<string> VolumeUnitAsync(ServerProcess server)
     {
         var envelope = await server.Http.GetFromJsonAsync<JsonElement>("/api/kline/status");
@@ -371,4 +458,7 @@ public sealed class ChartPageTests(ChartPageFixture chain) : IClassFixture<Chart
     /// </summary>
     internal sealed record ChartBar(long Time, double Open, double High, double Low, double Close, bool Final, bool SettledLook, long UpdateCount,
         double? Volume, bool? VolumeRising);
+
+    /// <summary>A row of the trades list (or a stored trade, as the list should show it), newest first.</summary>
+    internal sealed record TradeRow(string Key, string Side, double? Price, double? Sol, long Time, string Trader);
 }

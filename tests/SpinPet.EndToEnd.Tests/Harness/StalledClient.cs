@@ -110,13 +110,14 @@ internal sealed class StalledClient : IDisposable
     }
 
     /// <param name="localAddress">The loopback source address to connect from (another "client IP").</param>
-    public static async Task<StalledClient> ConnectAsync(Uri server, string localAddress = "127.0.0.1", string? origin = null)
+    /// <param name="target">The request target of the upgrade (<c>/socket.io/?EIO=4&amp;transport=websocket</c> for Engine.IO).</param>
+    public static async Task<StalledClient> ConnectAsync(Uri server, string localAddress = "127.0.0.1", string? origin = null, string target = "/ws")
     {
         var tcp = new TcpClient(new IPEndPoint(IPAddress.Parse(localAddress), 0)) { ReceiveBufferSize = 4096 };
         await tcp.ConnectAsync(server.Host, server.Port);
         var client = new StalledClient(tcp);
         var key = Convert.ToBase64String(RandomNumberGenerator.GetBytes(16));
-        var request = $"GET /ws HTTP/1.1\r\nHost: {server.Authority}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
+        var request = $"GET {target} HTTP/1.1\r\nHost: {server.Authority}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
                       (origin is null ? "" : $"Origin: {origin}\r\n") +
                       $"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n";
         await client._stream.WriteAsync(Encoding.ASCII.GetBytes(request));

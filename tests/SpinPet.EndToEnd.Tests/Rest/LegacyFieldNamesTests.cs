@@ -199,7 +199,7 @@ public sealed partial class LegacyFieldNamesTests(RestChain chain) : IClassFixtu
     }
 
     [Fact]
-    public async Task Kline_subscriptions_list_clients_by_socket_id_and_rooms()
+    public async Task Kline_subscriptions_and_status_list_ws_and_socketio_clients_by_socket_id_with_their_message_stats()
     {
         var mint = Replay.MintsInFirstOrder[0];
         await using var client = await KlineSocketClient.ConnectAsync(chain.Server.BaseUri);
@@ -208,6 +208,15 @@ public sealed partial class LegacyFieldNamesTests(RestChain chain) : IClassFixtu
         await client.SendAsync($$"""{"msg_type":"subscribe","symbol":"{{mint}}","interval":"s1","subscription_id":"a"}""");
         await client.ReceiveUntilAsync("subscription_confirmed");
 
+        // A frontend of the earlier server on Socket.IO /kline (long-polling), subscribed to the same topic.
+        var io = await EnginePollingClient.OpenAsync(chain.Server.Http);
+        await io.PostAsync("40/kline,");
+        string greeting = await io.GetUntilAsync("42/kline,[\"connection_success\"");
+        using var greetingJson = JsonDocument.Parse(greeting["42/kline,".Length..]);
+        string ioSocketId = greetingJson.RootElement[1].GetProperty("client_id").GetString()!;
+        await io.PostAsync($$"""42/kline,["subscribe",{"symbol":"{{mint}}","interval":"s30"}]""");
+        await io.GetUntilAsync("42/kline,[\"subscription_confirmed\"");
+
         using var request = new HttpRequestMessage(HttpMethod.Get, "/api/kline/subscriptions");
         request.Headers.Add("X-Admin-Key", RestChain.AdminKey);
         using var response = await chain.Server.Http.SendAsync(request, TestContext.Current.CancellationToken);
@@ -215,12 +224,39 @@ public sealed partial class LegacyFieldNamesTests(RestChain chain) : IClassFixtu
         var data = (await JsonDocument.ParseAsync(await response.Content.ReadAsStreamAsync(TestContext.Current.CancellationToken),
             cancellationToken: TestContext.Current.CancellationToken)).RootElement.GetProperty("data");
         AssertFields(data, ["timestamp", "total_connections", "total_rooms", "clients", "rooms"]);
-        var me = data.GetProperty("clients").EnumerateArray().Single(c => c.GetProperty("socket_id").GetString() == socketId);
-        AssertFields(me, ["socket_id", "subscriptions", "subscription_count", "last_activity_seconds_ago"]);
+        string[] clientFields = ["socket_id", "subscriptions", "subscription_count", "connection_duration_seconds", "last_activity_seconds_ago", "message_stats"];
+        string[] statsFields = ["kline_data_sent", "history_data_sent", "total_messages_sent"];
+        var clients = data.GetProperty("clients").EnumerateArray().ToList();
+        var me = clients.Single(c => c.GetProperty("socket_id").GetString() == socketId);
+        AssertFields(me, clientFields);
+        AssertFields(me.GetProperty("message_stats"), statsFields);
+        Assert.Equal("ws", me.GetProperty("endpoint").GetString());
         Assert.Equal([$"{mint}:s1"], me.GetProperty("subscriptions").EnumerateArray().Select(s => s.GetString()));
+        // connection_success, history_data, subscription_confirmed at least.
+        Assert.Equal(1, me.GetProperty("message_stats").GetProperty("history_data_sent").GetInt64());
+        Assert.True(me.GetProperty("message_stats").GetProperty("total_messages_sent").GetInt64() >= 3);
         var room = data.GetProperty("rooms").EnumerateArray().Single(r => r.GetProperty("room_name").GetString() == $"kline:{mint}:s1");
         AssertFields(room, ["room_name", "mint", "interval", "subscriber_count", "subscribers"]);
         Assert.Contains(socketId, room.GetProperty("subscribers").EnumerateArray().Select(s => s.GetString()));
+
+        var ioClient = clients.Single(c => c.GetProperty("socket_id").GetString() == ioSocketId);
+        AssertFields(ioClient, clientFields);
+        Assert.Equal("socketio", ioClient.GetProperty("endpoint").GetString());
+        Assert.Equal([$"{mint}:s30"], ioClient.GetProperty("subscriptions").EnumerateArray().Select(s => s.GetString()));
+        Assert.Equal(1, ioClient.GetProperty("message_stats").GetProperty("history_data_sent").GetInt64());
+        Assert.True(ioClient.GetProperty("message_stats").GetProperty("total_messages_sent").GetInt64() >= 3);
+        var ioRoom = data.GetProperty("rooms").EnumerateArray().Single(r => r.GetProperty("room_name").GetString() == $"kline:{mint}:s30");
+        Assert.Contains(ioSocketId, ioRoom.GetProperty("subscribers").EnumerateArray().Select(s => s.GetString()));
+
+        var stats = (await chain.GetDataAsync("/api/kline/status")).GetProperty("stats");
+        var socketIO = stats.GetProperty("socketio");
+        Assert.True(socketIO.GetProperty("active_sessions").GetInt64() >= 1);
+        Assert.True(socketIO.GetProperty("subscriptions").GetInt64() >= 1);
+        // The totals count every connected frontend, as the earlier (Socket.IO) server did.
+        Assert.Equal(stats.GetProperty("ws_connections").GetInt64() + socketIO.GetProperty("active_sessions").GetInt64(),
+            stats.GetProperty("active_connections").GetInt64());
+        Assert.Equal(stats.GetProperty("ws_subscriptions").GetInt64() + socketIO.GetProperty("subscriptions").GetInt64(),
+            stats.GetProperty("total_subscriptions").GetInt64());
     }
 
     [Fact]

@@ -43,7 +43,7 @@ internal sealed partial class WireTranscript
     // whether its last send has completed when the route reads them (the greeting was read by the client a moment
     // before its send's completion was counted).
     [GeneratedRegex("""
-        "(?<key>timestamp|server_time|last_activity_seconds_ago|queued_frames|queued_bytes)":\d+
+        "(?<key>timestamp|server_time|last_activity_seconds_ago|connection_duration_seconds|queued_frames|queued_bytes)":\d+
         """, RegexOptions.IgnorePatternWhitespace)]
     private static partial Regex VolatileNumber();
 
