@@ -136,6 +136,13 @@ public sealed partial class JetStreamBatchStream : IBatchStream
             {
                 // No ack: the message may be stored now or later. Only the same Msg-Id and fence make a retry safe.
                 LogPublishUnknown(_logger, msgId, expectedLastSeq, e.GetType().Name, e.Message);
+                if (await StreamIsGoneAsync(ct))
+                {
+                    // Deleted (not merely unreachable): no retry can land, and nobody else recreates it. The append
+                    // fails; the next one catches up, which creates the stream anew (a new epoch).
+                    LogStreamGone(_logger, msgId);
+                    throw new InvalidOperationException($"Publish of {msgId}: the cluster stream {_stream.Settings.Stream} no longer exists.");
+                }
                 await Task.Delay(RetryPause, ct);
                 continue;
             }
@@ -152,6 +159,22 @@ public sealed partial class JetStreamBatchStream : IBatchStream
             return (long)ack.Seq;
         }
     }
+
+    /// <summary>True only when the server answers that the stream does not exist; an unreachable server is not "gone".</summary>
+    private async Task<bool> StreamIsGoneAsync(CancellationToken ct)
+    {
+        try
+        {
+            return await _stream.TryGetStateAsync(ct) is null;
+        }
+        catch (Exception e) when (!ct.IsCancellationRequested && e is NatsException or OperationCanceledException or TimeoutException)
+        {
+            return false;
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Cluster stream: the stream is gone (deleted) while publishing {MsgId}; the next append recreates it")]
+    private static partial void LogStreamGone(ILogger logger, string msgId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Cluster stream: leader caught up with epoch {Epoch} at seq {LastSeq} (applied {AppliedSeq}); publishing from here")]
     private static partial void LogCaughtUp(ILogger logger, string epoch, long lastSeq, long appliedSeq);

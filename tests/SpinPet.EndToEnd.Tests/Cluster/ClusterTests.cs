@@ -208,10 +208,7 @@ public sealed class ClusterTests
         await cluster.AssertEveryNodeHoldsTheLedgerAsync();
     }
 
-    [Fact(Skip = "s7-cluster defect (4e077ab): after the stream is deleted the leader retries its publish for ever "
-        + "(NatsJSPublishNoResponseException: no stream listens on the subject) and keeps its lease, so no node recreates the "
-        + "stream and the cluster stalls; it passes only when the lease happens to move and the new leader's CatchUpAsync "
-        + "recreates it (1 run of 4)")]
+    [Fact]
     public async Task A_recreated_stream_is_a_new_epoch_and_a_client_resuming_from_the_old_one_is_not_recovered()
     {
         await using var cluster = await LocalCluster.StartAsync(seed: 75, transactions: 400);
