@@ -204,6 +204,8 @@ public sealed class StreamFollowerTests : ClusterTestBase
         await Server.StopAsync(kill: true);
         await Eventually.TrueAsync(() => !gateway.Follower.Reachable, Wait, "the gateway notices the server is gone");
         Assert.Equal(2, gateway.Store.Meta.Position.Seq);
+        // Nobody asked for readiness while it was ready; /health still has to say "stale", not "never caught up".
+        Assert.True(gateway.Follower.WasReady);
         await Server.StartAgainAsync();
         await AppendAsync(leader, batches[2], gateway);
         var last = await AppendAsync(leader, batches[3], gateway);

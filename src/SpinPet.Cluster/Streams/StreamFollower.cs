@@ -29,6 +29,7 @@ public sealed partial class StreamFollower
     private volatile string? _epoch;
     private volatile string? _streamEpoch;
     private long _consumed;
+    private volatile bool _wasReady;
     private long _streamLast;
     private long _lastContact = long.MinValue;
     private long _epochChanges;
@@ -62,6 +63,9 @@ public sealed partial class StreamFollower
 
     /// <summary>The stream answered within the last three polls.</summary>
     public bool Reachable => Environment.TickCount64 - Volatile.Read(ref _lastContact) <= 3 * (long)_stream.Settings.PollInterval.TotalMilliseconds + (long)_stream.Settings.CallTimeout.TotalMilliseconds;
+
+    /// <summary>Whether this node was ever ready (<see cref="IsWithin"/> the configured lag) since it started.</summary>
+    public bool WasReady => _wasReady;
 
     /// <summary>Following the stream's current epoch, reachable, and within <paramref name="maxLag"/> messages of its end.</summary>
     public bool IsWithin(long maxLag) => Reachable && _epoch is { } epoch && epoch == _streamEpoch && Lag <= maxLag;
@@ -336,10 +340,22 @@ public sealed partial class StreamFollower
         {
             Volatile.Write(ref _streamLast, state.LastSeq);
         }
+        NoteReady();
+    }
+
+    // Recorded here, where progress is made, not when /health happens to be asked: a node nobody probed while it was
+    // ready must still report "stale" rather than "never caught up" once the stream becomes unreachable.
+    private void NoteReady()
+    {
+        if (!_wasReady && IsWithin(_stream.Settings.MaxReadyLag))
+        {
+            _wasReady = true;
+        }
     }
 
     private void Signal()
     {
+        NoteReady();
         TaskCompletionSource done;
         lock (_progressGate)
         {

@@ -14,8 +14,6 @@ namespace SpinPet.Server.Cluster;
 /// </summary>
 internal sealed class ClusterHealthCheck(StreamFollower follower, IngestLease lease, IngestStatus ingest, ClusterSettings settings) : IHealthCheck
 {
-    private volatile bool _wasReady;
-
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
         var data = new Dictionary<string, object>
@@ -32,10 +30,9 @@ internal sealed class ClusterHealthCheck(StreamFollower follower, IngestLease le
         HealthCheckResult result;
         if (follower.IsWithin(settings.MaxReadyLag))
         {
-            _wasReady = true;
             result = HealthCheckResult.Healthy($"{role}: {follower.Lag} messages behind the stream's end (seq {follower.StreamLastSeq})", data);
         }
-        else if (!follower.Reachable && _wasReady)
+        else if (!follower.Reachable && follower.WasReady)
         {
             result = HealthCheckResult.Degraded($"stale: the stream is unreachable; serving what was applied up to seq {follower.ConsumedSeq}", data: data);
         }
