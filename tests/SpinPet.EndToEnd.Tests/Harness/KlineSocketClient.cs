@@ -99,6 +99,30 @@ internal sealed class KlineSocketClient : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Disposes a socket whose <paramref name="reader"/> task receives until the server's close: sends our close without
+    /// reading, gives the reader up to 10 s to drain to the server's close, then disposes. <see cref="DisposeAsync"/>
+    /// alone closes with CloseAsync, which reads too, and two readers on one socket split a message between them (a
+    /// cluster test once failed on the unparsable tail).
+    /// </summary>
+    public async ValueTask DisposeAfterAsync(Task reader)
+    {
+        try
+        {
+            if (_socket.State == WebSocketState.Open)
+            {
+                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+                await _socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "bye", timeout.Token);
+                await Task.WhenAny(reader, Task.Delay(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken));
+            }
+        }
+        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException)
+        {
+            // The server closed first; the reader has ended or ends on the dispose below.
+        }
+        _socket.Dispose();
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (_socket.State == WebSocketState.Open)

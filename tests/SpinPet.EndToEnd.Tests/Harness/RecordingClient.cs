@@ -113,7 +113,7 @@ internal sealed class RecordingClient : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         Resume();
-        await _socket.DisposeAsync();
+        await _socket.DisposeAfterAsync(_reader);
         await _reader;
     }
 

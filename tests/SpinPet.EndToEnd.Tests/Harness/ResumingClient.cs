@@ -115,7 +115,7 @@ internal sealed class ResumingClient : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await _socket.DisposeAsync();
+        await _socket.DisposeAfterAsync(_reader);
         await _reader;
     }
 

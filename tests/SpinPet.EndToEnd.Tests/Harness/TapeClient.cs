@@ -96,7 +96,7 @@ internal sealed class TapeClient : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await _socket.DisposeAsync();
+        await _socket.DisposeAfterAsync(_reader);
         try
         {
             await _reader;

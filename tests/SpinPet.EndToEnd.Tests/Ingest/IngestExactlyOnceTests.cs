@@ -65,6 +65,9 @@ public sealed class IngestExactlyOnceTests
         LedgerAssert.StoreEqualsLedger(database.Path, simulator);
     }
 
+    private static long Garbage(System.Text.Json.JsonElement status) =>
+        status.GetProperty("counters").GetProperty("pub_sub").GetProperty("garbage").GetInt64();
+
     [Fact]
     public async Task Socket_drops_and_refused_reconnects_lose_and_duplicate_nothing()
     {
@@ -93,7 +96,14 @@ public sealed class IngestExactlyOnceTests
                 }
                 if (round % 5 == 2)
                 {
-                    simulator.Faults.SendGarbage();
+                    // Garbage sent to a socket that a drop or a refused reconnect is just replacing is never read: send
+                    // it again until the server has counted some (it was flaky as a single send).
+                    long counted = Garbage(await server.GetStatusAsync());
+                    await Eventually.TrueAsync(async () =>
+                    {
+                        simulator.Faults.SendGarbage();
+                        return Garbage(await server.GetStatusAsync()) > counted;
+                    }, TimeSpan.FromSeconds(30), "garbage frames counted");
                 }
             }
             await server.WaitForCheckpointAsync(LedgerAssert.NewestSignature(simulator), CatchUp);
