@@ -3,6 +3,7 @@ using System.Text;
 using SpinPet.Core.Stream;
 using SpinPet.Indexer.Tests.Stream;
 using SpinPet.Storage;
+using SpinPet.TestSupport;
 
 namespace SpinPet.Cluster.Tests;
 

@@ -24,13 +24,12 @@ internal sealed class LocalCluster : IAsyncDisposable
     private static readonly Uri NoRpc = new("http://127.0.0.1:9/");
     private static readonly Uri NoPubSub = new("ws://127.0.0.1:9/");
 
-    private readonly TempFolder _natsStore = new("spinpet-nats");
 
     private LocalCluster(ChainSimulator.ChainSimulator simulator) => Simulator = simulator;
 
     public ChainSimulator.ChainSimulator Simulator { get; }
 
-    public NatsServerProcess Nats { get; private set; } = null!;
+    public NatsServer Nats { get; private set; } = null!;
 
     public string Stream { get; } = "SPINPET";
 
@@ -51,7 +50,7 @@ internal sealed class LocalCluster : IAsyncDisposable
         try
         {
             simulator.ProduceTransactions(transactions);
-            cluster.Nats = await NatsServerProcess.StartAsync(cluster._natsStore.Path);
+            cluster.Nats = await NatsServer.StartAsync();
             for (int i = 1; i <= ingests; i++)
             {
                 cluster.Ingests.Add(new ClusterNode($"ingest-{i}", "ingest", cluster.SettingsFor));
@@ -141,16 +140,16 @@ internal sealed class LocalCluster : IAsyncDisposable
             }
             text.AppendLine(string.Join('\n', server.Output.Split('\n').TakeLast(25)));
         }
-        text.AppendLine("--- nats-server").AppendLine(string.Join('\n', Nats.Output.Split('\n').TakeLast(15)));
+        text.AppendLine("--- nats-server").AppendLine(Nats.LogTail(15));
         return text.ToString();
     }
 
     /// <summary>Kills nats-server (SIGKILL) and runs <paramref name="whileDown"/> before starting it again on its store and port.</summary>
     public async Task RestartNatsAsync(Func<Task> whileDown)
     {
-        await Nats.KillAsync();
+        await Nats.StopAsync(kill: true);
         await whileDown();
-        Nats = await Nats.RestartAsync();
+        await Nats.StartAgainAsync();
     }
 
     /// <summary>
@@ -199,6 +198,5 @@ internal sealed class LocalCluster : IAsyncDisposable
             await Nats.DisposeAsync();
         }
         await Simulator.DisposeAsync();
-        _natsStore.Dispose();
     }
 }

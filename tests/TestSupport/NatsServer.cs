@@ -1,14 +1,13 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
-using SpinPet.TestSupport;
-
-namespace SpinPet.Cluster.Tests;
+namespace SpinPet.TestSupport;
 
 /// <summary>
 /// A real nats-server with JetStream on a free loopback port and a temp store folder, started and stopped by its PID
 /// (never by name). It can be stopped (gracefully or with SIGKILL) and started again on the same port and store.
-/// The binary is <c>$NATS_SERVER</c>, else <c>nats-server</c> on the PATH or in /usr/sbin (Debian's package).
+/// The binary is <c>$NATS_SERVER</c>, else <c>nats-server</c> on the PATH or in /usr/sbin (Debian's package). Used by
+/// the cluster unit tests and the end-to-end cluster (one launcher for both).
 /// </summary>
 internal sealed class NatsServer : IAsyncDisposable
 {
@@ -84,6 +83,13 @@ internal sealed class NatsServer : IAsyncDisposable
         await process.WaitForExitAsync(timeout.Token);
         process.Dispose();
         _process = null;
+    }
+
+    /// <summary>The last <paramref name="lines"/> lines of the server's log (for failure messages).</summary>
+    public string LogTail(int lines)
+    {
+        var log = Path.Combine(_folder.Path, "nats-server.log");
+        return File.Exists(log) ? string.Join('\n', File.ReadLines(log).TakeLast(lines)) : "(no log)";
     }
 
     public async ValueTask DisposeAsync()
