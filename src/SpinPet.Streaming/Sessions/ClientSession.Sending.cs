@@ -151,7 +151,6 @@ public sealed partial class ClientSession
     private void SlowConsumer()
     {
         CountSlowConsumerOnce();
-        _counters.OutboxPeakBytes.Raise(_outbox.PeakBytes);
         var cause = _outbox.OverflowCause;
         // Replies refused after the overflow come here again: the close is counted once.
         if (cause is (OutboxOverflow.AddressBudget or OutboxOverflow.ProcessBudget) && Interlocked.Exchange(ref _budgetCloseCounted, 1) == 0)
@@ -170,6 +169,8 @@ public sealed partial class ClientSession
     // One client is one slow consumer, whichever of the outbox bound and the send timeout caught it first.
     private void CountSlowConsumerOnce()
     {
+        // The peak first: whoever sees the close counted must also see what the outbox held when it was.
+        _counters.OutboxPeakBytes.Raise(_outbox.PeakBytes);
         if (Interlocked.Exchange(ref _slowConsumerCounted, 1) == 0)
         {
             _counters.SlowConsumerCloses.Add(1);
