@@ -5,14 +5,14 @@
 #
 #   benchmarks/run-scenarios.sh            full scale (10k–19k connections; needs a quiet machine, ~1–2 h)
 #   benchmarks/run-scenarios.sh --quick    each scenario tiny (200 connections, 5 s) to prove the pipeline
-#   options: --runs N (default 3; --quick default 1)  --only "idle-memory fanout-hot fanout-spread e2e-latency"
+#   options: --runs N (default 3; --quick default 1)  --only "idle-memory fanout-hot fanout-spread cluster e2e-latency"
 #            --targets "ours naive signalr node"; sizes from BENCH_<NAME> variables (BENCH_HOT_CONN=2000 …)
 #
 # Every child process is started by this script and killed on exit; every wait is bounded.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$ROOT"
-QUICK=0; RUNS=""; ONLY="e2e-latency idle-memory fanout-hot fanout-spread ingest history"; TARGETS="ours naive signalr node"
+QUICK=0; RUNS=""; ONLY="e2e-latency idle-memory fanout-hot fanout-spread cluster ingest history"; TARGETS="ours naive signalr node"
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) QUICK=1 ;;
@@ -25,18 +25,18 @@ while [ $# -gt 0 ]; do
 done
 if [ "$QUICK" = 1 ]; then
   RUNS="${RUNS:-1}"; IDLE_NS="200"; HOT_CONN=200; HOT_RATES="20 50"; SPREAD_CONN=200; SPREAD_MINTS=50; SPREAD_RATE=100
-  E2E_CONN=200; E2E_MINTS=50; E2E_RATE=100; DURATION=5; WARMUP=2; HOLD=3; INGEST_MINTS="1,100"; INGEST_PASSES=3; HIST_CONC=8
+  E2E_CONN=200; E2E_MINTS=50; E2E_RATE=100; CLUSTER_CONN=300; DURATION=5; WARMUP=2; HOLD=3; INGEST_MINTS="1,100"; INGEST_PASSES=3; HIST_CONC=8
 else
   RUNS="${RUNS:-3}"; IDLE_NS="1000 5000 10000 19000"; HOT_CONN=10000; HOT_RATES="50 100 200 500 1000 2000 5000"
-  SPREAD_CONN=10000; SPREAD_MINTS=1000; SPREAD_RATE=1000; E2E_CONN=1000; E2E_MINTS=1000; E2E_RATE=1000
+  SPREAD_CONN=10000; SPREAD_MINTS=1000; SPREAD_RATE=1000; E2E_CONN=1000; E2E_MINTS=1000; E2E_RATE=1000; CLUSTER_CONN=9000
   DURATION=30; WARMUP=5; HOLD=15; INGEST_MINTS="1,100,10000"; INGEST_PASSES=18; HIST_CONC=16
 fi
 # Any of the sizes above can be overridden from the environment for a focused run (e.g. HOT_CONN=2000).
-for v in IDLE_NS HOT_CONN HOT_RATES SPREAD_CONN SPREAD_MINTS SPREAD_RATE E2E_CONN E2E_MINTS E2E_RATE DURATION WARMUP HOLD INGEST_MINTS INGEST_PASSES HIST_CONC; do
+for v in IDLE_NS HOT_CONN HOT_RATES SPREAD_CONN SPREAD_MINTS SPREAD_RATE CLUSTER_CONN E2E_CONN E2E_MINTS E2E_RATE DURATION WARMUP HOLD INGEST_MINTS INGEST_PASSES HIST_CONC; do
   o="BENCH_$v"; [ -n "${!o:-}" ] && printf -v "$v" '%s' "${!o}"
 done
 P99_LIMIT_MS=50
-SERVER_PORT=18180; SIM_RPC=18899; SIM_WS=18900; SIGNALR_PORT=18181; NAIVE_PORT=18182; NODE_PORT=18183
+SERVER_PORT=18180; INGEST_PORT=18190; GATEWAY_PORT=18190; NATS_PORT=18222; SIM_RPC=18899; SIM_WS=18900; SIGNALR_PORT=18181; NAIVE_PORT=18182; NODE_PORT=18183
 OUT="$ROOT/benchmarks/results/$(date -u +%Y%m%dT%H%M%SZ)"
 mkdir -p "$OUT/logs"
 RAW="$OUT/raw.jsonl"; : > "$RAW"
@@ -107,21 +107,30 @@ for p in src/SpinPet.Server tools/SpinPet.LoadGen tools/SpinPet.ChainSimulator b
 done
 if [ ! -d benchmarks/peers/node-ws/node_modules ]; then (cd benchmarks/peers/node-ws && timeout 300 npm ci --no-audit --no-fund > "$OUT/logs/npm.log" 2>&1); fi
 
-# start_server RPC_URL WS_URL : our server on SERVER_PORT with a fresh database; sets SERVER_PID.
-# Every load-generator connection comes from 127.0.0.1, one address standing for thousands of clients: the per-address
-# limits (connections, outbox budget) are raised to the process's, as for clients behind one NAT.
+# start_node PORT DB RPC_URL WS_URL [VAR=VALUE …] : one server process on PORT with database DB and any extra settings;
+# sets NODE_PID. Every load-generator connection comes from 127.0.0.x, a few addresses standing for thousands of
+# clients: the per-address limits (connections, outbox budget) are raised to the process's, as for clients behind NAT.
+start_node() {
+  local port="$1" db="$2" rpc="$3" ws="$4"; shift 4
+  start_bg "server-$port-$RANDOM" env SPIN_SERVER__HOST=127.0.0.1 SPIN_SERVER__PORT="$port" SPIN_LOGGING__LEVEL=warning \
+    SPIN_SOLANA__RPC_URL="$rpc" SPIN_SOLANA__WS_URL="$ws" SPIN_DATABASE__ROCKSDB_PATH="$db" \
+    SPIN_WEBSOCKET__MAX_CONNECTIONS=20000 SPIN_WEBSOCKET__MAX_CONNECTIONS_PER_IP=20000 \
+    SPIN_WEBSOCKET__MAX_OUTBOX_BYTES_PER_IP=1073741824 SPIN_WEBSOCKET__MAX_OUTBOX_BYTES_TOTAL=1073741824 \
+    SPIN_WEBSOCKET__MAX_MESSAGES_PER_SECOND=1000000 SPIN_WEBSOCKET__MESSAGE_BURST=1000000 \
+    SPIN_REST__MAX_REQUESTS_PER_SECOND=1000000 SPIN_REST__BURST=1000000 \
+    "$@" dotnet "$SERVER_DLL"
+  NODE_PID=$BG_PID
+  wait_port "$port" 60 "$NODE_PID"
+}
+wait_port() { # wait_port PORT SECONDS PID : until something listens on 127.0.0.1:PORT (fails if PID died)
+  for _ in $(seq 1 $(($2 * 10))); do (exec 3<>/dev/tcp/127.0.0.1/$1) 2>/dev/null && return 0; kill -0 "$3" || return 1; sleep 0.1; done
+  return 1
+}
+# start_server RPC_URL WS_URL [DB] : the single process on SERVER_PORT (a fresh database unless DB); sets SERVER_PID.
 start_server() {
   local db="${3:-}"; [ -n "$db" ] || db="$(mktemp -d "$OUT/db.XXXX")"
-  SPIN_SERVER__HOST=127.0.0.1 SPIN_SERVER__PORT=$SERVER_PORT SPIN_LOGGING__LEVEL=warning \
-  SPIN_SOLANA__RPC_URL="$1" SPIN_SOLANA__WS_URL="$2" SPIN_DATABASE__ROCKSDB_PATH="$db" \
-  SPIN_WEBSOCKET__MAX_CONNECTIONS=20000 SPIN_WEBSOCKET__MAX_CONNECTIONS_PER_IP=20000 \
-  SPIN_WEBSOCKET__MAX_OUTBOX_BYTES_PER_IP=1073741824 SPIN_WEBSOCKET__MAX_OUTBOX_BYTES_TOTAL=1073741824 \
-  SPIN_WEBSOCKET__MAX_MESSAGES_PER_SECOND=1000000 SPIN_WEBSOCKET__MESSAGE_BURST=1000000 \
-  SPIN_REST__MAX_REQUESTS_PER_SECOND=1000000 SPIN_REST__BURST=1000000 \
-    start_bg "server-$RANDOM" dotnet "$SERVER_DLL"
-  SERVER_PID=$BG_PID
-  for _ in $(seq 1 600); do (exec 3<>/dev/tcp/127.0.0.1/$SERVER_PORT) 2>/dev/null && return 0; kill -0 "$SERVER_PID" || return 1; sleep 0.1; done
-  return 1
+  start_node $SERVER_PORT "$db" "$1" "$2" || return 1
+  SERVER_PID=$NODE_PID
 }
 # start_peer NAME : sets PEER_PID, PEER_URL, PEER_CONTROL, PEER_PROTO.
 start_peer() {
@@ -154,7 +163,7 @@ ours_sim() {
   stop_pid "$SERVER_PID"
   local res; res=$(result_of "$lgl")
   [ -n "$res" ] || { log "no RESULT in $lgl"; tail -5 "$lgl" >&2; return 0; }
-  record "$scen" ours "$param" "$run" "$res" "$(server_cpu_json "$t0" "$t1" "$s0" "$s1" "$rss" "$res")"
+  record "$scen" "${OURS_TARGET:-ours}" "$param" "$run" "$res" "$(server_cpu_json "$t0" "$t1" "$s0" "$s1" "$rss" "$res")"
 }
 server_cpu_json() { # ticks0 ticks1 secs0 secs1 rss_kb result
   local frames; frames=$(jq '.frames_in_window' <<<"$6")
@@ -253,6 +262,48 @@ history_measure() { # LG_PID LOG TARGET_PID PARAM TARGET RUN
   record history "$5" "$4" "$6" "$res" "{\"server_cpu_pct\":$cpu}"
 }
 
+# cluster RUN : the fanout-spread load (CLUSTER_CONN connections × 5 subscriptions over SPREAD_MINTS mints at
+# SPREAD_RATE trades/s, trades from the load generator's simulator through the real ingest) on one process, then on a
+# cluster on this same machine: nats-server (JetStream, a fresh store), one ingest node and 3 gateways, the load
+# generator dealing connection i to gateway i mod 3. CPU and RssAnon are the sums over every process of the target.
+cluster_run() {
+  local run="$1" scen=cluster
+  OURS_TARGET=single ours_sim "$scen" "$CLUSTER_CONN" "$run" "$CLUSTER_CONN" 5 "$SPREAD_MINTS" "$SPREAD_RATE"
+  local store; store="$(mktemp -d "$OUT/db.nats.XXXX")"
+  start_bg "nats-$run" nats-server -a 127.0.0.1 -p $NATS_PORT -js -sd "$store/js"; local nats=$BG_PID
+  wait_port $NATS_PORT 30 "$nats" || { log "nats-server did not start"; return 0; }
+  local urls="" g
+  for g in 1 2 3; do urls="$urls${urls:+,}ws://127.0.0.1:$((GATEWAY_PORT + g))/ws"; done
+  local lgl="$OUT/logs/lg-$scen-3-gateways-$CLUSTER_CONN-$run.log"
+  "${LG[@]}" e2e --server "$urls" --connections "$CLUSTER_CONN" --subscriptions 5 --topics "$SPREAD_MINTS" \
+    --sim-mints "$SPREAD_MINTS" --sim-rate "$SPREAD_RATE" --sim-rpc-port $SIM_RPC --sim-ws-port $SIM_WS --duration $DURATION --warmup $WARMUP > "$lgl" 2>&1 &
+  local lg=$!; PIDS+=("$lg")
+  wait_line "$lgl" '^SIM_READY' 120 "$lg"
+  local common=(SPIN_CLUSTER__MODE=nats SPIN_CLUSTER__NATS_URL="nats://127.0.0.1:$NATS_PORT" SPIN_CLUSTER__STREAM="BENCH$run")
+  local rpc="http://127.0.0.1:$SIM_RPC/" ws="ws://127.0.0.1:$SIM_WS/"
+  start_node $INGEST_PORT "$(mktemp -d "$OUT/db.XXXX")" "$rpc" "$ws" "${common[@]}" SPIN_CLUSTER__ROLE=ingest SPIN_CLUSTER__NODE_ID=ingest-1
+  local ingest=$NODE_PID gateways=()
+  for g in 1 2 3; do
+    start_node $((GATEWAY_PORT + g)) "$(mktemp -d "$OUT/db.XXXX")" "$rpc" "$ws" "${common[@]}" SPIN_CLUSTER__ROLE=gateway SPIN_CLUSTER__NODE_ID="gateway-$g"
+    gateways+=("$NODE_PID")
+  done
+  local all=("$nats" "$ingest" "${gateways[@]}")
+  ticks() { local sum=0 p; for p in "$@"; do sum=$((sum + $(cpu_ticks "$p"))); done; echo $sum; }
+  wait_line "$lgl" '^WINDOW_START' 300 "$lg"
+  local n0 i0 g0 s0; n0=$(ticks "$nats"); i0=$(ticks "$ingest"); g0=$(ticks "${gateways[@]}"); s0=$(date +%s.%N)
+  wait_line "$lgl" '^WINDOW_END' $((DURATION * 3 + 30)) "$lg"
+  local n1 i1 g1 s1; n1=$(ticks "$nats"); i1=$(ticks "$ingest"); g1=$(ticks "${gateways[@]}"); s1=$(date +%s.%N)
+  local rss=0 p; for p in "${all[@]}"; do rss=$((rss + $(rss_anon_kb "$p"))); done
+  wait_exit "$lg" 120 || true
+  for p in "${gateways[@]}" "$ingest" "$nats"; do stop_pid "$p"; done
+  rm -rf "$store"
+  local res; res=$(result_of "$lgl")
+  [ -n "$res" ] || { log "no RESULT in $lgl"; tail -5 "$lgl" >&2; return 0; }
+  local split; split=$(python3 -c "import json;w=float('$s1')-float('$s0');c=lambda a,b:round(100*(int(b)-int(a))/$CLK_TCK/w,1);print(json.dumps({'nats_cpu_pct':c('$n0','$n1'),'ingest_cpu_pct':c('$i0','$i1'),'gateways_cpu_pct':c('$g0','$g1')}))")
+  record "$scen" 3-gateways "$CLUSTER_CONN" "$run" "$res" \
+    "$(jq -c --argjson x "$split" '. + $x' <<<"$(server_cpu_json $((n0 + i0 + g0)) $((n1 + i1 + g1)) "$s0" "$s1" "$rss" "$res")")"
+}
+
 # The payload the peers replay and the mints every scenario uses: one of our own kline_data messages, captured
 # from a short e2e run before anything is measured.
 log "capturing our kline_data payload"
@@ -292,6 +343,9 @@ for run in $(seq 1 "$RUNS"); do
       ingest)
         log "run $run ingest: mints $INGEST_MINTS, $INGEST_PASSES passes of 56,000 events each"
         ingest_run "$run" ;;
+      cluster)
+        log "run $run cluster: $CLUSTER_CONN conns x 5 over $SPREAD_MINTS mints at $SPREAD_RATE/s, one process then nats + ingest + 3 gateways"
+        cluster_run "$run" ;;
       history)
         log "run $run history: REST and WS pages of 100 and 1,000 candles, 10M stored, $HIST_CONC concurrent clients"
         history_run "$run" ;;

@@ -13,12 +13,13 @@ internal enum WireProtocol
 
 /// <summary>
 /// N raw WebSocket clients spread over source addresses 127.0.0.2, 127.0.0.3, … (at most
-/// <c>perAddress</c> each), their subscriptions, and the receive-side measurement.
+/// <c>perAddress</c> each), their subscriptions, and the receive-side measurement. With several servers (a cluster's
+/// gateways) connection i goes to server i mod n, so every server gets the same share of connections and topics.
 /// </summary>
 internal sealed class Fleet : IDisposable
 {
     private const byte RecordSeparator = 0x1e;
-    private readonly Uri _server;
+    private readonly IReadOnlyList<Uri> _servers;
     private readonly WireProtocol _protocol;
     private readonly int _perAddress;
     private readonly ConcurrentBag<WsConnection> _connections = [];
@@ -28,8 +29,17 @@ internal sealed class Fleet : IDisposable
     private int _errorsPrinted;
 
     public Fleet(Uri server, WireProtocol protocol, int perAddress)
+        : this([server], protocol, perAddress)
     {
-        _server = server;
+    }
+
+    public Fleet(IReadOnlyList<Uri> servers, WireProtocol protocol, int perAddress)
+    {
+        if (servers.Count == 0)
+        {
+            throw new ArgumentException("at least one server");
+        }
+        _servers = servers;
         _protocol = protocol;
         _perAddress = perAddress;
     }
@@ -77,9 +87,6 @@ internal sealed class Fleet : IDisposable
 
     public async Task<int> ConnectAsync(int connections, int parallel, TimeSpan timeout)
     {
-        var endpoint = new IPEndPoint(IPAddress.Parse(_server.Host), _server.Port);
-        string host = _server.Authority;
-        string path = _server.PathAndQuery;
         using var deadline = new CancellationTokenSource(timeout);
         using var gate = new SemaphoreSlim(parallel);
         var tasks = new List<Task>(connections);
@@ -93,9 +100,10 @@ internal sealed class Fleet : IDisposable
                 {
                     var local = new IPAddress(new byte[] { 127, 0, (byte)((2 + (id / _perAddress)) >> 8), (byte)((2 + (id / _perAddress)) & 0xFF) });
                     var connection = new WsConnection(local) { Id = id };
+                    var server = _servers[id % _servers.Count];
                     try
                     {
-                        await connection.ConnectAsync(endpoint, host, path, deadline.Token).ConfigureAwait(false);
+                        await connection.ConnectAsync(new IPEndPoint(IPAddress.Parse(server.Host), server.Port), server.Authority, server.PathAndQuery, deadline.Token).ConfigureAwait(false);
                     }
                     catch
                     {

@@ -7,7 +7,7 @@ using SpinPet.LoadGen;
 const string Usage = """
 usage: SpinPet.LoadGen <verb> [--option value …]
   idle    --server ws://127.0.0.1:P/ws --connections N --subscriptions 3 --mints <file|m1,m2> [--intervals s1,s30,m5] [--hold S]
-  fanout  --server URL --connections N --topics K --duration S [--warmup S] [--subscriptions 1] [--intervals s1]
+  fanout  --server URL[,URL…] --connections N --topics K --duration S [--warmup S] [--subscriptions 1] [--intervals s1]
           (--mints <file|list> --control http://127.0.0.1:P/control --rate R   : a peer broadcasts R msgs/s)
           (--sim --sim-rate R [--sim-mints M --sim-slot-ms 400 --sim-rpc-port P --sim-ws-port P --mints-out F]
                                                                                : trades from an in-process simulator)
@@ -15,6 +15,7 @@ usage: SpinPet.LoadGen <verb> [--option value …]
   http    --url http://127.0.0.1:P/api/kline [--mints F --limit 100 --first-time T --candles-per-mint N] --concurrency C --duration S
           (closed loop; without --mints the URL is asked as is, e.g. a hello world)
   wshistory --server ws://… --mints F --limit 100 --first-time T --candles-per-mint N --concurrency C --duration S
+(fanout/e2e/idle: several comma-separated --server URLs deal connection i to URL i mod n, e.g. a cluster's gateways)
 common: --protocol spinpet|signalr  --per-address 900  --parallel 64  --connect-timeout 120  --capture <file>
 Every verb prints one line 'RESULT {json}' at the end.
 """;
@@ -99,7 +100,7 @@ namespace SpinPet.LoadGen
             int topicCount = o.Int("topics", 1);
             double duration = o.Double("duration", 10);
             double warmup = o.Double("warmup", 2);
-            var server = new Uri(o.Text("server") ?? throw new ArgumentException("--server is required"));
+            var servers = Servers(o);
             SimSource? source = null;
             try
             {
@@ -117,7 +118,10 @@ namespace SpinPet.LoadGen
                     Console.WriteLine($"SIM_RPC {source.RpcUri}");
                     Console.WriteLine($"SIM_WS {source.WsUri}");
                     Console.WriteLine($"SIM_READY mints={mints.Count}");
-                    await WaitForServerAsync(server, TimeSpan.FromSeconds(o.Int("server-wait", 120)));
+                    foreach (var server in servers)
+                    {
+                        await WaitForServerAsync(server, TimeSpan.FromSeconds(o.Int("server-wait", 120)));
+                    }
                 }
                 else
                 {
@@ -267,8 +271,13 @@ namespace SpinPet.LoadGen
                 "signalr" => WireProtocol.SignalR,
                 var other => throw new ArgumentException($"unknown --protocol {other}"),
             };
-            return new Fleet(new Uri(o.Text("server") ?? throw new ArgumentException("--server is required")), protocol, o.Int("per-address", 900));
+            return new Fleet(Servers(o), protocol, o.Int("per-address", 900));
         }
+
+        private static List<Uri> Servers(Options o) =>
+            [.. (o.Text("server") ?? throw new ArgumentException("--server is required"))
+                .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                .Select(static url => new Uri(url))];
 
         public static int Print(Dictionary<string, object> result)
         {
