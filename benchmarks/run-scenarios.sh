@@ -6,7 +6,8 @@
 #   benchmarks/run-scenarios.sh            full scale (10k–19k connections; needs a quiet machine, ~1–2 h)
 #   benchmarks/run-scenarios.sh --quick    each scenario tiny (200 connections, 5 s) to prove the pipeline
 #   options: --runs N (default 3; --quick default 1)  --only "idle-memory fanout-hot fanout-spread cluster e2e-latency"
-#            --targets "ours naive signalr node"; sizes from BENCH_<NAME> variables (BENCH_HOT_CONN=2000 …)
+#            --targets "ours naive signalr node"; sizes from BENCH_<NAME> variables (BENCH_HOT_CONN=2000 …);
+#            BENCH_SERVER_ENV="VAR=value …" is added to our server's environment (an A/B of runtime settings)
 #
 # Every child process is started by this script and killed on exit; every wait is bounded.
 set -euo pipefail
@@ -118,7 +119,7 @@ start_node() {
     SPIN_WEBSOCKET__MAX_OUTBOX_BYTES_PER_IP=1073741824 SPIN_WEBSOCKET__MAX_OUTBOX_BYTES_TOTAL=1073741824 \
     SPIN_WEBSOCKET__MAX_MESSAGES_PER_SECOND=1000000 SPIN_WEBSOCKET__MESSAGE_BURST=1000000 \
     SPIN_REST__MAX_REQUESTS_PER_SECOND=1000000 SPIN_REST__BURST=1000000 \
-    "$@" dotnet "$SERVER_DLL"
+    ${BENCH_SERVER_ENV:-} "$@" dotnet "$SERVER_DLL"
   NODE_PID=$BG_PID
   wait_port "$port" 60 "$NODE_PID"
 }

@@ -1,5 +1,8 @@
 using System.Diagnostics;
+using System.Net.Http.Json;
+using System.Text.Json;
 using SpinPet.EndToEnd.Tests.Harness;
+using SpinPet.EndToEnd.Tests.Ingest;
 using SpinPet.EndToEnd.Tests.WebSockets;
 using SpinPet.TestSupport;
 
@@ -9,8 +12,8 @@ namespace SpinPet.EndToEnd.Tests.Cluster;
 /// shared/spec/cluster.md on loopback: 2 ingest candidates and 3 gateways over Debian's nats-server, the chain simulator
 /// as the one RPC node (<see cref="LocalCluster"/>). Each test ends with <see cref="LocalCluster.AssertEveryNodeHoldsTheLedgerAsync"/>:
 /// every gateway serves and stores the ledger's events and candles exactly once, byte-identical on every gateway at the
-/// same stream position, whatever the test did to the cluster (a single-process run over the same chain is checked
-/// against the same ledger by tests/…/Ingest/IngestExactlyOnceTests). An old leader that lost its lease: paused here
+/// same stream position, whatever the test did to the cluster; the first test also runs one single-mode process over
+/// the same chain and compares what it serves with every gateway, byte for byte. An old leader that lost its lease: paused here
 /// (SIGSTOP) as a partition, and in tests/SpinPet.Cluster.Tests against nats-server (PublishTests: a former leader
 /// cannot append after another did; IngestLeaseTests: a holder cut off from the server stops before its key expires).
 /// </summary>
@@ -58,8 +61,44 @@ public sealed class ClusterTests
             }
             return last == await NatsAdmin.StreamLastSeqAsync(cluster);
         }, Wait, "every node's metrics at the stream's end");
+
+        // (a) literally: one process in single mode over the same chain serves the same candles and events, byte for
+        // byte, as every gateway (its finalizing clock runs on its own, so the candles are compared once both are quiet).
+        await AssertASingleProcessServesWhatEveryGatewayServesAsync(cluster);
         await cluster.AssertEveryNodeHoldsTheLedgerAsync();
     }
+
+    private static async Task AssertASingleProcessServesWhatEveryGatewayServesAsync(LocalCluster cluster)
+    {
+        using var database = new TempFolder();
+        var settings = ServerProcess.SettingsFor(cluster.Simulator.RpcUri, cluster.Simulator.WsUri, database.Path);
+        foreach (var (key, value) in IngestExactlyOnceTests.OnlyTheChainClockFinalizes)
+        {
+            settings[key] = value;
+        }
+        await using var single = await ServerProcess.StartAsync(settings);
+        await single.WaitForCheckpointAsync(LedgerAssert.NewestSignature(cluster.Simulator), LocalCluster.CatchUp);
+        var mints = ReferenceCandles.Mints(cluster.Simulator.ExpectedEvents());
+        Assert.NotEmpty(mints);
+        foreach (var gateway in cluster.Gateways)
+        {
+            foreach (string mint in mints)
+            {
+                foreach (string interval in (string[])["s1", "s30", "m5"])
+                {
+                    await cluster.EventuallyAsync(async () =>
+                        Texts(await ServedCandles.WalkBackAsync(single, mint, interval)).SequenceEqual(Texts(await ServedCandles.WalkBackAsync(gateway.Running, mint, interval))),
+                        Wait, $"{gateway.Name} serves the single process's {mint} {interval} candles");
+                }
+                string url = $"/api/events?mint={mint}&limit=1000&order_by=slot_asc";
+                string fromSingle = (await single.Http.GetFromJsonAsync<JsonElement>(url, TestContext.Current.CancellationToken)).GetProperty("data").GetRawText();
+                string fromGateway = (await gateway.Running.Http.GetFromJsonAsync<JsonElement>(url, TestContext.Current.CancellationToken)).GetProperty("data").GetRawText();
+                Assert.Equal(fromSingle, fromGateway);
+            }
+        }
+    }
+
+    private static IEnumerable<string> Texts(IEnumerable<JsonElement> elements) => elements.Select(static e => e.GetRawText());
 
     /// <summary>The value of a Prometheus gauge with the tag node_id="<paramref name="node"/>".</summary>
     private static long Gauge(string metrics, string name, string node)
