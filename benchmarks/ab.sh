@@ -7,6 +7,7 @@
 #   benchmarks/ab.sh BASE_REF [ROUNDS]      e.g. benchmarks/ab.sh main 3   (head = this working tree)
 #   sizes as in run-scenarios.sh, from BENCH_* variables; the defaults here are a 2-core box's middle ground:
 #   BENCH_HOT_CONN=2000 BENCH_HOT_RATES="200 1000" BENCH_DURATION=15 BENCH_INGEST_MINTS="1,100" BENCH_INGEST_PASSES=6
+#   BENCH_AB_ONLY="fanout-hot fanout-spread" picks other scenarios (default "fanout-hot ingest")
 #
 # The base tree is a `git archive` of BASE_REF beside this one (so its ../shared is the same) and is removed on exit.
 set -euo pipefail
@@ -31,7 +32,7 @@ for round in $(seq 1 "$ROUNDS"); do
     tree="$ROOT"; [ "$side" = base ] && tree="$BASE_TREE"
     echo "[$(date -u +%H:%M:%S)] round $round: $side, load average $(cut -d' ' -f1-3 /proc/loadavg)" >&2
     before="$(ls -d "$tree"/benchmarks/results/2* 2>/dev/null | sort | tail -1 || true)"
-    "$tree/benchmarks/run-scenarios.sh" --only "fanout-hot ingest" --targets ours --runs 1 >&2
+    "$tree/benchmarks/run-scenarios.sh" --only "${BENCH_AB_ONLY:-fanout-hot ingest}" --targets ours --runs 1 >&2
     dir="$(ls -d "$tree"/benchmarks/results/2* | sort | tail -1)"
     [ "$dir" != "$before" ] || { echo "no results from the $side run" >&2; exit 1; }
     jq -c --arg side "$side" --argjson round "$round" '. + {side:$side, round:$round}' "$dir/raw.jsonl" >> "$OUT/raw.jsonl"
@@ -44,6 +45,8 @@ from collections import defaultdict
 raw, base, head = sys.argv[1:4]
 METRICS = {"fanout-hot": [("frames_per_s", "frames/s", 1), ("server_cpu_us_per_frame", "server µs/frame", -1),
                           ("push_latency.p99_ms", "push p99 ms", -1)],
+           "fanout-spread": [("frames_per_s", "frames/s", 1), ("server_cpu_pct", "server CPU %", -1),
+                             ("push_latency.p99_ms", "push p99 ms", -1)],
            "ingest": [("events_per_s_median", "events/s", 1)]}
 def get(row, path):
     for part in path.split("."):
