@@ -32,7 +32,7 @@ public sealed class StreamingCounters
         }
         Figure[] exported =
         [
-            ActiveConnections, Subscriptions, MessagesSent, MessagesFailed, SlowConsumerCloses, ConflatedUpdates, CompressedMessages,
+            ActiveConnections, Subscriptions, MessagesSent, SocketWrites, MessagesFailed, SlowConsumerCloses, ConflatedUpdates, CompressedMessages,
             BroadcastDroppedUpdates, BroadcastResyncs, RefusedConnections, RateLimitedMessages, OutboxPeakBytes,
         ];
         foreach (var figure in exported)
@@ -57,6 +57,9 @@ public sealed class StreamingCounters
     public Figure Subscriptions { get; } = new("spinpet.ws.subscriptions", FigureKind.UpDown, "{subscription}", "Active K-line subscriptions over all connections.");
 
     public Figure MessagesSent { get; } = new("spinpet.ws.messages_sent", FigureKind.Counter, "{message}", "Messages written to /ws sockets.");
+
+    public Figure SocketWrites { get; } = new("spinpet.ws.socket_writes", FigureKind.Counter, "{write}",
+        "Socket writes carrying /ws messages: messages_sent / socket_writes is how many messages one write carries.");
 
     public Figure MessagesFailed { get; } = new("spinpet.ws.messages_failed", FigureKind.Counter, "{message}", "Messages whose socket write failed or timed out.");
 

@@ -8,10 +8,19 @@ namespace SpinPet.Streaming.Sessions;
 /// The way out: replies and candle frames into the outbox, or a candle frame straight to the socket when nothing is
 /// queued (the direct send, decision 0002); the writer loop that drains the outbox; and the slow-consumer policy.
 /// </summary>
-public sealed partial class ClientSession
+public sealed partial class ClientSession : IRoundSink
 {
     // Frames per socket write: enough to amortize a flush, small enough to keep a batch's buffer modest.
     private const int WriteBatch = 64;
+
+    // The batch in hand and its messages: used only by whoever owns the send side (the writer, or the broadcaster
+    // ending a round), and empty whenever nobody does: TakeBatch adds only when it claims the send side, and the
+    // owner clears them before it releases it. Small to start: an idle connection should hold little.
+    private readonly List<OutboundFrame> _batch = new(4);
+    private readonly List<WebSocketOutboundMessage> _messages = new(4);
+
+    // Joined the broadcaster's current round (DeliveryRound); touched only by the broadcaster.
+    private bool _inRound;
 
     internal void SendReply(byte[] message) => SendReply(OutboundFrame.Reply(message));
 
@@ -61,6 +70,77 @@ public sealed partial class ClientSession
         {
             SlowConsumer();
         }
+    }
+
+    /// <summary>
+    /// A candle frame of a broadcaster's round: queued (conflated per the slow-consumer policy) without waking the
+    /// writer; the session joins the round once and sends everything it queued in one write when the round ends
+    /// (<see cref="EndRound"/>).
+    /// </summary>
+    internal void QueueCandle(ClientSubscription subscriber, KlineFrame frame, DeliveryRound round)
+    {
+        if (!_outbox.EnqueueCandle(subscriber, frame, wake: false))
+        {
+            SlowConsumer();
+            return;
+        }
+        Sent.AddKlineData();
+        if (!_inRound)
+        {
+            _inRound = true;
+            round.Join(this);
+        }
+    }
+
+    /// <summary>
+    /// The round's write, on the broadcaster's thread (or one of its slices): what is queued goes out in one send,
+    /// which completes synchronously while the socket takes the bytes; a send that has to wait finishes in the
+    /// background and hands what is left to the writer. When someone else owns the send side, its next batch takes
+    /// the frames. Never throws: a failed send closes the session.
+    /// </summary>
+    void IRoundSink.EndRound()
+    {
+        _inRound = false;
+        _outbox.TakeBatch(_batch, WriteBatch);
+        if (_batch.Count == 0)
+        {
+            return;
+        }
+        // SendAsync is async: a failure is in the task it returns, never thrown here.
+        var send = SendAsync(_batch, _messages);
+        if (send.IsCompletedSuccessfully)
+        {
+            ReleaseBatch();
+        }
+        else
+        {
+            _ = CompleteRoundSendAsync(send);
+        }
+    }
+
+    private async Task CompleteRoundSendAsync(Task send)
+    {
+        try
+        {
+            await send;
+        }
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException or WebSocketProtocolException or InvalidOperationException or OperationCanceledException)
+        {
+            _counters.MessagesFailed.Add(_batch.Count);
+            RequestClose(WebSocketCloseCodes.InternalError, "send failed");
+        }
+        finally
+        {
+            ReleaseBatch();
+        }
+    }
+
+    // Clears the owner's lists, then releases the send side; what was queued meanwhile wakes the writer.
+    private void ReleaseBatch()
+    {
+        _batch.Clear();
+        _messages.Clear();
+        _outbox.EndSend(wakeWriter: true);
     }
 
     /// <summary>An event of a subscribed stream: queued behind everything pending, never conflated; past the bound the client is closed (1008).</summary>
@@ -125,6 +205,7 @@ public sealed partial class ClientSession
         Volatile.Write(ref _sendStartedAt, 0);
         _outbox.EndSend(wakeWriter: true);
         _counters.MessagesSent.Add(1);
+        _counters.SocketWrites.Add(1);
         _counters.Latency(Stopwatch.GetElapsedTime(frame.PublishedAt).TotalMilliseconds);
     }
 
@@ -179,9 +260,7 @@ public sealed partial class ClientSession
 
     private async Task WriteLoopAsync(CancellationToken ct)
     {
-        // Small to start: an idle connection should hold little; the lists grow to the batch size under load.
-        var batch = new List<OutboundFrame>(4);
-        var messages = new List<WebSocketOutboundMessage>(4);
+        int failed = 0;
         try
         {
             while (true)
@@ -189,18 +268,21 @@ public sealed partial class ClientSession
                 await _outbox.WaitAsync(ct);
                 while (true)
                 {
-                    batch.Clear();
-                    _outbox.TakeBatch(batch, WriteBatch);
-                    if (batch.Count == 0)
+                    _outbox.TakeBatch(_batch, WriteBatch);
+                    if (_batch.Count == 0)
                     {
                         break;
                     }
                     try
                     {
-                        await SendAsync(batch, messages);
+                        failed = _batch.Count;
+                        await SendAsync(_batch, _messages);
+                        failed = 0;
                     }
                     finally
                     {
+                        _batch.Clear();
+                        _messages.Clear();
                         _outbox.EndSend(wakeWriter: false);
                     }
                 }
@@ -212,7 +294,7 @@ public sealed partial class ClientSession
         }
         catch (Exception ex) when (ex is IOException or ObjectDisposedException or WebSocketProtocolException or InvalidOperationException)
         {
-            _counters.MessagesFailed.Add(batch.Count);
+            _counters.MessagesFailed.Add(failed);
             RequestClose(WebSocketCloseCodes.InternalError, "send failed");
         }
     }
@@ -247,6 +329,7 @@ public sealed partial class ClientSession
             {
                 await _connection.SendBatchAsync(messages, CancellationToken.None);
                 _counters.MessagesSent.Add(messages.Count);
+                _counters.SocketWrites.Add(1);
             }
             if (ping)
             {

@@ -40,6 +40,8 @@ public sealed class ClientSubscription(ClientSession session, TopicKey topic, st
 
     protected internal override void Deliver(KlineFrame frame) => session.SendCandle(this, frame);
 
+    protected internal override void Deliver(KlineFrame frame, DeliveryRound round) => session.QueueCandle(this, frame, round);
+
     protected internal override void PrepareSnapshot(HistoryPage page, long nowMs)
     {
         _historyData = ServerMessages.HistoryData(Topic, Symbol, page, nowMs);

@@ -133,8 +133,12 @@ public sealed class Outbox(long maxBytes, OutboxBudget? budget = null)
         return true;
     }
 
-    /// <summary>Queues a candle frame for a subscription, conflating a queued realtime state of the same candle.</summary>
-    public bool EnqueueCandle(ClientSubscription subscriber, KlineFrame frame)
+    /// <summary>
+    /// Queues a candle frame for a subscription, conflating a queued realtime state of the same candle. Without
+    /// <paramref name="wake"/> the writer is not woken: the caller sends what is queued itself (<see cref="TakeBatch"/>)
+    /// unless someone owns the send side, whose <see cref="EndSend"/> or next batch takes it.
+    /// </summary>
+    public bool EnqueueCandle(ClientSubscription subscriber, KlineFrame frame, bool wake = true)
     {
         lock (_gate)
         {
@@ -178,7 +182,10 @@ public sealed class Outbox(long maxBytes, OutboxBudget? budget = null)
             }
             _queue.Enqueue(item);
         }
-        Wake();
+        if (wake)
+        {
+            Wake();
+        }
         return true;
     }
 

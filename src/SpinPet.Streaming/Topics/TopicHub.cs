@@ -24,6 +24,9 @@ public sealed partial class TopicHub(ICandleHistory history, StreamingOptions op
     // docs/benchmarks.md); for small topics a split would cost more in hand-offs than the sends it spreads.
     private const int ParallelFanoutSubscribers = 1024;
 
+    // Frames queued per round at most before its writes start: bounds what the first client of a round waits for
+    // its write (queueing a frame is well under a microsecond) while a slot's burst still coalesces.
+    private const int RoundDeliveries = 16 * 1024;
 
     // Stored candles per read while resynchronizing a topic (the protocol's largest history page).
     private const int ResyncPage = 1000;
@@ -39,6 +42,10 @@ public sealed partial class TopicHub(ICandleHistory history, StreamingOptions op
     private readonly Channel<Topic> _changed = Channel.CreateUnbounded<Topic>(new UnboundedChannelOptions { SingleReader = true });
     private readonly RecentMints _recent = new(options.SupportedSymbolsLimit, options.Intervals);
     private readonly AppliedPosition _applied = new();
+
+    // The broadcaster's round and the topics taken for it; only its loop touches them.
+    private readonly DeliveryRound _round = new();
+    private readonly List<(Topic Topic, KlineFrame[]?[] Frames, TopicSubscription[] Subscribers)> _roundTopics = [];
 
     // Every price event updates every interval's candle; the finest interval's times are the activity times.
     private readonly long _finestSeconds = options.Intervals.Min(i => i.Seconds);
@@ -108,18 +115,12 @@ public sealed partial class TopicHub(ICandleHistory history, StreamingOptions op
     /// <summary>The broadcaster loop: runs until <paramref name="ct"/> is cancelled.</summary>
     public async Task RunAsync(CancellationToken ct)
     {
+        var reader = _changed.Reader;
         try
         {
-            await foreach (var topic in _changed.Reader.ReadAllAsync(ct))
+            while (await reader.WaitToReadAsync(ct))
             {
-                try
-                {
-                    Broadcast(topic);
-                }
-                catch (Exception ex) when (ex is not OperationCanceledException)
-                {
-                    LogBroadcastFailed(logger, topic.Symbol, ex);
-                }
+                BroadcastRound(reader);
             }
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
@@ -127,15 +128,71 @@ public sealed partial class TopicHub(ICandleHistory history, StreamingOptions op
         }
     }
 
-    private void Broadcast(Topic topic)
+    /// <summary>
+    /// Takes the topics that changed together (what is queued now, up to <see cref="RoundDeliveries"/> frames) and
+    /// delivers them as one round: each client's frames of the round leave in one write. A round of one state of one
+    /// topic (a hot mint's trade) goes straight to the sockets instead, each client's single frame needing no queue.
+    /// </summary>
+    private void BroadcastRound(ChannelReader<Topic> reader)
     {
         long nowMs = time.GetUtcNow().ToUnixTimeMilliseconds();
-        var (frames, subscribers, stale) = topic.Take(nowMs);
-        if (stale)
+        int deliveries = 0;
+        _roundTopics.Clear();
+        while (deliveries < RoundDeliveries && reader.TryRead(out var topic))
         {
-            Resync(topic, nowMs);
-            return;
+            try
+            {
+                var (frames, subscribers, stale) = topic.Take(nowMs);
+                if (stale)
+                {
+                    Resync(topic, nowMs);
+                    continue;
+                }
+                _roundTopics.Add((topic, frames, subscribers));
+                deliveries += subscribers.Length * StatesIn(frames);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                LogBroadcastFailed(logger, topic.Symbol, ex);
+            }
         }
+        bool direct = _roundTopics.Count == 1 && StatesIn(_roundTopics[0].Frames) == 1;
+        foreach (var (topic, frames, subscribers) in _roundTopics)
+        {
+            try
+            {
+                if (direct)
+                {
+                    BroadcastDirect(frames, subscribers);
+                }
+                else
+                {
+                    Deliver(frames, subscribers, _round);
+                }
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                LogBroadcastFailed(logger, topic.Symbol, ex);
+            }
+        }
+        _round.End();
+        _roundTopics.Clear();
+    }
+
+    private static int StatesIn(KlineFrame[]?[] framesBySlot)
+    {
+        foreach (var frames in framesBySlot)
+        {
+            if (frames is not null)
+            {
+                return frames.Length;
+            }
+        }
+        return 0;
+    }
+
+    private static void BroadcastDirect(KlineFrame[]?[] frames, TopicSubscription[] subscribers)
+    {
         if (subscribers.Length >= ParallelFanoutSubscribers && Environment.ProcessorCount > 1)
         {
             // A hot topic: its sends (mostly kernel time, a socket write each) split over the cores. Each subscriber
@@ -161,6 +218,20 @@ public sealed partial class TopicHub(ICandleHistory history, StreamingOptions op
                 if (frame.Sequence > subscriber.Marker)
                 {
                     subscriber.Offer(frame);
+                }
+            }
+        }
+    }
+
+    private static void Deliver(KlineFrame[]?[] framesBySlot, TopicSubscription[] subscribers, DeliveryRound round)
+    {
+        foreach (var subscriber in subscribers)
+        {
+            foreach (var frame in framesBySlot[subscriber.FormatSlot]!)
+            {
+                if (frame.Sequence > subscriber.Marker)
+                {
+                    subscriber.Offer(frame, round);
                 }
             }
         }

@@ -35,6 +35,12 @@ public abstract class TopicSubscription(TopicKey topic, FrameFormat format)
     protected internal abstract void Deliver(KlineFrame frame);
 
     /// <summary>
+    /// Hands over one frame during a broadcaster's round: a sink that batches its writes queues it and joins
+    /// <paramref name="round"/>; the others deliver it at once.
+    /// </summary>
+    protected internal virtual void Deliver(KlineFrame frame, DeliveryRound round) => Deliver(frame);
+
+    /// <summary>
     /// Serializes the join's snapshot from the stored <paramref name="page"/> (for <c>/ws</c>: <c>history_data</c> and
     /// <c>subscription_confirmed</c>), before the topic's lock is taken; called again when the join reads again.
     /// </summary>
@@ -53,6 +59,16 @@ public abstract class TopicSubscription(TopicKey topic, FrameFormat format)
         {
             Newest = frame.Candle;
             Deliver(frame);
+        }
+    }
+
+    /// <summary><see cref="Offer(KlineFrame)"/> within a broadcaster's round.</summary>
+    internal void Offer(KlineFrame frame, DeliveryRound round)
+    {
+        if (IsNewer(frame.Candle))
+        {
+            Newest = frame.Candle;
+            Deliver(frame, round);
         }
     }
 

@@ -19,6 +19,7 @@ public sealed class MetricsTests
         "spinpet_ws_active_connections",
         "spinpet_ws_subscriptions",
         "spinpet_ws_messages_sent_total",
+        "spinpet_ws_socket_writes_total",
         "spinpet_ws_messages_failed_total",
         "spinpet_ws_slow_consumer_closes_total",
         "spinpet_ws_conflated_updates_total",
