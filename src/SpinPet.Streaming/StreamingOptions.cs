@@ -54,6 +54,14 @@ public sealed record StreamingOptions
     public int BroadcastBufferSize { get; init; } = 10_000;
 
     /// <summary>
+    /// <c>kline.fanout_round_frames</c>: the broadcaster takes the topics that changed together into one round until
+    /// their frames reach this many, queues them, then writes each client's share in one socket write
+    /// (<see cref="Topics.DeliveryRound"/>). Bigger rounds coalesce more and delay a round's first frames longer
+    /// (docs/benchmarks.md measures both); 0 sends every frame straight to its socket.
+    /// </summary>
+    public int FanoutRoundFrames { get; init; } = 2048;
+
+    /// <summary>
     /// A single send that takes longer than this means the client stopped reading: the sweeper aborts the connection
     /// (no close frame can follow the stuck send). Fixed: not a configuration key.
     /// </summary>

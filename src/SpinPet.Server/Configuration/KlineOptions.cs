@@ -26,6 +26,10 @@ internal sealed record KlineOptions
     [ConfigurationKeyName("broadcast_buffer_size")]
     public int BroadcastBufferSize { get; init; } = 10_000;
 
+    /// <summary>Frames the broadcaster queues per round before each client's share leaves in one write; 0 = no rounds.</summary>
+    [ConfigurationKeyName("fanout_round_frames")]
+    public int FanoutRoundFrames { get; init; } = 2048;
+
     /// <summary>History length when a request gives no <c>limit</c>.</summary>
     [ConfigurationKeyName("history_data_limit")]
     public int HistoryDataLimit { get; init; } = 100;

@@ -11,6 +11,7 @@ internal sealed class KlineOptionsValidator(IOptions<WebSocketOptions> websocket
     // Every connection_success lists them (about 47 bytes each): 10,000 make a greeting of at most 480 KB, which
     // must fit a connection's outbox (websocket.max_outbox_bytes is at least 512 KiB).
     private const int MaxSupportedSymbols = 10_000;
+    private const int MaxFanoutRoundFrames = 65_536;
 
     public ValidateOptionsResult Validate(string? name, KlineOptions options)
     {
@@ -46,6 +47,7 @@ internal sealed class KlineOptionsValidator(IOptions<WebSocketOptions> websocket
         }
         failures.AtLeast("max_subscriptions_per_client", options.MaxSubscriptionsPerClient, 1);
         failures.AtLeast("broadcast_buffer_size", options.BroadcastBufferSize, 1);
+        failures.Range("fanout_round_frames", options.FanoutRoundFrames, 0, MaxFanoutRoundFrames);
         failures.Range("history_data_limit", options.HistoryDataLimit, 1, MaxHistoryLimit);
         if (!Enum.IsDefined(options.VolumeUnit))
         {

@@ -33,6 +33,7 @@ internal static class StreamingServiceCollectionExtensions
                 // protocol.md: ping_timeout, and the design document's connection_timeout is the same rule.
                 IdleTimeout = TimeSpan.FromMilliseconds(Math.Min(socket.PingTimeout, kline.ConnectionTimeout * 1000L)),
                 BroadcastBufferSize = kline.BroadcastBufferSize,
+                FanoutRoundFrames = kline.FanoutRoundFrames,
                 MaxOutboxBytes = socket.MaxOutboxBytes,
                 MaxOutboxBytesPerAddress = socket.MaxOutboxBytesPerIp,
                 MaxOutboxBytesTotal = socket.MaxOutboxBytesTotal,

@@ -24,9 +24,6 @@ public sealed partial class TopicHub(ICandleHistory history, StreamingOptions op
     // docs/benchmarks.md); for small topics a split would cost more in hand-offs than the sends it spreads.
     private const int ParallelFanoutSubscribers = 1024;
 
-    // Frames queued per round at most before its writes start: bounds what the first client of a round waits for
-    // its write (queueing a frame is well under a microsecond) while a slot's burst still coalesces.
-    private const int RoundDeliveries = 16 * 1024;
 
     // Stored candles per read while resynchronizing a topic (the protocol's largest history page).
     private const int ResyncPage = 1000;
@@ -129,7 +126,7 @@ public sealed partial class TopicHub(ICandleHistory history, StreamingOptions op
     }
 
     /// <summary>
-    /// Takes the topics that changed together (what is queued now, up to <see cref="RoundDeliveries"/> frames) and
+    /// Takes the topics that changed together (what is queued now, up to <c>kline.fanout_round_frames</c> frames) and
     /// delivers them as one round: each client's frames of the round leave in one write. A round of one state of one
     /// topic (a hot mint's trade) goes straight to the sockets instead, each client's single frame needing no queue.
     /// </summary>
@@ -138,7 +135,8 @@ public sealed partial class TopicHub(ICandleHistory history, StreamingOptions op
         long nowMs = time.GetUtcNow().ToUnixTimeMilliseconds();
         int deliveries = 0;
         _roundTopics.Clear();
-        while (deliveries < RoundDeliveries && reader.TryRead(out var topic))
+        // Without rounds (0) one topic at a time, each frame straight to its socket.
+        while ((deliveries < options.FanoutRoundFrames || _roundTopics.Count == 0) && reader.TryRead(out var topic))
         {
             try
             {
@@ -156,7 +154,7 @@ public sealed partial class TopicHub(ICandleHistory history, StreamingOptions op
                 LogBroadcastFailed(logger, topic.Symbol, ex);
             }
         }
-        bool direct = _roundTopics.Count == 1 && StatesIn(_roundTopics[0].Frames) == 1;
+        bool direct = options.FanoutRoundFrames == 0 || (_roundTopics.Count == 1 && StatesIn(_roundTopics[0].Frames) == 1);
         foreach (var (topic, frames, subscribers) in _roundTopics)
         {
             try
