@@ -59,7 +59,7 @@ public sealed record StreamingOptions
     /// (<see cref="Topics.DeliveryRound"/>). Bigger rounds coalesce more and delay a round's first frames longer
     /// (docs/benchmarks.md measures both); 0 sends every frame straight to its socket.
     /// </summary>
-    public int FanoutRoundFrames { get; init; } = 2048;
+    public int FanoutRoundFrames { get; init; } = 512;
 
     /// <summary>
     /// A single send that takes longer than this means the client stopped reading: the sweeper aborts the connection

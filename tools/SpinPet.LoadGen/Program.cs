@@ -211,6 +211,7 @@ namespace SpinPet.LoadGen
                     result["sim_rate"] = simRate;
                     result["sim_trades_total"] = source.Trades;
                     result["e2e_latency"] = fleet.EmissionLatency.Summary();
+                    result["sim_produce_latency"] = source.ProduceLatency.Summary();
                     result["unmatched_states"] = Stats.UnmatchedStates.Value;
                     result["candle_states_emitted_in_window"] = source.StatesInWindow;
                 }

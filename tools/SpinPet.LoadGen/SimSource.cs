@@ -40,6 +40,12 @@ internal sealed class SimSource : IAsyncDisposable
 
     public long StatesInWindow { get; private set; }
 
+    /// <summary>
+    /// From a block's emission to its notifications queued on the server's socket (the simulator's own share of the
+    /// e2e latency: producing a slot's transactions and serializing their notifications), in the window.
+    /// </summary>
+    public LatencyHistogram ProduceLatency { get; } = new();
+
     public static async Task<SimSource> StartAsync(int mints, double rate, int rpcPort, int wsPort, int seed, int slotMs)
     {
         var options = new SimulatorOptions
@@ -82,7 +88,12 @@ internal sealed class SimSource : IAsyncDisposable
             {
                 double emitted = Clock.NowMs();
                 var block = _simulator.ProduceBlock();
-                Apply(block, emitted, record());
+                bool inWindow = record();
+                if (inWindow)
+                {
+                    ProduceLatency.Record(Clock.NowMs() - emitted);
+                }
+                Apply(block, emitted, inWindow);
             }
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)

@@ -28,7 +28,7 @@ internal sealed record KlineOptions
 
     /// <summary>Frames the broadcaster queues per round before each client's share leaves in one write; 0 = no rounds.</summary>
     [ConfigurationKeyName("fanout_round_frames")]
-    public int FanoutRoundFrames { get; init; } = 2048;
+    public int FanoutRoundFrames { get; init; } = 512;
 
     /// <summary>History length when a request gives no <c>limit</c>.</summary>
     [ConfigurationKeyName("history_data_limit")]
