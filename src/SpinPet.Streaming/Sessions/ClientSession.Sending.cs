@@ -101,8 +101,8 @@ public sealed partial class ClientSession : IRoundSink
     void IRoundSink.EndRound()
     {
         _inRound = false;
-        _outbox.TakeBatch(_batch, WriteBatch);
-        if (_batch.Count == 0)
+        // Not _batch.Count: while the writer owns the send side, the list holds its batch.
+        if (!_outbox.TakeBatch(_batch, WriteBatch))
         {
             return;
         }
@@ -268,8 +268,8 @@ public sealed partial class ClientSession : IRoundSink
                 await _outbox.WaitAsync(ct);
                 while (true)
                 {
-                    _outbox.TakeBatch(_batch, WriteBatch);
-                    if (_batch.Count == 0)
+                    // Not _batch.Count: while a round's write owns the send side, the list holds its batch.
+                    if (!_outbox.TakeBatch(_batch, WriteBatch))
                     {
                         break;
                     }

@@ -282,13 +282,17 @@ public sealed class Outbox(long maxBytes, OutboxBudget? budget = null)
     /// takes nothing while a direct send owns the send side (its <see cref="EndSend"/> wakes the writer again).
     /// A non-empty batch claims the send side, and keeps its bytes counted, until <see cref="EndSend"/>.
     /// </summary>
-    public void TakeBatch(List<OutboundFrame> batch, int max)
+    /// <returns>
+    /// True when it took frames and claimed the send side. Callers go by this, not by the list: a list shared by the
+    /// possible owners may hold the current owner's batch.
+    /// </returns>
+    public bool TakeBatch(List<OutboundFrame> batch, int max)
     {
         lock (_gate)
         {
             if (_sending)
             {
-                return;
+                return false;
             }
             long taken = 0;
             while (batch.Count < max && _queue.TryDequeue(out var frame))
@@ -309,6 +313,7 @@ public sealed class Outbox(long maxBytes, OutboxBudget? budget = null)
             _sending = batch.Count > 0;
             _sendingBytes = taken;
             ReleaseSpareCredit();
+            return _sending;
         }
     }
 

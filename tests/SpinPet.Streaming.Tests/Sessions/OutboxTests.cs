@@ -209,6 +209,32 @@ public sealed class OutboxTests
     }
 
     [Fact]
+    public void A_batch_claims_the_send_side_and_a_second_taker_gets_false_and_nothing()
+    {
+        // The writer and a round's write share one list; each goes by TakeBatch's answer, because while one owns the
+        // send side the list holds that owner's batch (reading the list's count instead sent a batch twice).
+        var outbox = new Outbox(maxBytes: 1 << 20);
+        for (int i = 0; i < 3; i++)
+        {
+            outbox.Enqueue(Reply(i));
+        }
+        var shared = new List<OutboundFrame>();
+        Assert.True(outbox.TakeBatch(shared, 2));
+        outbox.Enqueue(Reply(3));
+
+        Assert.False(outbox.TakeBatch(shared, 64));
+        Assert.Equal(["reply 0", "reply 1"], shared.Select(Describe));
+
+        shared.Clear();
+        outbox.EndSend(wakeWriter: false);
+        Assert.True(outbox.TakeBatch(shared, 64));
+        Assert.Equal(["reply 2", "reply 3"], shared.Select(Describe));
+        shared.Clear();
+        outbox.EndSend(wakeWriter: false);
+        Assert.False(outbox.TakeBatch(shared, 64));
+    }
+
+    [Fact]
     public void A_direct_send_is_allowed_only_while_nothing_is_queued_or_being_sent()
     {
         var outbox = new Outbox(maxBytes: 1 << 20);
