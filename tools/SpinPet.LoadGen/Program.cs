@@ -11,7 +11,8 @@ usage: SpinPet.LoadGen <verb> [--option value …]
           (--mints <file|list> --control http://127.0.0.1:P/control --rate R   : a peer broadcasts R msgs/s)
           (--sim --sim-rate R [--sim-mints M --sim-slot-ms 400 --sim-rpc-port P --sim-ws-port P --mints-out F]
                                                                                : trades from an in-process simulator)
-  e2e     = fanout --sim (prints SIM_RPC/SIM_WS, waits for the server, measures trade emission → receipt)
+  e2e     = fanout --sim (prints SIM_RPC/SIM_WS, waits for the server to report caught up on /health unless
+            --connect-during-catch-up, measures trade emission → receipt)
   http    --url http://127.0.0.1:P/api/kline [--mints F --limit 100 --first-time T --candles-per-mint N] --concurrency C --duration S
           (closed loop; without --mints the URL is asked as is, e.g. a hello world)
   wshistory --server ws://… --mints F --limit 100 --first-time T --candles-per-mint N --concurrency C --duration S
@@ -102,6 +103,8 @@ namespace SpinPet.LoadGen
             double warmup = o.Double("warmup", 2);
             var servers = Servers(o);
             SimSource? source = null;
+            bool caughtUp = true;
+            double? catchUpSeconds = null;
             try
             {
                 IReadOnlyList<string> mints;
@@ -118,9 +121,22 @@ namespace SpinPet.LoadGen
                     Console.WriteLine($"SIM_RPC {source.RpcUri}");
                     Console.WriteLine($"SIM_WS {source.WsUri}");
                     Console.WriteLine($"SIM_READY mints={mints.Count}");
+                    var catchUp = Stopwatch.StartNew();
                     foreach (var server in servers)
                     {
                         await WaitForServerAsync(server, TimeSpan.FromSeconds(o.Int("server-wait", 120)));
+                    }
+                    // The server starts by backfilling the primed history. The scenarios measure the steady state, so
+                    // the clients connect once it reports caught up; --connect-during-catch-up measures a restart
+                    // under load instead (the clients' connection storm and the backfill at once).
+                    if (!o.Flag("connect-during-catch-up"))
+                    {
+                        foreach (var server in servers)
+                        {
+                            caughtUp &= await WaitForCaughtUpAsync(server, TimeSpan.FromSeconds(o.Int("catch-up-wait", 300)));
+                        }
+                        catchUpSeconds = catchUp.Elapsed.TotalSeconds;
+                        Console.WriteLine($"SERVER_CAUGHT_UP {caughtUp} after {catchUpSeconds:F1} s");
                     }
                 }
                 else
@@ -213,6 +229,11 @@ namespace SpinPet.LoadGen
                     result["e2e_latency"] = fleet.EmissionLatency.Summary();
                     result["sim_produce_latency"] = source.ProduceLatency.Summary();
                     result["unmatched_states"] = Stats.UnmatchedStates.Value;
+                    result["server_caught_up_before_connect"] = catchUpSeconds is not null && caughtUp;
+                    if (catchUpSeconds is { } s)
+                    {
+                        result["server_catch_up_s"] = Math.Round(s, 1);
+                    }
                     result["candle_states_emitted_in_window"] = source.StatesInWindow;
                 }
                 if (peer is { } p)
@@ -262,6 +283,33 @@ namespace SpinPet.LoadGen
                     await Task.Delay(250);
                 }
             }
+        }
+
+        /// <summary>Polls the server's <c>/health</c> until it reports healthy (caught up with the chain); false on timeout.</summary>
+        private static async Task<bool> WaitForCaughtUpAsync(Uri server, TimeSpan timeout)
+        {
+            var health = new UriBuilder(server) { Scheme = server.Scheme == "wss" ? "https" : "http", Path = "/health", Query = "" }.Uri;
+            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+            var until = DateTime.UtcNow + timeout;
+            while (DateTime.UtcNow < until)
+            {
+                try
+                {
+                    using var response = await http.GetAsync(health);
+                    using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+                    if (body.RootElement.TryGetProperty("status", out var status) && status.GetString() == "healthy")
+                    {
+                        return true;
+                    }
+                }
+                catch (Exception e) when (e is HttpRequestException or TaskCanceledException or JsonException)
+                {
+                    // Not answering yet (or busy): asked again below.
+                }
+                await Task.Delay(200);
+            }
+            Console.Error.WriteLine($"{health} did not report healthy within {timeout.TotalSeconds} s; connecting anyway");
+            return false;
         }
 
         private static Fleet NewFleet(Options o)
