@@ -34,6 +34,7 @@ internal static class MetricsEndpoints
                 .AddMeter(SpinPetMetrics.MeterName, "System.Runtime", "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel",
                     "Microsoft.AspNetCore.RateLimiting")
                 .AddView(SpinPetMetrics.BroadcastLatencyName, new ExplicitBucketHistogramConfiguration { Boundaries = SpinPetMetrics.BroadcastLatencyBucketsMs })
+                .AddView(SpinPetMetrics.LiveApplyLatencyName, new ExplicitBucketHistogramConfiguration { Boundaries = SpinPetMetrics.LiveApplyLatencyBucketsMs })
                 .AddPrometheusExporter());
         return services;
     }

@@ -32,6 +32,11 @@ internal sealed class SpinPetMetrics : IDisposable
     /// </summary>
     public static readonly double[] BroadcastLatencyBucketsMs = [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 25, 50, 100, 250, 500, 1000];
 
+    public const string LiveApplyLatencyName = "spinpet.ingest.live_apply_latency";
+
+    /// <summary>1 ms to 10 s: a slot's batch takes milliseconds; a backlog after a stall takes seconds.</summary>
+    public static readonly double[] LiveApplyLatencyBucketsMs = [1, 2.5, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000];
+
     private static readonly KeyValuePair<string, object?>[][] EventKindTags = [.. Enum.GetValues<EventKind>().Select(kind => new[] { new KeyValuePair<string, object?>("type", kind.ToString()) })];
 
     private static readonly EventKind[] EventKinds = Enum.GetValues<EventKind>();
@@ -68,6 +73,8 @@ internal sealed class SpinPetMetrics : IDisposable
         _meter.CreateObservableGauge("spinpet.ingest.backfill_pending", ObserveBackfillPending, "{transaction}", "Transactions the running backfill still has to apply; 0 when none runs.");
         _meter.CreateObservableGauge("spinpet.ingest.backfill_signatures_found", () => ingest.BackfillSignaturesFound, "{signature}", "Signatures the current or last backfill found.");
         _meter.CreateObservableGauge("spinpet.ingest.backfill_transactions_applied", () => ingest.BackfillTransactionsApplied, "{transaction}", "Transactions the current or last backfill applied.");
+        ingest.LiveApplyLatency = _meter.CreateHistogram<double>(LiveApplyLatencyName, "ms",
+            "From a live notification's receipt to the end of the write that applied it (duplicates included: they are settled in the same pass).");
         _meter.CreateObservableCounter("spinpet.ingest.reconnects", () => ingest.PubSub?.Disconnects.Value ?? 0, "{reconnect}", "PubSub connections lost or refused, each followed by a reconnect.");
         _meter.CreateObservableCounter("spinpet.rpc.errors", ObserveRpcErrors, "{error}", "Failed JSON-RPC attempts by kind (each retried).");
         _meter.CreateObservableCounter("spinpet.pubsub.garbage_frames", () => ingest.PubSub?.Garbage.Value ?? 0, "{frame}", "PubSub frames that were not valid notifications.");

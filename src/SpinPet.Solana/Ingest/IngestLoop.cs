@@ -150,6 +150,10 @@ internal sealed partial class IngestLoop(
             batch.Add(Build(signature, notification.Slot, blockTime, notification.Failed, notification.Logs));
         }
         await CommitAsync(batch, ct);
+        foreach (var notification in _live)
+        {
+            status.LiveApplied(notification.ReceivedAt);
+        }
     }
 
     /// <summary>

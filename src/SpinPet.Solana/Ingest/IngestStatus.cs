@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using SpinPet.Core.Figures;
 using SpinPet.Solana.PubSub;
 using SpinPet.Solana.Rpc;
@@ -34,7 +36,23 @@ public sealed class IngestStatus
 
     public bool Enabled { get; internal set; } = true;
 
+    /// <summary>
+    /// Where <see cref="LiveApplied"/> records, in milliseconds: from a live notification's receipt to the end of the
+    /// write that applied it (decode, block time, sequencing, the queue before it, the store and the candles). Set by
+    /// the host's metrics; nothing is recorded without it.
+    /// </summary>
+    public Histogram<double>? LiveApplyLatency { get; set; }
+
     public bool IsRunning => _running;
+
+    /// <summary>A live notification received at <paramref name="receivedAt"/> (<see cref="Stopwatch"/> ticks) is applied now.</summary>
+    internal void LiveApplied(long receivedAt)
+    {
+        if (receivedAt != 0)
+        {
+            LiveApplyLatency?.Record(Stopwatch.GetElapsedTime(receivedAt).TotalMilliseconds);
+        }
+    }
 
     public RpcClientCounters Rpc { get; } = new();
 

@@ -12,6 +12,9 @@ public sealed record LiveNotification(ulong Slot, string Signature, bool Failed,
 
     /// <summary>The size of the frame it came in, counted against the live queue's byte bound.</summary>
     public int FrameBytes { get; init; }
+
+    /// <summary>When the reader took it off the socket (<see cref="System.Diagnostics.Stopwatch"/> ticks): the start of the ingest's share of trade → client.</summary>
+    public long ReceivedAt { get; init; }
 }
 
 public enum PubSubState

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
 using System.Net.WebSockets;
 using System.Text.Json;
@@ -43,7 +44,7 @@ public sealed partial class SolanaPubSubClient
             }
         }
         bool failed = value.TryGetProperty("err", out var err) && err.ValueKind != JsonValueKind.Null;
-        notification = new LiveNotification(slot, signatureElement.GetString()!, failed, logs) { FrameBytes = frameBytes };
+        notification = new LiveNotification(slot, signatureElement.GetString()!, failed, logs) { FrameBytes = frameBytes, ReceivedAt = Stopwatch.GetTimestamp() };
         return true;
     }
 

@@ -135,8 +135,9 @@ public sealed class MetricsTests
             {
                 text = await ScrapeAsync(server);
                 return Sample(text, "spinpet_ws_messages_sent_total") > sentBefore
-                    && Sample(text, "spinpet_ws_broadcast_latency_milliseconds_count") > 0;
-            }, Wait, "messages sent and broadcast latencies observed");
+                    && Sample(text, "spinpet_ws_broadcast_latency_milliseconds_count") > 0
+                    && Sample(text, "spinpet_ingest_live_apply_latency_milliseconds_count") > 0;
+            }, Wait, "messages sent, broadcast and live-apply latencies observed");
 
             Assert.Equal(1, Sample(text, "spinpet_ws_active_connections"));
             Assert.True(Sample(text, "spinpet_ingest_events_total", "type=\"BuySell\"") > 0, "BuySell events counted");
@@ -146,6 +147,9 @@ public sealed class MetricsTests
             Assert.NotNull(Sample(text, "spinpet_ws_broadcast_latency_milliseconds_bucket", "le=\"1000\""));
             Assert.Equal(Sample(text, "spinpet_ws_broadcast_latency_milliseconds_count"),
                 Sample(text, "spinpet_ws_broadcast_latency_milliseconds_bucket", "le=\"+Inf\""));
+            Assert.NotNull(Sample(text, "spinpet_ingest_live_apply_latency_milliseconds_bucket", "le=\"10000\""));
+            Assert.Equal(Sample(text, "spinpet_ingest_live_apply_latency_milliseconds_count"),
+                Sample(text, "spinpet_ingest_live_apply_latency_milliseconds_bucket", "le=\"+Inf\""));
         }
 
         await Eventually.TrueAsync(async () => Sample(await ScrapeAsync(server), "spinpet_ws_active_connections") == 0,
