@@ -106,6 +106,9 @@ public sealed partial class WebSocketConnection : IAsyncDisposable
     /// </summary>
     public bool IsDeflateNegotiated { get; }
 
+    /// <summary>Whether frames go straight to the socket (<see cref="DirectSendStream"/>) rather than through the server's output pipe.</summary>
+    public bool WritesToSocket => _transport is DirectSendStream;
+
     /// <summary>
     /// <see cref="Stopwatch.GetTimestamp"/> when the last frame of any kind (data, ping, pong, close) arrived, or
     /// when the connection was created. <c>Stopwatch.GetElapsedTime(LastReceivedAt)</c> is the idle time.
@@ -194,7 +197,15 @@ public sealed partial class WebSocketConnection : IAsyncDisposable
 
         if (hard && !IsHandshakeComplete && (Interlocked.Or(ref _flags, HardAbortedFlag) & HardAbortedFlag) == 0)
         {
-            _abortTransport?.Invoke();
+            try
+            {
+                _abortTransport?.Invoke();
+            }
+            catch (ObjectDisposedException)
+            {
+                // The request ended while a cancellation was aborting it (a token registered by a send or a read fires
+                // as the handler returns): nothing is left to drop, and the canceller must not get the exception.
+            }
         }
     }
 

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Primitives;
@@ -64,12 +65,30 @@ public static class WebSocketHandshake
     /// <see cref="WebSocketConnection.IsDeflateNegotiated"/> says whether one was. A client that offers nothing
     /// acceptable gets a plain connection.
     /// </summary>
-    public static async Task<WebSocketConnection?> AcceptAsync(HttpContext context, int maxMessageBytes, bool enableDeflate)
+    public static Task<WebSocketConnection?> AcceptAsync(HttpContext context, int maxMessageBytes, bool enableDeflate) =>
+        AcceptAsync(context, maxMessageBytes, enableDeflate, directSend: false);
+
+    /// <summary>
+    /// As <see cref="AcceptAsync(HttpContext, int, bool)"/>; with <paramref name="directSend"/> a plaintext connection
+    /// writes straight to its socket (<see cref="DirectSendStream"/>, whose precondition the caller vouches for: the
+    /// transport schedules inline). A TLS connection, or one whose socket Kestrel does not expose, writes through the
+    /// upgraded stream as usual.
+    /// </summary>
+    public static async Task<WebSocketConnection?> AcceptAsync(HttpContext context, int maxMessageBytes, bool enableDeflate, bool directSend)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxMessageBytes);
         var (transport, deflate) = await UpgradeCoreAsync(context, enableDeflate);
-        return transport is null ? null : new WebSocketConnection(transport, maxMessageBytes, context.Abort, deflate);
+        if (transport is null)
+        {
+            return null;
+        }
+        if (directSend && context.Features.Get<ITlsConnectionFeature>() is null
+            && context.Features.Get<IConnectionSocketFeature>()?.Socket is { } socket)
+        {
+            transport = new DirectSendStream(transport, socket);
+        }
+        return new WebSocketConnection(transport, maxMessageBytes, context.Abort, deflate);
     }
 
     private static async Task<(Stream? Transport, bool Deflate)> UpgradeCoreAsync(HttpContext context, bool enableDeflate)

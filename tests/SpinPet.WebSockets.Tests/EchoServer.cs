@@ -29,13 +29,17 @@ internal sealed class EchoServer : IAsyncDisposable
     private readonly bool _closeOnTooLarge;
     private readonly bool _deflate;
     private readonly int? _frameBurst;
+    private readonly bool _directSend;
+    private readonly byte[]? _greeting;
 
-    private EchoServer(WebApplication app, bool closeOnTooLarge, bool deflate, int? frameBurst)
+    private EchoServer(WebApplication app, bool closeOnTooLarge, bool deflate, int? frameBurst, bool directSend, byte[]? greeting)
     {
         _app = app;
         _closeOnTooLarge = closeOnTooLarge;
         _deflate = deflate;
         _frameBurst = frameBurst;
+        _directSend = directSend;
+        _greeting = greeting;
         app.Map("/ws", HandleAsync);
     }
 
@@ -51,13 +55,23 @@ internal sealed class EchoServer : IAsyncDisposable
     /// Give each connection an inbound limit of this many frames that never refills (a stopped clock), so which frames
     /// are refused is exact; a dropped message is answered with <see cref="RateLimitedError"/>.
     /// </param>
-    public static async Task<EchoServer> StartAsync(bool closeOnTooLarge = true, bool deflate = false, int? frameBurst = null)
+    /// <param name="directSend">
+    /// Accept with <c>directSend</c> (frames straight to the socket), on a transport that schedules inline as the
+    /// server's does (<see cref="DirectSendStream"/>'s precondition).
+    /// </param>
+    /// <param name="greeting">A text message sent the moment a connection is accepted, before anything is read.</param>
+    public static async Task<EchoServer> StartAsync(bool closeOnTooLarge = true, bool deflate = false, int? frameBurst = null,
+        bool directSend = false, byte[]? greeting = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.UseKestrel(options => options.Listen(IPAddress.Loopback, 0));
+        if (directSend)
+        {
+            builder.WebHost.UseSockets(sockets => sockets.UnsafePreferInlineScheduling = true);
+        }
         builder.Services.Configure<HostOptions>(options => options.ShutdownTimeout = TimeSpan.FromSeconds(5));
-        var server = new EchoServer(builder.Build(), closeOnTooLarge, deflate, frameBurst);
+        var server = new EchoServer(builder.Build(), closeOnTooLarge, deflate, frameBurst, directSend, greeting);
         await server._app.StartAsync();
         server.Port = new Uri(server._app.Urls.First()).Port;
         return server;
@@ -80,10 +94,14 @@ internal sealed class EchoServer : IAsyncDisposable
 
     private async Task HandleAsync(HttpContext context)
     {
-        var connection = await WebSocketHandshake.AcceptAsync(context, MaxMessageBytes, _deflate);
+        var connection = await WebSocketHandshake.AcceptAsync(context, MaxMessageBytes, _deflate, _directSend);
         if (connection is null)
         {
             return;
+        }
+        if (_greeting is not null)
+        {
+            await connection.SendTextAsync(_greeting, _stopping.Token);
         }
 
         if (_frameBurst is { } burst)

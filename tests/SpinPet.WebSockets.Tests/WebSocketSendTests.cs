@@ -5,14 +5,24 @@ using SpinPet.WebSockets;
 
 namespace SpinPet.WebSockets.Tests;
 
-/// <summary>Server-side sends: concurrency, segments and batches, checked with a real ClientWebSocket.</summary>
-public sealed class WebSocketSendTests : IAsyncLifetime
+/// <summary>
+/// Server-side sends: concurrency, segments and batches, checked with a real ClientWebSocket; through Kestrel's
+/// upgraded stream here, straight to the socket in <see cref="DirectWebSocketSendTests"/>.
+/// </summary>
+public class WebSocketSendTests : IAsyncLifetime
 {
     private EchoServer _server = null!;
 
-    public async ValueTask InitializeAsync() => _server = await EchoServer.StartAsync();
+    /// <summary>Frames go straight to the socket (<see cref="DirectSendStream"/>).</summary>
+    protected virtual bool DirectSend => false;
 
-    public async ValueTask DisposeAsync() => await _server.DisposeAsync();
+    public async ValueTask InitializeAsync() => _server = await EchoServer.StartAsync(directSend: DirectSend);
+
+    public async ValueTask DisposeAsync()
+    {
+        await _server.DisposeAsync();
+        GC.SuppressFinalize(this);
+    }
 
     [Fact]
     public async Task Concurrent_sends_from_many_tasks_arrive_as_whole_messages()
@@ -22,6 +32,7 @@ public sealed class WebSocketSendTests : IAsyncLifetime
         using var timeout = TestTimeout.Start(30);
         using var client = await ClientSockets.ConnectAsync(_server.WebSocketUri, timeout.Token);
         var connection = (await _server.NextSessionAsync()).Connection;
+        Assert.Equal(DirectSend, connection.WritesToSocket);
 
         // Sizes cross every header form and the staging/direct-write thresholds.
         int[] sizes = [1, 125, 126, 3000, 5000, 20_000, 65_536, 70_000];
@@ -134,4 +145,10 @@ public sealed class WebSocketSendTests : IAsyncLifetime
             return base.FlushAsync(cancellationToken);
         }
     }
+}
+
+/// <summary>The same sends written straight to the socket, on a transport that schedules inline like the server's.</summary>
+public sealed class DirectWebSocketSendTests : WebSocketSendTests
+{
+    protected override bool DirectSend => true;
 }

@@ -54,6 +54,13 @@ internal sealed record WebSocketOptions
     [ConfigurationKeyName("compression")]
     public bool Compression { get; init; }
 
+    /// <summary>
+    /// Plaintext /ws connections write their frames straight to the socket instead of through Kestrel's output pipe
+    /// (decision record 0002): less CPU per frame. TLS connections always use the pipe. Off = the pipe for all.
+    /// </summary>
+    [ConfigurationKeyName("direct_send")]
+    public bool DirectSend { get; init; } = true;
+
     /// <summary>Browser Origin allow-list; empty (or <c>*</c>) accepts any origin.</summary>
     [ConfigurationKeyName("allowed_origins")]
     public string[] AllowedOrigins { get; init; } = [];

@@ -14,7 +14,8 @@ internal static class KestrelSetup
         // Socket sends run on the thread that flushes instead of hopping to Kestrel's IO queue: a kline frame
         // reaches the kernel in the same call, one thread switch fewer per frame per connection
         // (docs/decisions/0002-inline-socket-scheduling.md). Safe here because nothing of ours blocks in a
-        // continuation of a socket operation for long (history reads are bounded RocksDB range reads).
+        // continuation of a socket operation for long (history reads are bounded RocksDB range reads). It is also what
+        // lets /ws write straight to the socket (websocket.direct_send): the 101 response leaves within UpgradeAsync.
         builder.WebHost.UseSockets(sockets =>
         {
             sockets.UnsafePreferInlineScheduling = true;

@@ -48,7 +48,8 @@ internal static class KlineSocketEndpoint
         }
         try
         {
-            await using var connection = await WebSocketHandshake.AcceptAsync(context, socketOptions.MaxMessageBytes, enableDeflate: socketOptions.Compression);
+            await using var connection = await WebSocketHandshake.AcceptAsync(context, socketOptions.MaxMessageBytes,
+                enableDeflate: socketOptions.Compression, directSend: socketOptions.DirectSend);
             if (connection is null)
             {
                 return;
