@@ -49,11 +49,14 @@ public sealed class DirectSendStream(Stream upgraded, Socket socket) : Stream
         try
         {
             var sending = socket.SendAsync(buffer, SocketFlags.None, cancellationToken);
-            if (sending.IsCompletedSuccessfully && sending.Result == buffer.Length)
+            if (!sending.IsCompletedSuccessfully)
             {
-                return default;
+                return FinishWriteAsync(sending, buffer, cancellationToken);
             }
-            return FinishWriteAsync(sending, buffer, cancellationToken);
+            // A completed send's result is read once; what it left (a stream socket takes all, this is a guard) is
+            // sent as a new write.
+            int sent = sending.Result;
+            return sent == buffer.Length ? default : RestAsync(buffer, sent, cancellationToken);
         }
         catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
         {
@@ -97,10 +100,26 @@ public sealed class DirectSendStream(Stream upgraded, Socket socket) : Stream
 
     private async ValueTask FinishWriteAsync(ValueTask<int> sending, ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken)
     {
+        int sent;
         try
         {
-            // A stream socket's send completes with every byte taken; the loop only guards a short count.
-            int sent = await sending.ConfigureAwait(false);
+            sent = await sending.ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+        {
+            throw Failed(ex);
+        }
+        if (sent < buffer.Length)
+        {
+            await RestAsync(buffer, sent, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Sends what a send left: a stream socket's send completes with every byte taken, so this only guards a short count.</summary>
+    private async ValueTask RestAsync(ReadOnlyMemory<byte> buffer, int sent, CancellationToken cancellationToken)
+    {
+        try
+        {
             while (sent < buffer.Length)
             {
                 if (sent == 0)
