@@ -123,13 +123,29 @@ internal sealed class PubSubConnection : IDisposable
         Silence?.TurnOn();
     }
 
-    public void AddSubscription(Subscription subscription)
+    /// <summary>
+    /// Queues the subscribe request's <paramref name="reply"/> and adds the subscription in one step for
+    /// <see cref="Publish"/>: a block published before it is not notified on the subscription (its frames precede the
+    /// reply), every block published after it is. Adding after the reply left a gap in which a client that had read
+    /// the reply missed a block produced right then.
+    /// </summary>
+    public void AddSubscription(Subscription subscription, OutgoingFrame reply)
     {
         lock (_subscriptionsGate)
         {
+            Enqueue(reply);
             _subscriptions = [.. _subscriptions, subscription];
         }
         _stats.SubscriptionAdded();
+    }
+
+    /// <summary>Queues what <paramref name="frames"/> makes of the current subscriptions, while no subscription is being added.</summary>
+    public void Publish<TState>(TState state, Action<PubSubConnection, IReadOnlyList<Subscription>, TState> frames)
+    {
+        lock (_subscriptionsGate)
+        {
+            frames(this, _subscriptions, state);
+        }
     }
 
     public bool RemoveSubscription(ulong id, SubscriptionKind kind)

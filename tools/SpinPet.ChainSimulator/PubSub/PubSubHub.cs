@@ -97,26 +97,29 @@ internal sealed class PubSubHub
                 _stats.NotificationWithoutLogsSent();
             }
         }
+        var published = (hub: this, slotPrefix, logsPrefixes, transactions);
         foreach (var connection in _connections.Values)
         {
-            var subscriptions = connection.Subscriptions;
-            foreach (var subscription in subscriptions)
-            {
-                if (subscription.Kind == SubscriptionKind.Slot)
-                {
-                    connection.Enqueue(OutgoingFrame.Notification(Notifications.Complete(slotPrefix, subscription.Id)));
-                }
-            }
-            for (int i = 0; i < transactions.Count; i++)
+            connection.Publish(published, static (connection, subscriptions, block) =>
             {
                 foreach (var subscription in subscriptions)
                 {
-                    if (subscription.Kind == SubscriptionKind.Logs && Mentions(transactions[i], subscription.Mention))
+                    if (subscription.Kind == SubscriptionKind.Slot)
                     {
-                        connection.Enqueue(OutgoingFrame.Notification(Notifications.Complete(logsPrefixes[i], subscription.Id)));
+                        connection.Enqueue(OutgoingFrame.Notification(Notifications.Complete(block.slotPrefix, subscription.Id)));
                     }
                 }
-            }
+                for (int i = 0; i < block.transactions.Count; i++)
+                {
+                    foreach (var subscription in subscriptions)
+                    {
+                        if (subscription.Kind == SubscriptionKind.Logs && block.hub.Mentions(block.transactions[i], subscription.Mention))
+                        {
+                            connection.Enqueue(OutgoingFrame.Notification(Notifications.Complete(block.logsPrefixes[i], subscription.Id)));
+                        }
+                    }
+                }
+            });
         }
     }
 

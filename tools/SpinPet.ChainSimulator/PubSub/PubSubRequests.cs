@@ -128,15 +128,13 @@ internal sealed class PubSubRequests
             return;
         }
         ulong id = _nextSubscriptionId();
-        Reply(connection, Notifications.Result(call.Id, id));
-        connection.AddSubscription(new Subscription(id, SubscriptionKind.Logs, mention));
+        connection.AddSubscription(new Subscription(id, SubscriptionKind.Logs, mention), OutgoingFrame.Text(Notifications.Result(call.Id, id)));
     }
 
     private void SlotSubscribe(RpcCall call, PubSubConnection connection)
     {
         ulong id = _nextSubscriptionId();
-        Reply(connection, Notifications.Result(call.Id, id));
-        connection.AddSubscription(new Subscription(id, SubscriptionKind.Slot, Mention: null));
+        connection.AddSubscription(new Subscription(id, SubscriptionKind.Slot, Mention: null), OutgoingFrame.Text(Notifications.Result(call.Id, id)));
     }
 
     private static void Unsubscribe(RpcCall call, PubSubConnection connection, SubscriptionKind kind)
