@@ -7,7 +7,9 @@
 #   benchmarks/run-scenarios.sh --quick    each scenario tiny (200 connections, 5 s) to prove the pipeline
 #   options: --runs N (default 3; --quick default 1)  --only "idle-memory fanout-hot fanout-spread cluster e2e-latency"
 #            --targets "ours naive signalr node"; sizes from BENCH_<NAME> variables (BENCH_HOT_CONN=2000 …);
-#            BENCH_SERVER_ENV="VAR=value …" is added to our server's environment (an A/B of runtime settings)
+#            BENCH_SERVER_ENV="VAR=value …" is added to our server's environment (an A/B of runtime settings);
+#            BENCH_LG_ARGS="…" is added to the load generator's e2e command line for our server, e.g.
+#            "--connect-during-catch-up" (clients connect during the start-up backfill: a restart under load)
 #
 # Every child process is started by this script and killed on exit; every wait is bounded.
 set -euo pipefail
@@ -154,7 +156,7 @@ ours_sim() {
   local scen="$1" param="$2" run="$3" conn="$4" subs="$5" mints="$6" rate="$7"; shift 7
   local lgl="$OUT/logs/lg-$scen-ours-$param-$run.log"
   "${LG[@]}" e2e --server "ws://127.0.0.1:$SERVER_PORT/ws" --connections "$conn" --subscriptions "$subs" --topics "$mints" \
-    --sim-mints "$mints" --sim-rate "$rate" --sim-rpc-port $SIM_RPC --sim-ws-port $SIM_WS --duration $DURATION --warmup $WARMUP "$@" > "$lgl" 2>&1 &
+    --sim-mints "$mints" --sim-rate "$rate" --sim-rpc-port $SIM_RPC --sim-ws-port $SIM_WS --duration $DURATION --warmup $WARMUP ${BENCH_LG_ARGS:-} "$@" > "$lgl" 2>&1 &
   local lg=$!; PIDS+=("$lg")
   wait_line "$lgl" '^SIM_READY' 120 "$lg"
   start_server "http://127.0.0.1:$SIM_RPC/" "ws://127.0.0.1:$SIM_WS/"
