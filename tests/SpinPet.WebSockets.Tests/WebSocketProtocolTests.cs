@@ -142,6 +142,19 @@ public sealed class WebSocketProtocolTests : IAsyncLifetime
     }
 
     [Fact]
+    public void An_abort_after_the_request_ended_does_not_throw_into_the_canceller()
+    {
+        // A send's or read's registration on the caller's token can fire as the handler returns: the HttpContext is
+        // disposed by then and its Abort throws. That must not reach CancellationTokenSource.Cancel (host shutdown).
+        var connection = new WebSocketConnection(new MemoryStream(), 1024,
+            abortTransport: () => throw new ObjectDisposedException("Collection"));
+
+        connection.Abort();
+
+        Assert.Equal(WebSocketConnectionState.Aborted, connection.State);
+    }
+
+    [Fact]
     public async Task Abort_wakes_the_parked_reader_and_drops_the_connection()
     {
         using var timeout = TestTimeout.Start();
