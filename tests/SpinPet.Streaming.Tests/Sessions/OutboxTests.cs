@@ -196,11 +196,7 @@ public sealed class OutboxTests
     [Fact]
     public void A_batch_takes_at_most_its_size_and_the_rest_waits_in_order()
     {
-        var outbox = new Outbox(maxBytes: 1 << 20);
-        for (int i = 0; i < 5; i++)
-        {
-            outbox.Enqueue(Reply(i));
-        }
+        var outbox = WithReplies(5);
         var batch = new List<OutboundFrame>();
         outbox.TakeBatch(batch, 2);
         Assert.Equal(["reply 0", "reply 1"], batch.Select(Describe));
@@ -213,11 +209,7 @@ public sealed class OutboxTests
     {
         // The writer and a round's write share one list; each goes by TakeBatch's answer, because while one owns the
         // send side the list holds that owner's batch (reading the list's count instead sent a batch twice).
-        var outbox = new Outbox(maxBytes: 1 << 20);
-        for (int i = 0; i < 3; i++)
-        {
-            outbox.Enqueue(Reply(i));
-        }
+        var outbox = WithReplies(3);
         var shared = new List<OutboundFrame>();
         Assert.True(outbox.TakeBatch(shared, 2));
         outbox.Enqueue(Reply(3));
@@ -324,6 +316,17 @@ public sealed class OutboxTests
     private static ClientSubscription NewSubscriber(string id) => new(null!, Topic, id);
 
     private static OutboundFrame Reply(int i) => OutboundFrame.Reply(Encoding.UTF8.GetBytes($"reply {i}"));
+
+    /// <summary>An outbox holding "reply 0" … "reply <paramref name="count"/> − 1".</summary>
+    private static Outbox WithReplies(int count)
+    {
+        var outbox = new Outbox(maxBytes: 1 << 20);
+        for (int i = 0; i < count; i++)
+        {
+            outbox.Enqueue(Reply(i));
+        }
+        return outbox;
+    }
 
     private static KlineFrame Frame(long time, long updates, bool final) =>
         KlineDataFormat.Instance.Serialize(Topic, Topic.Mint.ToString(), new Candle(time, 1, 1, 1, 1, 1, updates, final), sequence: 0, nowMs: 0, publishedAt: 0, position: default);
