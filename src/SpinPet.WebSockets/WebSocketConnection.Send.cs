@@ -1,7 +1,9 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using System.Diagnostics;
+using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
+using System.Runtime.ExceptionServices;
 using System.Text;
 
 namespace SpinPet.WebSockets;
@@ -49,10 +51,9 @@ public sealed partial class WebSocketConnection
             await StageAsync(third);
             await FinishSendAsync();
         }
-        catch
+        catch (Exception ex)
         {
-            Abort();
-            throw;
+            FailSend(ex, ct);
         }
         finally
         {
@@ -100,10 +101,9 @@ public sealed partial class WebSocketConnection
             }
             await FinishSendAsync();
         }
-        catch
+        catch (Exception ex)
         {
-            Abort();
-            throw;
+            FailSend(ex, ct);
         }
         finally
         {
@@ -132,10 +132,9 @@ public sealed partial class WebSocketConnection
             await StageAsync(payload);
             await FinishSendAsync();
         }
-        catch
+        catch (Exception ex)
         {
-            Abort();
-            throw;
+            FailSend(ex, ct);
         }
         finally
         {
@@ -161,10 +160,9 @@ public sealed partial class WebSocketConnection
             StageClose(code, reason, payloadLength);
             await FinishSendAsync();
         }
-        catch
+        catch (Exception ex)
         {
-            Abort();
-            throw;
+            FailSend(ex, ct);
         }
         finally
         {
@@ -219,6 +217,22 @@ public sealed partial class WebSocketConnection
         _staging = Rent((int)Math.Min(stagingHint, StagingBytes));
         _staged = 0;
         return true;
+    }
+
+    /// <summary>
+    /// Aborts the connection (bytes may be half written) and rethrows. A cancellation the caller did not ask for is
+    /// the transport torn down under this send (the reader saw a reset, another path aborted): the caller gets the
+    /// <see cref="IOException"/> of a lost connection, as from a reset socket, not an <see cref="OperationCanceledException"/>.
+    /// </summary>
+    [DoesNotReturn]
+    private void FailSend(Exception ex, CancellationToken ct)
+    {
+        Abort();
+        if (ex is OperationCanceledException && !ct.IsCancellationRequested)
+        {
+            throw new IOException("The WebSocket connection was closed while a send was in progress.", ex);
+        }
+        ExceptionDispatchInfo.Throw(ex);
     }
 
     private void ExitSend()

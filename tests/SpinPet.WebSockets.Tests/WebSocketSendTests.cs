@@ -93,6 +93,31 @@ public class WebSocketSendTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_send_parked_on_a_full_socket_fails_as_an_io_error_when_another_path_aborts_the_connection()
+    {
+        // The client reads nothing, so sends fill the kernel's buffers (and Kestrel's pipe) until one parks.
+        using var timeout = TestTimeout.Start(30);
+        using var client = await ClientSockets.ConnectAsync(_server.WebSocketUri, timeout.Token);
+        var connection = (await _server.NextSessionAsync()).Connection;
+        var payload = new byte[64 * 1024];
+        Task parked;
+        do
+        {
+            timeout.Token.ThrowIfCancellationRequested();
+            parked = connection.SendBinaryAsync(payload, timeout.Token).AsTask();
+        }
+        while (parked.IsCompletedSuccessfully);
+
+        // What the reader does when it sees a reset, or the session when it evicts a slow client; the sender's own
+        // token is not cancelled, so it must see a lost connection, not a cancellation it never asked for.
+        connection.Abort();
+
+        var failure = await Record.ExceptionAsync(() => parked);
+        Assert.IsType<IOException>(failure);
+        Assert.Equal(WebSocketConnectionState.Aborted, connection.State);
+    }
+
+    [Fact]
     public async Task Batch_is_written_with_one_flush_per_16_KiB_not_per_message()
     {
         using var timeout = TestTimeout.Start();
