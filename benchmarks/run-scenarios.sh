@@ -205,14 +205,21 @@ idle_one() {
   local lgl="$OUT/logs/lg-idle-$target-$n-$run.log"
   "${LG[@]}" idle --server "$url" --protocol "$proto" --connections "$n" --subscriptions 3 --mints "$OUT/mints.txt" --hold $HOLD > "$lgl" 2>&1 &
   local lg=$!; PIDS+=("$lg")
-  wait_line "$lgl" '^HOLDING' 600 "$lg"; sleep $((HOLD / 2))
+  # Read early (at most 5 s into the hold, as every run before the settled figure) and, with a hold of 20 s or more,
+  # settled (3 s before the hold ends): a server's collector may give memory back once the connection storm is over.
+  local early=$((HOLD / 2 < 5 ? HOLD / 2 : 5))
+  wait_line "$lgl" '^HOLDING' 600 "$lg"; sleep "$early"
   local after; after=$(rss_anon_kb "$pid"); local vafter; vafter=$(vm_rss_kb "$pid")
+  local settled="null"
+  if [ "$HOLD" -ge 20 ]; then
+    sleep $((HOLD - 3 - early)); kill -0 "$pid" 2>/dev/null && settled=$(( ($(rss_anon_kb "$pid") - before) * 1024 / n ))
+  fi
   wait_exit "$lg" $((HOLD + 120)) || true
   stop_pid "$pid"; [ -n "$sim" ] && stop_pid "$sim"
   local res; res=$(result_of "$lgl")
   [ -n "$res" ] || { log "no RESULT in $lgl"; return 0; }
   record idle-memory "$target" "$n" "$run" "$res" \
-    "{\"rss_anon_before_kb\":$before,\"rss_anon_after_kb\":$after,\"bytes_per_conn_rss_anon\":$(( (after - before) * 1024 / n )),\"bytes_per_conn_vmrss\":$(( (vafter - vbefore) * 1024 / n ))}"
+    "{\"rss_anon_before_kb\":$before,\"rss_anon_after_kb\":$after,\"bytes_per_conn_rss_anon\":$(( (after - before) * 1024 / n )),\"bytes_per_conn_vmrss\":$(( (vafter - vbefore) * 1024 / n )),\"bytes_per_conn_rss_anon_settled\":$settled,\"settled_after_s\":$((HOLD - 3))}"
 }
 
 # ingest RUN : replay through parse → decode → candles → RocksDB, one RESULT per mint count.

@@ -11,7 +11,7 @@ rows = [json.loads(line) for line in open(raw) if line.strip()]
 rows = [r for r in rows if r.get("scenario") != "capture"]
 
 METRICS = {
-    "idle-memory": [("bytes_per_conn_rss_anon", "B/conn RssAnon"), ("bytes_per_conn_vmrss", "B/conn VmRSS"),
+    "idle-memory": [("bytes_per_conn_rss_anon", "B/conn RssAnon"), ("bytes_per_conn_rss_anon_settled", "B/conn RssAnon settled"), ("bytes_per_conn_vmrss", "B/conn VmRSS"),
                     ("connected", "connected"), ("subscriptions_confirmed", "confirmed")],
     "fanout-hot": [("frames_per_s", "frames/s"), ("push_latency.p50_ms", "p50 ms"), ("push_latency.p99_ms", "p99 ms"),
                    ("push_latency.p999_ms", "p99.9 ms"), ("server_cpu_us_per_frame", "server µs/frame"),

@@ -23,4 +23,11 @@ internal sealed record ServerOptions
     /// <summary>Proxy addresses (<c>10.0.0.2</c>) or networks (<c>10.0.0.0/24</c>) whose forwarded headers are trusted.</summary>
     [ConfigurationKeyName("known_proxies")]
     public string[] KnownProxies { get; init; } = [];
+
+    /// <summary>
+    /// Seconds without a single garbage collection after which memory the collector holds beyond its live objects is
+    /// given back to the OS (<see cref="Hosting.IdleMemoryTrimmer"/>, decision record 0012); 0 = never.
+    /// </summary>
+    [ConfigurationKeyName("idle_memory_trim_s")]
+    public int IdleMemoryTrimSeconds { get; init; } = 30;
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.Extensions.Options;
 
 namespace SpinPet.Server.Configuration;
@@ -14,6 +15,12 @@ internal sealed class ServerOptionsValidator : IValidateOptions<ServerOptions>
         }
         // 0 asks the OS for a free port (tests, side-by-side instances); the chosen one is logged at start.
         failures.Range("port", options.Port, 0, 65_535);
+        // Shorter periods would pause a process that merely allocates slowly; 0 turns the trim off.
+        if (options.IdleMemoryTrimSeconds is not (0 or (>= 5 and <= 86_400)))
+        {
+            failures.Add("idle_memory_trim_s", string.Create(CultureInfo.InvariantCulture,
+                $"{options.IdleMemoryTrimSeconds} must be 0 (never) or 5..86400 seconds"));
+        }
         foreach (var proxy in options.KnownProxies)
         {
             if (!KnownProxy.TryParse(proxy, out _))

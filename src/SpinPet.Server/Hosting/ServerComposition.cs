@@ -38,6 +38,8 @@ internal static class ServerComposition
         services.AddSpinPetRateLimiting();
         services.AddSingleton<ApiExceptionHandler>();
         services.AddSpinPetOpenApi();
+        services.AddSingleton<IdleMemoryTrimmer>();
+        services.AddHostedService(static sp => sp.GetRequiredService<IdleMemoryTrimmer>());
         services.AddSpinPetMetrics();
         services.AddSpinPetCluster(builder.Configuration);
         return builder;

@@ -140,6 +140,9 @@ public sealed class MetricsTests
             }, Wait, "messages sent, broadcast and live-apply latencies observed");
 
             Assert.Equal(1, Sample(text, "spinpet_ws_active_connections"));
+            // Nothing here is idle for 30 s: the series exist, nothing was trimmed.
+            Assert.Equal(0, Sample(text, "spinpet_memory_idle_trims_total"));
+            Assert.Equal(0, Sample(text, "spinpet_memory_idle_trim_released_bytes_total"));
             Assert.True(Sample(text, "spinpet_ingest_events_total", "type=\"BuySell\"") > 0, "BuySell events counted");
             Assert.Contains("# TYPE spinpet_ws_broadcast_latency_milliseconds histogram", text, StringComparison.Ordinal);
             // The explicit boundaries (0.1 ms … 1 s), cumulative up to +Inf = the count.

@@ -69,6 +69,8 @@ public sealed class OptionsValidationTests
     [InlineData("SPIN_SIMULATOR__TPS", "0", "simulator.tps: 0 is out of range (0..100000]")]
     [InlineData("SPIN_SIMULATOR__MINTS", "-8", "simulator.mints: -8 is out of range 1..100000")]
     [InlineData("SPIN_SIMULATOR__RPC_PORT", "70000", "simulator.rpc_port: 70000 is out of range 0..65535")]
+    [InlineData("SPIN_SERVER__IDLE_MEMORY_TRIM_S", "3", "server.idle_memory_trim_s: 3 must be 0 (never) or 5..86400 seconds")]
+    [InlineData("SPIN_SERVER__IDLE_MEMORY_TRIM_S", "-1", "server.idle_memory_trim_s: -1 must be 0 (never) or 5..86400 seconds")]
     [InlineData("SPIN_SERVER__KNOWN_PROXIES__0", "10.0.0.300", "server.known_proxies: '10.0.0.300' is not an IP address or CIDR network (e.g. 10.0.0.2, 10.0.0.0/24 or fd00::/8)")]
     [InlineData("SPIN_SERVER__KNOWN_PROXIES__0", "10.1", "server.known_proxies: '10.1' is not an IP address or CIDR network (e.g. 10.0.0.2, 10.0.0.0/24 or fd00::/8)")]
     [InlineData("SPIN_SERVER__KNOWN_PROXIES__0", "10.0.0.1/8", "server.known_proxies: '10.0.0.1/8' is not an IP address or CIDR network (e.g. 10.0.0.2, 10.0.0.0/24 or fd00::/8)")]
