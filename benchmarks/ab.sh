@@ -7,7 +7,7 @@
 #   benchmarks/ab.sh BASE_REF [ROUNDS]      e.g. benchmarks/ab.sh main 3   (head = this working tree)
 #   sizes as in run-scenarios.sh, from BENCH_* variables; the defaults here are a 2-core box's middle ground:
 #   BENCH_HOT_CONN=2000 BENCH_HOT_RATES="200 1000" BENCH_DURATION=15 BENCH_INGEST_MINTS="1,100" BENCH_INGEST_PASSES=6
-#   BENCH_AB_ONLY="fanout-hot fanout-spread" picks other scenarios (default "fanout-hot ingest")
+#   BENCH_AB_ONLY="fanout-hot fanout-spread" picks other scenarios (default "fanout-hot ingest"; also "history")
 #
 # The base tree is a `git archive` of BASE_REF beside this one (so its ../shared is the same) and is removed on exit.
 set -euo pipefail
@@ -47,7 +47,8 @@ METRICS = {"fanout-hot": [("frames_per_s", "frames/s", 1), ("server_cpu_us_per_f
                           ("push_latency.p99_ms", "push p99 ms", -1)],
            "fanout-spread": [("frames_per_s", "frames/s", 1), ("server_cpu_pct", "server CPU %", -1),
                              ("push_latency.p99_ms", "push p99 ms", -1)],
-           "ingest": [("events_per_s_median", "events/s", 1)]}
+           "ingest": [("events_per_s_median", "events/s", 1)],
+           "history": [("requests_per_s", "requests/s", 1), ("latency.p99_ms", "p99 ms", -1)]}
 def get(row, path):
     for part in path.split("."):
         row = row.get(part) if isinstance(row, dict) else None
