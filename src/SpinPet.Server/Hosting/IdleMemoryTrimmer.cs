@@ -22,10 +22,11 @@ internal sealed partial class IdleMemoryTrimmer : BackgroundService
     internal const long MinimumReclaimableBytes = 64L << 20;
 
     /// <summary>
-    /// Nor below half the live objects: a collector keeps an allocation budget that grows with the heap, and giving
-    /// that back only to have it taken again at the next collection would buy a pause and nothing else.
+    /// Nor below a quarter of the live objects: a collector keeps an allocation budget that grows with the heap, and
+    /// giving back a small share of it would buy a pause and little else. (Half was too strict: at 19,000 idle
+    /// connections the storm's slack was ~45 % of the live bytes, 160 MB, and was kept.)
     /// </summary>
-    internal const double MinimumReclaimableShareOfLive = 0.5;
+    internal const double MinimumReclaimableShareOfLive = 0.25;
 
     private readonly IOptions<ServerOptions> _options;
     private readonly TimeProvider _time;
