@@ -56,7 +56,7 @@ public sealed class DirectSendStream(Stream upgraded, Socket socket) : Stream
             // A completed send's result is read once; what it left (a stream socket takes all, this is a guard) is
             // sent as a new write.
             int sent = sending.Result;
-            return sent == buffer.Length ? default : RestAsync(buffer, sent, cancellationToken);
+            return sent == buffer.Length ? default : FinishWriteAsync(new ValueTask<int>(sent), buffer, cancellationToken);
         }
         catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
         {
@@ -98,28 +98,15 @@ public sealed class DirectSendStream(Stream upgraded, Socket socket) : Stream
         return upgraded.DisposeAsync();
     }
 
+    /// <summary>
+    /// Waits for a send that did not complete at once, then sends what it left: a stream socket's send completes with
+    /// every byte taken, so the loop only guards a short count.
+    /// </summary>
     private async ValueTask FinishWriteAsync(ValueTask<int> sending, ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken)
     {
-        int sent;
         try
         {
-            sent = await sending.ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
-        {
-            throw Failed(ex);
-        }
-        if (sent < buffer.Length)
-        {
-            await RestAsync(buffer, sent, cancellationToken).ConfigureAwait(false);
-        }
-    }
-
-    /// <summary>Sends what a send left: a stream socket's send completes with every byte taken, so this only guards a short count.</summary>
-    private async ValueTask RestAsync(ReadOnlyMemory<byte> buffer, int sent, CancellationToken cancellationToken)
-    {
-        try
-        {
+            int sent = await sending.ConfigureAwait(false);
             while (sent < buffer.Length)
             {
                 if (sent == 0)
