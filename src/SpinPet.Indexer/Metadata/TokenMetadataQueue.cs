@@ -180,7 +180,7 @@ public sealed class TokenMetadataQueue : IAppliedBatchListener
                     return takeRetry ? _retries.Dequeue() : _fresh.Dequeue();
                 }
                 wake = _wake.Task;
-                wait = _retries.Count > 0 ? _time.GetElapsedTime(now, due) : Timeout.InfiniteTimeSpan;
+                wait = _retries.Count > 0 ? WholeMillisecondsUntil(now, due) : Timeout.InfiniteTimeSpan;
             }
             try
             {
@@ -192,6 +192,13 @@ public sealed class TokenMetadataQueue : IAppliedBatchListener
             }
         }
     }
+
+    /// <summary>
+    /// The wait until a due time, rounded up to whole milliseconds: waits are counted in them, and a jittered back-off's
+    /// 0.4 ms cut to 0 would time out at once, find the retry not due and wait 0 again, a spin until it is.
+    /// </summary>
+    private TimeSpan WholeMillisecondsUntil(long now, long due) =>
+        TimeSpan.FromMilliseconds(Math.Ceiling(_time.GetElapsedTime(now, due).TotalMilliseconds));
 
     /// <summary>
     /// Starts the job's attempt if its origin allows (<see cref="OriginLimits"/>): true, and it no longer counts as

@@ -78,7 +78,7 @@ public sealed class TokenMetadataSchedulingTests
         harness.CreateTokens((1, $"ipfs://{Cid(1)}"));
 
         await harness.StartServiceAsync();
-        await AdvanceUntilAsync(clock, () => harness.Stored(1) is not null, "token 1 given up");
+        await AdvanceUntilAsync(harness, clock, () => harness.Stored(1) is not null, "token 1 given up");
 
         Assert.Equal(TokenMetadataState.GaveUp, harness.Stored(1)!.State);
         Assert.Equal("HTTP 503 (3 attempts)", harness.Stored(1)!.Content);
@@ -95,7 +95,7 @@ public sealed class TokenMetadataSchedulingTests
 
         // The restart is its retry trigger: one new round of 3 attempts.
         await harness.RestartAsync();
-        await AdvanceUntilAsync(clock, () => harness.Gateway.Hits(PathOf(1)) == 6 && harness.Counters.GaveUp == 1, "a second round given up");
+        await AdvanceUntilAsync(harness, clock, () => harness.Gateway.Hits(PathOf(1)) == 6 && harness.Counters.GaveUp == 1, "a second round given up");
         Assert.Equal(TokenMetadataState.GaveUp, harness.Stored(1)!.State);
         Assert.Equal(1, harness.Gateway.Hits(PathOf(2)));
     }
@@ -244,15 +244,22 @@ public sealed class TokenMetadataSchedulingTests
         return Enumerable.Range(1, 100).First(i => path == PathOf(i));
     }
 
-    /// <summary>Moves the fake clock a second at a time until the condition holds (each step lets due retries run).</summary>
-    private static Task AdvanceUntilAsync(FakeTimeProvider clock, Func<bool> condition, string what) =>
+    /// <summary>
+    /// Moves the fake clock a second at a time until the condition holds (each step lets due retries run). It moves only
+    /// while no request is in flight: a request's 10 s timeout runs on this clock, and a second a poll timed out requests
+    /// that a loaded machine had not delivered yet (an attempt that never reached the gateway, counted as one).
+    /// </summary>
+    private static Task AdvanceUntilAsync(MetadataHarness harness, FakeTimeProvider clock, Func<bool> condition, string what) =>
         Eventually.TrueAsync(() =>
         {
             if (condition())
             {
                 return true;
             }
-            clock.Advance(TimeSpan.FromSeconds(1));
+            if (harness.Counters.InFlight == 0)
+            {
+                clock.Advance(TimeSpan.FromSeconds(1));
+            }
             return false;
         }, TimeSpan.FromSeconds(30), what);
 
