@@ -8,6 +8,8 @@
 #   sizes as in run-scenarios.sh, from BENCH_* variables; the defaults here are a 2-core box's middle ground:
 #   BENCH_HOT_CONN=2000 BENCH_HOT_RATES="200 1000" BENCH_DURATION=15 BENCH_INGEST_MINTS="1,100" BENCH_INGEST_PASSES=6
 #   BENCH_AB_ONLY="fanout-hot fanout-spread" picks other scenarios (default "fanout-hot ingest"; also "history")
+#   BENCH_AB_TOOLS=head measures both servers with this tree's run-scenarios.sh and load generator (only the server
+#   is built from BASE_REF): for a scenario the base tree's scripts lack, e.g. "slow-consumers"
 #
 # The base tree is a `git archive` of BASE_REF beside this one (so its ../shared is the same) and is removed on exit.
 set -euo pipefail
@@ -29,10 +31,13 @@ export BENCH_INGEST_MINTS="${BENCH_INGEST_MINTS:-1,100}" BENCH_INGEST_PASSES="${
 : > "$OUT/raw.jsonl"
 for round in $(seq 1 "$ROUNDS"); do
   for side in base head; do
-    tree="$ROOT"; [ "$side" = base ] && tree="$BASE_TREE"
+    tree="$ROOT"; server_tree="$ROOT"
+    if [ "$side" = base ]; then
+      server_tree="$BASE_TREE"; [ "${BENCH_AB_TOOLS:-base}" = head ] || tree="$BASE_TREE"
+    fi
     echo "[$(date -u +%H:%M:%S)] round $round: $side, load average $(cut -d' ' -f1-3 /proc/loadavg)" >&2
     before="$(ls -d "$tree"/benchmarks/results/2* 2>/dev/null | sort | tail -1 || true)"
-    "$tree/benchmarks/run-scenarios.sh" --only "${BENCH_AB_ONLY:-fanout-hot ingest}" --targets ours --runs 1 >&2
+    BENCH_SERVER_TREE="$server_tree" "$tree/benchmarks/run-scenarios.sh" --only "${BENCH_AB_ONLY:-fanout-hot ingest}" --targets ours --runs 1 >&2
     dir="$(ls -d "$tree"/benchmarks/results/2* | sort | tail -1)"
     [ "$dir" != "$before" ] || { echo "no results from the $side run" >&2; exit 1; }
     jq -c --arg side "$side" --argjson round "$round" '. + {side:$side, round:$round}' "$dir/raw.jsonl" >> "$OUT/raw.jsonl"
@@ -46,7 +51,10 @@ raw, base, head = sys.argv[1:4]
 METRICS = {"fanout-hot": [("frames_per_s", "frames/s", 1), ("server_cpu_us_per_frame", "server µs/frame", -1),
                           ("push_latency.p99_ms", "push p99 ms", -1)],
            "fanout-spread": [("frames_per_s", "frames/s", 1), ("server_cpu_pct", "server CPU %", -1),
-                             ("push_latency.p99_ms", "push p99 ms", -1)],
+                             ("push_latency.p99_ms", "push p99 ms", -1), ("server_rss_anon_peak_kb", "server RssAnon peak KB", -1)],
+           "slow-consumers": [("server_rss_anon_peak_kb", "server RssAnon peak KB", -1), ("slow_consumer_closes", "slow-consumer closes", 0),
+                              ("push_latency.p99_ms", "others' push p99 ms", -1), ("connections_without_frames", "others without frames", -1),
+                              ("server_cpu_pct", "server CPU %", -1)],
            "ingest": [("events_per_s_median", "events/s", 1)],
            "history": [("requests_per_s", "requests/s", 1), ("latency.p99_ms", "p99 ms", -1)]}
 def get(row, path):
@@ -72,6 +80,6 @@ for scenario, metrics in METRICS.items():
                 continue
             mb, mh = statistics.median(b), statistics.median(h)
             ratio = f"{mh / mb:.2f}" if mb else "n/a"
-            print(f"| {scenario} | {param} | {label} | {mb:,.2f} | {mh:,.2f} | {ratio} | {'higher' if sign > 0 else 'lower'} |")
+            print(f"| {scenario} | {param} | {label} | {mb:,.2f} | {mh:,.2f} | {ratio} | {'higher' if sign > 0 else 'lower' if sign < 0 else '(a count)'} |")
 EOF
 cat "$OUT/ab.md"

@@ -5,17 +5,19 @@
 #
 #   benchmarks/run-scenarios.sh            full scale (10k–19k connections; needs a quiet machine, ~1–2 h)
 #   benchmarks/run-scenarios.sh --quick    each scenario tiny (200 connections, 5 s) to prove the pipeline
-#   options: --runs N (default 3; --quick default 1)  --only "idle-memory fanout-hot fanout-spread cluster e2e-latency"
+#   options: --runs N (default 3; --quick default 1)  --only "idle-memory fanout-hot fanout-spread slow-consumers cluster e2e-latency"
 #            --targets "ours naive signalr node"; sizes from BENCH_<NAME> variables (BENCH_HOT_CONN=2000 …);
 #            BENCH_SERVER_ENV="VAR=value …" is added to our server's environment (an A/B of runtime settings);
 #            BENCH_LG_ARGS="…" is added to the load generator's e2e command line for our server, e.g.
-#            "--connect-during-catch-up" (clients connect during the start-up backfill: a restart under load)
+#            "--connect-during-catch-up" (clients connect during the start-up backfill: a restart under load);
+#            BENCH_SERVER_TREE=DIR builds and runs our server from another checkout (ab.sh: an older server measured
+#            by this script and load generator, for scenarios the older tree lacks)
 #
 # Every child process is started by this script and killed on exit; every wait is bounded.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$ROOT"
-QUICK=0; RUNS=""; ONLY="e2e-latency idle-memory fanout-hot fanout-spread cluster ingest history"; TARGETS="ours naive signalr node"
+QUICK=0; RUNS=""; ONLY="e2e-latency idle-memory fanout-hot fanout-spread slow-consumers cluster ingest history"; TARGETS="ours naive signalr node"
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) QUICK=1 ;;
@@ -29,13 +31,15 @@ done
 if [ "$QUICK" = 1 ]; then
   RUNS="${RUNS:-1}"; IDLE_NS="200"; HOT_CONN=200; HOT_RATES="20 50"; SPREAD_CONN=200; SPREAD_MINTS=50; SPREAD_RATE=100
   E2E_CONN=200; E2E_MINTS=50; E2E_RATE=100; CLUSTER_CONN=300; DURATION=5; WARMUP=2; HOLD=3; INGEST_MINTS="1,100"; INGEST_PASSES=3; HIST_CONC=8
+  SLOW_STALLED=20
 else
   RUNS="${RUNS:-3}"; IDLE_NS="1000 5000 10000 19000"; HOT_CONN=10000; HOT_RATES="50 100 200 500 1000 2000 5000"
   SPREAD_CONN=10000; SPREAD_MINTS=1000; SPREAD_RATE=1000; E2E_CONN=1000; E2E_MINTS=1000; E2E_RATE=1000; CLUSTER_CONN=9000
   DURATION=30; WARMUP=5; HOLD=15; INGEST_MINTS="1,100,10000"; INGEST_PASSES=18; HIST_CONC=16
+  SLOW_STALLED=1000
 fi
 # Any of the sizes above can be overridden from the environment for a focused run (e.g. HOT_CONN=2000).
-for v in IDLE_NS HOT_CONN HOT_RATES SPREAD_CONN SPREAD_MINTS SPREAD_RATE CLUSTER_CONN E2E_CONN E2E_MINTS E2E_RATE DURATION WARMUP HOLD INGEST_MINTS INGEST_PASSES HIST_CONC; do
+for v in IDLE_NS HOT_CONN HOT_RATES SPREAD_CONN SPREAD_MINTS SPREAD_RATE SLOW_STALLED CLUSTER_CONN E2E_CONN E2E_MINTS E2E_RATE DURATION WARMUP HOLD INGEST_MINTS INGEST_PASSES HIST_CONC; do
   o="BENCH_$v"; [ -n "${!o:-}" ] && printf -v "$v" '%s' "${!o}"
 done
 P99_LIMIT_MS=50
@@ -102,11 +106,12 @@ record() {
 # running them on the epoll thread instead of hopping to the thread pool roughly halves its CPU per frame.
 LG=(env DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 dotnet "$ROOT/tools/SpinPet.LoadGen/bin/Release/net10.0/SpinPet.LoadGen.dll")
 BENCH_DLL="$ROOT/benchmarks/SpinPet.Benchmarks/bin/Release/net10.0/SpinPet.Benchmarks.dll"
-SERVER_DLL="$ROOT/src/SpinPet.Server/bin/Release/net10.0/SpinPet.Server.dll"
+SERVER_TREE="$(cd "${BENCH_SERVER_TREE:-$ROOT}" && pwd)"
+SERVER_DLL="$SERVER_TREE/src/SpinPet.Server/bin/Release/net10.0/SpinPet.Server.dll"
 SIM_DLL="$ROOT/tools/SpinPet.ChainSimulator/bin/Release/net10.0/SpinPet.ChainSimulator.dll"
 
 log "building (Release)"
-for p in src/SpinPet.Server tools/SpinPet.LoadGen tools/SpinPet.ChainSimulator benchmarks/peers/SignalRPeer benchmarks/peers/NaiveKestrelPeer benchmarks/SpinPet.Benchmarks; do
+for p in "$SERVER_TREE/src/SpinPet.Server" tools/SpinPet.LoadGen tools/SpinPet.ChainSimulator benchmarks/peers/SignalRPeer benchmarks/peers/NaiveKestrelPeer benchmarks/SpinPet.Benchmarks; do
   timeout 600 dotnet build -c Release -v q -nologo "$p" > "$OUT/logs/build.log" 2>&1 || { tail -20 "$OUT/logs/build.log"; exit 1; }
 done
 if [ ! -d benchmarks/peers/node-ws/node_modules ]; then (cd benchmarks/peers/node-ws && timeout 300 npm ci --no-audit --no-fund > "$OUT/logs/npm.log" 2>&1); fi
@@ -161,13 +166,35 @@ ours_sim() {
   wait_line "$lgl" '^SIM_READY' 120 "$lg"
   start_server "http://127.0.0.1:$SIM_RPC/" "ws://127.0.0.1:$SIM_WS/"
   wait_line "$lgl" '^WINDOW_START' 300 "$lg"; local t0; t0=$(cpu_ticks "$SERVER_PID"); local s0; s0=$(date +%s.%N)
+  local peak_file="$OUT/logs/rss-peak-$scen-$param-$run.txt"
+  rss_peak_sampler "$SERVER_PID" "$peak_file" & local sampler=$!; PIDS+=("$sampler")
   wait_line "$lgl" '^WINDOW_END' $((DURATION * 3 + 30)) "$lg"; local t1; t1=$(cpu_ticks "$SERVER_PID"); local s1; s1=$(date +%s.%N)
   local rss; rss=$(rss_anon_kb "$SERVER_PID")
+  kill "$sampler" 2>/dev/null || true; wait "$sampler" 2>/dev/null || true
+  local counters; counters=$(slow_consumer_counters "$SERVER_PORT")
   wait_exit "$lg" 120 || true
   stop_pid "$SERVER_PID"
   local res; res=$(result_of "$lgl")
   [ -n "$res" ] || { log "no RESULT in $lgl"; tail -5 "$lgl" >&2; return 0; }
-  record "$scen" "${OURS_TARGET:-ours}" "$param" "$run" "$res" "$(server_cpu_json "$t0" "$t1" "$s0" "$s1" "$rss" "$res")"
+  extra=$(jq -c --argjson c "$counters" --argjson peak "$(cat "$peak_file" 2>/dev/null || echo 0)" '. + $c + {server_rss_anon_peak_kb:$peak}' \
+    <<<"$(server_cpu_json "$t0" "$t1" "$s0" "$s1" "$rss" "$res")")
+  record "$scen" "${OURS_TARGET:-ours}" "$param" "$run" "$res" "$extra"
+}
+# rss_peak_sampler PID FILE : the highest RssAnon (KB) seen every 0.5 s, kept in FILE, until killed or PID exits.
+rss_peak_sampler() {
+  local peak=0 now
+  while kill -0 "$1" 2>/dev/null; do
+    now=$(rss_anon_kb "$1"); [ "$now" -gt "$peak" ] && { peak=$now; echo "$peak" > "$2"; }
+    sleep 0.5
+  done
+}
+# slow_consumer_counters PORT : the server's slow-consumer figures from /metrics, as JSON (0 when absent).
+slow_consumer_counters() {
+  local m; m=$(curl -s --max-time 5 "http://127.0.0.1:$1/metrics" || true)
+  local closes conflated peak
+  closes=$(awk '/^spinpet_ws_slow_consumer_closes_total[ {]/ {print $NF; exit}' <<<"$m"); conflated=$(awk '/^spinpet_ws_conflated_updates_total[ {]/ {print $NF; exit}' <<<"$m")
+  peak=$(awk '/^spinpet_ws_outbox_peak_bytes[ {]/ {print $NF; exit}' <<<"$m")
+  echo "{\"slow_consumer_closes\":${closes:-0},\"conflated_updates\":${conflated:-0},\"outbox_peak_bytes\":${peak:-0}}"
 }
 server_cpu_json() { # ticks0 ticks1 secs0 secs1 rss_kb result
   local frames; frames=$(jq '.frames_in_window' <<<"$6")
@@ -351,6 +378,11 @@ for run in $(seq 1 "$RUNS"); do
           if [ "$t" = ours ]; then ours_sim fanout-spread "$SPREAD_RATE" "$run" "$SPREAD_CONN" 5 "$SPREAD_MINTS" "$SPREAD_RATE"
           else peer_fanout fanout-spread "$SPREAD_RATE" "$run" "$t" "$SPREAD_CONN" 5 "$SPREAD_MINTS" "$SPREAD_RATE"; fi
         done ;;
+      slow-consumers)
+        # fanout-spread's load with SLOW_STALLED of its clients no longer reading once subscribed (4 KB receive buffers):
+        # the server's memory (peak RssAnon in the window) and the other clients' latency, beside fanout-spread's rows.
+        log "run $run slow-consumers: $SPREAD_CONN conns x 5 over $SPREAD_MINTS mints at $SPREAD_RATE/s, $SLOW_STALLED of them stalled"
+        ours_sim slow-consumers "$SLOW_STALLED" "$run" "$SPREAD_CONN" 5 "$SPREAD_MINTS" "$SPREAD_RATE" --stalled "$SLOW_STALLED" ;;
       ingest)
         log "run $run ingest: mints $INGEST_MINTS, $INGEST_PASSES passes of 56,000 events each"
         ingest_run "$run" ;;

@@ -99,7 +99,7 @@ internal sealed class Fleet : IDisposable
                 try
                 {
                     var local = new IPAddress(new byte[] { 127, 0, (byte)((2 + (id / _perAddress)) >> 8), (byte)((2 + (id / _perAddress)) & 0xFF) });
-                    var connection = new WsConnection(local) { Id = id };
+                    var connection = new WsConnection(local, IsStalled(id) ? StalledReceiveBufferBytes : 0) { Id = id };
                     var server = _servers[id % _servers.Count];
                     try
                     {
@@ -192,8 +192,33 @@ internal sealed class Fleet : IDisposable
 
     public int OpenConnections() => _connections.Count - (int)Stats.ServerCloses.Value;
 
-    /// <summary>Connections that received no kline_data in the window (each must get its updates).</summary>
-    public int ConnectionsWithoutFrames() => _connections.Count(static c => c.KlineFramesInWindow == 0);
+    /// <summary>Connections that received no kline_data in the window (each must get its updates), stalled ones aside.</summary>
+    public int ConnectionsWithoutFrames() => _connections.Count(c => c.KlineFramesInWindow == 0 && !IsStalled(c.Id));
+
+    private const int StalledReceiveBufferBytes = 4096;
+
+    /// <summary>Every <c>StallEvery</c>-th connection (ids 0, n, 2n …) is a slow consumer; 0: none.</summary>
+    public int StallEvery { get; set; }
+
+    private bool IsStalled(int id) => StallEvery > 0 && id % StallEvery == 0;
+
+    /// <summary>
+    /// The slow consumers stop reading (after their subscriptions were confirmed) until the fleet is disposed: their
+    /// small receive buffers fill and the server's sends to them back up, the server's slow-consumer rules' case.
+    /// </summary>
+    public int StallSlowConsumers()
+    {
+        int stalled = 0;
+        foreach (var connection in _connections)
+        {
+            if (IsStalled(connection.Id))
+            {
+                connection.Stall = Task.Delay(Timeout.Infinite, _stop.Token);
+                stalled++;
+            }
+        }
+        return stalled;
+    }
 
     private async Task ReceiveAsync(WsConnection connection)
     {

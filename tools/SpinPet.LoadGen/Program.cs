@@ -11,6 +11,7 @@ usage: SpinPet.LoadGen <verb> [--option value …]
           (--mints <file|list> --control http://127.0.0.1:P/control --rate R   : a peer broadcasts R msgs/s)
           (--sim --sim-rate R [--sim-mints M --sim-slot-ms 400 --sim-rpc-port P --sim-ws-port P --mints-out F]
                                                                                : trades from an in-process simulator)
+          [--stalled N]  N of the connections (spread evenly) stop reading once subscribed: slow consumers
   e2e     = fanout --sim (prints SIM_RPC/SIM_WS, waits for the server to report caught up on /health unless
             --connect-during-catch-up, measures trade emission → receipt)
   http    --url http://127.0.0.1:P/api/kline [--mints F --limit 100 --first-time T --candles-per-mint N] --concurrency C --duration S
@@ -146,10 +147,13 @@ namespace SpinPet.LoadGen
                 var topics = Topics(mints, o.Text("intervals", "s1"), topicCount);
                 using var fleet = NewFleet(o);
                 fleet.CapturePath = o.Text("capture");
+                int stalledRequested = o.Int("stalled", 0);
+                fleet.StallEvery = stalledRequested > 0 ? Math.Max(1, connections / stalledRequested) : 0;
                 int connected = await fleet.ConnectAsync(connections, o.Int("parallel", 64), TimeSpan.FromSeconds(o.Int("connect-timeout", 120)));
                 fleet.Subscribe(topics, subscriptions);
                 long expectedConfirms = (long)connected * subscriptions;
                 long confirmed = await Fleet.WaitConfirmedAsync(expectedConfirms, TimeSpan.FromSeconds(o.Int("confirm-timeout", 120)));
+                int stalled = fleet.StallSlowConsumers();
 
                 using var stop = new CancellationTokenSource();
                 var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
@@ -222,6 +226,11 @@ namespace SpinPet.LoadGen
                     ["error_messages"] = Stats.ErrorMessages.Value,
                     ["elapsed_s"] = Math.Round(started.Elapsed.TotalSeconds, 1),
                 };
+                if (stalled > 0)
+                {
+                    // The slow consumers receive nothing in the window by design; the figures above are the others'.
+                    result["stalled"] = stalled;
+                }
                 if (source is not null)
                 {
                     result["sim_rate"] = simRate;

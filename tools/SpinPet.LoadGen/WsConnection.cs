@@ -19,11 +19,23 @@ internal sealed class WsConnection : IDisposable
     private byte[] _buffer = new byte[4096];
     private int _length;
 
-    public WsConnection(IPAddress localAddress)
+    /// <param name="localAddress">The source address to bind.</param>
+    /// <param name="receiveBufferBytes">
+    /// The kernel receive buffer, 0 for the system's; a stalled client's is small, so the server's sends back up soon,
+    /// as for a phone on a slow link (set before connecting, when the TCP window is negotiated).
+    /// </param>
+    public WsConnection(IPAddress localAddress, int receiveBufferBytes = 0)
     {
         _socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        if (receiveBufferBytes > 0)
+        {
+            _socket.ReceiveBufferSize = receiveBufferBytes;
+        }
         _socket.Bind(new IPEndPoint(localAddress, 0));
     }
+
+    /// <summary>Set: the receive loop stops reading before its next receive until the task completes (a stalled client).</summary>
+    public Task? Stall { get; set; }
 
     public int Id { get; init; }
 
@@ -118,6 +130,10 @@ internal sealed class WsConnection : IDisposable
             if (!ProcessFrames(onText))
             {
                 return;
+            }
+            if (Stall is { } stall)
+            {
+                await stall.WaitAsync(ct).ConfigureAwait(false);
             }
             if (_length == _buffer.Length)
             {
