@@ -121,7 +121,8 @@ if [ ! -d benchmarks/peers/node-ws/node_modules ]; then (cd benchmarks/peers/nod
 # clients: the per-address limits (connections, outbox budget) are raised to the process's, as for clients behind NAT.
 start_node() {
   local port="$1" db="$2" rpc="$3" ws="$4"; shift 4
-  start_bg "server-$port-$RANDOM" env SPIN_SERVER__HOST=127.0.0.1 SPIN_SERVER__PORT="$port" SPIN_LOGGING__LEVEL=warning \
+  # From its own tree: the server reads config/default.toml from the working directory first (BENCH_SERVER_TREE).
+  start_bg "server-$port-$RANDOM" env -C "$SERVER_TREE" SPIN_SERVER__HOST=127.0.0.1 SPIN_SERVER__PORT="$port" SPIN_LOGGING__LEVEL=warning \
     SPIN_SOLANA__RPC_URL="$rpc" SPIN_SOLANA__WS_URL="$ws" SPIN_DATABASE__ROCKSDB_PATH="$db" \
     SPIN_WEBSOCKET__MAX_CONNECTIONS=20000 SPIN_WEBSOCKET__MAX_CONNECTIONS_PER_IP=20000 \
     SPIN_WEBSOCKET__MAX_OUTBOX_BYTES_PER_IP=1073741824 SPIN_WEBSOCKET__MAX_OUTBOX_BYTES_TOTAL=1073741824 \
@@ -166,17 +167,25 @@ ours_sim() {
   wait_line "$lgl" '^SIM_READY' 120 "$lg"
   start_server "http://127.0.0.1:$SIM_RPC/" "ws://127.0.0.1:$SIM_WS/"
   wait_line "$lgl" '^WINDOW_START' 300 "$lg"; local t0; t0=$(cpu_ticks "$SERVER_PID"); local s0; s0=$(date +%s.%N)
+  local gc0; gc0=$(gc_figures "$SERVER_PORT")
   local peak_file="$OUT/logs/rss-peak-$scen-$param-$run.txt"
   rss_peak_sampler "$SERVER_PID" "$peak_file" & local sampler=$!; PIDS+=("$sampler")
   wait_line "$lgl" '^WINDOW_END' $((DURATION * 3 + 30)) "$lg"; local t1; t1=$(cpu_ticks "$SERVER_PID"); local s1; s1=$(date +%s.%N)
   local rss; rss=$(rss_anon_kb "$SERVER_PID")
   kill "$sampler" 2>/dev/null || true; wait "$sampler" 2>/dev/null || true
   local counters; counters=$(slow_consumer_counters "$SERVER_PORT")
+  local gc1; gc1=$(gc_figures "$SERVER_PORT")
   wait_exit "$lg" 120 || true
   stop_pid "$SERVER_PID"
   local res; res=$(result_of "$lgl")
   [ -n "$res" ] || { log "no RESULT in $lgl"; tail -5 "$lgl" >&2; return 0; }
-  extra=$(jq -c --argjson c "$counters" --argjson peak "$(cat "$peak_file" 2>/dev/null || echo 0)" '. + $c + {server_rss_anon_peak_kb:$peak}' \
+  extra=$(jq -c --argjson c "$counters" --argjson peak "$(cat "$peak_file" 2>/dev/null || echo 0)" --argjson g0 "$gc0" --argjson g1 "$gc1" \
+    --argjson w "$(python3 -c "print(float('$s1') - float('$s0'))")" \
+    '. + $c + {server_rss_anon_peak_kb:$peak,
+      server_gc_pause_ms_per_s:(((($g1.pause_s - $g0.pause_s) * 1000 / $w) * 10 | round) / 10),
+      server_alloc_mb_per_s:(((($g1.allocated_b - $g0.allocated_b) / 1048576 / $w) * 10 | round) / 10),
+      server_gen0_per_s:(((($g1.gen0 - $g0.gen0) / $w) * 100 | round) / 100),
+      server_gen1_in_window:($g1.gen1 - $g0.gen1), server_gen2_in_window:($g1.gen2 - $g0.gen2)}' \
     <<<"$(server_cpu_json "$t0" "$t1" "$s0" "$s1" "$rss" "$res")")
   record "$scen" "${OURS_TARGET:-ours}" "$param" "$run" "$res" "$extra"
 }
@@ -187,6 +196,15 @@ rss_peak_sampler() {
     now=$(rss_anon_kb "$1"); [ "$now" -gt "$peak" ] && { peak=$now; echo "$peak" > "$2"; }
     sleep 0.5
   done
+}
+# gc_figures PORT : the server's collector totals from /metrics (System.Runtime), as JSON; zeros when unreadable.
+gc_figures() {
+  curl -s --max-time 5 "http://127.0.0.1:$1/metrics" 2>/dev/null | awk '
+    /^dotnet_gc_pause_time_seconds_total/ {p=$NF}
+    /^dotnet_gc_heap_total_allocated_bytes_total/ {a=$NF}
+    /^dotnet_gc_collections_total/ && /gen0/ {g0=$NF} /^dotnet_gc_collections_total/ && /gen1/ {g1=$NF}
+    /^dotnet_gc_collections_total/ && /gen2/ {g2=$NF}
+    END {printf "{\"pause_s\":%s,\"allocated_b\":%s,\"gen0\":%s,\"gen1\":%s,\"gen2\":%s}\n", p+0, a+0, g0+0, g1+0, g2+0}'
 }
 # slow_consumer_counters PORT : the server's slow-consumer figures from /metrics, as JSON (0 when absent).
 slow_consumer_counters() {
