@@ -82,7 +82,7 @@ public sealed partial class WebSocketConnection
             {
                 throw new InvalidOperationException("A compressed message needs a connection that negotiated permessage-deflate.");
             }
-            total += WebSocketFrames.MaxHeaderLength + TotalLength(messages[i].Segments);
+            total += WebSocketFrames.MaxHeaderLength + messages[i].Length;
         }
         if (!await EnterSendAsync(WebSocketFrames.OpcodeText, total, ct))
         {
@@ -92,11 +92,11 @@ public sealed partial class WebSocketConnection
         {
             for (int i = 0; i < messages.Count; i++)
             {
-                var (segments, compressed) = messages[i];
-                await StageHeaderAsync(WebSocketFrames.OpcodeText, TotalLength(segments), compressed);
-                for (int j = 0; j < segments.Count; j++)
+                var message = messages[i];
+                await StageHeaderAsync(WebSocketFrames.OpcodeText, message.Length, message.Compressed);
+                for (int j = 0; j < message.SegmentCount; j++)
                 {
-                    await StageAsync(segments[j]);
+                    await StageAsync(message.Segment(j));
                 }
             }
             await FinishSendAsync();
@@ -315,15 +315,5 @@ public sealed partial class WebSocketConnection
     {
         await WriteStagedAsync();
         await _transport.FlushAsync(_transportCancellation.Token);
-    }
-
-    private static long TotalLength(IReadOnlyList<ReadOnlyMemory<byte>> segments)
-    {
-        long total = 0;
-        for (int i = 0; i < segments.Count; i++)
-        {
-            total += segments[i].Length;
-        }
-        return total;
     }
 }

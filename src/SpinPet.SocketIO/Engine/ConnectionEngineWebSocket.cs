@@ -10,10 +10,9 @@ namespace SpinPet.SocketIO.Engine;
 /// </summary>
 public sealed class ConnectionEngineWebSocket(WebSocketConnection connection) : IEngineWebSocket
 {
-    // The writer drains at most 64 packets per batch; each gets a reusable three-piece segment list, so a batch
+    // The writer drains at most 64 packets per batch, three pieces each, held inline by the message: a batch
     // allocates nothing (one writer at a time: the previous batch has completed when the next one starts).
     private readonly List<WebSocketOutboundMessage> _batch = new(64);
-    private readonly List<ReadOnlyMemory<byte>[]> _segments = [];
 
     /// <summary>The RFC 6455 handshake (no compression); a refused upgrade is answered 400/426 and gives null.</summary>
     public static async Task<IEngineWebSocket?> AcceptAsync(HttpContext context, int maxMessageBytes)
@@ -48,13 +47,7 @@ public sealed class ConnectionEngineWebSocket(WebSocketConnection connection) : 
         _batch.Clear();
         for (int i = 0; i < messages.Count; i++)
         {
-            if (_segments.Count == i)
-            {
-                _segments.Add(new ReadOnlyMemory<byte>[3]);
-            }
-            var segments = _segments[i];
-            (segments[0], segments[1], segments[2]) = (messages[i].Head, messages[i].Middle, messages[i].Tail);
-            _batch.Add(WebSocketOutboundMessage.Plain(segments));
+            _batch.Add(WebSocketOutboundMessage.Plain(messages[i].Head, messages[i].Middle, messages[i].Tail));
         }
         return connection.SendBatchAsync(_batch, ct);
     }

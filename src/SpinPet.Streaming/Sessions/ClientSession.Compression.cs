@@ -26,22 +26,22 @@ public sealed partial class ClientSession
             if (deflated.Length < reply.Length)
             {
                 _counters.CompressedMessages.Add(1);
-                return WebSocketOutboundMessage.Deflated([deflated]);
+                return WebSocketOutboundMessage.Deflated(deflated);
             }
         }
-        return WebSocketOutboundMessage.Plain([reply]);
+        return WebSocketOutboundMessage.Plain(reply);
     }
 
     /// <summary>A reply of this client's own inside a shared frame (<c>connection_success</c>: its head, then the symbol list).</summary>
     private WebSocketOutboundMessage Outgoing(SharedFrame shared, byte[] head) =>
         shared.Length(head.Length) >= MinCompressedReplyBytes && Compressed(shared) is { } deflated
-            ? WebSocketOutboundMessage.Deflated([deflated.Prefix, PerMessageDeflate.StoredBlock(head), deflated.Suffix])
-            : WebSocketOutboundMessage.Plain([shared.Prefix, head, shared.Suffix]);
+            ? WebSocketOutboundMessage.Deflated(deflated.Prefix, PerMessageDeflate.StoredBlock(head), deflated.Suffix)
+            : WebSocketOutboundMessage.Plain(shared.Prefix, head, shared.Suffix);
 
     private WebSocketOutboundMessage Outgoing(KlineFrame kline, ClientSubscription subscription) =>
         Compressed(kline) is { } deflated
-            ? WebSocketOutboundMessage.Deflated([deflated.Prefix, subscription.StoredSubscriptionId, deflated.Suffix])
-            : WebSocketOutboundMessage.Plain([kline.Prefix, subscription.SubscriptionIdJson, kline.Suffix]);
+            ? WebSocketOutboundMessage.Deflated(deflated.Prefix, subscription.StoredSubscriptionId, deflated.Suffix)
+            : WebSocketOutboundMessage.Plain(kline.Prefix, subscription.SubscriptionIdJson, kline.Suffix);
 
     /// <summary>The frame's shared compressed parts when this connection sends it compressed (counted); null when plain.</summary>
     private DeflatedSplice? Compressed(SharedFrame shared)
