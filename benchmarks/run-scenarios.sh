@@ -179,7 +179,7 @@ ours_sim() {
   stop_pid "$SERVER_PID"
   local res; res=$(result_of "$lgl")
   [ -n "$res" ] || { log "no RESULT in $lgl"; tail -5 "$lgl" >&2; return 0; }
-  extra=$(jq -c --argjson c "$counters" --argjson peak "$(cat "$peak_file" 2>/dev/null || echo 0)" --argjson g0 "$gc0" --argjson g1 "$gc1" \
+  local extra; extra=$(jq -c --argjson c "$counters" --argjson peak "$(cat "$peak_file" 2>/dev/null || echo 0)" --argjson g0 "$gc0" --argjson g1 "$gc1" \
     --argjson w "$(python3 -c "print(float('$s1') - float('$s0'))")" \
     '. + $c + {server_rss_anon_peak_kb:$peak,
       server_gc_pause_ms_per_s:(((($g1.pause_s - $g0.pause_s) * 1000 / $w) * 10 | round) / 10),

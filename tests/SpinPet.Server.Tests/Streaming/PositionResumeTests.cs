@@ -80,6 +80,19 @@ public sealed class PositionResumeTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_batch_whose_rows_come_newest_first_pushes_its_candles_oldest_first()
+    {
+        Apply(Open(100, 1));
+        var sink = Subscribe(resume: null);
+
+        // A batch's rows are unordered (one per candle): here a slot that closed two candles and opened a third.
+        Apply(Open(102, 1), Final(100, 2), Final(101, 1));
+        await Eventually.TrueAsync(() => sink.Frames.Count == 3, Wait, "the batch's three states pushed");
+
+        Assert.Equal([Final(100, 2), Final(101, 1), Open(102, 1)], sink.Frames.Select(f => f.Candle));
+    }
+
+    [Fact]
     public void A_resume_at_a_position_of_the_epoch_gets_exactly_the_candles_changed_since_or_open_then()
     {
         Apply(Open(100, 1));
