@@ -167,14 +167,15 @@ ours_sim() {
   wait_line "$lgl" '^SIM_READY' 120 "$lg"
   start_server "http://127.0.0.1:$SIM_RPC/" "ws://127.0.0.1:$SIM_WS/"
   wait_line "$lgl" '^WINDOW_START' 300 "$lg"; local t0; t0=$(cpu_ticks "$SERVER_PID"); local s0; s0=$(date +%s.%N)
-  local gc0; gc0=$(gc_figures "$SERVER_PORT")
+  local gc0; gc0=$(server_metrics "$SERVER_PORT" | gc_figures)
   local peak_file="$OUT/logs/rss-peak-$scen-$param-$run.txt"
   rss_peak_sampler "$SERVER_PID" "$peak_file" & local sampler=$!; PIDS+=("$sampler")
   wait_line "$lgl" '^WINDOW_END' $((DURATION * 3 + 30)) "$lg"; local t1; t1=$(cpu_ticks "$SERVER_PID"); local s1; s1=$(date +%s.%N)
   local rss; rss=$(rss_anon_kb "$SERVER_PID")
   kill "$sampler" 2>/dev/null || true; wait "$sampler" 2>/dev/null || true
-  local counters; counters=$(slow_consumer_counters "$SERVER_PORT")
-  local gc1; gc1=$(gc_figures "$SERVER_PORT")
+  local metrics; metrics=$(server_metrics "$SERVER_PORT")
+  local counters; counters=$(slow_consumer_counters <<<"$metrics")
+  local gc1; gc1=$(gc_figures <<<"$metrics")
   wait_exit "$lg" 120 || true
   stop_pid "$SERVER_PID"
   local res; res=$(result_of "$lgl")
@@ -197,18 +198,20 @@ rss_peak_sampler() {
     sleep 0.5
   done
 }
-# gc_figures PORT : the server's collector totals from /metrics (System.Runtime), as JSON; zeros when unreadable.
+# server_metrics PORT : the server's /metrics text (empty when it does not answer in 5 s).
+server_metrics() { curl -s --max-time 5 "http://127.0.0.1:$1/metrics" 2>/dev/null || true; }
+# gc_figures < METRICS : the collector's totals (System.Runtime meter), as JSON; zeros when absent.
 gc_figures() {
-  curl -s --max-time 5 "http://127.0.0.1:$1/metrics" 2>/dev/null | awk '
+  awk '
     /^dotnet_gc_pause_time_seconds_total/ {p=$NF}
     /^dotnet_gc_heap_total_allocated_bytes_total/ {a=$NF}
     /^dotnet_gc_collections_total/ && /gen0/ {g0=$NF} /^dotnet_gc_collections_total/ && /gen1/ {g1=$NF}
     /^dotnet_gc_collections_total/ && /gen2/ {g2=$NF}
     END {printf "{\"pause_s\":%s,\"allocated_b\":%s,\"gen0\":%s,\"gen1\":%s,\"gen2\":%s}\n", p+0, a+0, g0+0, g1+0, g2+0}'
 }
-# slow_consumer_counters PORT : the server's slow-consumer figures from /metrics, as JSON (0 when absent).
+# slow_consumer_counters < METRICS : the server's slow-consumer figures, as JSON (0 when absent).
 slow_consumer_counters() {
-  local m; m=$(curl -s --max-time 5 "http://127.0.0.1:$1/metrics" || true)
+  local m; m=$(cat)
   local closes conflated peak
   closes=$(awk '/^spinpet_ws_slow_consumer_closes_total[ {]/ {print $NF; exit}' <<<"$m"); conflated=$(awk '/^spinpet_ws_conflated_updates_total[ {]/ {print $NF; exit}' <<<"$m")
   peak=$(awk '/^spinpet_ws_outbox_peak_bytes[ {]/ {print $NF; exit}' <<<"$m")
