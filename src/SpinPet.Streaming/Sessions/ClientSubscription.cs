@@ -35,8 +35,11 @@ public sealed class ClientSubscription(ClientSession session, TopicKey topic, st
     /// <summary>Unsubscribed or replaced: no frame of it may be queued any more (set and read under the outbox lock).</summary>
     internal bool Detached { get; set; }
 
-    /// <summary>The session's conflation slot: a queued, unsent realtime frame of this subscription.</summary>
-    internal OutboundFrame? PendingRealtime { get; set; }
+    /// <summary>
+    /// The session's conflation slot: the outbox sequence number of a queued, unsent realtime frame of this
+    /// subscription (0, or a number no longer queued: none). Read and written under the outbox lock.
+    /// </summary>
+    internal long PendingRealtime { get; set; }
 
     protected internal override void Deliver(KlineFrame frame) => session.SendCandle(this, frame);
 

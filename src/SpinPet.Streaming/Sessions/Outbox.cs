@@ -22,8 +22,8 @@ namespace SpinPet.Streaming.Sessions;
 public sealed class Outbox(long maxBytes, OutboxBudget? budget = null)
 {
     /// <summary>
-    /// What a queued message costs beyond its bytes: the queue entry (a 48-byte object and its slot), a candle frame's
-    /// share of its <see cref="KlineFrame"/>, array headers; rounded up.
+    /// What a queued message costs beyond its bytes: the queue entry (a 48-byte ring slot), a candle frame's share of
+    /// its <see cref="KlineFrame"/>, array headers; rounded up.
     /// </summary>
     public const int EntryOverheadBytes = 128;
 
@@ -43,7 +43,7 @@ public sealed class Outbox(long maxBytes, OutboxBudget? budget = null)
     public const int CreditChunkBytes = 64 * 1024;
 
     private readonly Lock _gate = new();
-    private readonly Queue<OutboundFrame> _queue = new();
+    private readonly FrameRing _queue = new();
     // At most one pending wake-up: a writer that drains everything it finds needs no more.
     private readonly SemaphoreSlim _signal = new(0, 1);
     private bool _overflowed;
@@ -123,10 +123,12 @@ public sealed class Outbox(long maxBytes, OutboxBudget? budget = null)
             {
                 return true;
             }
-            if (_overflowed || !TryCharge(frame.IsPing ? EntryOverheadBytes : frame.WireLength + EntryOverheadBytes, frame))
+            long bytes = frame.IsPing ? EntryOverheadBytes : frame.WireLength + EntryOverheadBytes;
+            if (_overflowed || !TryCharge(bytes))
             {
                 return false;
             }
+            frame.Bytes = bytes;
             _queue.Enqueue(frame);
         }
         Wake();
@@ -151,36 +153,40 @@ public sealed class Outbox(long maxBytes, OutboxBudget? budget = null)
                 return false;
             }
             long bytes = frame.Length(subscriber.SubscriptionIdJson.Length) + EntryOverheadBytes;
-            var pending = subscriber.PendingRealtime;
-            if (!frame.IsFinal && pending is not null)
+            long pending = subscriber.PendingRealtime;
+            bool hasPending = _queue.Holds(pending);
+            if (!frame.IsFinal && hasPending)
             {
+                ref var queued = ref _queue[pending];
                 // Same subscription, so the same id: only the candle's length may differ by a few bytes.
-                if (!TryCharge(bytes - pending.Bytes, frame: null))
+                if (!TryCharge(bytes - queued.Bytes))
                 {
                     return false;
                 }
-                pending.Kline = frame;
-                pending.Bytes = bytes;
+                queued.Kline = frame;
+                queued.Bytes = bytes;
                 _conflated++;
                 return true;
             }
-            var item = OutboundFrame.Candle(subscriber, frame);
-            if (!TryCharge(bytes, item))
+            if (!TryCharge(bytes))
             {
                 return false;
             }
-            if (frame.IsFinal && pending is not null)
+            if (frame.IsFinal && hasPending)
             {
                 // The final state supersedes a queued realtime one of the same candle, and later states must queue
                 // behind the final: the slot is closed either way.
-                pending.Superseded = pending.Kline!.Candle.Time == frame.Candle.Time;
-                subscriber.PendingRealtime = null;
+                ref var queued = ref _queue[pending];
+                queued.Superseded = queued.Kline!.Candle.Time == frame.Candle.Time;
+                subscriber.PendingRealtime = 0;
             }
+            var item = OutboundFrame.Candle(subscriber, frame);
+            item.Bytes = bytes;
+            long sequence = _queue.Enqueue(item);
             if (!frame.IsFinal)
             {
-                subscriber.PendingRealtime = item;
+                subscriber.PendingRealtime = sequence;
             }
-            _queue.Enqueue(item);
         }
         if (wake)
         {
@@ -196,17 +202,18 @@ public sealed class Outbox(long maxBytes, OutboxBudget? budget = null)
     public bool EnqueueEvent(ClientEventSubscription subscriber, OutboundFrame frame)
     {
         ArgumentNullException.ThrowIfNull(subscriber);
-        ArgumentNullException.ThrowIfNull(frame);
         lock (_gate)
         {
             if (_completed || subscriber.Detached)
             {
                 return true;
             }
-            if (_overflowed || !TryCharge(frame.WireLength + EntryOverheadBytes, frame))
+            long bytes = frame.WireLength + EntryOverheadBytes;
+            if (_overflowed || !TryCharge(bytes))
             {
                 return false;
             }
+            frame.Bytes = bytes;
             _queue.Enqueue(frame);
         }
         Wake();
@@ -295,18 +302,18 @@ public sealed class Outbox(long maxBytes, OutboxBudget? budget = null)
                 return false;
             }
             long taken = 0;
-            while (batch.Count < max && _queue.TryDequeue(out var frame))
+            while (batch.Count < max && _queue.TryDequeue(out var frame, out long sequence))
             {
-                long bytes = frame.IsPing ? EntryOverheadBytes : frame.Bytes;
+                long bytes = frame.Bytes;
                 if (frame.Superseded)
                 {
                     _bytes -= bytes;
                     continue;
                 }
                 taken += bytes;
-                if (frame.Subscriber is { } subscriber && ReferenceEquals(subscriber.PendingRealtime, frame))
+                if (frame.Subscriber is { } subscriber && subscriber.PendingRealtime == sequence)
                 {
-                    subscriber.PendingRealtime = null;
+                    subscriber.PendingRealtime = 0;
                 }
                 batch.Add(frame);
             }
@@ -335,7 +342,7 @@ public sealed class Outbox(long maxBytes, OutboxBudget? budget = null)
     /// have, marks the outbox overflowed and drops what is queued: the client is closed, so nothing more is sent to it
     /// but the send in progress and the close.
     /// </summary>
-    private bool TryCharge(long bytes, OutboundFrame? frame)
+    private bool TryCharge(long bytes)
     {
         long after = _bytes + bytes;
         var overflow = after > MaxBytes ? OutboxOverflow.Bound
@@ -349,10 +356,6 @@ public sealed class Outbox(long maxBytes, OutboxBudget? budget = null)
         }
         _bytes = after;
         _peakBytes = Math.Max(_peakBytes, _bytes);
-        if (frame is not null && !frame.IsPing)
-        {
-            frame.Bytes = bytes;
-        }
         return true;
     }
 

@@ -308,6 +308,41 @@ public sealed class OutboxTests
         Assert.Empty(TakeAll(small));
     }
 
+    [Fact]
+    public void A_queued_realtime_frame_is_conflated_in_place_after_the_queue_wrapped_and_grew()
+    {
+        // The queue is a ring addressed by sequence numbers: the subscription must find its frame again after the
+        // ring's start moved past the array's end and the ring was copied into a bigger one.
+        var outbox = new Outbox(maxBytes: 1 << 20);
+        var a = NewSubscriber("a");
+        var batch = new List<OutboundFrame>();
+        for (int i = 0; i < 3; i++)
+        {
+            outbox.Enqueue(Reply(i));
+        }
+        outbox.TakeBatch(batch, 64);
+        outbox.EndSend(wakeWriter: false);
+        batch.Clear();
+        outbox.Enqueue(Reply(3));
+        Assert.True(outbox.EnqueueCandle(a, Frame(100, 1, false)));
+        for (int i = 4; i < 12; i++)
+        {
+            outbox.Enqueue(Reply(i));
+        }
+        Assert.True(outbox.EnqueueCandle(a, Frame(100, 2, false)));
+        Assert.Equal(1, outbox.TakeConflated());
+
+        var sent = TakeAll(outbox);
+        Assert.Equal(["reply 3", "100", .. Enumerable.Range(4, 8).Select(i => $"reply {i}")], sent.Select(Describe));
+        Assert.Equal((100, 2, false), States([sent[1]])[0]);
+
+        // Taken, so no longer a conflation target: the next state queues anew.
+        Assert.True(outbox.EnqueueCandle(a, Frame(100, 3, false)));
+        Assert.Equal(0, outbox.TakeConflated());
+        Assert.Equal([(100L, 3L, false)], States(TakeAll(outbox)));
+        Assert.Equal(0, outbox.Bytes);
+    }
+
     private static Events.EventFrame EventFrame(int i) =>
         Events.EventDataFormat.Instance.Serialize(Topic.Mint.ToString(),
             new StreamEvent(new ChainPosition(10, 0, (ushort)i), 1, "BuySell", Encoding.UTF8.GetBytes($$"""{"event_index":{{i}}}""")),
