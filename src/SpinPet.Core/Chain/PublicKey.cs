@@ -36,12 +36,12 @@ public readonly struct PublicKey : IEquatable<PublicKey>, IComparable<PublicKey>
         {
             return false;
         }
-        Span<byte> buffer = stackalloc byte[48];
-        if (!Base58.Bitcoin.TryDecode(text, buffer, out int written) || written != Length)
+        Span<byte> buffer = stackalloc byte[Length];
+        if (!FixedBase58.TryDecode(text, buffer))
         {
             return false;
         }
-        key = new PublicKey(buffer[..Length]);
+        key = new PublicKey(buffer);
         return true;
     }
 

@@ -35,12 +35,12 @@ public readonly struct TxSignature : IEquatable<TxSignature>
         {
             return false;
         }
-        Span<byte> buffer = stackalloc byte[96];
-        if (!Base58.Bitcoin.TryDecode(text, buffer, out int written) || written != Length)
+        Span<byte> buffer = stackalloc byte[Length];
+        if (!FixedBase58.TryDecode(text, buffer))
         {
             return false;
         }
-        signature = new TxSignature(buffer[..Length]);
+        signature = new TxSignature(buffer);
         return true;
     }
 

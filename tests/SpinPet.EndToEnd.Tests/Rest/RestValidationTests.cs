@@ -14,6 +14,8 @@ public sealed class RestValidationTests(SharedServer shared) : IClassFixture<Sha
     [Theory]
     [InlineData("/api/events", "mint is required")]
     [InlineData("/api/events?mint=abc", "mint: 'abc' is not a Solana address")]
+    // A character outside ASCII: SimpleBase's decoder threw IndexOutOfRangeException on it instead of refusing it.
+    [InlineData("/api/events?mint=%C3%A9PNh4a2TYRcWqPfDeCXLYdTjAvB9GBnHTPTDbeyMd3c", "mint: '\u00e9PNh4a2TYRcWqPfDeCXLYdTjAvB9GBnHTPTDbeyMd3c' is not a Solana address")]
     [InlineData("/api/events?mint=" + Mint + "&limit=0", "limit: '0' must be an integer in 1..1000")]
     [InlineData("/api/events?mint=" + Mint + "&limit=1001", "limit: '1001' must be an integer in 1..1000")]
     [InlineData("/api/events?mint=" + Mint + "&page=0", "page: '0' must be an integer in 1..5000")]
@@ -60,6 +62,7 @@ public sealed class RestValidationTests(SharedServer shared) : IClassFixture<Sha
     [InlineData("{}", "mints is required")]
     [InlineData("not json", "The body is not JSON")]
     [InlineData("{\"mints\":\"abc\"}", "The body is not JSON")]
+    [InlineData("{\"mints\":[\"\u00e9PNh4a2TYRcWqPfDeCXLYdTjAvB9GBnHTPTDbeyMd3c\"]}", "mints[0]: '\u00e9PNh4a2TYRcWqPfDeCXLYdTjAvB9GBnHTPTDbeyMd3c' is not a Solana address")]
     [InlineData("{\"mints\":[\"abc\",\"" + Mint + "\",null]}", "mints[0]: 'abc' is not a Solana address (base58 of 32 bytes); mints[2]: 'null' is not a Solana address")]
     public async Task Invalid_details_bodies_get_400_with_the_envelope(string body, string message)
     {

@@ -47,6 +47,8 @@ public sealed class KlineSocketProtocolTests(SharedServer shared) : IClassFixtur
     [InlineData("{\"msg_type\":\"subscribe\",\"symbol\":\"test_mint_account\",\"interval\":\"s1\"}", "Invalid symbol")]
     [InlineData("{\"msg_type\":\"subscribe\",\"symbol\":\"0OIl0OIl0OIl0OIl0OIl0OIl0OIl0OIl0OIl\",\"interval\":\"s1\"}", "Invalid symbol")]
     [InlineData("{\"msg_type\":\"subscribe\",\"symbol\":\"abc\",\"interval\":\"s1\"}", "Invalid symbol")]
+    // A character outside ASCII: SimpleBase's decoder threw IndexOutOfRangeException on it instead of refusing it.
+    [InlineData("{\"msg_type\":\"subscribe\",\"symbol\":\"\u00e9PNh4a2TYRcWqPfDeCXLYdTjAvB9GBnHTPTDbeyMd3c\",\"interval\":\"s1\"}", "Invalid symbol")]
     // Valid base58 of 32 to 44 characters that is not 32 bytes: 31 bytes (43 characters) and 33 bytes (44).
     [InlineData("{\"msg_type\":\"subscribe\",\"symbol\":\"4uQeVj5tqViQh7yWWGStvkEG1Zmhx6uasJtWCJziofL\",\"interval\":\"s1\"}", "Invalid symbol")]
     [InlineData("{\"msg_type\":\"subscribe\",\"symbol\":\"JEKNVnkbo3jma5nREBBJCDoXFVeKkD56V3xKrvRmWxFH\",\"interval\":\"s1\"}", "Invalid symbol")]
