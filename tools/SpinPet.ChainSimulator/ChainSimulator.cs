@@ -192,7 +192,7 @@ public sealed class ChainSimulator : IAsyncDisposable
                 transactions[i], blockTime, composed.Error, composed.Message, composed.ComputeUnitsConsumed, composed.Fee, composed.PayerLamportsBefore));
             indexInBlock += 1 + _entropy.Next(0, 6);
         }
-        var block = new SimulatedBlock(slot, blockTime, transactions);
+        var block = new SimulatedBlock(slot, blockTime, transactions) { EmittedAt = DateTimeOffset.UtcNow };
         ulong parent = _ledger.Tip;
         // Ledger first: a client that hears of a transaction can fetch it and its block time at once.
         _ledger.Append(block, ledgerTransactions);

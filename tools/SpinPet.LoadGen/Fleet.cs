@@ -47,11 +47,17 @@ internal sealed class Fleet : IDisposable
     /// <summary>Latency receive − message <c>timestamp</c> (server push time), during the window.</summary>
     public LatencyHistogram PushLatency { get; } = new();
 
-    /// <summary>Latency receive − trade emission (simulator in this process), during the window.</summary>
+    /// <summary>Latency receive − the trade's block emission (simulator in this process), during the window.</summary>
     public LatencyHistogram EmissionLatency { get; } = new();
 
-    /// <summary>State key → emission wall-clock ms; null when trades are not produced in this process.</summary>
-    public ConcurrentDictionary<ulong, double>? Emissions { get; set; }
+    /// <summary>
+    /// Latency receive − the slot tick that started composing the trade's block: the emission latency plus the
+    /// simulator's own composing time (what e2e_latency measured until 2026-12-07's sixth pass).
+    /// </summary>
+    public LatencyHistogram TickLatency { get; } = new();
+
+    /// <summary>State key → its origin; null when trades are not produced in this process.</summary>
+    public ConcurrentDictionary<ulong, Emission>? Emissions { get; set; }
 
     public volatile bool Measuring;
 
@@ -67,9 +73,9 @@ internal sealed class Fleet : IDisposable
     {
         while (_pending.TryDequeue(out var item))
         {
-            if (Emissions is { } map && map.TryGetValue(item.Key, out double emittedMs))
+            if (Emissions is { } map && map.TryGetValue(item.Key, out var emission))
             {
-                EmissionLatency.Record(item.ReceivedMs - emittedMs);
+                Record(emission, item.ReceivedMs);
             }
             else
             {
@@ -302,9 +308,9 @@ internal sealed class Fleet : IDisposable
         }
         if (Emissions is { } map)
         {
-            if (map.TryGetValue(kline.StateKey, out double emittedMs))
+            if (map.TryGetValue(kline.StateKey, out var emission))
             {
-                EmissionLatency.Record(now - emittedMs);
+                Record(emission, now);
             }
             else
             {
@@ -312,6 +318,12 @@ internal sealed class Fleet : IDisposable
                 _pending.Enqueue((kline.StateKey, now));
             }
         }
+    }
+
+    private void Record(Emission emission, double receivedMs)
+    {
+        EmissionLatency.Record(receivedMs - emission.EmittedMs);
+        TickLatency.Record(receivedMs - emission.TickMs);
     }
 
     private void ReportError(string text)
@@ -339,5 +351,7 @@ internal sealed class Fleet : IDisposable
 /// <summary>Wall clock in unix milliseconds with sub-millisecond resolution (the same clock the servers stamp).</summary>
 internal static class Clock
 {
-    public static double NowMs() => (DateTime.UtcNow.Ticks - DateTime.UnixEpoch.Ticks) / (double)TimeSpan.TicksPerMillisecond;
+    public static double NowMs() => Ms(DateTimeOffset.UtcNow);
+
+    public static double Ms(DateTimeOffset time) => (time.UtcTicks - DateTime.UnixEpoch.Ticks) / (double)TimeSpan.TicksPerMillisecond;
 }

@@ -236,6 +236,7 @@ namespace SpinPet.LoadGen
                     result["sim_rate"] = simRate;
                     result["sim_trades_total"] = source.Trades;
                     result["e2e_latency"] = fleet.EmissionLatency.Summary();
+                    result["e2e_from_tick_latency"] = fleet.TickLatency.Summary();
                     result["sim_produce_latency"] = source.ProduceLatency.Summary();
                     result["unmatched_states"] = Stats.UnmatchedStates.Value;
                     result["server_caught_up_before_connect"] = catchUpSeconds is not null && caughtUp;

@@ -28,7 +28,7 @@ internal sealed class SimSource : IAsyncDisposable
         _slotMs = slotMs;
     }
 
-    public ConcurrentDictionary<ulong, double> Emissions { get; } = new();
+    public ConcurrentDictionary<ulong, Emission> Emissions { get; } = new();
 
     public IReadOnlyList<string> Mints => _mints;
 
@@ -41,8 +41,8 @@ internal sealed class SimSource : IAsyncDisposable
     public long StatesInWindow { get; private set; }
 
     /// <summary>
-    /// From a block's emission to its notifications queued on the server's socket (the simulator's own share of the
-    /// e2e latency: producing a slot's transactions and serializing their notifications), in the window.
+    /// From a slot's tick to the block's emission: the simulator composing the slot's transactions (in this process,
+    /// before anything reaches the server), in the window.
     /// </summary>
     public LatencyHistogram ProduceLatency { get; } = new();
 
@@ -74,7 +74,7 @@ internal sealed class SimSource : IAsyncDisposable
         {
             var block = _simulator.ProduceBlock();
             produced += block.Transactions.Count;
-            Apply(block, emittedMs: null);
+            Apply(block, emission: null);
         }
     }
 
@@ -86,14 +86,15 @@ internal sealed class SimSource : IAsyncDisposable
         {
             while (await timer.WaitForNextTickAsync(ct).ConfigureAwait(false))
             {
-                double emitted = Clock.NowMs();
+                double tick = Clock.NowMs();
                 var block = _simulator.ProduceBlock();
+                var emission = new Emission(Clock.Ms(block.EmittedAt), tick);
                 bool inWindow = record();
                 if (inWindow)
                 {
-                    ProduceLatency.Record(Clock.NowMs() - emitted);
+                    ProduceLatency.Record(emission.EmittedMs - tick);
                 }
-                Apply(block, emitted, inWindow);
+                Apply(block, emission, inWindow);
             }
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
@@ -102,7 +103,7 @@ internal sealed class SimSource : IAsyncDisposable
         }
     }
 
-    private void Apply(SimulatedBlock block, double? emittedMs, bool inWindow = false)
+    private void Apply(SimulatedBlock block, Emission? emission, bool inWindow = false)
     {
         Span<byte> symbol = stackalloc byte[64];
         Span<byte> interval = stackalloc byte[8];
@@ -122,7 +123,7 @@ internal sealed class SimSource : IAsyncDisposable
                 {
                     _mints.Add(ev.Event.MintAccount.ToString());
                 }
-                if (emittedMs is not { } ms)
+                if (emission is not { } emitted)
                 {
                     continue;
                 }
@@ -134,7 +135,7 @@ internal sealed class SimSource : IAsyncDisposable
                     }
                     int sl = Encoding.ASCII.GetBytes(update.Mint.ToString(), symbol);
                     int il = Encoding.ASCII.GetBytes(update.Interval.Name, interval);
-                    Emissions[TopicHash.Of(symbol[..sl], interval[..il], update.Candle.Time, update.Candle.UpdateCount)] = ms;
+                    Emissions[TopicHash.Of(symbol[..sl], interval[..il], update.Candle.Time, update.Candle.UpdateCount)] = emitted;
                     if (inWindow)
                     {
                         StatesInWindow++;
@@ -158,3 +159,6 @@ internal sealed class SimSource : IAsyncDisposable
         }
     }
 }
+
+/// <summary>A candle state's origin: its block's emission, and the slot tick that started composing the block (both wall-clock ms).</summary>
+internal readonly record struct Emission(double EmittedMs, double TickMs);
