@@ -13,18 +13,11 @@ public sealed partial class ClientSession : IRoundSink
     // Frames per socket write: enough to amortize a flush, small enough to keep a batch's buffer modest.
     private const int WriteBatch = 64;
 
-    // The writer's batch in hand and its messages, empty whenever the writer does not own the send side: TakeBatch
-    // adds only when it claims the send side, and the writer clears them before it releases it. Small to start: an
-    // idle connection should hold little.
+    // The batch in hand and its messages: used only by whoever owns the send side (the writer, or the broadcaster
+    // ending a round), and empty whenever nobody does: TakeBatch adds only when it claims the send side, and the
+    // owner clears them before it releases it. Small to start: an idle connection should hold little.
     private readonly List<OutboundFrame> _batch = new(4);
     private readonly List<WebSocketOutboundMessage> _messages = new(4);
-
-    // A round's write uses its thread's lists instead (the broadcaster's threads write every round). Lists per
-    // connection, written with references to young frames on every delivery, made every busy connection a dirty card
-    // the collector had to scan at each collection (docs/benchmarks.md, sixth pass). A send that cannot complete at
-    // once takes the thread's lists with it, and the thread makes new ones.
-    [ThreadStatic]
-    private static WriteLists? t_roundLists;
 
     // Joined the broadcaster's current round (DeliveryRound); touched only by the broadcaster.
     private bool _inRound;
@@ -108,27 +101,24 @@ public sealed partial class ClientSession : IRoundSink
     void IRoundSink.EndRound()
     {
         _inRound = false;
-        var lists = t_roundLists ??= new WriteLists();
-        if (!_outbox.TakeBatch(lists.Batch, WriteBatch))
+        // Not _batch.Count: while the writer owns the send side, the list holds its batch.
+        if (!_outbox.TakeBatch(_batch, WriteBatch))
         {
             return;
         }
         // SendAsync is async: a failure is in the task it returns, never thrown here.
-        var send = SendAsync(lists.Batch, lists.Messages);
+        var send = SendAsync(_batch, _messages);
         if (send.IsCompletedSuccessfully)
         {
-            lists.Clear();
-            _outbox.EndSend(wakeWriter: true);
+            ReleaseBatch();
         }
         else
         {
-            // The socket may still read the messages: the lists go with the send.
-            t_roundLists = null;
-            _ = CompleteRoundSendAsync(send, lists.Batch.Count);
+            _ = CompleteRoundSendAsync(send);
         }
     }
 
-    private async Task CompleteRoundSendAsync(Task send, int frames)
+    private async Task CompleteRoundSendAsync(Task send)
     {
         try
         {
@@ -136,14 +126,21 @@ public sealed partial class ClientSession : IRoundSink
         }
         catch (Exception ex) when (ex is IOException or ObjectDisposedException or WebSocketProtocolException or InvalidOperationException or OperationCanceledException)
         {
-            _counters.MessagesFailed.Add(frames);
+            _counters.MessagesFailed.Add(_batch.Count);
             RequestClose(WebSocketCloseCodes.InternalError, "send failed");
         }
         finally
         {
-            // What was queued meanwhile wakes the writer.
-            _outbox.EndSend(wakeWriter: true);
+            ReleaseBatch();
         }
+    }
+
+    // Clears the owner's lists, then releases the send side; what was queued meanwhile wakes the writer.
+    private void ReleaseBatch()
+    {
+        _batch.Clear();
+        _messages.Clear();
+        _outbox.EndSend(wakeWriter: true);
     }
 
     /// <summary>An event of a subscribed stream: queued behind everything pending, never conflated; past the bound the client is closed (1008).</summary>
@@ -271,6 +268,7 @@ public sealed partial class ClientSession : IRoundSink
                 await _outbox.WaitAsync(ct);
                 while (true)
                 {
+                    // Not _batch.Count: while a round's write owns the send side, the list holds its batch.
                     if (!_outbox.TakeBatch(_batch, WriteBatch))
                     {
                         break;
@@ -351,19 +349,5 @@ public sealed partial class ClientSession : IRoundSink
         {
             _counters.ConflatedUpdates.Add(_outbox.TakeConflated());
         }
-    }
-}
-
-/// <summary>A batch of frames taken from an outbox and the messages they make, for one socket write.</summary>
-internal sealed class WriteLists
-{
-    public List<OutboundFrame> Batch { get; } = [];
-
-    public List<WebSocketOutboundMessage> Messages { get; } = [];
-
-    public void Clear()
-    {
-        Batch.Clear();
-        Messages.Clear();
     }
 }
