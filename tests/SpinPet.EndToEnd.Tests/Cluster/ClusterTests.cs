@@ -41,26 +41,13 @@ public sealed class ClusterTests
         }
         Assert.Equal(leader, await NatsAdmin.LeaseHolderAsync(cluster));
 
-        // The cluster's figures (docs/cluster.md, "Metrics to watch"): one leader, every node at the stream's end. The
-        // leader keeps appending finalizing clocks, so the end is read again until a quiet moment shows every node on it.
+        // The cluster's figures (docs/cluster.md, "Metrics to watch"): one leader, every node at the stream's end.
         foreach (var node in cluster.Nodes)
         {
             string metrics = await node.Running.Http.GetStringAsync("/metrics", TestContext.Current.CancellationToken);
-            Assert.Equal(node.Name == leader ? 1 : 0, Gauge(metrics, "spinpet_cluster_is_leader", node.Name));
+            Assert.Equal(node.Name == leader ? 1 : 0, LocalCluster.Gauge(metrics, "spinpet_cluster_is_leader", node.Name));
         }
-        await cluster.EventuallyAsync(async () =>
-        {
-            long last = await NatsAdmin.StreamLastSeqAsync(cluster);
-            foreach (var node in cluster.Nodes)
-            {
-                string metrics = await node.Running.Http.GetStringAsync("/metrics", TestContext.Current.CancellationToken);
-                if (Gauge(metrics, "spinpet_cluster_applied_seq", node.Name) != last || Gauge(metrics, "spinpet_cluster_stream_lag", node.Name) != 0)
-                {
-                    return false;
-                }
-            }
-            return last == await NatsAdmin.StreamLastSeqAsync(cluster);
-        }, Wait, "every node's metrics at the stream's end");
+        await cluster.QuietAsync();
 
         // (a) literally: one process in single mode over the same chain serves the same candles and events, byte for
         // byte, as every gateway (its finalizing clock runs on its own, so the candles are compared once both are quiet).
@@ -101,13 +88,6 @@ public sealed class ClusterTests
     private static IEnumerable<string> Texts(IEnumerable<JsonElement> elements) => elements.Select(static e => e.GetRawText());
 
     /// <summary>The value of a Prometheus gauge with the tag node_id="<paramref name="node"/>".</summary>
-    private static long Gauge(string metrics, string name, string node)
-    {
-        var line = metrics.Split('\n').FirstOrDefault(l => l.StartsWith(name + "{", StringComparison.Ordinal) && l.Contains($"node_id=\"{node}\"", StringComparison.Ordinal))
-            ?? throw new Xunit.Sdk.XunitException($"no {name} for {node} in /metrics:\n{metrics}");
-        return long.Parse(line[(line.LastIndexOf('}') + 1)..].Trim().Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture);
-    }
-
     [Fact]
     public async Task The_leader_killed_mid_stream_is_replaced_by_the_standby_within_the_lease_ttl_losing_and_duplicating_nothing()
     {
@@ -168,7 +148,7 @@ public sealed class ClusterTests
             }
             // Awake, the old leader finds its term over (its deadline passed; whatever it publishes now is fenced) and
             // stands by, while the new leader goes on.
-            await cluster.EventuallyAsync(async () => Gauge(await leader.Running.Http.GetStringAsync("/metrics", TestContext.Current.CancellationToken),
+            await cluster.EventuallyAsync(async () => LocalCluster.Gauge(await leader.Running.Http.GetStringAsync("/metrics", TestContext.Current.CancellationToken),
                 "spinpet_cluster_is_leader", leader.Name) == 0, Wait, $"{leader.Name} no longer leads");
             long afterWaking = await NatsAdmin.StreamLastSeqAsync(cluster);
             await cluster.EventuallyAsync(async () => await NatsAdmin.StreamLastSeqAsync(cluster) > afterWaking, Wait, $"{standby.Name} still publishes");
