@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging.Console;
 using SpinPet.Server.Configuration;
 
 namespace SpinPet.Server.Hosting;
@@ -26,6 +27,10 @@ internal static class LoggingSetup
                 o.UseUtcTimestamp = true;
             });
         }
+        // A console nobody reads (a stalled log pipe, a full disk behind it) must not stop the process: past the queue's
+        // bound a line is dropped, and the logger says how many it dropped once it can write again. The default blocks
+        // the logging thread, which may be the ingest's or a socket's.
+        builder.Services.Configure<ConsoleLoggerOptions>(o => o.QueueFullMode = ConsoleLoggerQueueFullMode.DropWrite);
         builder.Logging.SetMinimumLevel(level);
         builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
         builder.Logging.AddFilter("System.Net.Http", LogLevel.Warning);

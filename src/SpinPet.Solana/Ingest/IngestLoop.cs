@@ -36,6 +36,12 @@ internal sealed partial class IngestLoop(
     // Decode counts of the batch being built. They reach the status only when the batch is stored, so a batch
     // built again after a failure (a fetch, a block time or the write) is not counted twice.
     private DecodeTally _tally;
+    // Warnings about one transaction, 100 a minute of each kind: enough to read what goes on, and a chain (or a lying
+    // node) that makes every transaction worth one cannot make the log the ingest's bottleneck (each line is formatted
+    // on this thread) or bury every other line. The status counters and /metrics count every one.
+    private readonly LogThrottle _lateLog = new(TimeSpan.FromMinutes(1), finalize.Time, linesPerInterval: 100);
+    private readonly LogThrottle _truncatedLog = new(TimeSpan.FromMinutes(1), finalize.Time, linesPerInterval: 100);
+    private readonly LogThrottle _rejectedLog = new(TimeSpan.FromMinutes(1), finalize.Time, linesPerInterval: 100);
 
     public async Task RunAsync(CancellationToken ct)
     {
@@ -199,7 +205,10 @@ internal sealed partial class IngestLoop(
         if (_sequencer.IsLate(slot))
         {
             status.Late();
-            LogLate(logger, signature.ToString(), slot);
+            if (MayWarn(_lateLog, "late transaction"))
+            {
+                LogLate(logger, signature.ToString(), slot);
+            }
         }
         uint txIndex = _sequencer.Next(signature, slot, applied.LastTxIndexInSlot);
         if (failed)
@@ -208,15 +217,32 @@ internal sealed partial class IngestLoop(
         }
         var decoded = decoder.Decode(logs);
         _tally.Add(decoded);
-        if (decoded.Truncated)
+        if (decoded.Truncated && MayWarn(_truncatedLog, "truncated log"))
         {
             LogTruncated(logger, signature.ToString());
         }
         foreach (var rejected in decoded.RejectedPayloads)
         {
-            LogRejected(logger, signature.ToString(), rejected.Index, rejected.Reason);
+            if (MayWarn(_rejectedLog, "rejected event"))
+            {
+                LogRejected(logger, signature.ToString(), rejected.Index, rejected.Reason);
+            }
         }
         return new IngestedTransaction(signature, slot, txIndex, blockTime, false, decoded.Events, decoded.RejectedPayloads);
+    }
+
+    /// <summary>Whether one more warning of <paramref name="kind"/> may be logged; first says how many were held back.</summary>
+    private bool MayWarn(LogThrottle throttle, string kind)
+    {
+        if (!throttle.TryEnter(out long heldBack))
+        {
+            return false;
+        }
+        if (heldBack > 0)
+        {
+            LogHeldBack(logger, heldBack, kind);
+        }
+        return true;
     }
 
     private async ValueTask<int> CommitAsync(List<IngestedTransaction> batch, CancellationToken ct)
@@ -274,4 +300,7 @@ internal sealed partial class IngestLoop(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Rejected event {Index} of {Signature}: {Reason} (payload kept for replay)")]
     private static partial void LogRejected(ILogger logger, string signature, int index, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Count} more {Kind} warnings since the previous one were counted (/api/events/status, /metrics), not logged: at most 100 a minute")]
+    private static partial void LogHeldBack(ILogger logger, long count, string kind);
 }

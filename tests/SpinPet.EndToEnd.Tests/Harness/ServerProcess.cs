@@ -51,6 +51,42 @@ internal sealed partial class ServerProcess : IAsyncDisposable
         return server;
     }
 
+    /// <summary>
+    /// Starts the server with its standard output connected to a pipe nobody reads (a stalled log collector): once the
+    /// pipe's buffer is full, every write to it would block. Its port is chosen here, since the line that announces it
+    /// is never read; standard error is still read.
+    /// </summary>
+    public static async Task<ServerProcess> StartWithStdoutUnreadAsync(IReadOnlyDictionary<string, string> settings)
+    {
+        int port;
+        using (var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0))
+        {
+            listener.Start();
+            port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        }
+        var withPort = new Dictionary<string, string>(settings) { ["SPIN_SERVER__PORT"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture) };
+        var server = Launch(BuiltServerDll, RepoPaths.Root, withPort, [], readStdout: false);
+        server.BaseUri = new Uri($"http://127.0.0.1:{port}/");
+        server.Http.BaseAddress = server.BaseUri;
+        await Eventually.TrueAsync(async () =>
+        {
+            if (server.HasExited)
+            {
+                throw new InvalidOperationException("the server exited:\n" + server.Output);
+            }
+            try
+            {
+                using var health = await server.Http.GetAsync("/health");
+                return true;
+            }
+            catch (HttpRequestException)
+            {
+                return false;
+            }
+        }, StartTimeout, "the server answers on its port");
+        return server;
+    }
+
     /// <summary>Runs a command verb of the server (e.g. <c>--rebuild-candles</c>) and waits for it to exit.</summary>
     public static async Task<ServerProcess> RunToExitAsync(IReadOnlyDictionary<string, string> settings, params string[] args)
     {
@@ -63,7 +99,7 @@ internal sealed partial class ServerProcess : IAsyncDisposable
 
     private static string BuiltServerDll => Path.Combine(AppContext.BaseDirectory, "SpinPet.Server.dll");
 
-    private static ServerProcess Launch(string dll, string workingDirectory, IReadOnlyDictionary<string, string> settings, string[] args)
+    private static ServerProcess Launch(string dll, string workingDirectory, IReadOnlyDictionary<string, string> settings, string[] args, bool readStdout = true)
     {
         var info = new ProcessStartInfo("dotnet")
         {
@@ -97,7 +133,10 @@ internal sealed partial class ServerProcess : IAsyncDisposable
         var process = new Process { StartInfo = info, EnableRaisingEvents = true };
         var server = new ServerProcess(process);
         process.Start();
-        process.BeginOutputReadLine();
+        if (readStdout)
+        {
+            process.BeginOutputReadLine();
+        }
         process.BeginErrorReadLine();
         return server;
     }
