@@ -1,7 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using SimpleBase;
 
 namespace SpinPet.Core.Chain;
 
@@ -48,7 +47,7 @@ public readonly struct PublicKey : IEquatable<PublicKey>, IComparable<PublicKey>
     public static PublicKey Parse(string text) =>
         TryParse(text, out var key) ? key : throw new FormatException($"Not a Solana address: '{text}'.");
 
-    public override string ToString() => Base58.Bitcoin.Encode(AsSpan());
+    public override string ToString() => FixedBase58.Encode(AsSpan());
 
     public bool Equals(PublicKey other) => AsSpan().SequenceEqual(other.AsSpan());
 

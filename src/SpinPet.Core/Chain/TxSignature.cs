@@ -1,7 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using SimpleBase;
 
 namespace SpinPet.Core.Chain;
 
@@ -47,7 +46,7 @@ public readonly struct TxSignature : IEquatable<TxSignature>
     public static TxSignature Parse(string text) =>
         TryParse(text, out var signature) ? signature : throw new FormatException($"Not a transaction signature: '{text}'.");
 
-    public override string ToString() => Base58.Bitcoin.Encode(AsSpan());
+    public override string ToString() => FixedBase58.Encode(AsSpan());
 
     public bool Equals(TxSignature other) => AsSpan().SequenceEqual(other.AsSpan());
 

@@ -28,6 +28,28 @@ public sealed class Base58ParsingTests
     }
 
     [Fact]
+    public void Signatures_and_addresses_are_written_as_the_general_encoder_writes_them()
+    {
+        var random = new Random(13);
+        for (int i = 0; i < 10_000; i++)
+        {
+            var signature = Value(random, 64);
+            Assert.Equal(Base58.Bitcoin.Encode(signature), new TxSignature(signature).ToString());
+            var address = Value(random, 32);
+            Assert.Equal(Base58.Bitcoin.Encode(address), new PublicKey(address).ToString());
+        }
+        // The extremes: all zero bytes (only '1's), all 0xFF (the longest text), one low byte at the end.
+        foreach (var bytes in new[] { new byte[32], Enumerable.Repeat((byte)0xFF, 32).ToArray(), [.. new byte[31], 1] })
+        {
+            Assert.Equal(Base58.Bitcoin.Encode(bytes), new PublicKey(bytes).ToString());
+        }
+        foreach (var bytes in new[] { new byte[64], Enumerable.Repeat((byte)0xFF, 64).ToArray(), [.. new byte[63], 57], [.. new byte[63], 58] })
+        {
+            Assert.Equal(Base58.Bitcoin.Encode(bytes), new TxSignature(bytes).ToString());
+        }
+    }
+
+    [Fact]
     public void Any_string_of_the_alphabet_gets_the_general_decoders_answer()
     {
         // Random digits decode to values of every size around the fixed one (too short, too long, leading '1's that
@@ -70,8 +92,8 @@ public sealed class Base58ParsingTests
     {
         var bytes = new byte[length];
         random.NextBytes(bytes);
-        // Leading zero bytes are written as leading '1's: cover none to several.
-        bytes.AsSpan(0, random.Next(0, 4)).Clear();
+        // Leading zero bytes are written as leading '1's: cover none to several, and now and then a whole zero limb.
+        bytes.AsSpan(0, random.Next(0, 4) + (random.Next(8) == 0 ? 4 : 0)).Clear();
         return bytes;
     }
 
