@@ -8,6 +8,7 @@
 #   options: --runs N (default 3; --quick default 1)  --only "idle-memory fanout-hot fanout-spread slow-consumers cluster e2e-latency"
 #            --targets "ours naive signalr node"; sizes from BENCH_<NAME> variables (BENCH_HOT_CONN=2000 …);
 #            BENCH_SERVER_ENV="VAR=value …" is added to our server's environment (an A/B of runtime settings);
+#            BENCH_LG_ENV="VAR=value …" is added to the load generator's environment (e.g. its GC settings);
 #            BENCH_LG_ARGS="…" is added to the load generator's e2e command line for our server, e.g.
 #            "--connect-during-catch-up" (clients connect during the start-up backfill: a restart under load);
 #            BENCH_SERVER_TREE=DIR builds and runs our server from another checkout (ab.sh: an older server measured
@@ -104,7 +105,11 @@ record() {
 
 # Inline socket completions: the load generator's receive callbacks are short (cut frames, read a few fields), so
 # running them on the epoll thread instead of hopping to the thread pool roughly halves its CPU per frame.
-LG=(env DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 dotnet "$ROOT/tools/SpinPet.LoadGen/bin/Release/net10.0/SpinPet.LoadGen.dll")
+# A 4 MB gen0 budget: the load generator holds the simulator's whole ledger (hundreds of thousands of objects), so a
+# collection's pause is the young survivors it copies; with the default budget that was one 30–140 ms pause every few
+# seconds, stalling the simulator's sends and the clients' receipt stamps alike (e2e p99 +50–100 ms). Many short
+# pauses instead (docs/benchmarks.md, seventh pass). BENCH_LG_ENV="VAR=value …" adds to or overrides it.
+LG=(env DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 DOTNET_GCgen0size=0x400000 ${BENCH_LG_ENV:-} dotnet "$ROOT/tools/SpinPet.LoadGen/bin/Release/net10.0/SpinPet.LoadGen.dll")
 BENCH_DLL="$ROOT/benchmarks/SpinPet.Benchmarks/bin/Release/net10.0/SpinPet.Benchmarks.dll"
 SERVER_TREE="$(cd "${BENCH_SERVER_TREE:-$ROOT}" && pwd)"
 SERVER_DLL="$SERVER_TREE/src/SpinPet.Server/bin/Release/net10.0/SpinPet.Server.dll"

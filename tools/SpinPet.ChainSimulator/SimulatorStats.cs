@@ -93,7 +93,21 @@ public sealed partial class SimulatorStats
 
     internal void SubscriptionsRemoved(int count) => Interlocked.Add(ref _subscriptionsActive, -count);
 
-    internal void NotificationSent() => Interlocked.Increment(ref _notificationsSent);
+    /// <summary>
+    /// Called with each block notification's delay from the block's publication to the end of its socket send, in
+    /// milliseconds (from the connection's writer): the simulator's own share of an end-to-end latency measured from
+    /// the block's emission. Null: not measured.
+    /// </summary>
+    public Action<double>? NotificationSendDelay { get; set; }
+
+    internal void NotificationSent(long publishedAt = 0)
+    {
+        Interlocked.Increment(ref _notificationsSent);
+        if (publishedAt != 0 && NotificationSendDelay is { } record)
+        {
+            record(System.Diagnostics.Stopwatch.GetElapsedTime(publishedAt).TotalMilliseconds);
+        }
+    }
 
     internal void SlowConsumerClosed() => Interlocked.Increment(ref _slowConsumersClosed);
 

@@ -176,6 +176,9 @@ namespace SpinPet.LoadGen
                 long framesBefore = Stats.KlineFrames.Value;
                 var window = Stopwatch.StartNew();
                 var cpuWindow0 = Process.GetCurrentProcess().TotalProcessorTime;
+                // The load generator's own collector: its pauses stop the simulator and the clients alike.
+                var gcPause0 = GC.GetTotalPauseDuration();
+                int gen0Before = GC.CollectionCount(0), gen1Before = GC.CollectionCount(1), gen2Before = GC.CollectionCount(2);
                 fleet.Measuring = true;
                 Console.WriteLine("WINDOW_START");
                 await KeepAliveDelayAsync(fleet, duration);
@@ -183,6 +186,9 @@ namespace SpinPet.LoadGen
                 Console.WriteLine("WINDOW_END");
                 double windowSeconds = window.Elapsed.TotalSeconds;
                 var cpuWindow = Process.GetCurrentProcess().TotalProcessorTime - cpuWindow0;
+                var gcPause = GC.GetTotalPauseDuration() - gcPause0;
+                int gen0InWindow = GC.CollectionCount(0) - gen0Before, gen1InWindow = GC.CollectionCount(1) - gen1Before;
+                int gen2InWindow = GC.CollectionCount(2) - gen2Before;
                 long framesInWindow = Stats.KlineFrames.Value - framesBefore;
                 await stop.CancelAsync();
                 await producer;
@@ -219,6 +225,10 @@ namespace SpinPet.LoadGen
                     ["push_latency"] = fleet.PushLatency.Summary(),
                     ["loadgen_cpu_s_window"] = Math.Round(cpuWindow.TotalSeconds, 2),
                     ["loadgen_cpu_pct_window"] = Math.Round(100 * cpuWindow.TotalSeconds / windowSeconds, 1),
+                    ["loadgen_gc_pause_ms_window"] = Math.Round(gcPause.TotalMilliseconds, 1),
+                    ["loadgen_gen0_in_window"] = gen0InWindow,
+                    ["loadgen_gen1_in_window"] = gen1InWindow,
+                    ["loadgen_gen2_in_window"] = gen2InWindow,
                     ["loadgen_cpu_s_total"] = Math.Round((Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalSeconds, 2),
                     ["connect_failures"] = Stats.ConnectFailures.Value,
                     ["server_closes"] = Stats.ServerCloses.Value,
@@ -238,6 +248,7 @@ namespace SpinPet.LoadGen
                     result["e2e_latency"] = fleet.EmissionLatency.Summary();
                     result["e2e_from_tick_latency"] = fleet.TickLatency.Summary();
                     result["sim_produce_latency"] = source.ProduceLatency.Summary();
+                    result["sim_send_latency"] = source.SendLatency.Summary();
                     result["unmatched_states"] = Stats.UnmatchedStates.Value;
                     result["server_caught_up_before_connect"] = catchUpSeconds is not null && caughtUp;
                     if (catchUpSeconds is { } s)

@@ -46,6 +46,13 @@ internal sealed class SimSource : IAsyncDisposable
     /// </summary>
     public LatencyHistogram ProduceLatency { get; } = new();
 
+    /// <summary>
+    /// From a block's publication to the end of the socket send of each of its notifications to the server: the
+    /// simulator's sending (in this process), in the window. With <see cref="ProduceLatency"/> it is what an e2e
+    /// figure from the emission still holds of the load generator's own time.
+    /// </summary>
+    public LatencyHistogram SendLatency { get; } = new();
+
     public static async Task<SimSource> StartAsync(int mints, double rate, int rpcPort, int wsPort, int seed, int slotMs)
     {
         var options = new SimulatorOptions
@@ -81,6 +88,13 @@ internal sealed class SimSource : IAsyncDisposable
     /// <summary>Produces one block per slot at the configured rate until <paramref name="ct"/>; records emissions while <paramref name="record"/> says so.</summary>
     public async Task RunAsync(Func<bool> record, CancellationToken ct)
     {
+        _simulator.Stats.NotificationSendDelay = ms =>
+        {
+            if (record())
+            {
+                SendLatency.Record(ms);
+            }
+        };
         using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(_slotMs));
         try
         {

@@ -231,7 +231,7 @@ internal sealed class PubSubConnection : IDisposable
                     await _socket.SendAsync(frame.Bytes, frame.Type, endOfMessage: true, token).ConfigureAwait(false);
                     if (frame.IsNotification)
                     {
-                        _stats.NotificationSent();
+                        _stats.NotificationSent(frame.PublishedAt);
                     }
                 }
             }

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using Microsoft.AspNetCore.Http;
 using SpinPet.ChainSimulator.Chain;
 using SpinPet.ChainSimulator.Hosting;
@@ -80,6 +81,7 @@ internal sealed class PubSubHub
         {
             return;
         }
+        long publishedAt = Stopwatch.GetTimestamp();
         // Nodes root a block about 32 slots after it is produced.
         ulong root = block.Slot > 32 ? block.Slot - 32 : 0;
         byte[] slotPrefix = Notifications.SlotPrefix(block.Slot, parent, root);
@@ -97,7 +99,7 @@ internal sealed class PubSubHub
                 _stats.NotificationWithoutLogsSent();
             }
         }
-        var published = (hub: this, slotPrefix, logsPrefixes, transactions);
+        var published = (hub: this, slotPrefix, logsPrefixes, transactions, publishedAt);
         foreach (var connection in _connections.Values)
         {
             connection.Publish(published, static (connection, subscriptions, block) =>
@@ -115,7 +117,7 @@ internal sealed class PubSubHub
                     {
                         if (subscription.Kind == SubscriptionKind.Logs && block.hub.Mentions(block.transactions[i], subscription.Mention))
                         {
-                            connection.Enqueue(OutgoingFrame.Notification(Notifications.Complete(block.logsPrefixes[i], subscription.Id)));
+                            connection.Enqueue(OutgoingFrame.Notification(Notifications.Complete(block.logsPrefixes[i], subscription.Id), block.publishedAt));
                         }
                     }
                 }
