@@ -76,16 +76,20 @@ internal sealed class CandleTopicCounts
             CandleKeys.WriteCandle(key, row.Mint, seconds, row.Candle.Time);
             CandleValues.WriteCandle(value, row.Candle, seq);
 
+            bool known = Exists(id);
             var topic = Current(id, row.Interval);
             long count = topic.Count;
-            // IsNew is the builder's word; the lookup (a miss in the common case, answered by the bloom filter)
-            // keeps a replayed or rebuilt candle from being counted twice, so total_count is the number of keys.
-            if (row.IsNew && _newInWrite.Add((id, row.Candle.Time)) && (_pendingDeleteAll || !_db.HasKey(key, _candles)))
+            // IsNew is the builder's word; the lookup keeps a replayed or rebuilt candle from being counted twice, so
+            // total_count is the number of keys. A candle after the newest of a topic with a row has no key yet (the
+            // topic row is written with its candles, its newest time the maximum of their keys): the live case, where
+            // the lookup was a tenth of the ingest's time per batch.
+            if (row.IsNew && _newInWrite.Add((id, row.Candle.Time))
+                && (_pendingDeleteAll || (known && row.Candle.Time > topic.NewestTime) || !_db.HasKey(key, _candles)))
             {
                 count++;
             }
             long newest = Math.Max(topic.NewestTime, row.Candle.Time);
-            if (count != topic.Count || newest != topic.NewestTime || !Exists(id))
+            if (count != topic.Count || newest != topic.NewestTime || !known)
             {
                 _pending[id] = topic with { Count = count, NewestTime = newest };
             }

@@ -39,6 +39,12 @@ public sealed class CandleWriteTests
         Assert.Equal(3, store.Candles.CountCandles(Mint(1), Interval.S30));
         Assert.Equal(1, store.Candles.CountCandles(Mint(1), Interval.S1));
         Assert.Equal(3, store.Candles.ReadCandlesNewest(Mint(1), Interval.S30, 100).Candles.Count);
+
+        // After reopening (the topic's newest time read back from its row): a candle after the newest is a new key,
+        // a replay of the newest and of an older one are not.
+        store.WriteCandles([New(1, Interval.S30, 90)]);
+        store.WriteCandles([New(1, Interval.S30, 90), New(1, Interval.S30, 30)]);
+        Assert.Equal(4, store.Candles.CountCandles(Mint(1), Interval.S30));
     }
 
     [Fact]
