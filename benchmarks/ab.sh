@@ -58,6 +58,7 @@ METRICS = {"fanout-hot": [("frames_per_s", "frames/s", 1), ("server_cpu_us_per_f
                               ("server_cpu_pct", "server CPU %", -1)],
            "e2e-latency": [("e2e_latency.p50_ms", "trade → client p50 ms", -1), ("e2e_latency.p99_ms", "trade → client p99 ms", -1),
                            ("e2e_from_tick_latency.p99_ms", "from the slot tick p99 ms", -1), ("push_latency.p99_ms", "push p99 ms", -1),
+                           ("sim_send_latency.p99_ms", "simulator send p99 ms", -1), ("loadgen_gc_pause_ms_window", "load generator GC pause ms", -1),
                            ("server_cpu_pct", "server CPU %", -1)],
            "ingest": [("events_per_s_median", "events/s", 1)],
            "history": [("requests_per_s", "requests/s", 1), ("latency.p99_ms", "p99 ms", -1)]}
