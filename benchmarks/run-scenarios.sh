@@ -105,11 +105,9 @@ record() {
 
 # Inline socket completions: the load generator's receive callbacks are short (cut frames, read a few fields), so
 # running them on the epoll thread instead of hopping to the thread pool roughly halves its CPU per frame.
-# A 4 MB gen0 budget: the load generator holds the simulator's whole ledger (hundreds of thousands of objects), so a
-# collection's pause is the young survivors it copies; with the default budget that was one 30–140 ms pause every few
-# seconds, stalling the simulator's sends and the clients' receipt stamps alike (e2e p99 +50–100 ms). Many short
-# pauses instead (docs/benchmarks.md, seventh pass). BENCH_LG_ENV="VAR=value …" adds to or overrides it.
-LG=(env DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 DOTNET_GCgen0size=0x400000 ${BENCH_LG_ENV:-} dotnet "$ROOT/tools/SpinPet.LoadGen/bin/Release/net10.0/SpinPet.LoadGen.dll")
+# BENCH_LG_ENV="VAR=value …" adds to the load generator's environment (its GC settings were tried this way: no change
+# in the e2e figures, docs/benchmarks.md, seventh pass).
+LG=(env DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 ${BENCH_LG_ENV:-} dotnet "$ROOT/tools/SpinPet.LoadGen/bin/Release/net10.0/SpinPet.LoadGen.dll")
 BENCH_DLL="$ROOT/benchmarks/SpinPet.Benchmarks/bin/Release/net10.0/SpinPet.Benchmarks.dll"
 SERVER_TREE="$(cd "${BENCH_SERVER_TREE:-$ROOT}" && pwd)"
 SERVER_DLL="$SERVER_TREE/src/SpinPet.Server/bin/Release/net10.0/SpinPet.Server.dll"
