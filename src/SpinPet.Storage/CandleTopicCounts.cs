@@ -76,8 +76,7 @@ internal sealed class CandleTopicCounts
             CandleKeys.WriteCandle(key, row.Mint, seconds, row.Candle.Time);
             CandleValues.WriteCandle(value, row.Candle, seq);
 
-            bool known = Exists(id);
-            var topic = Current(id, row.Interval);
+            var topic = Current(id, row.Interval, out bool known);
             long count = topic.Count;
             // IsNew is the builder's word; the lookup keeps a replayed or rebuilt candle from being counted twice, so
             // total_count is the number of keys. A candle after the newest of a topic with a row has no key yet (the
@@ -130,9 +129,11 @@ internal sealed class CandleTopicCounts
         Discard();
     }
 
-    private CandleTopic Current(in CandleTopicId id, Interval interval)
+    /// <summary>The topic's row as staged or committed (<paramref name="known"/>: it has one), else a new, empty one.</summary>
+    private CandleTopic Current(in CandleTopicId id, Interval interval, out bool known)
     {
-        if (_pending.TryGetValue(id, out var topic) || (!_pendingDeleteAll && _committed.TryGetValue(id, out topic)))
+        known = _pending.TryGetValue(id, out var topic) || (!_pendingDeleteAll && _committed.TryGetValue(id, out topic));
+        if (known)
         {
             return topic;
         }
@@ -143,6 +144,4 @@ internal sealed class CandleTopicCounts
         }
         return new CandleTopic(interval, Count: 0, NewestTime: long.MinValue);
     }
-
-    private bool Exists(in CandleTopicId id) => _pending.ContainsKey(id) || (!_pendingDeleteAll && _committed.ContainsKey(id));
 }
