@@ -29,7 +29,7 @@ internal sealed class NatsServer : IAsyncDisposable
 
     public static async Task<NatsServer> StartAsync()
     {
-        var server = new NatsServer(FreePort());
+        var server = new NatsServer(LoopbackPorts.Free());
         await server.StartAgainAsync();
         return server;
     }
@@ -131,12 +131,5 @@ internal sealed class NatsServer : IAsyncDisposable
             }
         }
         throw new InvalidOperationException("nats-server not found: install Debian's nats-server (apt-get install nats-server) or set NATS_SERVER.");
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -58,12 +58,7 @@ internal sealed partial class ServerProcess : IAsyncDisposable
     /// </summary>
     public static async Task<ServerProcess> StartWithStdoutUnreadAsync(IReadOnlyDictionary<string, string> settings)
     {
-        int port;
-        using (var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0))
-        {
-            listener.Start();
-            port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-        }
+        int port = LoopbackPorts.Free();
         var withPort = new Dictionary<string, string>(settings) { ["SPIN_SERVER__PORT"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture) };
         var server = Launch(BuiltServerDll, RepoPaths.Root, withPort, [], readStdout: false);
         server.BaseUri = new Uri($"http://127.0.0.1:{port}/");

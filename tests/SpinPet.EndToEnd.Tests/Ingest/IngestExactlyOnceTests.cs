@@ -254,6 +254,11 @@ public sealed class IngestExactlyOnceTests
     }
 
     internal static Task<ServerProcess> StartServerAsync(
+        ChainSimulator.ChainSimulator simulator, string database, IReadOnlyDictionary<string, string>? extra = null) =>
+        ServerProcess.StartAsync(ServerSettings(simulator, database, extra));
+
+    /// <summary>A server on <paramref name="simulator"/> and <paramref name="database"/>, with <paramref name="extra"/> on top.</summary>
+    internal static Dictionary<string, string> ServerSettings(
         ChainSimulator.ChainSimulator simulator, string database, IReadOnlyDictionary<string, string>? extra = null)
     {
         var settings = ServerProcess.SettingsFor(simulator.RpcUri, simulator.WsUri, database);
@@ -261,6 +266,6 @@ public sealed class IngestExactlyOnceTests
         {
             settings[key] = value;
         }
-        return ServerProcess.StartAsync(settings);
+        return settings;
     }
 }

@@ -33,11 +33,7 @@ public sealed class StalledLogTests
         Assert.True(malformed > 4000, $"{malformed} malformed payloads");
 
         using var database = new TempFolder();
-        var settings = ServerProcess.SettingsFor(simulator.RpcUri, simulator.WsUri, database.Path);
-        foreach (var (key, value) in IngestExactlyOnceTests.OnlyTheChainClockFinalizes)
-        {
-            settings[key] = value;
-        }
+        var settings = IngestExactlyOnceTests.ServerSettings(simulator, database.Path, IngestExactlyOnceTests.OnlyTheChainClockFinalizes);
         await using var server = await ServerProcess.StartWithStdoutUnreadAsync(settings);
         await server.WaitForCheckpointAsync(LedgerAssert.NewestSignature(simulator), CatchUp);
         // Live too: notifications go through the same path.

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using System.Text.Json;
 using SpinPet.ChainSimulator;
 using SpinPet.EndToEnd.Tests.Harness;
@@ -13,7 +12,7 @@ public sealed class UnreachableNodeTests
     [Fact]
     public async Task Server_serves_and_reports_degraded_while_the_node_is_unreachable_then_catches_up()
     {
-        int rpcPort = FreePort(), wsPort = FreePort();
+        int rpcPort = LoopbackPorts.Free(), wsPort = LoopbackPorts.Free();
         using var database = new TempFolder();
         await using var server = await ServerProcess.StartAsync(ServerProcess.SettingsFor(
             new Uri($"http://127.0.0.1:{rpcPort}/"), new Uri($"ws://127.0.0.1:{wsPort}/"), database.Path));
@@ -38,12 +37,5 @@ public sealed class UnreachableNodeTests
         }, TimeSpan.FromSeconds(30), "health back to healthy");
         await server.StopAsync();
         LedgerAssert.StoreEqualsLedger(database.Path, simulator);
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
