@@ -45,6 +45,20 @@ public static class WebSocketHandshake
     }
 
     /// <summary>
+    /// The 101 answer to an upgrade request taken before the HTTP stack (<see cref="UpgradeRequestReader"/>): the
+    /// handshake's headers and, when one was negotiated, the accepted extension. ASCII, written to the connection as is.
+    /// </summary>
+    public static byte[] SwitchingProtocols(string acceptKey, string? extensions)
+    {
+        ArgumentNullException.ThrowIfNull(acceptKey);
+        string response = "HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"
+            + $"Sec-WebSocket-Accept: {acceptKey}\r\n"
+            + (extensions is null ? "" : $"Sec-WebSocket-Extensions: {extensions}\r\n")
+            + "\r\n";
+        return Encoding.ASCII.GetBytes(response);
+    }
+
+    /// <summary>
     /// Validates the request, answers 101 with the handshake headers and returns the raw duplex stream of the
     /// upgraded connection. When the request is refused it writes a 400 (or 426 with
     /// <c>Sec-WebSocket-Version: 13</c> for a wrong version) with the reason as text and returns null.
@@ -162,7 +176,7 @@ public static class WebSocketHandshake
         return StatusCodes.Status400BadRequest;
     }
 
-    private static bool IsValidKey(string key)
+    internal static bool IsValidKey(string key)
     {
         // 16 bytes are 24 base64 characters ending in "=="; anything else is not a nonce of the right size.
         Span<byte> nonce = stackalloc byte[18];
