@@ -21,24 +21,13 @@ internal static partial class RestRateLimiting
 {
     public static IServiceCollection AddSpinPetRateLimiting(this IServiceCollection services)
     {
+        services.AddSingleton<ClientRateLimit>();
         services.AddRateLimiter(_ => { });
-        services.AddOptions<RateLimiterOptions>().Configure<IOptions<RestOptions>, ILoggerFactory>((limiter, rest, loggers) =>
+        services.AddOptions<RateLimiterOptions>().Configure<ClientRateLimit, IOptions<RestOptions>, ILoggerFactory>((limiter, buckets, rest, loggers) =>
         {
             var settings = rest.Value;
-            // One options object for every bucket: the limiter copies it per partition (to give the partitions one
-            // shared replenishing timer instead of one each), only when a partition is created.
-            var bucket = new TokenBucketRateLimiterOptions
-            {
-                TokenLimit = settings.Burst,
-                TokensPerPeriod = settings.MaxRequestsPerSecond,
-                // Tokens are added in proportion to the time elapsed, every 100 ms: 50/s refills 5 per sweep.
-                ReplenishmentPeriod = TimeSpan.FromSeconds(1),
-                AutoReplenishment = true,
-                QueueLimit = 0,
-            };
-            Func<IPAddress, TokenBucketRateLimiterOptions> options = _ => bucket;
-            limiter.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, IPAddress>(context =>
-                RateLimitPartition.GetTokenBucketLimiter(ClientPartition.Of(context.Connection.RemoteIpAddress), options));
+            // The buckets are the ClientRateLimit's, which /ws upgrades taken before the HTTP stack draw on too.
+            limiter.GlobalLimiter = buckets.PerRequest;
             limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
             var logger = loggers.CreateLogger(typeof(RestRateLimiting).FullName!);
             limiter.OnRejected = (context, cancellationToken) => RejectAsync(context, settings, logger, cancellationToken);

@@ -36,8 +36,10 @@ public sealed partial class SessionRegistry(StreamingOptions options, int maxCon
     /// <summary>
     /// Claims a connection slot before the upgrade; false (answer 503) when a limit is reached. On success
     /// <paramref name="budget"/> is the address's outbox budget, shared by its connections while any is open.
+    /// A caller that hands a refused connection on to a path that asks again (the connection-level accept hands it to
+    /// Kestrel's, which answers the 503) passes <paramref name="countRefusal"/> false, so it is counted once.
     /// </summary>
-    public bool TryReserve(string address, [NotNullWhen(true)] out OutboxBudget? budget, out string? refusal)
+    public bool TryReserve(string address, [NotNullWhen(true)] out OutboxBudget? budget, out string? refusal, bool countRefusal = true)
     {
         budget = null;
         refusal = null;
@@ -67,7 +69,7 @@ public sealed partial class SessionRegistry(StreamingOptions options, int maxCon
                 refusal = $"too many connections from this address (limit {maxConnectionsPerIp})";
             }
         }
-        if (refusal is not null)
+        if (refusal is not null && countRefusal)
         {
             counters.RefusedConnections.Add(1);
         }
