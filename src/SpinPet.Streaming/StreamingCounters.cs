@@ -33,7 +33,7 @@ public sealed class StreamingCounters
         Figure[] exported =
         [
             ActiveConnections, Subscriptions, MessagesSent, SocketWrites, MessagesFailed, SlowConsumerCloses, ConflatedUpdates, CompressedMessages,
-            BroadcastDroppedUpdates, BroadcastResyncs, RefusedConnections, RateLimitedMessages, OutboxPeakBytes,
+            BroadcastDroppedUpdates, BroadcastResyncs, RefusedConnections, ConnectionLevelAccepts, RateLimitedMessages, OutboxPeakBytes,
         ];
         foreach (var figure in exported)
         {
@@ -80,6 +80,9 @@ public sealed class StreamingCounters
 
     public Figure BroadcastResyncs { get; } = new("spinpet.ws.broadcast_resyncs", FigureKind.Counter, "{topic}",
         "Topics whose subscribers were brought up to date from storage after the fan-out queue overflowed.");
+
+    public Figure ConnectionLevelAccepts { get; } = new("spinpet.ws.connection_level_accepts", FigureKind.Counter, "{connection}",
+        "/ws upgrades taken at the connection level, before Kestrel's HTTP objects exist (websocket.early_accept).");
 
     public Figure RefusedConnections { get; } = new("spinpet.ws.refused_connections", FigureKind.Counter, "{connection}",
         "Connections refused by websocket.max_connections or max_connections_per_ip.");

@@ -61,6 +61,14 @@ internal sealed record WebSocketOptions
     [ConfigurationKeyName("direct_send")]
     public bool DirectSend { get; init; } = true;
 
+    /// <summary>
+    /// A plaintext <c>/ws</c> upgrade that is a connection's first request is taken at the connection level, before
+    /// Kestrel creates its HTTP objects for it (decision record 0014): less memory per connection. Any other request,
+    /// and any upgrade it does not fully vouch for or would refuse, goes through Kestrel as before. Off = all through Kestrel.
+    /// </summary>
+    [ConfigurationKeyName("early_accept")]
+    public bool EarlyAccept { get; init; } = true;
+
     /// <summary>Browser Origin allow-list; empty (or <c>*</c>) accepts any origin.</summary>
     [ConfigurationKeyName("allowed_origins")]
     public string[] AllowedOrigins { get; init; } = [];

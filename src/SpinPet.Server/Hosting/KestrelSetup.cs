@@ -1,6 +1,7 @@
 using System.Net;
 using Microsoft.Extensions.Options;
 using SpinPet.Server.Configuration;
+using SpinPet.Server.Streaming;
 
 namespace SpinPet.Server.Hosting;
 
@@ -32,15 +33,15 @@ internal static class KestrelSetup
             var server = kestrel.ApplicationServices.GetRequiredService<IOptions<ServerOptions>>().Value;
             if (IPAddress.TryParse(server.Host, out var address))
             {
-                kestrel.Listen(address, server.Port);
+                kestrel.Listen(address, server.Port, listen => EarlySocketAccept.Install(listen));
             }
             else if (string.Equals(server.Host, "localhost", StringComparison.OrdinalIgnoreCase))
             {
-                kestrel.ListenLocalhost(server.Port);
+                kestrel.ListenLocalhost(server.Port, listen => EarlySocketAccept.Install(listen));
             }
             else
             {
-                kestrel.ListenAnyIP(server.Port);
+                kestrel.ListenAnyIP(server.Port, listen => EarlySocketAccept.Install(listen));
             }
         });
         return builder;

@@ -54,19 +54,7 @@ internal static class KlineSocketEndpoint
             {
                 return;
             }
-            var session = new ClientSession(connection, address, outboxBudget,
-                services.GetRequiredService<TopicHub>(), services.GetRequiredService<EventHub>(), services.GetRequiredService<ICandleHistory>(),
-                services.GetRequiredService<StreamingOptions>(), services.GetRequiredService<FrameRateLimit>(), services.GetRequiredService<StreamingCounters>(),
-                services.GetRequiredService<TimeProvider>(), services.GetRequiredService<ILogger<ClientSession>>());
-            registry.Add(session);
-            try
-            {
-                await session.RunAsync(services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping);
-            }
-            finally
-            {
-                registry.Remove(session);
-            }
+            await RunSessionAsync(services, connection, address, outboxBudget);
         }
         finally
         {
@@ -75,22 +63,42 @@ internal static class KlineSocketEndpoint
     }
 
     /// <summary>
-    /// <c>websocket.allowed_origins</c> (empty: any) for the socket endpoints (<c>/ws</c>, <c>/socket.io/</c>); a request
-    /// without an Origin (not a browser) is let in.
+    /// One <see cref="ClientSession"/> for the life of an accepted socket, registered while it runs: the same on both ways
+    /// in (Kestrel's upgrade here, <see cref="EarlySocketAccept"/> at the connection level).
     /// </summary>
-    public static bool IsOriginAllowed(HttpRequest request, Configuration.WebSocketOptions options)
+    internal static async Task RunSessionAsync(IServiceProvider services, WebSocketConnection connection, string address, OutboxBudget outboxBudget)
     {
-        var origin = request.Headers.Origin.ToString();
-        return options.AllowedOrigins.Length == 0 || origin.Length == 0 || IsSameOrigin(request, origin)
-            || options.AllowedOrigins.Contains(origin, StringComparer.OrdinalIgnoreCase);
+        var registry = services.GetRequiredService<SessionRegistry>();
+        var session = new ClientSession(connection, address, outboxBudget,
+            services.GetRequiredService<TopicHub>(), services.GetRequiredService<EventHub>(), services.GetRequiredService<ICandleHistory>(),
+            services.GetRequiredService<StreamingOptions>(), services.GetRequiredService<FrameRateLimit>(), services.GetRequiredService<StreamingCounters>(),
+            services.GetRequiredService<TimeProvider>(), services.GetRequiredService<ILogger<ClientSession>>());
+        registry.Add(session);
+        try
+        {
+            await session.RunAsync(services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping);
+        }
+        finally
+        {
+            registry.Remove(session);
+        }
     }
 
     /// <summary>
-    /// The chart page this server serves at <c>/</c> is always let in: its Origin is the address the request came
-    /// to. (Behind a TLS-terminating proxy the schemes differ; list the public origin then.)
+    /// <c>websocket.allowed_origins</c> (empty: any) for the socket endpoints (<c>/ws</c>, <c>/socket.io/</c>); a request
+    /// without an Origin (not a browser) is let in.
     /// </summary>
-    private static bool IsSameOrigin(HttpRequest request, string origin) =>
-        string.Equals(origin, $"{request.Scheme}://{request.Host}", StringComparison.OrdinalIgnoreCase);
+    public static bool IsOriginAllowed(HttpRequest request, Configuration.WebSocketOptions options) =>
+        IsOriginAllowed(request.Headers.Origin.ToString(), request.Scheme, request.Host.ToString(), options);
+
+    /// <summary>
+    /// As above, from the request's parts. The chart page this server serves at <c>/</c> is always let in: its Origin is
+    /// the address the request came to. (Behind a TLS-terminating proxy the schemes differ; list the public origin then.)
+    /// </summary>
+    internal static bool IsOriginAllowed(string origin, string scheme, string host, Configuration.WebSocketOptions options) =>
+        options.AllowedOrigins.Length == 0 || origin.Length == 0
+            || string.Equals(origin, $"{scheme}://{host}", StringComparison.OrdinalIgnoreCase)
+            || options.AllowedOrigins.Contains(origin, StringComparer.OrdinalIgnoreCase);
 
     private static Task Refuse(HttpContext context, int status, string reason)
     {

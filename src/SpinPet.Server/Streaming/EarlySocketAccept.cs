@@ -1,0 +1,202 @@
+using System.Buffers;
+using System.Diagnostics.CodeAnalysis;
+using System.IO.Pipelines;
+using System.Net;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Connections.Features;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.HttpOverrides;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Options;
+using SpinPet.Server.Configuration;
+using SpinPet.Server.Hosting;
+using SpinPet.Streaming;
+using SpinPet.Streaming.Sessions;
+using SpinPet.WebSockets;
+
+namespace SpinPet.Server.Streaming;
+
+/// <summary>
+/// <c>websocket.early_accept</c> (decision record 0014): Kestrel connection middleware that takes a plaintext
+/// <c>/ws</c> upgrade at the connection level when it is the connection's first request, so the connection never
+/// gets Kestrel's HTTP/1.1 objects, an <c>HttpContext</c> or the request's hosting state (together about a third of an
+/// idle connection's memory). It only ever takes what it would accept: an upgrade <see cref="UpgradeRequestReader"/>
+/// vouches for, from an allowed origin, within the address's request rate and connection limits, not from a trusted
+/// proxy. Everything else (other requests, refusals, anything unusual) continues into Kestrel with every byte unread,
+/// where <see cref="KlineSocketEndpoint"/> and the HTTP stack's own parsing and limits answer it as they always did.
+/// </summary>
+internal sealed class EarlySocketAccept
+{
+    // A client sends its upgrade request right after connecting, in one packet. A connection that has not sent a
+    // complete one by then goes to Kestrel, whose request-header timeout starts from its own first read.
+    private static readonly TimeSpan DecisionWindow = TimeSpan.FromSeconds(3);
+
+    private readonly ConnectionDelegate _next;
+    private readonly IServiceProvider _services;
+    private readonly Configuration.WebSocketOptions _options;
+    private readonly SessionRegistry _registry;
+    private readonly ClientRateLimit _rateLimit;
+    private readonly StreamingCounters _counters;
+    private readonly TimeProvider _time;
+    private readonly ForwardedHeadersOptions? _forwarded;
+
+    private EarlySocketAccept(ConnectionDelegate next, IServiceProvider services)
+    {
+        _next = next;
+        _services = services;
+        _options = services.GetRequiredService<IOptions<Configuration.WebSocketOptions>>().Value;
+        _registry = services.GetRequiredService<SessionRegistry>();
+        _rateLimit = services.GetRequiredService<ClientRateLimit>();
+        _counters = services.GetRequiredService<StreamingCounters>();
+        _time = services.GetRequiredService<TimeProvider>();
+        _forwarded = services.GetRequiredService<IOptions<ServerOptions>>().Value.ForwardedHeaders
+            ? services.GetRequiredService<IOptions<ForwardedHeadersOptions>>().Value
+            : null;
+    }
+
+    /// <summary>Puts the middleware in front of Kestrel's HTTP handling of <paramref name="listen"/>, when it is on.</summary>
+    public static ListenOptions Install(ListenOptions listen)
+    {
+        var services = listen.ApplicationServices;
+        if (services.GetRequiredService<IOptions<KlineOptions>>().Value.EnableKlineService
+            && services.GetRequiredService<IOptions<Configuration.WebSocketOptions>>().Value.EarlyAccept)
+        {
+            listen.Use(next => new EarlySocketAccept(next, services).OnConnectionAsync);
+        }
+        return listen;
+    }
+
+    private async Task OnConnectionAsync(ConnectionContext connection)
+    {
+        var taken = await TryTakeAsync(connection);
+        if (taken is null)
+        {
+            await _next(connection);
+            return;
+        }
+        // Only these outlive the handshake in this method's state: the request's strings are not kept per connection.
+        var (partition, budget, address) = (taken.Partition, taken.Budget, taken.Address);
+        try
+        {
+            var socket = await AcceptAsync(connection, taken.Request);
+            if (socket is null)
+            {
+                return;
+            }
+            await using (socket)
+            {
+                _counters.ConnectionLevelAccepts.Add(1);
+                await KlineSocketEndpoint.RunSessionAsync(_services, socket, address, budget);
+            }
+        }
+        finally
+        {
+            _registry.Release(partition);
+        }
+    }
+
+    /// <summary>
+    /// Reads until the bytes decide: the admitted request (its head consumed), or null with nothing consumed and the
+    /// pipe's examined mark where the next read returns every byte at once.
+    /// </summary>
+    private async Task<Taken?> TryTakeAsync(ConnectionContext connection)
+    {
+        if (connection.Features.Get<ITlsConnectionFeature>() is not null)
+        {
+            return null;
+        }
+        var input = connection.Transport.Input;
+        using var window = new CancellationTokenSource(DecisionWindow, _time);
+        // A pipe refuses an examined mark before the last one, so a hand-over marks no more and no less than that.
+        SequencePosition? examined = null;
+        while (true)
+        {
+            ReadResult read;
+            try
+            {
+                read = await input.ReadAsync(window.Token);
+            }
+            catch (Exception ex) when (ex is OperationCanceledException or IOException)
+            {
+                // The window closed (a cancelled read consumes nothing), or the connection failed: Kestrel's to handle.
+                return null;
+            }
+            var buffer = read.Buffer;
+            var verdict = UpgradeRequestReader.Read(buffer, "/ws"u8, out var request);
+            if (verdict == UpgradeRequestVerdict.NeedMore && !read.IsCompleted && !read.IsCanceled)
+            {
+                input.AdvanceTo(buffer.Start, buffer.End);
+                examined = buffer.End;
+                continue;
+            }
+            if (verdict == UpgradeRequestVerdict.Taken && TryAdmit(connection, request!, out var taken))
+            {
+                input.AdvanceTo(buffer.GetPosition(request!.HeadLength));
+                return taken;
+            }
+            input.AdvanceTo(buffer.Start, examined ?? buffer.Start);
+            return null;
+        }
+    }
+
+    /// <summary>The checks of <see cref="KlineSocketEndpoint"/>, passed: origin, request rate, connection limits.</summary>
+    private bool TryAdmit(ConnectionContext connection, UpgradeRequest request, [NotNullWhen(true)] out Taken? taken)
+    {
+        taken = null;
+        var remote = (connection.RemoteEndPoint as IPEndPoint)?.Address;
+        // From a trusted proxy the client is in X-Forwarded-For, which the forwarded-headers middleware reads.
+        if (remote is null || IsTrustedProxy(remote)
+            || !KlineSocketEndpoint.IsOriginAllowed(request.Origin ?? "", "http", request.Host, _options))
+        {
+            return false;
+        }
+        string partition = ClientPartition.Of(remote).ToString();
+        if (!_registry.TryReserve(partition, out var budget, out _, countRefusal: false))
+        {
+            return false;
+        }
+        // An upgrade is a request: it takes its token from the address's REST bucket, as through Kestrel.
+        if (!_rateLimit.TryTake(remote))
+        {
+            _registry.Release(partition);
+            return false;
+        }
+        taken = new Taken(request, partition, budget, remote.ToString());
+        return true;
+    }
+
+    private bool IsTrustedProxy(IPAddress remote)
+    {
+        if (_forwarded is null)
+        {
+            return false;
+        }
+        var mapped = remote.IsIPv4MappedToIPv6 ? remote.MapToIPv4() : remote;
+        return _forwarded.KnownProxies.Contains(remote) || _forwarded.KnownProxies.Contains(mapped)
+            || _forwarded.KnownIPNetworks.Any(network => network.Contains(remote) || network.Contains(mapped));
+    }
+
+    /// <summary>Answers 101 the way the frames will go (so none can overtake it); null when the client is gone.</summary>
+    private async Task<WebSocketConnection?> AcceptAsync(ConnectionContext connection, UpgradeRequest request)
+    {
+        string? extensions = null;
+        bool deflate = _options.Compression && PerMessageDeflateNegotiation.TryNegotiate(request.Extensions, out extensions);
+        Stream transport = new DuplexPipeStream(connection.Transport);
+        if (_options.DirectSend && connection.Features.Get<IConnectionSocketFeature>()?.Socket is { } socket)
+        {
+            transport = new DirectSendStream(transport, socket);
+        }
+        try
+        {
+            await transport.WriteAsync(WebSocketHandshake.SwitchingProtocols(request.AcceptKey, extensions));
+        }
+        catch (IOException)
+        {
+            await transport.DisposeAsync();
+            return null;
+        }
+        return new WebSocketConnection(transport, _options.MaxMessageBytes, connection.Abort, deflate);
+    }
+
+    private sealed record Taken(UpgradeRequest Request, string Partition, OutboxBudget Budget, string Address);
+}
