@@ -131,6 +131,25 @@ public sealed class EarlySocketAcceptTests
         Assert.Equal(1, await AcceptsAsync(server));
     }
 
+    [Fact]
+    public async Task An_upgrade_slower_than_the_decision_window_is_handed_to_Kestrel_with_the_bytes_it_sent()
+    {
+        await using var server = await StartAsync([]);
+        using var tcp = new TcpClient { NoDelay = true };
+        await tcp.ConnectAsync(server.BaseUri.Host, server.BaseUri.Port, TestContext.Current.CancellationToken);
+        var stream = tcp.GetStream();
+        byte[] request = Encoding.ASCII.GetBytes(UpgradeRequest("/ws", server.BaseUri.Authority));
+        await stream.WriteAsync(request.AsMemory(0, 30), TestContext.Current.CancellationToken);
+        // The stimulus is the client's slowness itself: the rest comes after the 3 s window (EarlySocketAccept) has
+        // closed, so Kestrel reads the request from its first byte.
+        await Task.Delay(TimeSpan.FromSeconds(4), TestContext.Current.CancellationToken);
+        await stream.WriteAsync(request.AsMemory(30), TestContext.Current.CancellationToken);
+        string head = await ReadHeadAsync(stream);
+        Assert.StartsWith("HTTP/1.1 101", head, StringComparison.Ordinal);
+        Assert.Contains("Server: Kestrel", head, StringComparison.Ordinal);
+        Assert.Equal(0, await AcceptsAsync(server));
+    }
+
     private static async Task AssertAnswersPingAsync(StalledClient client)
     {
         // connection_success comes first.
