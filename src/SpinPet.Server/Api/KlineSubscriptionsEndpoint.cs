@@ -59,14 +59,14 @@ internal static class KlineSubscriptionsEndpoint
         }
         foreach (var session in sessions.Sessions)
         {
-            var items = session.Subscriptions.Select(s => new SubscriptionDetail(s.Symbol, s.Topic.Interval.Name, s.SubscriptionId)).ToList();
+            var items = session.Subscriptions.Select(s => new SubscriptionDetail(s.Topic.Mint.ToString(), s.Topic.Interval.Name, s.SubscriptionId)).ToList();
             Add(session.ClientId, "ws", session.RemoteAddress, session.QueuedFrames, session.QueuedBytes, items, session.ConnectedAt,
                 Stopwatch.GetElapsedTime(session.LastReceivedAt), session.Sent);
         }
         foreach (var client in socketIO.Clients)
         {
             var socket = client.Socket;
-            var items = client.Subscriptions.Select(s => new SubscriptionDetail(s.Symbol, s.Topic.Interval.Name, s.SubscriptionId)).ToList();
+            var items = client.Subscriptions.Select(s => new SubscriptionDetail(s.Topic.Mint.ToString(), s.Topic.Interval.Name, s.SubscriptionId)).ToList();
             // A Socket.IO session's outbox holds packets, not frames: its queue is reported in bytes only.
             Add(socket.Id, "socketio", socket.RemoteAddress, 0, socket.QueuedBytes, items, client.ConnectedAt, socket.SinceLastReceived, client.Sent);
         }

@@ -24,8 +24,6 @@ internal sealed class SocketIOKlineSubscription(SocketIOSocket socket, TopicKey 
     private byte[]? _historyData;
     private byte[]? _confirmed;
 
-    public string Symbol { get; } = topic.Mint.ToString();
-
     public string? SubscriptionId { get; } = subscriptionId;
 
     /// <summary>From now on no frame of this subscription is queued.</summary>
@@ -54,8 +52,10 @@ internal sealed class SocketIOKlineSubscription(SocketIOSocket socket, TopicKey 
 
     protected override void PrepareSnapshot(HistoryPage page, long nowMs)
     {
-        _historyData = KlinePayloads.HistoryData(Topic, Symbol, page, nowMs);
-        _confirmed = KlinePayloads.DataOf(ServerMessages.SubscriptionConfirmed(Symbol, Topic.Interval, SubscriptionId, nowMs));
+        // Made once per join, not kept per subscription (as ClientSubscription).
+        string symbol = Topic.Mint.ToString();
+        _historyData = KlinePayloads.HistoryData(Topic, symbol, page, nowMs);
+        _confirmed = KlinePayloads.DataOf(ServerMessages.SubscriptionConfirmed(symbol, Topic.Interval, SubscriptionId, nowMs));
     }
 
     protected override void SendSnapshot()

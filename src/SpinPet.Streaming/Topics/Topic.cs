@@ -155,7 +155,7 @@ internal sealed class Topic(TopicKey key, BroadcastBuffer buffer)
             long from = long.MaxValue;
             foreach (var subscriber in _subscribers)
             {
-                from = Math.Min(from, subscriber.Newest?.Time ?? 0);
+                from = Math.Min(from, subscriber.NewestTime);
             }
             return (_sequence, from == long.MaxValue ? 0 : from, _formats, FormatsInUse());
         }
@@ -256,13 +256,13 @@ internal sealed class Topic(TopicKey key, BroadcastBuffer buffer)
                 return false;
             }
             subscription.SendSnapshot();
-            subscription.Newest = snapshotNewest;
+            subscription.Remember(snapshotNewest);
             for (long s = sequenceBefore + 1; s <= _sequence; s++)
             {
                 var candle = _recent![s % RecentCapacity];
                 if (subscription.IsNewer(candle))
                 {
-                    subscription.Newest = candle;
+                    subscription.Remember(candle);
                     subscription.Deliver(subscription.Format.Serialize(Key, Symbol, candle, s, nowMs, Stopwatch.GetTimestamp(), _recentPosition![s % RecentCapacity]));
                 }
             }

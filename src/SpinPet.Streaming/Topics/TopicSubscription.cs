@@ -5,7 +5,7 @@ namespace SpinPet.Streaming.Topics;
 /// <summary>
 /// One subscription to one topic as the fan-out sees it, and the seam toward whoever owns it: a sink of shared,
 /// pre-serialized frames. The topic side keeps the subscription's place in the topic's publications
-/// (<see cref="Marker"/>) and the newest state it has (<see cref="Newest"/>), serializes each update once per
+/// (<see cref="Marker"/>) and the newest state it has (<see cref="IsNewer"/>), serializes each update once per
 /// <see cref="FrameFormat"/> in use and hands the frame to every subscription of that format
 /// (<see cref="Deliver"/>); it never sees a session, a socket or a compression. A <c>/ws</c> session's subscription
 /// is one kind (<c>ClientSubscription</c>); another protocol's session subclasses this the same way.
@@ -25,8 +25,28 @@ public abstract class TopicSubscription(TopicKey topic, FrameFormat format)
     /// <summary>Publications up to this number of the topic reached the subscription through its join (snapshot and replay), later ones through the fan-out.</summary>
     internal long Marker { get; set; }
 
-    /// <summary>The newest candle state the subscription has: a state it has is never sent again.</summary>
-    internal Candle? Newest { get; set; }
+    // The newest candle state the subscription has, as far as ordering states needs it (a state it has is never sent
+    // again): its time, update count and finality. Not the Candle itself: 24 bytes instead of 72 per subscription,
+    // every idle connection holding a few (decision 0014).
+    private long _newestTime;
+    private long _newestUpdates;
+    private bool _newestFinal;
+    private bool _hasNewest;
+
+    /// <summary>The time of the newest state the subscription has; 0 when it has none.</summary>
+    internal long NewestTime => _hasNewest ? _newestTime : 0;
+
+    /// <summary>Records <paramref name="candle"/> as the newest state the subscription has; null: none.</summary>
+    internal void Remember(Candle? candle)
+    {
+        _hasNewest = candle.HasValue;
+        if (candle is { } newest)
+        {
+            _newestTime = newest.Time;
+            _newestUpdates = newest.UpdateCount;
+            _newestFinal = newest.IsFinal;
+        }
+    }
 
     /// <summary>Where the topic keeps this subscription's format (an index into its formats in use).</summary>
     internal int FormatSlot { get; set; }
@@ -57,7 +77,7 @@ public abstract class TopicSubscription(TopicKey topic, FrameFormat format)
     {
         if (IsNewer(frame.Candle))
         {
-            Newest = frame.Candle;
+            Remember(frame.Candle);
             Deliver(frame);
         }
     }
@@ -67,7 +87,7 @@ public abstract class TopicSubscription(TopicKey topic, FrameFormat format)
     {
         if (IsNewer(frame.Candle))
         {
-            Newest = frame.Candle;
+            Remember(frame.Candle);
             Deliver(frame, round);
         }
     }
@@ -75,14 +95,14 @@ public abstract class TopicSubscription(TopicKey topic, FrameFormat format)
     /// <summary>True when <paramref name="candle"/> is a state the subscription does not have yet.</summary>
     internal bool IsNewer(Candle candle)
     {
-        if (Newest is not { } newest)
+        if (!_hasNewest)
         {
             return true;
         }
-        if (candle.Time != newest.Time)
+        if (candle.Time != _newestTime)
         {
-            return candle.Time > newest.Time;
+            return candle.Time > _newestTime;
         }
-        return candle.UpdateCount > newest.UpdateCount || (candle.IsFinal && !newest.IsFinal);
+        return candle.UpdateCount > _newestUpdates || (candle.IsFinal && !_newestFinal);
     }
 }
