@@ -261,11 +261,16 @@ public sealed partial class ClientSession : IRoundSink
     private async Task WriteLoopAsync(CancellationToken ct)
     {
         int failed = 0;
+        // The outbox's wait takes no token (an idle writer would hold a cancellable wait's ~430 bytes): closing wakes
+        // the writer through the outbox, and the writer checks the token around each wait.
+        using var wakeOnClose = ct.Register(static outbox => ((Outbox)outbox!).WakeWriter(), _outbox);
         try
         {
             while (true)
             {
-                await _outbox.WaitAsync(ct);
+                ct.ThrowIfCancellationRequested();
+                await _outbox.WaitAsync();
+                ct.ThrowIfCancellationRequested();
                 while (true)
                 {
                     // Not _batch.Count: while a round's write owns the send side, the list holds its batch.

@@ -324,7 +324,15 @@ public sealed class Outbox(long maxBytes, OutboxBudget? budget = null)
         }
     }
 
-    public Task WaitAsync(CancellationToken ct) => _signal.WaitAsync(ct);
+    /// <summary>
+    /// Waits for frames (or a wake-up). No token: a cancellable <c>SemaphoreSlim</c> wait allocates ~430 bytes more per
+    /// wait, which an idle connection's writer holds for as long as it idles (decision 0014); a writer that must stop
+    /// is woken by <see cref="WakeWriter"/> instead.
+    /// </summary>
+    public Task WaitAsync() => _signal.WaitAsync();
+
+    /// <summary>Wakes the writer with nothing new, so it sees that its session is closing.</summary>
+    public void WakeWriter() => Wake();
 
     /// <summary>Stops accepting frames (the connection is closing), drops what is queued and wakes the writer.</summary>
     public void Complete()
