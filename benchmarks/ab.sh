@@ -7,7 +7,8 @@
 #   benchmarks/ab.sh BASE_REF [ROUNDS]      e.g. benchmarks/ab.sh main 3   (head = this working tree)
 #   sizes as in run-scenarios.sh, from BENCH_* variables; the defaults here are a 2-core box's middle ground:
 #   BENCH_HOT_CONN=2000 BENCH_HOT_RATES="200 1000" BENCH_DURATION=15 BENCH_INGEST_MINTS="1,100" BENCH_INGEST_PASSES=6
-#   BENCH_AB_ONLY="fanout-hot fanout-spread" picks other scenarios (default "fanout-hot ingest"; also "history")
+#   BENCH_AB_ONLY="fanout-hot fanout-spread" picks other scenarios (default "fanout-hot ingest"; also "history",
+#   "idle-memory" with BENCH_IDLE_NS and BENCH_HOLD)
 #   BENCH_AB_TOOLS=head measures both servers with this tree's run-scenarios.sh and load generator (only the server
 #   is built from BASE_REF): for a scenario the base tree's scripts lack, e.g. "slow-consumers"
 #
@@ -60,6 +61,8 @@ METRICS = {"fanout-hot": [("frames_per_s", "frames/s", 1), ("server_cpu_us_per_f
                            ("e2e_from_tick_latency.p99_ms", "from the slot tick p99 ms", -1), ("push_latency.p99_ms", "push p99 ms", -1),
                            ("sim_send_latency.p99_ms", "simulator send p99 ms", -1), ("loadgen_gc_pause_ms_window", "load generator GC pause ms", -1),
                            ("server_cpu_pct", "server CPU %", -1)],
+           "idle-memory": [("bytes_per_conn_rss_anon_settled", "RssAnon B/conn settled", -1),
+                           ("bytes_per_conn_rss_anon", "RssAnon B/conn early", -1)],
            "ingest": [("events_per_s_median", "events/s", 1)],
            "history": [("requests_per_s", "requests/s", 1), ("latency.p99_ms", "p99 ms", -1)]}
 def get(row, path):
