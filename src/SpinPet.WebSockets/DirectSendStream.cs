@@ -16,22 +16,8 @@ namespace SpinPet.WebSockets;
 /// on an upgraded connection after that, so this stream's writes (serialized by <see cref="WebSocketConnection"/>'s
 /// send lock) are the only ones on the socket.
 /// </remarks>
-public sealed class DirectSendStream(Stream upgraded, Socket socket) : Stream
+public sealed class DirectSendStream(Stream upgraded, Socket socket) : ConnectionStream
 {
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => true;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
-    }
-
     public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
         upgraded.ReadAsync(buffer, cancellationToken);
 
@@ -77,10 +63,6 @@ public sealed class DirectSendStream(Stream upgraded, Socket socket) : Stream
     public override void Flush()
     {
     }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
 
     /// <summary>Kestrel owns the socket and closes it when the request ends; only the upgraded stream is released here.</summary>
     protected override void Dispose(bool disposing)

@@ -7,26 +7,12 @@ namespace SpinPet.WebSockets;
 /// the HTTP stack (which would otherwise hand out its own upgraded stream). Disposing it leaves the pipes to their owner,
 /// the server, which completes them when the connection ends.
 /// </summary>
-public sealed class DuplexPipeStream(IDuplexPipe transport) : Stream
+public sealed class DuplexPipeStream(IDuplexPipe transport) : ConnectionStream
 {
     private readonly Stream _input = transport.Input.AsStream(leaveOpen: true);
 
     // Made on the first write: with direct sends (DirectSendStream) nothing is ever written through the pipe.
     private Stream? _output;
-
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => true;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
-    }
 
     private Stream Output => _output ??= transport.Output.AsStream(leaveOpen: true);
 
@@ -49,8 +35,4 @@ public sealed class DuplexPipeStream(IDuplexPipe transport) : Stream
     public override Task FlushAsync(CancellationToken cancellationToken) => Output.FlushAsync(cancellationToken);
 
     public override void Flush() => Output.Flush();
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
 }

@@ -41,8 +41,7 @@ public sealed class EarlySocketAcceptTests
     public async Task An_upgrade_after_a_request_on_the_same_connection_reaches_Kestrel_intact()
     {
         await using var server = await StartAsync([]);
-        using var tcp = new TcpClient();
-        await tcp.ConnectAsync(server.BaseUri.Host, server.BaseUri.Port, TestContext.Current.CancellationToken);
+        using var tcp = await ConnectAsync(server);
         var stream = tcp.GetStream();
         await stream.WriteAsync(Encoding.ASCII.GetBytes($"GET /health HTTP/1.1\r\nHost: {server.BaseUri.Authority}\r\n\r\n"), TestContext.Current.CancellationToken);
         string health = await ReadHeadAsync(stream);
@@ -117,8 +116,7 @@ public sealed class EarlySocketAcceptTests
     public async Task An_upgrade_sent_in_pieces_is_taken_once_complete()
     {
         await using var server = await StartAsync([]);
-        using var tcp = new TcpClient { NoDelay = true };
-        await tcp.ConnectAsync(server.BaseUri.Host, server.BaseUri.Port, TestContext.Current.CancellationToken);
+        using var tcp = await ConnectAsync(server);
         var stream = tcp.GetStream();
         byte[] request = Encoding.ASCII.GetBytes(UpgradeRequest("/ws", server.BaseUri.Authority));
         // Cut inside "GET /ws", inside the request line and inside a header.
@@ -135,8 +133,7 @@ public sealed class EarlySocketAcceptTests
     public async Task An_upgrade_slower_than_the_decision_window_is_handed_to_Kestrel_with_the_bytes_it_sent()
     {
         await using var server = await StartAsync([]);
-        using var tcp = new TcpClient { NoDelay = true };
-        await tcp.ConnectAsync(server.BaseUri.Host, server.BaseUri.Port, TestContext.Current.CancellationToken);
+        using var tcp = await ConnectAsync(server);
         var stream = tcp.GetStream();
         byte[] request = Encoding.ASCII.GetBytes(UpgradeRequest("/ws", server.BaseUri.Authority));
         await stream.WriteAsync(request.AsMemory(0, 30), TestContext.Current.CancellationToken);
@@ -163,6 +160,14 @@ public sealed class EarlySocketAcceptTests
             types.Add(message.RootElement.GetProperty("type").GetString()!);
         }
         Assert.Equal(["connection_success", "pong"], types);
+    }
+
+    /// <summary>A plain TCP connection to the server, each write its own segment.</summary>
+    private static async Task<TcpClient> ConnectAsync(ServerProcess server)
+    {
+        var tcp = new TcpClient { NoDelay = true };
+        await tcp.ConnectAsync(server.BaseUri.Host, server.BaseUri.Port, TestContext.Current.CancellationToken);
+        return tcp;
     }
 
     private static async Task<double> AcceptsAsync(ServerProcess server) =>
