@@ -187,7 +187,6 @@ public static class UpgradeRequestReader
         private bool _connectionUpgrade;
         private bool _upgradeWebSocket;
         private bool _version13;
-        private bool _repeated;
 
         public bool Take(ReadOnlySpan<byte> name, ReadOnlySpan<byte> value)
         {
@@ -235,7 +234,7 @@ public static class UpgradeRequestReader
 
         public readonly UpgradeRequest? ToRequest(string target, int headLength)
         {
-            if (_repeated || _host is null || _key is null || !_connectionUpgrade || !_upgradeWebSocket || !_version13
+            if (_host is null || _key is null || !_connectionUpgrade || !_upgradeWebSocket || !_version13
                 || !WebSocketHandshake.IsValidKey(_key))
             {
                 return null;
@@ -243,11 +242,10 @@ public static class UpgradeRequestReader
             return new UpgradeRequest(target, _host, _origin, WebSocketHandshake.ComputeAccept(_key), _extensions, headLength);
         }
 
-        private bool TakeOnce(ref string? field, ReadOnlySpan<byte> value)
+        private static bool TakeOnce(ref string? field, ReadOnlySpan<byte> value)
         {
             if (field is not null || value.IsEmpty)
             {
-                _repeated = true;
                 return false;
             }
             field = Encoding.ASCII.GetString(value);
