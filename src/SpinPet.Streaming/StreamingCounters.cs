@@ -33,7 +33,7 @@ public sealed class StreamingCounters
         Figure[] exported =
         [
             ActiveConnections, Subscriptions, MessagesSent, SocketWrites, MessagesFailed, SlowConsumerCloses, ConflatedUpdates, CompressedMessages,
-            BroadcastDroppedUpdates, BroadcastResyncs, RefusedConnections, ConnectionLevelAccepts, RateLimitedMessages, OutboxPeakBytes,
+            BroadcastDroppedUpdates, BroadcastResyncs, RefusedConnections, ConnectionLevelAccepts, SocketLevelAccepts, RateLimitedMessages, OutboxPeakBytes,
         ];
         foreach (var figure in exported)
         {
@@ -83,6 +83,9 @@ public sealed class StreamingCounters
 
     public Figure ConnectionLevelAccepts { get; } = new("spinpet.ws.connection_level_accepts", FigureKind.Counter, "{connection}",
         "/ws upgrades taken at the connection level, before Kestrel's HTTP objects exist (websocket.early_accept).");
+
+    public Figure SocketLevelAccepts { get; } = new("spinpet.ws.socket_level_accepts", FigureKind.Counter, "{connection}",
+        "Of the connection-level /ws accepts, those served off the bare socket, without Kestrel's transport.");
 
     public Figure RefusedConnections { get; } = new("spinpet.ws.refused_connections", FigureKind.Counter, "{connection}",
         "Connections refused by websocket.max_connections or max_connections_per_ip.");

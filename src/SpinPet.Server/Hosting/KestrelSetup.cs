@@ -1,4 +1,6 @@
 using System.Net;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using SpinPet.Server.Configuration;
 using SpinPet.Server.Streaming;
@@ -26,6 +28,10 @@ internal static class KestrelSetup
             // request line plus headers (40 KB at most) still fit. docs/security.md, "A hostile WebSocket client".
             sockets.MaxReadBufferSize = ReadAheadBytes;
         });
+        // The listener is ours so that plain /ws upgrades can be served off their sockets without Kestrel's transport
+        // (websocket.early_accept, decision record 0015); everything else it hands to Kestrel as Kestrel's own would.
+        builder.Services.RemoveAll<IConnectionListenerFactory>();
+        builder.Services.AddSingleton<IConnectionListenerFactory, EarlySocketListenerFactory>();
         builder.WebHost.ConfigureKestrel((context, kestrel) =>
         {
             // The same bound where a connection adapter (TLS) puts a pipe of its own between transport and application.

@@ -16,21 +16,24 @@ using SpinPet.WebSockets;
 namespace SpinPet.Server.Streaming;
 
 /// <summary>
-/// <c>websocket.early_accept</c> (decision record 0014): Kestrel connection middleware that takes a plaintext
-/// <c>/ws</c> upgrade at the connection level when it is the connection's first request, so the connection never
-/// gets Kestrel's HTTP/1.1 objects, an <c>HttpContext</c> or the request's hosting state (together about a third of an
-/// idle connection's memory). It only ever takes what it would accept: an upgrade <see cref="UpgradeRequestReader"/>
-/// vouches for, from an allowed origin, within the address's request rate and connection limits, not from a trusted
-/// proxy. Everything else (other requests, refusals, anything unusual) continues into Kestrel with every byte unread,
-/// where <see cref="KlineSocketEndpoint"/> and the HTTP stack's own parsing and limits answer it as they always did.
+/// <c>websocket.early_accept</c> (decision records 0014 and 0015): takes a plaintext <c>/ws</c> upgrade that is a
+/// connection's first request before Kestrel's HTTP/1.1 objects, an <c>HttpContext</c> or the request's hosting state
+/// exist for it. Two ways in: <see cref="EarlySocketListener"/> reads the upgrade straight off the accepted socket, so
+/// the connection never gets Kestrel's transport either (the common case: a client sends its upgrade in one packet);
+/// this class's Kestrel connection middleware takes, over Kestrel's transport, one that came in pieces. It only ever
+/// takes what it would accept: an upgrade <see cref="UpgradeRequestReader"/> vouches for, from an allowed origin,
+/// within the address's request rate and connection limits, not from a trusted proxy. Everything else (other requests,
+/// refusals, anything unusual) continues into Kestrel with every byte unread, where <see cref="KlineSocketEndpoint"/>
+/// and the HTTP stack's own parsing and limits answer it as they always did.
 /// </summary>
 internal sealed class EarlySocketAccept
 {
-    // A client sends its upgrade request right after connecting, in one packet. A connection that has not sent a
-    // complete one by then goes to Kestrel, whose request-header timeout starts from its own first read.
-    private static readonly TimeSpan DecisionWindow = TimeSpan.FromSeconds(3);
+    /// <summary>
+    /// A client sends its upgrade request right after connecting, in one packet. A connection that has not sent a
+    /// complete one by then goes to Kestrel, whose request-header timeout starts from its own first read.
+    /// </summary>
+    internal static readonly TimeSpan DecisionWindow = TimeSpan.FromSeconds(3);
 
-    private readonly ConnectionDelegate _next;
     private readonly IServiceProvider _services;
     private readonly Configuration.WebSocketOptions _options;
     private readonly SessionRegistry _registry;
@@ -39,9 +42,8 @@ internal sealed class EarlySocketAccept
     private readonly TimeProvider _time;
     private readonly ForwardedHeadersOptions? _forwarded;
 
-    private EarlySocketAccept(ConnectionDelegate next, IServiceProvider services)
+    public EarlySocketAccept(IServiceProvider services)
     {
-        _next = next;
         _services = services;
         _options = services.GetRequiredService<IOptions<Configuration.WebSocketOptions>>().Value;
         _registry = services.GetRequiredService<SessionRegistry>();
@@ -51,47 +53,109 @@ internal sealed class EarlySocketAccept
         _forwarded = services.GetRequiredService<IOptions<ServerOptions>>().Value.ForwardedHeaders
             ? services.GetRequiredService<IOptions<ForwardedHeadersOptions>>().Value
             : null;
+        IsEnabled = services.GetRequiredService<IOptions<KlineOptions>>().Value.EnableKlineService && _options.EarlyAccept;
     }
+
+    /// <summary>The kline service is on and so is <c>websocket.early_accept</c>.</summary>
+    public bool IsEnabled { get; }
+
+    /// <summary><c>websocket.direct_send</c>: frames go straight to the socket, not through a pipe.</summary>
+    public bool DirectSend => _options.DirectSend;
+
+    public TimeProvider Time => _time;
 
     /// <summary>Puts the middleware in front of Kestrel's HTTP handling of <paramref name="listen"/>, when it is on.</summary>
     public static ListenOptions Install(ListenOptions listen)
     {
-        var services = listen.ApplicationServices;
-        if (services.GetRequiredService<IOptions<KlineOptions>>().Value.EnableKlineService
-            && services.GetRequiredService<IOptions<Configuration.WebSocketOptions>>().Value.EarlyAccept)
+        var accept = listen.ApplicationServices.GetRequiredService<EarlySocketAccept>();
+        if (accept.IsEnabled)
         {
-            listen.Use(next => new EarlySocketAccept(next, services).OnConnectionAsync);
+            listen.Use(next => connection => accept.OnConnectionAsync(connection, next));
         }
         return listen;
     }
 
-    private async Task OnConnectionAsync(ConnectionContext connection)
+    /// <summary>
+    /// The checks of <see cref="KlineSocketEndpoint"/>, passed: origin, request rate, connection limits. A taken request
+    /// holds a connection slot until <see cref="ServeAsync"/> releases it.
+    /// </summary>
+    public bool TryAdmit(IPAddress? remote, UpgradeRequest request, [NotNullWhen(true)] out Taken? taken)
     {
-        var taken = await TryTakeAsync(connection);
-        if (taken is null)
+        taken = null;
+        // From a trusted proxy the client is in X-Forwarded-For, which the forwarded-headers middleware reads.
+        if (remote is null || IsTrustedProxy(remote)
+            || !KlineSocketEndpoint.IsOriginAllowed(request.Origin ?? "", "http", request.Host, _options))
         {
-            await _next(connection);
-            return;
+            return false;
         }
+        string partition = ClientPartition.Of(remote).ToString();
+        if (!_registry.TryReserve(partition, out var budget, out _, countRefusal: false))
+        {
+            return false;
+        }
+        // An upgrade is a request: it takes its token from the address's REST bucket, as through Kestrel.
+        if (!_rateLimit.TryTake(remote))
+        {
+            _registry.Release(partition);
+            return false;
+        }
+        taken = new Taken(request.AcceptKey, request.Extensions, partition, budget, remote.ToString());
+        return true;
+    }
+
+    /// <summary>Gives back what <see cref="TryAdmit"/> took, for a connection that failed before it was served.</summary>
+    public void Release(Taken taken) => _registry.Release(taken.Partition);
+
+    /// <summary>
+    /// Answers 101 over <paramref name="transport"/> (which carries the frames too, so none can overtake it), then
+    /// serves the session until it ends. Owns <paramref name="transport"/> from the call on, and releases the slot.
+    /// </summary>
+    /// <param name="offTheSocket">Taken by <see cref="EarlySocketListener"/> from the bare socket (counted apart).</param>
+    public async Task ServeAsync(Stream transport, Action abort, Taken taken, bool offTheSocket)
+    {
         // Only these outlive the handshake in this method's state: the request's strings are not kept per connection.
         var (partition, budget, address) = (taken.Partition, taken.Budget, taken.Address);
         try
         {
-            var socket = await AcceptAsync(connection, taken.Request);
-            if (socket is null)
+            string? extensions = null;
+            bool deflate = _options.Compression && PerMessageDeflateNegotiation.TryNegotiate(taken.Extensions, out extensions);
+            try
             {
+                await transport.WriteAsync(WebSocketHandshake.SwitchingProtocols(taken.AcceptKey, extensions));
+            }
+            catch (IOException)
+            {
+                await transport.DisposeAsync();
                 return;
             }
-            await using (socket)
+            _counters.ConnectionLevelAccepts.Add(1);
+            if (offTheSocket)
             {
-                _counters.ConnectionLevelAccepts.Add(1);
-                await KlineSocketEndpoint.RunSessionAsync(_services, socket, address, budget);
+                _counters.SocketLevelAccepts.Add(1);
             }
+            await using var socket = new WebSocketConnection(transport, _options.MaxMessageBytes, abort, deflate);
+            await KlineSocketEndpoint.RunSessionAsync(_services, socket, address, budget);
         }
         finally
         {
             _registry.Release(partition);
         }
+    }
+
+    private async Task OnConnectionAsync(ConnectionContext connection, ConnectionDelegate next)
+    {
+        var taken = await TryTakeAsync(connection);
+        if (taken is null)
+        {
+            await next(connection);
+            return;
+        }
+        Stream transport = new DuplexPipeStream(connection.Transport);
+        if (_options.DirectSend && connection.Features.Get<IConnectionSocketFeature>()?.Socket is { } socket)
+        {
+            transport = new DirectSendStream(transport, socket);
+        }
+        await ServeAsync(transport, connection.Abort, taken, offTheSocket: false);
     }
 
     /// <summary>
@@ -128,7 +192,8 @@ internal sealed class EarlySocketAccept
                 examined = buffer.End;
                 continue;
             }
-            if (verdict == UpgradeRequestVerdict.Taken && TryAdmit(connection, request!, out var taken))
+            if (verdict == UpgradeRequestVerdict.Taken
+                && TryAdmit((connection.RemoteEndPoint as IPEndPoint)?.Address, request!, out var taken))
             {
                 input.AdvanceTo(buffer.GetPosition(request!.HeadLength));
                 return taken;
@@ -136,32 +201,6 @@ internal sealed class EarlySocketAccept
             input.AdvanceTo(buffer.Start, examined ?? buffer.Start);
             return null;
         }
-    }
-
-    /// <summary>The checks of <see cref="KlineSocketEndpoint"/>, passed: origin, request rate, connection limits.</summary>
-    private bool TryAdmit(ConnectionContext connection, UpgradeRequest request, [NotNullWhen(true)] out Taken? taken)
-    {
-        taken = null;
-        var remote = (connection.RemoteEndPoint as IPEndPoint)?.Address;
-        // From a trusted proxy the client is in X-Forwarded-For, which the forwarded-headers middleware reads.
-        if (remote is null || IsTrustedProxy(remote)
-            || !KlineSocketEndpoint.IsOriginAllowed(request.Origin ?? "", "http", request.Host, _options))
-        {
-            return false;
-        }
-        string partition = ClientPartition.Of(remote).ToString();
-        if (!_registry.TryReserve(partition, out var budget, out _, countRefusal: false))
-        {
-            return false;
-        }
-        // An upgrade is a request: it takes its token from the address's REST bucket, as through Kestrel.
-        if (!_rateLimit.TryTake(remote))
-        {
-            _registry.Release(partition);
-            return false;
-        }
-        taken = new Taken(request, partition, budget, remote.ToString());
-        return true;
     }
 
     private bool IsTrustedProxy(IPAddress remote)
@@ -175,27 +214,6 @@ internal sealed class EarlySocketAccept
             || _forwarded.KnownIPNetworks.Any(network => network.Contains(remote) || network.Contains(mapped));
     }
 
-    /// <summary>Answers 101 the way the frames will go (so none can overtake it); null when the client is gone.</summary>
-    private async Task<WebSocketConnection?> AcceptAsync(ConnectionContext connection, UpgradeRequest request)
-    {
-        string? extensions = null;
-        bool deflate = _options.Compression && PerMessageDeflateNegotiation.TryNegotiate(request.Extensions, out extensions);
-        Stream transport = new DuplexPipeStream(connection.Transport);
-        if (_options.DirectSend && connection.Features.Get<IConnectionSocketFeature>()?.Socket is { } socket)
-        {
-            transport = new DirectSendStream(transport, socket);
-        }
-        try
-        {
-            await transport.WriteAsync(WebSocketHandshake.SwitchingProtocols(request.AcceptKey, extensions));
-        }
-        catch (IOException)
-        {
-            await transport.DisposeAsync();
-            return null;
-        }
-        return new WebSocketConnection(transport, _options.MaxMessageBytes, connection.Abort, deflate);
-    }
-
-    private sealed record Taken(UpgradeRequest Request, string Partition, OutboxBudget Budget, string Address);
+    /// <summary>An admitted upgrade: what its answer and its session need, and the connection slot it holds.</summary>
+    internal sealed record Taken(string AcceptKey, string? Extensions, string Partition, OutboxBudget Budget, string Address);
 }

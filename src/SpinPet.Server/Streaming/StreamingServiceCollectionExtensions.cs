@@ -69,6 +69,7 @@ internal static class StreamingServiceCollectionExtensions
         });
         services.AddSingleton(sp => ActivatorUtilities.CreateInstance<EventHub>(sp));
         services.AddSingleton<EventFanOut>();
+        services.AddSingleton<EarlySocketAccept>();
         services.AddSingleton<IAppliedBatchListener, CandleFanOut>();
         services.AddHostedService<StreamingService>();
         return services;

@@ -25,6 +25,7 @@ public sealed class MetricsTests
         "spinpet_ws_conflated_updates_total",
         "spinpet_ws_refused_connections_total",
         "spinpet_ws_connection_level_accepts_total",
+        "spinpet_ws_socket_level_accepts_total",
         "spinpet_ws_rate_limited_messages_total",
         "spinpet_ws_compressed_messages_total",
         "spinpet_ws_broadcast_dropped_updates_total",

@@ -8,12 +8,15 @@ namespace SpinPet.EndToEnd.Tests.WebSockets;
 
 /// <summary>
 /// <c>websocket.early_accept</c> on the real server: which upgrades are taken at the connection level (counted by
-/// <c>spinpet_ws_connection_level_accepts_total</c>) and that everything else reaches Kestrel with its bytes intact and
-/// is answered as before.
+/// <c>spinpet_ws_connection_level_accepts_total</c>), which of them off the bare socket (<c>EarlySocketListener</c>,
+/// <c>spinpet_ws_socket_level_accepts_total</c>), and that everything else reaches Kestrel with its bytes intact and is
+/// answered as before.
 /// </summary>
 public sealed class EarlySocketAcceptTests
 {
     private const string Accepts = "spinpet_ws_connection_level_accepts_total";
+
+    private const string SocketAccepts = "spinpet_ws_socket_level_accepts_total";
 
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
 
@@ -24,6 +27,7 @@ public sealed class EarlySocketAcceptTests
         using var client = await StalledClient.ConnectAsync(server.BaseUri);
         await AssertAnswersPingAsync(client);
         Assert.Equal(1, await AcceptsAsync(server));
+        Assert.Equal(1, await AcceptsAsync(server, SocketAccepts));
         // The 101 is ours, not Kestrel's (which adds Date and Server).
         Assert.DoesNotContain("Server:", client.ResponseHead, StringComparison.Ordinal);
     }
@@ -35,6 +39,7 @@ public sealed class EarlySocketAcceptTests
         using var client = await StalledClient.ConnectAsync(server.BaseUri);
         await AssertAnswersPingAsync(client);
         Assert.Equal(0, await AcceptsAsync(server));
+        Assert.Equal(0, await AcceptsAsync(server, SocketAccepts));
     }
 
     [Fact]
@@ -113,7 +118,7 @@ public sealed class EarlySocketAcceptTests
     }
 
     [Fact]
-    public async Task An_upgrade_sent_in_pieces_is_taken_once_complete()
+    public async Task An_upgrade_sent_in_pieces_is_taken_once_complete_over_Kestrels_transport_if_not_off_the_socket()
     {
         await using var server = await StartAsync([]);
         using var tcp = await ConnectAsync(server);
@@ -127,6 +132,23 @@ public sealed class EarlySocketAcceptTests
         }
         Assert.StartsWith("HTTP/1.1 101", await ReadHeadAsync(stream), StringComparison.Ordinal);
         Assert.Equal(1, await AcceptsAsync(server));
+    }
+
+    [Fact]
+    public async Task A_connection_silent_past_the_window_goes_to_Kestrel_whose_connection_middleware_still_takes_its_upgrade()
+    {
+        await using var server = await StartAsync([]);
+        using var tcp = await ConnectAsync(server);
+        var stream = tcp.GetStream();
+        // The stimulus is the silence itself: the listener's 3 s window for a first byte closes, the connection becomes
+        // Kestrel's with nothing read, and the upgrade that follows is taken by the middleware over Kestrel's transport.
+        await Task.Delay(TimeSpan.FromSeconds(4), TestContext.Current.CancellationToken);
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(UpgradeRequest("/ws", server.BaseUri.Authority)), TestContext.Current.CancellationToken);
+        string head = await ReadHeadAsync(stream);
+        Assert.StartsWith("HTTP/1.1 101", head, StringComparison.Ordinal);
+        Assert.DoesNotContain("Server:", head, StringComparison.Ordinal);
+        Assert.Equal(1, await AcceptsAsync(server));
+        Assert.Equal(0, await AcceptsAsync(server, SocketAccepts));
     }
 
     [Fact]
@@ -170,8 +192,8 @@ public sealed class EarlySocketAcceptTests
         return tcp;
     }
 
-    private static async Task<double> AcceptsAsync(ServerProcess server) =>
-        MetricsTests.Sample(await MetricsTests.ScrapeAsync(server), Accepts) ?? 0;
+    private static async Task<double> AcceptsAsync(ServerProcess server, string counter = Accepts) =>
+        MetricsTests.Sample(await MetricsTests.ScrapeAsync(server), counter) ?? 0;
 
     private static string UpgradeRequest(string target, string host) =>
         $"GET {target} HTTP/1.1\r\nHost: {host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
