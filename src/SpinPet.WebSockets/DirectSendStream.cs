@@ -4,9 +4,9 @@ namespace SpinPet.WebSockets;
 
 /// <summary>
 /// An upgraded connection whose writes go straight to its socket instead of through Kestrel's output pipe; reads
-/// still come through the upgraded stream (Kestrel's input pipe, its read-ahead bound and timeouts). A write is one
-/// non-blocking <c>send</c> on the calling thread when the kernel takes the bytes, and parks on the socket otherwise:
-/// no pipe copy, no pipe locks, no flush (decision record 0002).
+/// still come through the upgraded stream (Kestrel's input pipe, or a <c>NetworkStream</c> on a socket served without
+/// Kestrel's transport). A write is one non-blocking <c>send</c> on the calling thread when the kernel takes the bytes,
+/// and an asynchronous send for the rest otherwise: no pipe copy, no pipe locks, no flush (decision record 0002).
 /// </summary>
 /// <remarks>
 /// Only for plaintext connections (TLS must go through Kestrel's stream), and only when Kestrel has put the upgrade's
@@ -16,38 +16,65 @@ namespace SpinPet.WebSockets;
 /// on an upgraded connection after that, so this stream's writes (serialized by <see cref="WebSocketConnection"/>'s
 /// send lock) are the only ones on the socket.
 /// </remarks>
-public sealed class DirectSendStream(Stream upgraded, Socket socket) : ConnectionStream
+public sealed class DirectSendStream : ConnectionStream
 {
+    private readonly Stream _upgraded;
+    private readonly Socket _socket;
+
+    /// <param name="upgraded">What reads come through; disposed with this stream.</param>
+    /// <param name="socket">
+    /// The connection's socket, put in non-blocking mode for this stream's synchronous sends (its asynchronous operations,
+    /// the only kind anyone else runs on it, do not depend on that mode).
+    /// </param>
+    public DirectSendStream(Stream upgraded, Socket socket)
+    {
+        _upgraded = upgraded;
+        _socket = socket;
+        socket.Blocking = false;
+    }
+
     public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
-        upgraded.ReadAsync(buffer, cancellationToken);
+        _upgraded.ReadAsync(buffer, cancellationToken);
 
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        upgraded.ReadAsync(buffer, offset, count, cancellationToken);
+        _upgraded.ReadAsync(buffer, offset, count, cancellationToken);
 
-    public override int Read(byte[] buffer, int offset, int count) => upgraded.Read(buffer, offset, count);
+    public override int Read(byte[] buffer, int offset, int count) => _upgraded.Read(buffer, offset, count);
 
+    /// <summary>
+    /// One non-blocking <c>send</c> on the calling thread: done when the kernel takes every byte (no task, no socket event
+    /// arguments, nothing allocated); what it leaves, when the connection's send buffer is full, goes by an asynchronous
+    /// send that waits for room.
+    /// </summary>
     public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
         if (buffer.IsEmpty)
         {
             return default;
         }
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return ValueTask.FromCanceled(cancellationToken);
+        }
+        int sent;
+        SocketError error;
         try
         {
-            var sending = socket.SendAsync(buffer, SocketFlags.None, cancellationToken);
-            if (!sending.IsCompletedSuccessfully)
-            {
-                return FinishWriteAsync(sending, buffer, cancellationToken);
-            }
-            // A completed send's result is read once; what it left (a stream socket takes all, this is a guard) is
-            // sent as a new write.
-            int sent = sending.Result;
-            return sent == buffer.Length ? default : FinishWriteAsync(new ValueTask<int>(sent), buffer, cancellationToken);
+            sent = _socket.Send(buffer.Span, SocketFlags.None, out error);
         }
-        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+        catch (ObjectDisposedException ex)
         {
             return ValueTask.FromException(Failed(ex));
         }
+        if (error == SocketError.WouldBlock)
+        {
+            sent = 0;
+        }
+        else if (error != SocketError.Success)
+        {
+            return ValueTask.FromException(Failed(new SocketException((int)error)));
+        }
+        return sent == buffer.Length ? default : FinishWriteAsync(buffer[sent..], cancellationToken);
     }
 
     public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
@@ -64,12 +91,12 @@ public sealed class DirectSendStream(Stream upgraded, Socket socket) : Connectio
     {
     }
 
-    /// <summary>Kestrel owns the socket and closes it when the request ends; only the upgraded stream is released here.</summary>
+    /// <summary>The socket is its owner's (Kestrel's, or the upgraded stream's); only the upgraded stream is released here.</summary>
     protected override void Dispose(bool disposing)
     {
         if (disposing)
         {
-            upgraded.Dispose();
+            _upgraded.Dispose();
         }
         base.Dispose(disposing);
     }
@@ -77,26 +104,25 @@ public sealed class DirectSendStream(Stream upgraded, Socket socket) : Connectio
     public override ValueTask DisposeAsync()
     {
         GC.SuppressFinalize(this);
-        return upgraded.DisposeAsync();
+        return _upgraded.DisposeAsync();
     }
 
     /// <summary>
-    /// Waits for a send that did not complete at once, then sends what it left: a stream socket's send completes with
-    /// every byte taken, so the loop only guards a short count.
+    /// Sends what a full send buffer left, waiting for room: a stream socket's asynchronous send completes with every byte
+    /// taken, so the loop only guards a short count.
     /// </summary>
-    private async ValueTask FinishWriteAsync(ValueTask<int> sending, ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken)
+    private async ValueTask FinishWriteAsync(ReadOnlyMemory<byte> rest, CancellationToken cancellationToken)
     {
         try
         {
-            int sent = await sending.ConfigureAwait(false);
-            while (sent < buffer.Length)
+            while (!rest.IsEmpty)
             {
+                int sent = await _socket.SendAsync(rest, SocketFlags.None, cancellationToken).ConfigureAwait(false);
                 if (sent == 0)
                 {
                     throw new IOException("The socket took no bytes.");
                 }
-                buffer = buffer[sent..];
-                sent = await socket.SendAsync(buffer, SocketFlags.None, cancellationToken).ConfigureAwait(false);
+                rest = rest[sent..];
             }
         }
         catch (Exception ex) when (ex is SocketException or ObjectDisposedException)

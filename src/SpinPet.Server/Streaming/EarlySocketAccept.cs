@@ -41,6 +41,7 @@ internal sealed class EarlySocketAccept
     private readonly StreamingCounters _counters;
     private readonly TimeProvider _time;
     private readonly ForwardedHeadersOptions? _forwarded;
+    private readonly CancellationToken _stopping;
 
     public EarlySocketAccept(IServiceProvider services)
     {
@@ -53,6 +54,7 @@ internal sealed class EarlySocketAccept
         _forwarded = services.GetRequiredService<IOptions<ServerOptions>>().Value.ForwardedHeaders
             ? services.GetRequiredService<IOptions<ForwardedHeadersOptions>>().Value
             : null;
+        _stopping = services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
         IsEnabled = services.GetRequiredService<IOptions<KlineOptions>>().Value.EnableKlineService && _options.EarlyAccept;
     }
 
@@ -113,28 +115,43 @@ internal sealed class EarlySocketAccept
     /// <param name="offTheSocket">Taken by <see cref="EarlySocketListener"/> from the bare socket (counted apart).</param>
     public async Task ServeAsync(Stream transport, Action abort, Taken taken, bool offTheSocket)
     {
-        // Only these outlive the handshake in this method's state: the request's strings are not kept per connection.
+        // Only these outlive the handshake in this method's state (the parameter is cleared below): the request's
+        // strings are not kept per connection.
         var (partition, budget, address) = (taken.Partition, taken.Budget, taken.Address);
         try
         {
             string? extensions = null;
             bool deflate = _options.Compression && PerMessageDeflateNegotiation.TryNegotiate(taken.Extensions, out extensions);
+            var response = WebSocketHandshake.SwitchingProtocols(taken.AcceptKey, extensions);
+            taken = null!;
             try
             {
-                await transport.WriteAsync(WebSocketHandshake.SwitchingProtocols(taken.AcceptKey, extensions));
+                await transport.WriteAsync(response);
             }
             catch (IOException)
             {
                 await transport.DisposeAsync();
                 return;
             }
+            response = null!;
             _counters.ConnectionLevelAccepts.Add(1);
             if (offTheSocket)
             {
                 _counters.SocketLevelAccepts.Add(1);
             }
             await using var socket = new WebSocketConnection(transport, _options.MaxMessageBytes, abort, deflate);
-            await KlineSocketEndpoint.RunSessionAsync(_services, socket, address, budget);
+            // The session runs in this method's state rather than in a nested method's: one async state fewer per
+            // idle connection (KlineSocketEndpoint.RunSessionAsync does the same for Kestrel's upgrades).
+            var session = KlineSocketEndpoint.NewSession(_services, socket, address, budget);
+            _registry.Add(session);
+            try
+            {
+                await session.RunAsync(_stopping);
+            }
+            finally
+            {
+                _registry.Remove(session);
+            }
         }
         finally
         {

@@ -192,7 +192,10 @@ internal sealed class EarlySocketListener : IConnectionListener
             {
                 transport = new DirectSendStream(transport, socket);
             }
-            await _accept.ServeAsync(transport, socket.Dispose, taken, offTheSocket: true);
+            var serving = _accept.ServeAsync(transport, socket.Dispose, taken, offTheSocket: true);
+            // The admitted request is not kept in this method's state for the life of the session.
+            taken = null;
+            await serving;
         }
         catch (Exception ex)
         {

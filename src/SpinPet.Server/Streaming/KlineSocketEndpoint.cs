@@ -63,16 +63,13 @@ internal static class KlineSocketEndpoint
     }
 
     /// <summary>
-    /// One <see cref="ClientSession"/> for the life of an accepted socket, registered while it runs: the same on both ways
-    /// in (Kestrel's upgrade here, <see cref="EarlySocketAccept"/> at the connection level).
+    /// One <see cref="ClientSession"/> for the life of a socket Kestrel upgraded, registered while it runs (
+    /// <see cref="EarlySocketAccept"/> does the same in its own state).
     /// </summary>
     internal static async Task RunSessionAsync(IServiceProvider services, WebSocketConnection connection, string address, OutboxBudget outboxBudget)
     {
         var registry = services.GetRequiredService<SessionRegistry>();
-        var session = new ClientSession(connection, address, outboxBudget,
-            services.GetRequiredService<TopicHub>(), services.GetRequiredService<EventHub>(), services.GetRequiredService<ICandleHistory>(),
-            services.GetRequiredService<StreamingOptions>(), services.GetRequiredService<FrameRateLimit>(), services.GetRequiredService<StreamingCounters>(),
-            services.GetRequiredService<TimeProvider>(), services.GetRequiredService<ILogger<ClientSession>>());
+        var session = NewSession(services, connection, address, outboxBudget);
         registry.Add(session);
         try
         {
@@ -83,6 +80,13 @@ internal static class KlineSocketEndpoint
             registry.Remove(session);
         }
     }
+
+    /// <summary>The session of an accepted socket, not yet registered or running.</summary>
+    internal static ClientSession NewSession(IServiceProvider services, WebSocketConnection connection, string address, OutboxBudget outboxBudget) =>
+        new(connection, address, outboxBudget,
+            services.GetRequiredService<TopicHub>(), services.GetRequiredService<EventHub>(), services.GetRequiredService<ICandleHistory>(),
+            services.GetRequiredService<StreamingOptions>(), services.GetRequiredService<FrameRateLimit>(), services.GetRequiredService<StreamingCounters>(),
+            services.GetRequiredService<TimeProvider>(), services.GetRequiredService<ILogger<ClientSession>>());
 
     /// <summary>
     /// <c>websocket.allowed_origins</c> (empty: any) for the socket endpoints (<c>/ws</c>, <c>/socket.io/</c>); a request

@@ -214,8 +214,11 @@ public static class ServerMessages
     }
 
     /// <summary>The JSON value of a subscription id (<c>"sub_1"</c> or <c>null</c>), encoded once per subscription.</summary>
+    private static readonly byte[] NullJson = "null"u8.ToArray();
+
+    /// <summary>A subscription id as JSON; one shared array for every subscription without an id (never written to).</summary>
     public static byte[] SubscriptionIdJson(string? subscriptionId) =>
-        subscriptionId is null ? "null"u8.ToArray() : JsonSerializer.SerializeToUtf8Bytes(subscriptionId, StreamingJsonContext.Default.String);
+        subscriptionId is null ? NullJson : JsonSerializer.SerializeToUtf8Bytes(subscriptionId, StreamingJsonContext.Default.String);
 
     private static byte[] Envelope(string type, long nowMs, Action<Utf8JsonWriter> data) =>
         Write(w =>

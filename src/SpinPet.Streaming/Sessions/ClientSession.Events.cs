@@ -35,7 +35,7 @@ public sealed partial class ClientSession
             {
                 return;
             }
-            if (!_eventSubscriptions.ContainsKey(mint) && _subscriptions.Count + _eventSubscriptions.Count >= _options.MaxSubscriptionsPerClient)
+            if (_eventSubscriptions?.ContainsKey(mint) != true && _subscriptions.Count + EventSubscriptionCount >= _options.MaxSubscriptionsPerClient)
             {
                 SendError(ErrorCode.SubscriptionRefused, $"Subscription refused: at most {_options.MaxSubscriptionsPerClient} subscriptions per connection");
                 return;
@@ -54,7 +54,7 @@ public sealed partial class ClientSession
                 closed = _subscriptionsClosed;
                 if (!closed)
                 {
-                    _eventSubscriptions[mint] = subscription;
+                    (_eventSubscriptions ??= [])[mint] = subscription;
                 }
             }
             if (closed)
@@ -86,7 +86,8 @@ public sealed partial class ClientSession
     {
         lock (_subscriptions)
         {
-            _eventSubscriptions.Remove(mint, out var subscription);
+            ClientEventSubscription? subscription = null;
+            _eventSubscriptions?.Remove(mint, out subscription);
             return subscription;
         }
     }

@@ -88,7 +88,7 @@ public sealed partial class ClientSession
             {
                 return;
             }
-            if (!_subscriptions.ContainsKey(topic) && _subscriptions.Count + _eventSubscriptions.Count >= _options.MaxSubscriptionsPerClient)
+            if (!_subscriptions.ContainsKey(topic) && _subscriptions.Count + EventSubscriptionCount >= _options.MaxSubscriptionsPerClient)
             {
                 SendError(ErrorCode.SubscriptionRefused, $"Subscription refused: at most {_options.MaxSubscriptionsPerClient} subscriptions per connection");
                 return;

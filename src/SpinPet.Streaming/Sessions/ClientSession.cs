@@ -26,8 +26,10 @@ public sealed partial class ClientSession
     private readonly Dictionary<TopicKey, ClientSubscription> _subscriptions = [];
 
     // Event streams by mint; guarded by the _subscriptions lock, and counted with the topics against
-    // kline.max_subscriptions_per_client.
-    private readonly Dictionary<Core.Chain.PublicKey, ClientEventSubscription> _eventSubscriptions = [];
+    // kline.max_subscriptions_per_client. Made with the first: most connections never open one.
+    private Dictionary<Core.Chain.PublicKey, ClientEventSubscription>? _eventSubscriptions;
+
+    private int EventSubscriptionCount => _eventSubscriptions?.Count ?? 0;
     private readonly EventHub _events;
     private readonly CancellationTokenSource _closing = new();
 
@@ -85,7 +87,7 @@ public sealed partial class ClientSession
         {
             lock (_subscriptions)
             {
-                return _subscriptions.Count + _eventSubscriptions.Count;
+                return _subscriptions.Count + EventSubscriptionCount;
             }
         }
     }
@@ -221,8 +223,8 @@ public sealed partial class ClientSession
             _subscriptionsClosed = true;
             all = [.. _subscriptions.Values];
             _subscriptions.Clear();
-            streams = [.. _eventSubscriptions.Values];
-            _eventSubscriptions.Clear();
+            streams = _eventSubscriptions is null ? [] : [.. _eventSubscriptions.Values];
+            _eventSubscriptions = null;
         }
         foreach (var subscription in all)
         {
