@@ -62,9 +62,10 @@ internal sealed record WebSocketOptions
     public bool DirectSend { get; init; } = true;
 
     /// <summary>
-    /// A plaintext <c>/ws</c> upgrade that is a connection's first request is taken at the connection level, before
-    /// Kestrel creates its HTTP objects for it (decision record 0014): less memory per connection. Any other request,
-    /// and any upgrade it does not fully vouch for or would refuse, goes through Kestrel as before. Off = all through Kestrel.
+    /// A plaintext <c>/ws</c> upgrade that is a connection's first request is taken before Kestrel creates its HTTP
+    /// objects for it (decision record 0014) and, when it arrives whole, served off the bare socket by our listener
+    /// without Kestrel's transport (0015): less memory per connection. Any other request, and any upgrade it does not
+    /// fully vouch for or would refuse, goes through Kestrel as before. Off = Kestrel's listener, all through Kestrel.
     /// </summary>
     [ConfigurationKeyName("early_accept")]
     public bool EarlyAccept { get; init; } = true;
