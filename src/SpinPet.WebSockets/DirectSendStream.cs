@@ -30,7 +30,14 @@ public sealed class DirectSendStream : ConnectionStream
     {
         _upgraded = upgraded;
         _socket = socket;
-        socket.Blocking = false;
+        try
+        {
+            socket.Blocking = false;
+        }
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+        {
+            // The connection is already gone; the first write fails as any write to a dead socket does.
+        }
     }
 
     public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>

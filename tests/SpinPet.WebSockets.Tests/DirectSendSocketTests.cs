@@ -78,6 +78,20 @@ public sealed class DirectSendSocketTests
         }
     }
 
+    [Fact]
+    public async Task A_stream_made_on_a_socket_already_gone_fails_its_first_write_as_an_io_error_not_its_construction()
+    {
+        using var timeout = TestTimeout.Start();
+        var (server, client) = await PairAsync(timeout.Token);
+        using (client)
+        {
+            var upgraded = new NetworkStream(server, ownsSocket: true);
+            server.Dispose();
+            var stream = new DirectSendStream(upgraded, server);
+            await Assert.ThrowsAsync<IOException>(async () => await stream.WriteAsync(new byte[] { 1 }, timeout.Token));
+        }
+    }
+
     private static async Task<(Socket Server, Socket Client)> PairAsync(CancellationToken ct)
     {
         using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);

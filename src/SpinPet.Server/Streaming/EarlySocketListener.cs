@@ -184,14 +184,26 @@ internal sealed class EarlySocketListener : IConnectionListener
             await HandOverAsync(socket);
             return;
         }
-        Interlocked.Increment(ref _sessions);
+        Stream transport;
         try
         {
-            Stream transport = new NetworkStream(socket, ownsSocket: true);
+            transport = new NetworkStream(socket, ownsSocket: true);
             if (_accept.DirectSend)
             {
                 transport = new DirectSendStream(transport, socket);
             }
+        }
+        catch (IOException)
+        {
+            // Reset between its head and its answer (the stream refuses a socket no longer connected): the slot it was
+            // admitted to is given back.
+            _accept.Release(taken);
+            socket.Dispose();
+            return;
+        }
+        Interlocked.Increment(ref _sessions);
+        try
+        {
             var serving = _accept.ServeAsync(transport, socket.Dispose, taken, offTheSocket: true);
             // The admitted request is not kept in this method's state for the life of the session.
             taken = null;
