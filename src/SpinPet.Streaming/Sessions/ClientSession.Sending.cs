@@ -13,11 +13,15 @@ public sealed partial class ClientSession : IRoundSink
     // Frames per socket write: enough to amortize a flush, small enough to keep a batch's buffer modest.
     private const int WriteBatch = 64;
 
+    // The batch lists' room while the connection is idle; a burst (the replies and snapshots of a few subscriptions)
+    // grows them, and they give the room back once nothing more is queued (ClearSendLists).
+    private const int IdleListCapacity = 4;
+
     // The batch in hand and its messages: used only by whoever owns the send side (the writer, or the broadcaster
     // ending a round), and empty whenever nobody does: TakeBatch adds only when it claims the send side, and the
     // owner clears them before it releases it. Small to start: an idle connection should hold little.
-    private readonly List<OutboundFrame> _batch = new(4);
-    private readonly List<WebSocketOutboundMessage> _messages = new(4);
+    private readonly List<OutboundFrame> _batch = new(IdleListCapacity);
+    private readonly List<WebSocketOutboundMessage> _messages = new(IdleListCapacity);
 
     // Joined the broadcaster's current round (DeliveryRound); touched only by the broadcaster.
     private bool _inRound;
@@ -138,9 +142,22 @@ public sealed partial class ClientSession : IRoundSink
     // Clears the owner's lists, then releases the send side; what was queued meanwhile wakes the writer.
     private void ReleaseBatch()
     {
+        ClearSendLists();
+        _outbox.EndSend(wakeWriter: true);
+    }
+
+    // Only by the send side's owner, before it releases it. Lists a burst grew shrink back once the outbox is empty, so
+    // an idle connection holds a small list (~536 bytes less after a few subscriptions' snapshots); a backlogged one,
+    // whose next batch is already queued, keeps its room.
+    private void ClearSendLists()
+    {
         _batch.Clear();
         _messages.Clear();
-        _outbox.EndSend(wakeWriter: true);
+        if ((_messages.Capacity > IdleListCapacity || _batch.Capacity > IdleListCapacity) && _outbox.Count == 0)
+        {
+            _messages.Capacity = IdleListCapacity;
+            _batch.Capacity = IdleListCapacity;
+        }
     }
 
     /// <summary>An event of a subscribed stream: queued behind everything pending, never conflated; past the bound the client is closed (1008).</summary>
@@ -261,9 +278,9 @@ public sealed partial class ClientSession : IRoundSink
     private async Task WriteLoopAsync(CancellationToken ct)
     {
         int failed = 0;
-        // The outbox's wait takes no token (an idle writer would hold a cancellable wait's ~430 bytes): closing wakes
-        // the writer through the outbox, and the writer checks the token around each wait.
-        using var wakeOnClose = ct.Register(static outbox => ((Outbox)outbox!).WakeWriter(), _outbox);
+        // The outbox's wait takes no token (an idle writer would hold a cancellable wait's ~430 bytes), nor is a callback
+        // registered on it (~144 bytes more): RequestClose wakes the writer through the outbox after cancelling, and the
+        // writer checks the token around each wait.
         try
         {
             while (true)
@@ -286,8 +303,7 @@ public sealed partial class ClientSession : IRoundSink
                     }
                     finally
                     {
-                        _batch.Clear();
-                        _messages.Clear();
+                        ClearSendLists();
                         _outbox.EndSend(wakeWriter: false);
                     }
                 }

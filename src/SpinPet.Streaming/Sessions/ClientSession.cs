@@ -33,9 +33,10 @@ public sealed partial class ClientSession
     private readonly EventHub _events;
     private readonly CancellationTokenSource _closing = new();
 
-    // Completed with the close request. RunAsync waits on it rather than on _closing: a token's callbacks (and an
-    // await on a task they complete) run inline in Cancel, which would run the session's teardown on whichever
-    // thread asked for the close, possibly inside a topic's lock (a subscribe whose history overflowed the outbox).
+    // Completed with the close request, or when the reader ends (so RunAsync waits on one task, not on a WhenAny of two
+    // per connection). RunAsync waits on it rather than on _closing: a token's callbacks (and an await on a task they
+    // complete) run inline in Cancel, which would run the session's teardown on whichever thread asked for the close,
+    // possibly inside a topic's lock (a subscribe whose history overflowed the outbox).
     private readonly TaskCompletionSource _closeRequested = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     // Set under the _subscriptions lock when the session detaches everything at its end: a subscription attached
@@ -132,7 +133,7 @@ public sealed partial class ClientSession
         var reader = ReadLoopAsync();
         try
         {
-            await Task.WhenAny(reader, _closeRequested.Task);
+            await _closeRequested.Task;
         }
         finally
         {
@@ -159,6 +160,8 @@ public sealed partial class ClientSession
             _closeReason = reason;
             _closing.Cancel();
         }
+        // The writer waits on its outbox without a token (Outbox.WaitAsync); it sees _closing once woken.
+        _outbox.WakeWriter();
         _closeRequested.TrySetResult();
     }
 
@@ -172,7 +175,7 @@ public sealed partial class ClientSession
         }
     }
 
-    /// <summary>Reads until the client closes, the connection fails, or our close frame is answered.</summary>
+    /// <summary>Reads until the client closes, the connection fails, or our close frame is answered; then ends the session.</summary>
     private async Task ReadLoopAsync()
     {
         try
@@ -211,6 +214,10 @@ public sealed partial class ClientSession
         {
             // The close frame (1002/1007) was already sent for a protocol error; otherwise the socket is gone.
             LogConnectionError(_logger, ClientId, ex.Message);
+        }
+        finally
+        {
+            _closeRequested.TrySetResult();
         }
     }
 
