@@ -134,9 +134,10 @@ public sealed partial class SolanaPubSubClient
             Interlocked.Add(ref _queuedBytes, -notification.FrameBytes);
             _backlog.LiveDone(1);
             _discarding = true;
-            Counters.Dropped.Add(1);
-            LogOverflow(_logger, _queue.Reader.Count, queued - notification.FrameBytes);
+            // Resync asked and logged before the drop is counted: whoever sees the count (a test, /metrics) also sees both.
             RequestResync();
+            LogOverflow(_logger, _queue.Reader.Count, queued - notification.FrameBytes);
+            Counters.Dropped.Add(1);
         }
     }
 }
